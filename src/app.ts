@@ -1,0 +1,118 @@
+/**
+ * The composition root: the kernel ("1") plus every core capability, assembled into one
+ * Fastify app. Tests build it in-process; the CLI's `start` listens on a port.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import {
+  type Capability,
+  type Clock,
+  type Config,
+  createHttpServer,
+  createKernel,
+  createLogger,
+  type Kernel,
+  kernelMigrations,
+  type Logger,
+  type MigrationSet,
+  migrateToLatest,
+  pendingMigrations,
+  registerHealthRoutes,
+  registerOpenApi,
+  registerOpenApiRoutes,
+  type Storage,
+} from './kernel/index.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** The platform version (package.json). */
+export const VERSION = pkg.version;
+
+/** Core capabilities in dependency order. */
+export const coreCapabilities: readonly Capability[] = [];
+
+export interface BuildAppOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** Share an open storage (tests); otherwise opened from config. */
+  storage?: Storage;
+  /** Apply migrations while building (default true). */
+  migrate?: boolean;
+  /** Start background work: the scheduler's polling (default: config.schedulerEnabled). */
+  background?: boolean;
+  capabilities?: readonly Capability[];
+  modulesDir?: string;
+}
+
+export interface OneCityApp {
+  readonly app: FastifyInstance;
+  readonly kernel: Kernel;
+  /** Applies pending migrations and starts capabilities that were waiting for them. */
+  migrate(): Promise<string[]>;
+  /** Stops background work, closes the server, the bus and (if owned) the storage. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole platform. */
+export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config);
+  const capabilities = options.capabilities ?? coreCapabilities;
+  const kernel = await createKernel({
+    config,
+    logger,
+    clock: options.clock,
+    storage: options.storage,
+    modulesDir: options.modulesDir,
+  });
+  const migrationSets: MigrationSet[] = [kernelMigrations, ...capabilities.map((c) => c.migrations ?? {})];
+  const { app, addErrorFormatter } = createHttpServer({ logger, bodyLimitBytes: config.bodyLimitBytes });
+  app.decorate('kernel', kernel);
+  app.decorate('addErrorFormatter', addErrorFormatter);
+
+  await registerOpenApi(app, { version: VERSION });
+  registerHealthRoutes(app, {
+    ping: () => kernel.storage.ping(),
+    pending: () => pendingMigrations(kernel.db, migrationSets),
+  });
+  registerOpenApiRoutes(app);
+  for (const capability of capabilities) await capability.routes?.(app, kernel);
+
+  let started = false;
+  const start = async () => {
+    if (started) return;
+    started = true;
+    for (const capability of capabilities) await capability.start?.(kernel);
+    if (options.background ?? config.schedulerEnabled) kernel.scheduler.start(config.schedulerPollMs);
+  };
+  const migrate = async () => {
+    const report = await migrateToLatest(kernel.db, migrationSets);
+    await start();
+    return report.applied;
+  };
+  if (options.migrate ?? true) await migrate();
+  await app.ready();
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await kernel.scheduler.stop();
+      await app.close();
+      for (const capability of [...capabilities].reverse()) await capability.stop?.();
+      await kernel.bus.close();
+      if (!options.storage) await kernel.storage.close();
+    })();
+    return closing;
+  };
+  return { app, kernel, migrate, close };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    kernel: Kernel;
+    addErrorFormatter: ReturnType<typeof createHttpServer>['addErrorFormatter'];
+  }
+}

@@ -1,0 +1,228 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Log levels accepted by `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated, frozen configuration of one OneCity node. */
+export interface Config {
+  /** TCP port of the HTTP server (`PORT`). */
+  readonly port: number;
+  /** Interface to bind (`HOST`). */
+  readonly host: string;
+  /** Directory for the embedded database, uploads and the lock file (`DATA_DIR`). */
+  readonly dataDir: string;
+  /** A PostgreSQL connection string; when set, PGlite is not used (`DATABASE_URL`). */
+  readonly databaseUrl: string | null;
+  /** NATS server for the event bus across nodes (`NATS_URL`). */
+  readonly natsUrl: string | null;
+  /** MQTT broker for device ingestion (`MQTT_URL`). */
+  readonly mqttUrl: string | null;
+  /** pino level (`LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** Pretty logs for a terminal instead of JSON lines (`LOG_PRETTY`). */
+  readonly logPretty: boolean;
+  /** Enabled plates: `all` or a list of module ids (`ONECITY_MODULES`, comma separated). */
+  readonly modules: 'all' | readonly string[];
+  /** IANA time zone of the city for working time and day boundaries (`ONECITY_TIMEZONE`). */
+  readonly timeZone: string;
+  /** Seed the demo city into an empty database at start (`ONECITY_SEED_DEMO`). */
+  readonly seedDemo: boolean;
+  /** How many seconds SIGTERM/SIGINT waits for in-flight requests (`SHUTDOWN_TIMEOUT_SECONDS`). */
+  readonly shutdownTimeoutSeconds: number;
+  /** Largest accepted request body in bytes (`BODY_LIMIT_BYTES`). */
+  readonly bodyLimitBytes: number;
+  /** Run scheduled jobs on this node (`SCHEDULER_ENABLED`). */
+  readonly schedulerEnabled: boolean;
+  /** How often the scheduler polls for due jobs, in milliseconds (`SCHEDULER_POLL_MS`). */
+  readonly schedulerPollMs: number;
+}
+
+/** Thrown when configuration is invalid; the message names the key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`Invalid configuration ${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+interface KeySpec<T> {
+  /** Environment variable name, also the key in onecity.config.json. */
+  key: string;
+  default: T;
+  parse(value: unknown, key: string): T;
+}
+
+const str =
+  (opts: { nonEmpty?: boolean } = {}) =>
+  (v: unknown, key: string): string => {
+    if (typeof v !== 'string') throw new ConfigError(key, `must be a string (got ${JSON.stringify(v)})`);
+    if (opts.nonEmpty && v.trim() === '') throw new ConfigError(key, 'must not be empty');
+    return v;
+  };
+
+const optionalUrl =
+  (protocols: string[]) =>
+  (v: unknown, key: string): string | null => {
+    if (v === null || v === undefined || v === '') return null;
+    if (typeof v !== 'string') throw new ConfigError(key, `must be a URL string (got ${JSON.stringify(v)})`);
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      throw new ConfigError(key, `is not a valid URL (got "${redactUrl(v)}")`);
+    }
+    if (!protocols.includes(url.protocol))
+      throw new ConfigError(key, `must use ${protocols.join(' or ')} (got "${url.protocol}")`);
+    return v;
+  };
+
+const int =
+  (min: number, max: number) =>
+  (v: unknown, key: string): number => {
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(key, `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    return n;
+  };
+
+const bool = (v: unknown, key: string): boolean => {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  }
+  throw new ConfigError(key, `must be true or false (got ${JSON.stringify(v)})`);
+};
+
+const SPECS = {
+  port: { key: 'PORT', default: 8080, parse: int(0, 65535) },
+  host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
+  dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
+  databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
+  natsUrl: { key: 'NATS_URL', default: null, parse: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']) },
+  mqttUrl: { key: 'MQTT_URL', default: null, parse: optionalUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']) },
+  logLevel: {
+    key: 'LOG_LEVEL',
+    default: 'info',
+    parse: (v: unknown, key: string) => {
+      if (typeof v !== 'string' || !(LOG_LEVELS as readonly string[]).includes(v))
+        throw new ConfigError(key, `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(v)})`);
+      return v as LogLevel;
+    },
+  },
+  logPretty: { key: 'LOG_PRETTY', default: false, parse: bool },
+  modules: {
+    key: 'ONECITY_MODULES',
+    default: 'all',
+    parse: (v: unknown, key: string): 'all' | readonly string[] => {
+      const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : null;
+      if (!list) throw new ConfigError(key, `must be "all" or a comma-separated list of module ids`);
+      if (list.length === 1 && list[0] === 'all') return 'all';
+      for (const id of list)
+        if (typeof id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(id))
+          throw new ConfigError(key, `"${String(id)}" is not a module id (lowercase kebab-case)`);
+      return Object.freeze([...new Set(list as string[])]);
+    },
+  },
+  timeZone: {
+    key: 'ONECITY_TIMEZONE',
+    default: 'Asia/Shanghai',
+    parse: (v: unknown, key: string) => {
+      if (typeof v !== 'string') throw new ConfigError(key, 'must be an IANA time zone name');
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: v });
+      } catch {
+        throw new ConfigError(key, `"${v}" is not a known IANA time zone`);
+      }
+      return v;
+    },
+  },
+  seedDemo: { key: 'ONECITY_SEED_DEMO', default: true, parse: bool },
+  shutdownTimeoutSeconds: { key: 'SHUTDOWN_TIMEOUT_SECONDS', default: 10, parse: int(1, 600) },
+  bodyLimitBytes: {
+    key: 'BODY_LIMIT_BYTES',
+    default: 10 * 1024 * 1024,
+    parse: int(1024, 1024 * 1024 * 1024),
+  },
+  schedulerEnabled: { key: 'SCHEDULER_ENABLED', default: true, parse: bool },
+  schedulerPollMs: { key: 'SCHEDULER_POLL_MS', default: 1000, parse: int(10, 60_000) },
+} satisfies { [K in keyof Config]: KeySpec<Config[K]> };
+
+/** Every configuration key with its default, for docs and `--help`. */
+export const CONFIG_KEYS: ReadonlyArray<{ key: string; field: keyof Config; default: unknown }> =
+  Object.freeze(
+    (Object.keys(SPECS) as (keyof Config)[]).map((field) => ({
+      key: SPECS[field].key,
+      field,
+      default: SPECS[field].default,
+    })),
+  );
+
+export interface LoadConfigOptions {
+  /** Environment; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON file; defaults to `ONECITY_CONFIG` or `./onecity.config.json` when present. */
+  file?: string | null;
+  /** Values that win over file and environment (tests, CLI flags). */
+  overrides?: Partial<Record<keyof Config, unknown>>;
+}
+
+/**
+ * Builds the configuration from defaults < `onecity.config.json` < environment < overrides,
+ * validates every key and freezes the result. Throws {@link ConfigError} naming the bad key.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const filePath =
+    options.file === undefined
+      ? (env.ONECITY_CONFIG ?? (existsSync('onecity.config.json') ? 'onecity.config.json' : null))
+      : options.file;
+  const fromFile = filePath ? readConfigFile(filePath) : {};
+  const known = new Set(Object.values(SPECS).map((s) => s.key));
+  for (const k of Object.keys(fromFile))
+    if (!known.has(k)) throw new ConfigError(k, `is not a known configuration key (in ${filePath})`);
+
+  const out: Raw = {};
+  for (const field of Object.keys(SPECS) as (keyof Config)[]) {
+    const spec = SPECS[field] as KeySpec<unknown>;
+    let value: unknown = spec.default;
+    if (fromFile[spec.key] !== undefined) value = fromFile[spec.key];
+    const envValue = env[spec.key];
+    if (envValue !== undefined && envValue !== '') value = envValue;
+    if (options.overrides && field in options.overrides) value = options.overrides[field];
+    out[field] = value === spec.default ? value : spec.parse(value, spec.key);
+  }
+  return Object.freeze(out) as unknown as Config;
+}
+
+function readConfigFile(filePath: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(filePath), 'utf8');
+  } catch (e) {
+    throw new ConfigError('ONECITY_CONFIG', `cannot read ${filePath}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('ONECITY_CONFIG', `${filePath} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError('ONECITY_CONFIG', `${filePath} must hold a JSON object`);
+  return parsed as Raw;
+}
+
+/** Hides the password in a connection string, for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+}

@@ -1,0 +1,37 @@
+/**
+ * The kernel's public face: configuration, storage, errors, clock, events, scheduler,
+ * module registry and the HTTP conventions. Capabilities import only from here.
+ */
+export { type Clock, ManualClock, systemClock } from './clock.ts';
+export {
+  CONFIG_KEYS,
+  type Config,
+  ConfigError,
+  type LoadConfigOptions,
+  loadConfig,
+  redactUrl,
+} from './config.ts';
+export * from './errors.ts';
+export {
+  createEvent,
+  type EventBus,
+  type EventHandler,
+  InProcessEventBus,
+  LocalDispatcher,
+  matchesPattern,
+  type PlatformEvent,
+} from './events/event-bus.ts';
+export { registerHealthRoutes } from './http/health-routes.ts';
+export * from './http/index.ts';
+export {
+  type Capability,
+  type CreateKernelOptions,
+  createKernel,
+  defaultModulesDir,
+  type Kernel,
+  kernelMigrations,
+} from './kernel.ts';
+export { createLogger, type Logger, REDACTED_PATHS } from './logger.ts';
+export * from './modules/index.ts';
+export * from './scheduler/index.ts';
+export * from './storage/index.ts';

@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { type EventBus, InProcessEventBus } from './events/event-bus.ts';
+import { loadModules, type ModuleRegistry } from './modules/index.ts';
+import { createScheduler, type Scheduler, schedulerMigrations } from './scheduler/index.ts';
+import { type Db, type MigrationSet, openStorage, type Storage } from './storage/index.ts';
+
+/** The shared platform ("1") every capability and plate runs on. */
+export interface Kernel {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly storage: Storage;
+  readonly db: Db;
+  readonly bus: EventBus;
+  readonly scheduler: Scheduler;
+  readonly modules: ModuleRegistry;
+}
+
+/**
+ * A core capability (org, identity, cases, datahub…): its tables, its routes, and what it
+ * starts. The composition root (`src/app.ts`) lists them; capabilities never import each
+ * other's internals.
+ */
+export interface Capability {
+  readonly name: string;
+  readonly migrations?: MigrationSet;
+  /** Registers HTTP routes. */
+  routes?(app: FastifyInstance, kernel: Kernel): Promise<void> | void;
+  /** Wires event subscriptions and job handlers; called once after migrations. */
+  start?(kernel: Kernel): Promise<void> | void;
+  /** Releases what start() took (connections, timers). */
+  stop?(): Promise<void> | void;
+}
+
+/** Kernel tables. */
+export const kernelMigrations: MigrationSet = schedulerMigrations;
+
+/** The folder of plates shipped with the platform. */
+export const defaultModulesDir = fileURLToPath(new URL('../../modules/', import.meta.url));
+
+export interface CreateKernelOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** An already-open storage (tests share one per file); otherwise opened from config. */
+  storage?: Storage;
+  modulesDir?: string;
+  /** Department codes the organization provides without a module. */
+  coreDepartments?: readonly string[];
+  /** Builds the cross-node bus when NATS_URL is set. */
+  createNatsBus?: (url: string, logger: Logger) => Promise<EventBus>;
+}
+
+/** Opens storage, loads and validates the plates, and creates the bus and scheduler. */
+export async function createKernel(options: CreateKernelOptions): Promise<Kernel> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const modules = await loadModules(options.modulesDir ?? defaultModulesDir, config.modules, {
+    coreDepartments: options.coreDepartments,
+  });
+  const storage =
+    options.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const onBusError = (err: unknown, event: { type: string }) =>
+    logger.error({ err, eventType: event.type }, 'event handler failed');
+  let bus: EventBus;
+  try {
+    bus =
+      config.natsUrl && options.createNatsBus
+        ? await options.createNatsBus(config.natsUrl, logger)
+        : new InProcessEventBus(onBusError);
+  } catch (err) {
+    if (!options.storage) await storage.close();
+    throw err;
+  }
+  const scheduler = createScheduler({ db: storage.db, clock, logger });
+  return Object.freeze({ config, logger, clock, storage, db: storage.db, bus, scheduler, modules });
+}

@@ -1,0 +1,408 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  ATTRIBUTE_DATATYPES,
+  CATEGORY_KINDS,
+  type CategoryDeclaration,
+  DEPARTMENT_KINDS,
+  type ModuleDefinition,
+  RULE_OPERATORS,
+  SEVERITIES,
+  STAGES,
+  type StageLimits,
+  TIME_BASES,
+  URGENCIES,
+  type Urgency,
+  WIDGET_KINDS,
+} from './module-sdk.ts';
+
+/** A declaration that does not hold; names the module and the field. */
+export class ModuleValidationError extends Error {
+  constructor(
+    readonly moduleId: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Module "${moduleId}": ${field} ${problem}`);
+    this.name = 'ModuleValidationError';
+  }
+}
+
+/** A category with the module that declares it and its effective (inherited) settings. */
+export interface RegisteredCategory extends CategoryDeclaration {
+  readonly moduleId: string;
+}
+
+/** The validated set of enabled plates, with lookups across them. */
+export interface ModuleRegistry {
+  readonly modules: readonly ModuleDefinition[];
+  module(id: string): ModuleDefinition | undefined;
+  category(code: string): RegisteredCategory | undefined;
+  categories(): readonly RegisteredCategory[];
+  /** Stage limits of a category for an urgency, inherited from its parent when not its own. */
+  stageLimits(code: string, urgency: Urgency): StageLimits | undefined;
+}
+
+export interface RegistryOptions {
+  /** Department codes that exist without a module (the core's own, e.g. district governments). */
+  coreDepartments?: readonly string[];
+}
+
+const ID = /^[a-z][a-z0-9-]*$/;
+const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Validates plates one by one and then across each other; throws the first problem as a
+ * {@link ModuleValidationError}. Returns the registry of the valid set.
+ */
+export function createModuleRegistry(
+  definitions: readonly ModuleDefinition[],
+  options: RegistryOptions = {},
+): ModuleRegistry {
+  const categories = new Map<string, RegisteredCategory>();
+  const departments = new Set<string>(options.coreDepartments ?? []);
+  const sensorTypes = new Map<string, { moduleId: string; properties: Set<string> }>();
+  const entityTypes = new Map<string, string>();
+  const ids = new Set<string>();
+
+  for (const def of definitions) validateShape(def);
+  for (const def of definitions) {
+    if (ids.has(def.id)) throw new ModuleValidationError(def.id, 'id', 'is declared by two modules');
+    ids.add(def.id);
+    (def.departments ?? []).forEach((d, i) => {
+      if (departments.has(d.code) && !(options.coreDepartments ?? []).includes(d.code))
+        throw new ModuleValidationError(def.id, `departments[${i}].code`, `"${d.code}" is declared twice`);
+      departments.add(d.code);
+    });
+    (def.categories ?? []).forEach((c, i) => {
+      const other = categories.get(c.code);
+      if (other)
+        throw new ModuleValidationError(
+          def.id,
+          `categories[${i}].code`,
+          `"${c.code}" is already declared by module "${other.moduleId}"`,
+        );
+      categories.set(c.code, { ...c, moduleId: def.id });
+    });
+    (def.sensorTypes ?? []).forEach((s, i) => {
+      if (sensorTypes.has(s.code))
+        throw new ModuleValidationError(def.id, `sensorTypes[${i}].code`, `"${s.code}" is declared twice`);
+      const properties = new Set<string>();
+      for (const [j, d] of s.datastreams.entries()) {
+        if (properties.has(d.property))
+          throw new ModuleValidationError(
+            def.id,
+            `sensorTypes[${i}].datastreams[${j}].property`,
+            `"${d.property}" is declared twice`,
+          );
+        properties.add(d.property);
+      }
+      for (const [j, d] of (s.derived ?? []).entries()) {
+        if (properties.has(d.property))
+          throw new ModuleValidationError(
+            def.id,
+            `sensorTypes[${i}].derived[${j}].property`,
+            `"${d.property}" is declared twice`,
+          );
+        properties.add(d.property);
+      }
+      sensorTypes.set(s.code, { moduleId: def.id, properties });
+    });
+    (def.entityTypes ?? []).forEach((e, i) => {
+      const other = entityTypes.get(e.type);
+      if (other)
+        throw new ModuleValidationError(
+          def.id,
+          `entityTypes[${i}].type`,
+          `"${e.type}" is already declared by module "${other}"`,
+        );
+      entityTypes.set(e.type, def.id);
+    });
+  }
+
+  // References across declarations (after everything is known).
+  for (const def of definitions) {
+    (def.departments ?? []).forEach((d, i) => {
+      if (d.parent && !departments.has(d.parent))
+        throw new ModuleValidationError(
+          def.id,
+          `departments[${i}].parent`,
+          `"${d.parent}" is not a known department`,
+        );
+    });
+    (def.categories ?? []).forEach((c, i) => {
+      const f = `categories[${i}]`;
+      if (c.parent) {
+        const parent = categories.get(c.parent);
+        if (!parent || parent.moduleId !== def.id)
+          throw new ModuleValidationError(
+            def.id,
+            `${f}.parent`,
+            `"${c.parent}" is not a category of this module`,
+          );
+        if (parent.parent)
+          throw new ModuleValidationError(def.id, `${f}.parent`, `"${c.parent}" is itself a minor class`);
+        if (parent.kind !== c.kind)
+          throw new ModuleValidationError(
+            def.id,
+            `${f}.kind`,
+            `"${c.kind}" differs from its parent's "${parent.kind}"`,
+          );
+      }
+      const resp = c.defaultResponsibility;
+      if (resp) {
+        if (!departments.has(resp.lead))
+          throw new ModuleValidationError(
+            def.id,
+            `${f}.defaultResponsibility.lead`,
+            `"${resp.lead}" is not a known department`,
+          );
+        (resp.assist ?? []).forEach((a, j) => {
+          if (!departments.has(a))
+            throw new ModuleValidationError(
+              def.id,
+              `${f}.defaultResponsibility.assist[${j}]`,
+              `"${a}" is not a known department`,
+            );
+        });
+      }
+    });
+    (def.rules ?? []).forEach((r, i) => {
+      const f = `rules[${i}]`;
+      const st = sensorTypes.get(r.sensorType);
+      if (!st)
+        throw new ModuleValidationError(
+          def.id,
+          `${f}.sensorType`,
+          `"${r.sensorType}" is not a known sensor type`,
+        );
+      if (!st.properties.has(r.property))
+        throw new ModuleValidationError(
+          def.id,
+          `${f}.property`,
+          `"${r.property}" is not a property of sensor type "${r.sensorType}"`,
+        );
+      if (r.createCase && !categories.has(r.createCase.category))
+        throw new ModuleValidationError(
+          def.id,
+          `${f}.createCase.category`,
+          `"${r.createCase.category}" is not a known category`,
+        );
+    });
+    (def.mapLayers ?? []).forEach((l, i) => {
+      if (l.source === 'devices' && !sensorTypes.has(l.filter))
+        throw new ModuleValidationError(
+          def.id,
+          `mapLayers[${i}].filter`,
+          `"${l.filter}" is not a known sensor type`,
+        );
+    });
+  }
+
+  const modules = Object.freeze([...definitions]);
+  const byId = new Map(modules.map((m) => [m.id, m]));
+  const categoryList = Object.freeze([...categories.values()]);
+  return Object.freeze({
+    modules,
+    module: (id: string) => byId.get(id),
+    category: (code: string) => categories.get(code),
+    categories: () => categoryList,
+    stageLimits: (code: string, urgency: Urgency) => {
+      const c = categories.get(code);
+      if (!c) return undefined;
+      return (
+        c.timeLimits?.[urgency] ?? (c.parent ? categories.get(c.parent)?.timeLimits?.[urgency] : undefined)
+      );
+    },
+  });
+}
+
+function isText(v: unknown): boolean {
+  const t = v as Record<string, unknown> | undefined;
+  return (
+    !!t && typeof t['zh-CN'] === 'string' && t['zh-CN'] !== '' && typeof t.en === 'string' && t.en !== ''
+  );
+}
+
+function oneOf(id: string, field: string, value: unknown, allowed: readonly string[]) {
+  if (!allowed.includes(value as string))
+    throw new ModuleValidationError(
+      id,
+      field,
+      `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`,
+    );
+}
+
+function needText(id: string, field: string, value: unknown) {
+  if (!isText(value)) throw new ModuleValidationError(id, field, 'must name it in zh-CN and en');
+}
+
+function needCode(id: string, field: string, value: unknown) {
+  if (typeof value !== 'string' || !CODE.test(value))
+    throw new ModuleValidationError(
+      id,
+      field,
+      `must be a code of letters, digits, ".", "_" or "-" (got ${JSON.stringify(value)})`,
+    );
+}
+
+function list(id: string, field: string, value: unknown): readonly Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ModuleValidationError(id, field, 'must be a list');
+  return value;
+}
+
+/** Checks one declaration on its own: types, enums, required names. */
+function validateShape(def: ModuleDefinition): void {
+  const raw = def as unknown as Record<string, unknown>;
+  const id = typeof raw?.id === 'string' ? raw.id : '(no id)';
+  if (!raw || typeof raw !== 'object') throw new ModuleValidationError(id, 'definition', 'must be an object');
+  if (typeof raw.id !== 'string' || !ID.test(raw.id))
+    throw new ModuleValidationError(id, 'id', 'must be lowercase kebab-case');
+  needText(id, 'name', raw.name);
+  if (raw.description !== undefined) needText(id, 'description', raw.description);
+  if (typeof raw.version !== 'string' || !/^\d+\.\d+\.\d+/.test(raw.version))
+    throw new ModuleValidationError(id, 'version', 'must be a semantic version such as 1.0.0');
+
+  list(id, 'departments', raw.departments).forEach((d, i) => {
+    needCode(id, `departments[${i}].code`, d.code);
+    needText(id, `departments[${i}].name`, d.name);
+    oneOf(id, `departments[${i}].kind`, d.kind, DEPARTMENT_KINDS);
+  });
+
+  list(id, 'categories', raw.categories).forEach((c, i) => {
+    const f = `categories[${i}]`;
+    needCode(id, `${f}.code`, c.code);
+    needText(id, `${f}.name`, c.name);
+    oneOf(id, `${f}.kind`, c.kind, CATEGORY_KINDS);
+    if (c.classNumber !== undefined && (typeof c.classNumber !== 'string' || !/^\d{2}$/.test(c.classNumber)))
+      throw new ModuleValidationError(id, `${f}.classNumber`, 'must be two digits');
+    if (c.defaultUrgency !== undefined) oneOf(id, `${f}.defaultUrgency`, c.defaultUrgency, URGENCIES);
+    if (c.timeLimits !== undefined) {
+      const tl = c.timeLimits as Record<string, Record<string, unknown>>;
+      if (!tl || typeof tl !== 'object')
+        throw new ModuleValidationError(id, `${f}.timeLimits`, 'must be an object');
+      for (const [u, limits] of Object.entries(tl)) {
+        oneOf(id, `${f}.timeLimits`, u, URGENCIES);
+        oneOf(id, `${f}.timeLimits.${u}.basis`, limits?.basis, TIME_BASES);
+        const minutes = (limits?.minutes ?? {}) as Record<string, unknown>;
+        for (const [stage, m] of Object.entries(minutes)) {
+          oneOf(id, `${f}.timeLimits.${u}.minutes`, stage, STAGES);
+          if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0)
+            throw new ModuleValidationError(
+              id,
+              `${f}.timeLimits.${u}.minutes.${stage}`,
+              'must be a positive number',
+            );
+        }
+      }
+    }
+    list(id, `${f}.attributes`, c.attributes).forEach((a, j) => {
+      const af = `${f}.attributes[${j}]`;
+      needCode(id, `${af}.code`, a.code);
+      oneOf(id, `${af}.datatype`, a.datatype, ATTRIBUTE_DATATYPES);
+      needText(id, `${af}.description`, a.description);
+      const isList = a.datatype === 'singlevaluelist' || a.datatype === 'multivaluelist';
+      if (isList && (!Array.isArray(a.values) || a.values.length === 0))
+        throw new ModuleValidationError(
+          id,
+          `${af}.values`,
+          'must list the allowed values of a list attribute',
+        );
+    });
+  });
+
+  list(id, 'sensorTypes', raw.sensorTypes).forEach((s, i) => {
+    const f = `sensorTypes[${i}]`;
+    needCode(id, `${f}.code`, s.code);
+    needText(id, `${f}.name`, s.name);
+    const streams = list(id, `${f}.datastreams`, s.datastreams);
+    if (streams.length === 0)
+      throw new ModuleValidationError(id, `${f}.datastreams`, 'must declare at least one');
+    streams.forEach((d, j) => {
+      needCode(id, `${f}.datastreams[${j}].property`, d.property);
+      needText(id, `${f}.datastreams[${j}].name`, d.name);
+      if (typeof d.unit !== 'string' || d.unit === '')
+        throw new ModuleValidationError(id, `${f}.datastreams[${j}].unit`, 'must be a UCUM unit code');
+      if (typeof d.min === 'number' && typeof d.max === 'number' && d.min > d.max)
+        throw new ModuleValidationError(id, `${f}.datastreams[${j}].min`, 'is greater than max');
+    });
+    list(id, `${f}.derived`, s.derived).forEach((d, j) => {
+      needCode(id, `${f}.derived[${j}].property`, d.property);
+      if (typeof d.compute !== 'function')
+        throw new ModuleValidationError(id, `${f}.derived[${j}].compute`, 'must be a function');
+    });
+  });
+
+  list(id, 'rules', raw.rules).forEach((r, i) => {
+    const f = `rules[${i}]`;
+    needCode(id, `${f}.code`, r.code);
+    needText(id, `${f}.name`, r.name);
+    oneOf(id, `${f}.operator`, r.operator, RULE_OPERATORS);
+    oneOf(id, `${f}.severity`, r.severity, SEVERITIES);
+    if (typeof r.threshold !== 'number' || !Number.isFinite(r.threshold))
+      throw new ModuleValidationError(id, `${f}.threshold`, 'must be a number');
+  });
+
+  list(id, 'entityTypes', raw.entityTypes).forEach((e, i) => {
+    if (typeof e.type !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(e.type))
+      throw new ModuleValidationError(id, `entityTypes[${i}].type`, 'must be an NGSI-LD type name');
+    needText(id, `entityTypes[${i}].name`, e.name);
+  });
+  list(id, 'widgets', raw.widgets).forEach((w, i) => {
+    needCode(id, `widgets[${i}].code`, w.code);
+    needText(id, `widgets[${i}].name`, w.name);
+    oneOf(id, `widgets[${i}].kind`, w.kind, WIDGET_KINDS);
+  });
+  list(id, 'mapLayers', raw.mapLayers).forEach((l, i) => {
+    needCode(id, `mapLayers[${i}].code`, l.code);
+    needText(id, `mapLayers[${i}].name`, l.name);
+    oneOf(id, `mapLayers[${i}].source`, l.source, ['cases', 'devices']);
+  });
+  const hooks = (raw.hooks as Record<string, unknown> | undefined)?.on as Record<string, unknown> | undefined;
+  for (const [event, fn] of Object.entries(hooks ?? {}))
+    if (typeof fn !== 'function')
+      throw new ModuleValidationError(id, `hooks.on["${event}"]`, 'must be a function');
+}
+
+/**
+ * Imports `modules/<id>/index.ts` for each folder, keeps the enabled ones and validates
+ * them together. `enabled` is `all` or a list of ids; an unknown id is an error.
+ */
+export async function loadModules(
+  modulesDir: string,
+  enabled: 'all' | readonly string[],
+  options: RegistryOptions = {},
+): Promise<ModuleRegistry> {
+  const folders = existsSync(modulesDir)
+    ? readdirSync(modulesDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(path.join(modulesDir, d.name, 'index.ts')))
+        .map((d) => d.name)
+        .sort()
+    : [];
+  if (enabled !== 'all')
+    for (const id of enabled)
+      if (!folders.includes(id))
+        throw new ModuleValidationError(
+          id,
+          'ONECITY_MODULES',
+          `names a module that is not under ${modulesDir}`,
+        );
+  const chosen = enabled === 'all' ? folders : folders.filter((f) => enabled.includes(f));
+  const definitions: ModuleDefinition[] = [];
+  for (const folder of chosen) {
+    const mod = await import(pathToFileURL(path.join(modulesDir, folder, 'index.ts')).href);
+    const def = mod.default as ModuleDefinition | undefined;
+    if (!def || typeof def !== 'object')
+      throw new ModuleValidationError(folder, 'default export', 'must be defineModule({...})');
+    if (def.id !== folder)
+      throw new ModuleValidationError(
+        folder,
+        'id',
+        `must equal its folder name (got ${JSON.stringify(def.id)})`,
+      );
+    definitions.push(def);
+  }
+  return createModuleRegistry(definitions, options);
+}

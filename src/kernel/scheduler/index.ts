@@ -1,0 +1,8 @@
+export {
+  createScheduler,
+  type Job,
+  type JobHandler,
+  type ScheduleRequest,
+  type Scheduler,
+  schedulerMigrations,
+} from './scheduler.ts';

@@ -1,0 +1,215 @@
+import { hostname } from 'node:os';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Db, MigrationSet } from '../storage/index.ts';
+
+/** A job as its handler sees it. */
+export interface Job<P = Record<string, unknown>> {
+  readonly id: number;
+  readonly kind: string;
+  readonly key: string | null;
+  readonly runAt: Date;
+  readonly payload: P;
+  readonly attempts: number;
+}
+
+/**
+ * Runs a due job inside the transaction that marks it done: every database effect of the
+ * handler commits together with "fired", so a job fires exactly once across any number of
+ * nodes. Effects outside the database (HTTP calls) belong in their own retried jobs.
+ */
+export type JobHandler = (job: Job, trx: Transaction<any>) => Promise<void>;
+
+export interface ScheduleRequest {
+  kind: string;
+  runAt: Date;
+  payload?: Record<string, unknown>;
+  /** Deduplication key: a second schedule with the same key is ignored while the first exists. */
+  key?: string;
+  /** Attempts before the job is marked failed (default 5). */
+  maxAttempts?: number;
+}
+
+/** Database-backed timers (deadlines, retries) that fire exactly once with several nodes. */
+export interface Scheduler {
+  /** Adds a job; pass the caller's transaction so it commits with the state change. */
+  schedule(request: ScheduleRequest, db?: Kysely<any>): Promise<{ id: number | null; created: boolean }>;
+  /** Cancels pending jobs by key; returns how many. */
+  cancel(key: string, db?: Kysely<any>): Promise<number>;
+  /** Registers the handler of a job kind (one per kind). */
+  handle(kind: string, handler: JobHandler): void;
+  /** Fires every job due at the clock's now (up to `limit`); returns how many fired. */
+  runDue(limit?: number): Promise<number>;
+  /** Polls every `pollMs` until stopped. */
+  start(pollMs: number): void;
+  stop(): Promise<void>;
+}
+
+export const schedulerMigrations: MigrationSet = {
+  '0001-kernel-jobs': {
+    async up(db) {
+      await db.schema
+        .createTable('kernel_job')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text')
+        .addColumn('run_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(5))
+        .addColumn('last_error', 'text')
+        .addColumn('fired_by', 'text')
+        .addColumn('fired_at', 'timestamptz')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await sql`create unique index kernel_job_key_pending on kernel_job (key) where status = 'pending'`.execute(
+        db,
+      );
+      await sql`create index kernel_job_due on kernel_job (run_at) where status = 'pending'`.execute(db);
+    },
+  },
+};
+
+interface JobRow {
+  id: number;
+  kind: string;
+  key: string | null;
+  run_at: Date;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+}
+
+/** Creates the scheduler of one node. `nodeId` is recorded on each fired job. */
+export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; nodeId?: string }): Scheduler {
+  const { db, clock, logger } = opts;
+  const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
+  const handlers = new Map<string, JobHandler>();
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+
+  async function fireOne(): Promise<boolean> {
+    const now = clock.now();
+    const kinds = [...handlers.keys()];
+    if (kinds.length === 0) return false;
+    let failed: { job: JobRow; error: unknown } | null = null;
+    const fired = await db.transaction().execute(async (trx) => {
+      const job = (await trx
+        .selectFrom('kernel_job')
+        .select(['id', 'kind', 'key', 'run_at', 'payload', 'attempts', 'max_attempts'])
+        .where('status', '=', 'pending')
+        .where('run_at', '<=', now)
+        .where('kind', 'in', kinds)
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst()) as JobRow | undefined;
+      if (!job) return false;
+      const handler = handlers.get(job.kind)!;
+      try {
+        await sql`savepoint job_handler`.execute(trx);
+        await handler(
+          {
+            id: Number(job.id),
+            kind: job.kind,
+            key: job.key,
+            runAt: job.run_at,
+            payload: job.payload,
+            attempts: job.attempts + 1,
+          },
+          trx,
+        );
+        await sql`release savepoint job_handler`.execute(trx);
+        await trx
+          .updateTable('kernel_job')
+          .set({ status: 'done', attempts: job.attempts + 1, fired_by: nodeId, fired_at: clock.now() })
+          .where('id', '=', job.id)
+          .execute();
+      } catch (error) {
+        await sql`rollback to savepoint job_handler`.execute(trx);
+        failed = { job, error };
+        const attempts = job.attempts + 1;
+        const giveUp = attempts >= job.max_attempts;
+        const backoffMs = Math.min(3_600_000, 1000 * 2 ** attempts);
+        await trx
+          .updateTable('kernel_job')
+          .set({
+            status: giveUp ? 'failed' : 'pending',
+            attempts,
+            last_error: String((error as Error)?.message ?? error).slice(0, 2000),
+            run_at: new Date(now.getTime() + backoffMs),
+          })
+          .where('id', '=', job.id)
+          .execute();
+      }
+      return true;
+    });
+    if (failed) {
+      const f = failed as { job: JobRow; error: unknown };
+      logger.warn({ err: f.error, jobId: f.job.id, kind: f.job.kind }, 'scheduled job failed');
+    }
+    return fired;
+  }
+
+  const scheduler: Scheduler = {
+    async schedule(request, on = db) {
+      const row = await on
+        .insertInto('kernel_job')
+        .values({
+          kind: request.kind,
+          key: request.key ?? null,
+          run_at: request.runAt,
+          payload: JSON.stringify(request.payload ?? {}),
+          max_attempts: request.maxAttempts ?? 5,
+        })
+        .onConflict((oc) => oc.column('key').where(sql<boolean>`status = 'pending'`).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return { id: row ? Number(row.id) : null, created: !!row };
+    },
+    async cancel(key, on = db) {
+      const res = await on
+        .updateTable('kernel_job')
+        .set({ status: 'cancelled' })
+        .where('key', '=', key)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    handle(kind, handler) {
+      if (handlers.has(kind)) throw new Error(`A handler for job kind ${kind} is already registered`);
+      handlers.set(kind, handler);
+    },
+    async runDue(limit = 1000) {
+      let n = 0;
+      while (n < limit && (await fireOne())) n++;
+      return n;
+    },
+    start(pollMs) {
+      stopped = false;
+      const loop = () => {
+        if (stopped) return;
+        running = scheduler
+          .runDue()
+          .catch((err) => logger.error({ err }, 'scheduler poll failed'))
+          .finally(() => {
+            running = null;
+            if (!stopped) timer = setTimeout(loop, pollMs);
+          });
+      };
+      timer = setTimeout(loop, pollMs);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+  return scheduler;
+}

@@ -1,0 +1,9 @@
+export { DataDirLockedError } from './data-dir-lock.ts';
+export {
+  type Migration,
+  type MigrationReport,
+  type MigrationSet,
+  migrateToLatest,
+  pendingMigrations,
+} from './migrations.ts';
+export { type Db, type OpenStorageOptions, openStorage, type Storage, type StorageKind } from './storage.ts';

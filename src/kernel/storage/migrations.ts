@@ -1,0 +1,51 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Db } from './storage.ts';
+
+export type { Migration } from 'kysely/migration';
+
+/**
+ * A migration contributed by a capability. Names sort globally, so each is prefixed with
+ * a sequence that places it after what it depends on: `0100-org-divisions`.
+ */
+export type MigrationSet = Readonly<Record<string, Migration>>;
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly migrations: MigrationSet) {}
+  async getMigrations() {
+    return { ...this.migrations };
+  }
+}
+
+function migratorFor(db: Db, sets: MigrationSet[]): Migrator {
+  const all: Record<string, Migration> = {};
+  for (const set of sets)
+    for (const [name, m] of Object.entries(set)) {
+      if (all[name]) throw new Error(`Two migrations are named ${name}`);
+      all[name] = m;
+    }
+  return new Migrator({ db, provider: new StaticProvider(all) });
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Applies every pending migration in name order; safe with several nodes (Kysely's lock). */
+export async function migrateToLatest(db: Db, sets: MigrationSet[]): Promise<MigrationReport> {
+  const { error, results } = await migratorFor(db, sets).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const err = new Error(
+      `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`,
+    );
+    (err as Error & { cause?: unknown }).cause = error;
+    throw err;
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Names of migrations not yet applied (empty when the schema is current). */
+export async function pendingMigrations(db: Db, sets: MigrationSet[]): Promise<string[]> {
+  const list = await migratorFor(db, sets).getMigrations();
+  return list.filter((m) => !m.executedAt).map((m) => m.name);
+}
