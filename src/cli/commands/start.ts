@@ -1,6 +1,7 @@
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../kernel/index.ts';
 import type { CliCommand } from '../cli-kit.ts';
+import { serveUntilSignal } from '../serve.ts';
 
 /** `onecity start`: migrate, (seed,) listen, and drain gracefully on SIGTERM/SIGINT. */
 export const startCommand: CliCommand = {
@@ -18,42 +19,6 @@ export const startCommand: CliCommand = {
     if (env.LOG_PRETTY === undefined && process.stdout.isTTY) env.LOG_PRETTY = 'true';
     const config = loadConfig({ env, overrides });
     const built = await buildApp({ config });
-    const { app, kernel } = built;
-    const address = await app.listen({ port: config.port, host: config.host });
-    kernel.logger.info(
-      {
-        address,
-        storage: kernel.storage.kind,
-        location: kernel.storage.location,
-        modules: kernel.modules.modules.map((m) => m.id),
-      },
-      `OneCity listening on ${address}`,
-    );
-    return new Promise<number>((resolve) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        kernel.logger.info({ signal }, 'draining in-flight requests and shutting down');
-        const force = setTimeout(() => {
-          kernel.logger.error('shutdown took too long; exiting');
-          resolve(1);
-        }, config.shutdownTimeoutSeconds * 1000);
-        force.unref();
-        built.close().then(
-          () => {
-            clearTimeout(force);
-            resolve(0);
-          },
-          (err) => {
-            kernel.logger.error({ err }, 'error during shutdown');
-            clearTimeout(force);
-            resolve(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    return serveUntilSignal(built, config);
   },
 };

@@ -27,14 +27,20 @@ export function createHttpServer(options: HttpServerOptions): {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   });
+  // While closing, ask clients to drop keep-alive connections so draining ends promptly.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   installErrorHandling(app as unknown as FastifyInstance, () => formatters);
   return { app: app as unknown as FastifyInstance, addErrorFormatter: (f) => formatters.push(f) };

@@ -1,0 +1,49 @@
+import type { OneCityApp } from '../app.ts';
+import type { Config } from '../kernel/index.ts';
+
+/**
+ * Listens, then on SIGTERM/SIGINT stops accepting connections, lets in-flight requests
+ * finish, closes storage and resolves 0 — or 1 if that takes longer than
+ * `shutdownTimeoutSeconds`. Resolves to the process exit code.
+ */
+export async function serveUntilSignal(built: OneCityApp, config: Config): Promise<number> {
+  const { app, kernel } = built;
+  const address = await app.listen({ port: config.port, host: config.host });
+  kernel.logger.info(
+    {
+      address,
+      storage: kernel.storage.kind,
+      location: kernel.storage.location,
+      bus: kernel.bus.kind,
+      modules: kernel.modules.modules.map((m) => m.id),
+    },
+    `OneCity listening on ${address}`,
+  );
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      kernel.logger.info({ signal }, 'draining in-flight requests and shutting down');
+      const force = setTimeout(() => {
+        kernel.logger.error('shutdown took too long; exiting');
+        resolve(1);
+      }, config.shutdownTimeoutSeconds * 1000);
+      force.unref();
+      built.close().then(
+        () => {
+          clearTimeout(force);
+          kernel.logger.info('stopped');
+          resolve(0);
+        },
+        (err) => {
+          kernel.logger.error({ err }, 'error during shutdown');
+          clearTimeout(force);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+const load = (env: Record<string, string>, file: string | null = null) => loadConfig({ env, file });
+
+describe('configuration', () => {
+  it('has working defaults and is frozen', () => {
+    const c = load({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.dataDir, './data');
+    assert.equal(c.databaseUrl, null);
+    assert.equal(c.natsUrl, null);
+    assert.equal(c.mqttUrl, null);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.modules, 'all');
+    assert.ok(Object.isFrozen(c));
+    assert.throws(() => {
+      (c as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('reads environment variables', () => {
+    const c = load({
+      PORT: '9090',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/onecity',
+      DATABASE_URL: 'postgres://u:p@db:5432/city',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      MQTT_URL: 'mqtt://127.0.0.1:1883',
+      LOG_LEVEL: 'debug',
+      ONECITY_MODULES: 'environment, city-management',
+    });
+    assert.equal(c.port, 9090);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.databaseUrl, 'postgres://u:p@db:5432/city');
+    assert.equal(c.logLevel, 'debug');
+    assert.deepEqual(c.modules, ['environment', 'city-management']);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['PORT', 'eighty', /integer from 0 to 65535/],
+    ['PORT', '70000', /integer from 0 to 65535/],
+    ['HOST', ' ', /must not be empty/],
+    ['DATA_DIR', '  ', /must not be empty/],
+    ['DATABASE_URL', 'mysql://x@y/z', /must use postgres: or postgresql:/],
+    ['DATABASE_URL', 'not a url', /not a valid URL/],
+    ['NATS_URL', 'http://127.0.0.1:4222', /must use nats:/],
+    ['MQTT_URL', 'amqp://127.0.0.1', /must use mqtt:/],
+    ['LOG_LEVEL', 'loud', /must be one of fatal, error/],
+    ['LOG_PRETTY', 'maybe', /true or false/],
+    ['ONECITY_MODULES', 'Environment', /not a module id/],
+    ['ONECITY_TIMEZONE', 'Mars/Olympus', /not a known IANA time zone/],
+    ['ONECITY_SEED_DEMO', '2', /true or false/],
+    ['SHUTDOWN_TIMEOUT_SECONDS', '0', /integer from 1/],
+    ['BODY_LIMIT_BYTES', '10', /integer from 1024/],
+    ['SCHEDULER_ENABLED', 'sometimes', /true or false/],
+    ['SCHEDULER_POLL_MS', '1', /integer from 10/],
+  ];
+  for (const [key, value, message] of bad) {
+    it(`names ${key} when it is invalid (${JSON.stringify(value)})`, () => {
+      assert.throws(
+        () => load({ [key]: value }),
+        (e: unknown) =>
+          e instanceof ConfigError && e.key === key && e.message.includes(key) && message.test(e.message),
+      );
+    });
+  }
+
+  it('never prints a database password in an error', () => {
+    assert.throws(
+      () => load({ DATABASE_URL: 'postgres://user:s3cret@[bad' }),
+      (e: unknown) => e instanceof ConfigError && !e.message.includes('s3cret'),
+    );
+  });
+
+  it('reads onecity.config.json, with the environment winning', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onecity-config-'));
+    const file = path.join(dir, 'onecity.config.json');
+    writeFileSync(file, JSON.stringify({ PORT: 7000, LOG_LEVEL: 'warn' }));
+    const fromFile = load({}, file);
+    assert.equal(fromFile.port, 7000);
+    assert.equal(fromFile.logLevel, 'warn');
+    assert.equal(load({ PORT: '7001' }, file).port, 7001);
+  });
+
+  it('names an unknown key and a bad value in the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onecity-config-'));
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ PROT: 7000 }));
+    assert.throws(
+      () => load({}, file),
+      (e: unknown) => e instanceof ConfigError && e.key === 'PROT',
+    );
+    writeFileSync(file, JSON.stringify({ PORT: 'x' }));
+    assert.throws(
+      () => load({}, file),
+      (e: unknown) => e instanceof ConfigError && e.key === 'PORT',
+    );
+    writeFileSync(file, '{ not json');
+    assert.throws(() => load({}, file), /not valid JSON/);
+  });
+});
