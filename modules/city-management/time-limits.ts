@@ -1,0 +1,69 @@
+import type { CategoryDeclaration } from '#sdk';
+
+type TimeLimits = NonNullable<CategoryDeclaration['timeLimits']>;
+
+/**
+ * Working-time limits are counted in working minutes; the shipped defaults assume an
+ * 8-hour working day, so "N working days" is N × 480 minutes. Change the working
+ * calendar and these stay correct in working days only if the day stays 8 hours.
+ */
+const WORKING_DAY = 480;
+const HOUR = 60;
+
+/**
+ * Reference limits of DESIGN.md §5: filing and dispatch within 10 minutes (urgent and
+ * emergency) or 30 minutes (normal); on-site verification within 1 hour (urban);
+ * handling 2 h (emergency), 24 h (utilities), 7 days (general), 15 days (complex).
+ * Normal cases count working time; urgent and emergency cases count calendar time.
+ */
+const URGENT: TimeLimits[keyof TimeLimits] = {
+  basis: 'calendar',
+  minutes: { file: 10, dispatch: 10, accept: 30, handle: 24 * HOUR, verify: HOUR },
+};
+const EMERGENCY: TimeLimits[keyof TimeLimits] = {
+  basis: 'calendar',
+  minutes: { file: 10, dispatch: 10, accept: 15, handle: 2 * HOUR, verify: HOUR },
+};
+
+/** General matters: handled within 7 working days. */
+export const GENERAL_LIMITS: TimeLimits = {
+  normal: {
+    basis: 'working',
+    minutes: { file: 30, dispatch: 30, accept: HOUR, handle: 7 * WORKING_DAY, verify: HOUR },
+  },
+  urgent: URGENT,
+  emergency: EMERGENCY,
+};
+
+/**
+ * Utilities (water, drainage, gas, power, telecom, lighting): the 24-hour reference is
+ * one working day for normal cases, 4 calendar hours when urgent.
+ */
+export const UTILITY_LIMITS: TimeLimits = {
+  normal: {
+    basis: 'working',
+    minutes: { file: 30, dispatch: 30, accept: HOUR, handle: WORKING_DAY, verify: HOUR },
+  },
+  urgent: { basis: 'calendar', minutes: { ...URGENT.minutes, handle: 4 * HOUR } },
+  emergency: EMERGENCY,
+};
+
+/** Complex matters (housing, land, illegal construction): 15 working days. */
+export const COMPLEX_LIMITS: TimeLimits = {
+  normal: {
+    basis: 'working',
+    minutes: { file: 30, dispatch: 30, accept: HOUR, handle: 15 * WORKING_DAY, verify: 2 * HOUR },
+  },
+  urgent: { basis: 'calendar', minutes: { ...URGENT.minutes, handle: 3 * 24 * HOUR } },
+  emergency: EMERGENCY,
+};
+
+/** Emergencies (突发事件): even a "normal" one is handled within one working day. */
+export const EMERGENCY_LIMITS: TimeLimits = {
+  normal: {
+    basis: 'working',
+    minutes: { file: 10, dispatch: 10, accept: 30, handle: WORKING_DAY, verify: HOUR },
+  },
+  urgent: { basis: 'calendar', minutes: { ...URGENT.minutes, handle: 4 * HOUR } },
+  emergency: EMERGENCY,
+};
