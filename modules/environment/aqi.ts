@@ -93,7 +93,8 @@ export function individualAqi(item: AqiItem, concentration: number): IndividualA
   const [bpLo, bpHi] = [limits[i - 1], limits[i]];
   const [iLo, iHi] = [IAQI_STEPS[i - 1], IAQI_STEPS[i]];
   const exact = iLo + ((iHi - iLo) * (concentration - bpLo)) / (bpHi - bpLo);
-  return { item, value: Math.ceil(exact - EPSILON), aboveScale: false };
+  // max() keeps the segment's floor (and turns ceil's −0 at zero into 0).
+  return { item, value: Math.max(iLo, Math.ceil(exact - EPSILON)), aboveScale: false };
 }
 
 export interface LocalizedName {
