@@ -1,0 +1,44 @@
+import type { Db, EventBus, PlatformEvent } from '../kernel/index.ts';
+import type { Principal } from './permissions.ts';
+
+/** Who performs a change, when, and under which request: what every audited service needs. */
+export interface Actor {
+  principal: Principal;
+  /** The platform clock's now. */
+  now: Date;
+  requestId?: string;
+  /** When given, events are published on it after commit. */
+  bus?: EventBus;
+}
+
+/** The platform itself (first start, seeding): an administrator that is not a person. */
+export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
+  kind: 'service',
+  id: 'system',
+  username: 'system',
+  roles: ['admin'],
+  departmentCodes: [],
+  divisionCodes: [],
+}) as Principal;
+
+/** An actor for work the platform does on its own behalf (bootstrap, demo seeding). */
+export function systemActor(now: Date, requestId?: string): Actor {
+  return { principal: SYSTEM_PRINCIPAL, now, requestId };
+}
+
+/**
+ * Runs `work` in a transaction (or in the caller's, when `db` already is one) and then
+ * publishes its events, but only when the transaction was ours: inside a caller's
+ * transaction the caller owns the commit, and so the publishing.
+ */
+export async function inTransaction<T>(
+  db: Db,
+  actor: Actor,
+  work: (trx: Db, events: PlatformEvent[]) => Promise<T>,
+): Promise<T> {
+  const events: PlatformEvent[] = [];
+  if (db.isTransaction) return work(db, events);
+  const result = await db.transaction().execute((trx) => work(trx, events));
+  if (actor.bus) for (const event of events) await actor.bus.publish(event);
+  return result;
+}

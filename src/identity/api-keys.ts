@@ -1,0 +1,235 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendAudit } from '../audit/index.ts';
+import {
+  createEvent,
+  type Db,
+  InvalidInputError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../kernel/index.ts';
+import { type Actor, inTransaction } from './actor.ts';
+import { authorize, type Permission, PERMISSIONS, type Principal, permissionsOf } from './permissions.ts';
+import { secretHash } from './sessions.ts';
+import { principalOf, type UserRow, userInScope } from './users.ts';
+
+/** An API key as listed (the secret itself is shown only once, when issued). */
+export interface ApiKeyView {
+  id: string;
+  userId: string;
+  username: string;
+  name: string;
+  prefix: string;
+  scopes: Permission[];
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface IssueApiKeyInput {
+  /** The service account (id or username). */
+  account: string;
+  name: string;
+  scopes: Permission[];
+  expiresAt?: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  user_id: string;
+  username: string;
+  name: string;
+  prefix: string;
+  scopes: Permission[];
+  created_at: Date;
+  created_by: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const view = (r: KeyRow): ApiKeyView => ({
+  id: r.id,
+  userId: r.user_id,
+  username: r.username,
+  name: r.name,
+  prefix: r.prefix,
+  scopes: [...r.scopes],
+  createdAt: new Date(r.created_at).toISOString(),
+  createdBy: r.created_by,
+  expiresAt: iso(r.expires_at),
+  revokedAt: iso(r.revoked_at),
+});
+
+/**
+ * Issues a key to a service account (`apikey.manage`). Its scopes must be permissions the
+ * account's roles grant. Returns the key once; only its SHA-256 is stored.
+ */
+export async function issueApiKey(
+  db: Db,
+  input: IssueApiKeyInput,
+  actor: Actor,
+): Promise<ApiKeyView & { key: string }> {
+  authorize(actor.principal, 'apikey.manage');
+  const scopes = [...new Set(input.scopes ?? [])];
+  const unknown = scopes.filter((s) => !(s in PERMISSIONS));
+  if (scopes.length === 0 || unknown.length)
+    throw new InvalidInputError(
+      unknown.length ? `Unknown scopes: ${unknown.join(', ')}.` : 'An API key needs at least one scope.',
+      { unknown },
+      'apikey.invalid_scopes',
+    );
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt <= actor.now))
+    throw new InvalidInputError('expiresAt must be a future date-time.', undefined, 'apikey.invalid_expiry');
+  return inTransaction(db, actor, async (trx, events) => {
+    const account = (await trx
+      .selectFrom('identity_user')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', input.account), eb('username', '=', input.account.toLowerCase())]))
+      .executeTakeFirst()) as UserRow | undefined;
+    if (!account || !userInScope(actor.principal, account))
+      throw new NotFoundError(`Service account ${input.account} not found.`, 'user.not_found');
+    if (account.kind !== 'service')
+      throw new InvalidInputError(
+        'API keys are issued to service accounts only.',
+        undefined,
+        'apikey.not_service_account',
+      );
+    if (account.disabled_at)
+      throw new InvalidInputError('The service account is disabled.', undefined, 'apikey.account_disabled');
+    const granted = permissionsOf(account.roles);
+    const beyond = scopes.filter((s) => !granted.includes(s));
+    if (beyond.length)
+      throw new InvalidInputError(
+        `The account's roles do not grant: ${beyond.join(', ')}.`,
+        { beyond },
+        'apikey.scopes_beyond_roles',
+      );
+    const prefix = randomBytes(4).toString('hex');
+    const key = `ock_${prefix}_${randomBytes(24).toString('base64url')}`;
+    const id = randomUUID();
+    await trx
+      .insertInto('identity_api_key')
+      .values({
+        id,
+        user_id: account.id,
+        name: String(input.name).trim(),
+        prefix,
+        key_hash: secretHash(key),
+        scopes,
+        created_at: actor.now,
+        created_by: actor.principal.username,
+        expires_at: expiresAt,
+      })
+      .execute();
+    const issued: KeyRow = {
+      id,
+      user_id: account.id,
+      username: account.username,
+      name: String(input.name).trim(),
+      prefix,
+      scopes,
+      created_at: actor.now,
+      created_by: actor.principal.username,
+      expires_at: expiresAt,
+      revoked_at: null,
+    };
+    await appendAudit(trx, {
+      actor: actor.principal.username,
+      action: 'apikey.issue',
+      objectType: 'api_key',
+      objectId: id,
+      requestId: actor.requestId,
+      after: view(issued),
+      at: actor.now,
+    });
+    events.push(
+      createEvent('identity.apikey.issued', { keyId: id, userId: account.id }, actor.now, `api_key:${id}`),
+    );
+    return { ...view(issued), key };
+  });
+}
+
+function keysQuery(db: Db) {
+  return db
+    .selectFrom('identity_api_key as k')
+    .innerJoin('identity_user as u', 'u.id', 'k.user_id')
+    .select([
+      'k.id',
+      'k.user_id',
+      'u.username',
+      'k.name',
+      'k.prefix',
+      'k.scopes',
+      'k.created_at',
+      'k.created_by',
+      'k.expires_at',
+      'k.revoked_at',
+      'u.division_codes',
+      'u.department_codes',
+    ]);
+}
+
+/** Keys of service accounts in scope (`apikey.manage`), newest first. */
+export async function listApiKeys(
+  db: Db,
+  principal: Principal,
+  query: { account?: string; includeRevoked?: boolean } = {},
+): Promise<ApiKeyView[]> {
+  authorize(principal, 'apikey.manage');
+  let q = keysQuery(db).orderBy('k.created_at', 'desc');
+  if (query.account)
+    q = q.where((eb) =>
+      eb.or([eb('u.id', '=', query.account!), eb('u.username', '=', query.account!.toLowerCase())]),
+    );
+  if (!query.includeRevoked) q = q.where('k.revoked_at', 'is', null);
+  const rows = (await q.execute()) as (KeyRow & { division_codes: string[]; department_codes: string[] })[];
+  return rows.filter((r) => userInScope(principal, r)).map(view);
+}
+
+/** Revokes a key (`apikey.manage`); revoking twice is harmless. Audited as `apikey.revoke`. */
+export async function revokeApiKey(db: Db, id: string, actor: Actor): Promise<ApiKeyView> {
+  authorize(actor.principal, 'apikey.manage');
+  return inTransaction(db, actor, async (trx, events) => {
+    const row = (await keysQuery(trx).where('k.id', '=', id).executeTakeFirst()) as
+      | (KeyRow & { division_codes: string[]; department_codes: string[] })
+      | undefined;
+    if (!row || !userInScope(actor.principal, row))
+      throw new NotFoundError(`API key ${id} not found.`, 'apikey.not_found');
+    if (row.revoked_at) return view(row);
+    await trx.updateTable('identity_api_key').set({ revoked_at: actor.now }).where('id', '=', id).execute();
+    const after = { ...row, revoked_at: actor.now };
+    await appendAudit(trx, {
+      actor: actor.principal.username,
+      action: 'apikey.revoke',
+      objectType: 'api_key',
+      objectId: id,
+      requestId: actor.requestId,
+      before: view(row),
+      after: view(after),
+      at: actor.now,
+    });
+    events.push(createEvent('identity.apikey.revoked', { keyId: id }, actor.now, `api_key:${id}`));
+    return view(after);
+  });
+}
+
+/** The service principal of an API key, restricted to the key's scopes; Unauthenticated otherwise. */
+export async function principalForApiKey(db: Db, key: string, now: Date): Promise<Principal> {
+  const row = (await db
+    .selectFrom('identity_api_key as k')
+    .innerJoin('identity_user as u', 'u.id', 'k.user_id')
+    .selectAll('u')
+    .select(['k.scopes as key_scopes', 'k.expires_at as key_expires_at', 'k.revoked_at as key_revoked_at'])
+    .where('k.key_hash', '=', secretHash(key))
+    .executeTakeFirst()) as
+    | (UserRow & { key_scopes: Permission[]; key_expires_at: Date | null; key_revoked_at: Date | null })
+    | undefined;
+  if (!row) throw new UnauthenticatedError('The API key is not valid.', 'auth.api_key_invalid');
+  if (row.key_revoked_at) throw new UnauthenticatedError('The API key was revoked.', 'auth.api_key_revoked');
+  if (row.key_expires_at && new Date(row.key_expires_at).getTime() <= now.getTime())
+    throw new UnauthenticatedError('The API key has expired.', 'auth.api_key_expired');
+  if (row.disabled_at) throw new UnauthenticatedError('The account is disabled.', 'auth.account_disabled');
+  return { ...principalOf(row), kind: 'service', scopes: [...row.key_scopes] };
+}

@@ -1,0 +1,45 @@
+import { ConfigError } from '../kernel/index.ts';
+
+/** Identity's own settings (environment variables, validated at boot like the kernel's). */
+export interface IdentitySettings {
+  /** Lifetime of a login session in seconds (`ONECITY_SESSION_TTL_SECONDS`, default 8 h). */
+  sessionTtlSeconds: number;
+  /** Failed logins of one account before it is locked (`ONECITY_LOGIN_MAX_FAILURES`, default 5). */
+  accountMaxFailures: number;
+  /** Failed logins from one address before it is locked (`ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS`, default 20). */
+  addressMaxFailures: number;
+  /** Window in which failures are counted, seconds (`ONECITY_LOGIN_WINDOW_SECONDS`, default 900). */
+  failureWindowSeconds: number;
+  /** How long a lockout lasts, seconds (`ONECITY_LOGIN_LOCKOUT_SECONDS`, default 900). */
+  lockoutSeconds: number;
+}
+
+const KEYS: Record<keyof IdentitySettings, [string, number, number, number]> = {
+  sessionTtlSeconds: ['ONECITY_SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600],
+  accountMaxFailures: ['ONECITY_LOGIN_MAX_FAILURES', 5, 1, 1000],
+  addressMaxFailures: ['ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000],
+  failureWindowSeconds: ['ONECITY_LOGIN_WINDOW_SECONDS', 900, 1, 86_400],
+  lockoutSeconds: ['ONECITY_LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400],
+};
+
+/** Reads and validates the settings; throws ConfigError naming the bad key. */
+export function loadIdentitySettings(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<IdentitySettings> = {},
+): IdentitySettings {
+  const out = {} as IdentitySettings;
+  for (const [field, [key, def, min, max]] of Object.entries(KEYS) as [
+    keyof IdentitySettings,
+    [string, number, number, number],
+  ][]) {
+    const raw = env[key];
+    let value = def;
+    if (raw !== undefined && raw !== '') {
+      value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      if (!Number.isInteger(value) || value < min || value > max)
+        throw new ConfigError(key, `must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+    }
+    out[field] = overrides[field] ?? value;
+  }
+  return Object.freeze(out);
+}

@@ -1,0 +1,92 @@
+/**
+ * Identity and access: users, roles, sessions, API keys, the permission matrix,
+ * jurisdiction scope and personal-data masking. Other capabilities import only from here.
+ */
+import type { Capability, Kernel } from '../kernel/index.ts';
+import { ensureAdminUser } from './bootstrap.ts';
+import { identityMigrations } from './identity-migrations.ts';
+import { registerIdentityRoutes } from './identity-routes.ts';
+import { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
+
+export { type Actor, SYSTEM_PRINCIPAL, systemActor } from './actor.ts';
+export {
+  type ApiKeyView,
+  type IssueApiKeyInput,
+  issueApiKey,
+  listApiKeys,
+  principalForApiKey,
+  revokeApiKey,
+} from './api-keys.ts';
+export { actorOf, authenticate, requirePermission } from './authenticate.ts';
+export { type DemoScope, ensureAdminUser, ensureDemoUsers } from './bootstrap.ts';
+export { identityMigrations } from './identity-migrations.ts';
+export { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
+export { assertInJurisdiction, inDepartments, inJurisdiction, isCityWide } from './jurisdiction.ts';
+export {
+  assertPasswordPolicy,
+  generatePassword,
+  hashPassword,
+  passwordProblems,
+  verifyPassword,
+} from './password.ts';
+export {
+  ANONYMOUS,
+  authorize,
+  CITY_WIDE_ROLES,
+  hasPermission,
+  PERMISSIONS,
+  type Permission,
+  type Principal,
+  permissionsOf,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+} from './permissions.ts';
+export {
+  canSeePersonalData,
+  maskAddress,
+  maskEmail,
+  maskName,
+  maskPersonalData,
+  maskPhone,
+  type PersonalData,
+} from './pii-masking.ts';
+export { type LoginResult, login, principalForToken, revokeSession, revokeUserSessions } from './sessions.ts';
+export {
+  type CreateUserInput,
+  createUser,
+  getUser,
+  type ListUsersQuery,
+  listUsers,
+  resetPassword,
+  type UpdateUserInput,
+  type UserView,
+  updateUser,
+} from './users.ts';
+
+/**
+ * Builds the identity capability. Settings come from the environment unless given; the
+ * first start creates the `admin` user.
+ */
+export function createIdentityCapability(options: { settings?: Partial<IdentitySettings> } = {}): Capability {
+  let settings: IdentitySettings | null = null;
+  const resolve = () => {
+    settings ??= loadIdentitySettings(process.env, options.settings);
+    return settings;
+  };
+  return {
+    name: 'identity',
+    migrations: identityMigrations,
+    routes(app, kernel: Kernel) {
+      registerIdentityRoutes(app, kernel, resolve());
+    },
+    async start(kernel: Kernel) {
+      resolve();
+      // Test runs build many apps; a generated password nobody can read is fine there.
+      await ensureAdminUser(kernel, process.env.NODE_ENV === 'test' ? { announce: () => {} } : {});
+    },
+  };
+}
+
+/** The identity capability with settings from the environment. */
+export const identityCapability: Capability = createIdentityCapability();

@@ -1,0 +1,133 @@
+import { ForbiddenError, UnauthenticatedError } from '../kernel/index.ts';
+
+/** The roles of the platform (DESIGN.md §2: supervision and command tracks, departments, leaders). */
+export const ROLES = [
+  'citizen',
+  'grid_worker',
+  'supervision_operator',
+  'dispatcher',
+  'department_handler',
+  'department_leader',
+  'street_officer',
+  'city_leader',
+  'auditor',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: a person, a service account (API key), or nobody. */
+export interface Principal {
+  kind: 'user' | 'service' | 'anonymous';
+  id: string;
+  username: string;
+  roles: Role[];
+  departmentCodes: string[];
+  /** Empty plus a city-wide role means the whole city. */
+  divisionCodes: string[];
+  /** For API keys: the permissions the key was issued for (a subset of what its roles allow). */
+  scopes?: Permission[];
+}
+
+/** The caller without credentials. */
+export const ANONYMOUS: Principal = Object.freeze({
+  kind: 'anonymous',
+  id: 'anonymous',
+  username: 'anonymous',
+  roles: [],
+  departmentCodes: [],
+  divisionCodes: [],
+}) as Principal;
+
+/**
+ * Every permission with what it lets a caller do. The matrix below grants them to roles;
+ * `docs/permissions.md` is generated from both (a test fails when it is out of date).
+ */
+export const PERMISSIONS = {
+  'case.report': 'Report a problem (citizen report, grid worker discovery)',
+  'case.read': 'Read cases inside the jurisdiction',
+  'case.file': 'File (立案) a reported problem as a case — supervision track',
+  'case.verify': 'Verify on site that a problem exists or was fixed — supervision track',
+  'case.dispatch': 'Dispatch a case to departments — command track',
+  'case.handle': 'Accept, work on and report back a dispatched case — departments',
+  'case.close': 'Close (结案) a verified case — supervision track',
+  'case.evaluate': 'Evaluate how a case was handled',
+  'case.whistle': 'Blow the street whistle to summon departments (街乡吹哨)',
+  'case.escalate': 'Escalate a case up the hierarchy',
+  'indicator.read': 'Read indicators, rankings and reports',
+  'org.read': 'Read divisions, departments and the responsibility list',
+  'org.write': 'Change divisions, departments and the responsibility list',
+  'device.read': 'Read devices and observations',
+  'device.write': 'Register and change devices',
+  'observation.ingest': 'Send observations (devices and integrations)',
+  'user.read': 'Read user accounts inside the jurisdiction',
+  'user.manage': 'Create, change, disable users and reset passwords',
+  'apikey.manage': 'Issue, list and revoke API keys of service accounts',
+  'audit.read': 'Read the audit log and its head hash',
+  'audit.verify': 'Verify the audit chain',
+  'pii.read': "See citizens' personal data (name, phone, e-mail, address) unmasked",
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+const STAFF_READ: Permission[] = ['case.read', 'org.read', 'indicator.read', 'device.read'];
+
+/** Role × permission: the data behind `authorize` and docs/permissions.md. */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
+  citizen: ['case.report', 'case.evaluate'],
+  grid_worker: ['case.report', 'case.read', 'case.verify', 'org.read', 'device.read'],
+  supervision_operator: [
+    ...STAFF_READ,
+    'case.report',
+    'case.file',
+    'case.verify',
+    'case.close',
+    'case.evaluate',
+    'pii.read',
+  ],
+  dispatcher: [...STAFF_READ, 'case.dispatch', 'case.escalate', 'pii.read'],
+  department_handler: ['case.read', 'case.handle', 'org.read', 'device.read'],
+  department_leader: [...STAFF_READ, 'case.handle', 'case.escalate', 'user.read'],
+  street_officer: [...STAFF_READ, 'case.whistle', 'case.escalate', 'user.read'],
+  city_leader: [...STAFF_READ, 'case.escalate', 'user.read'],
+  auditor: [...STAFF_READ, 'user.read', 'audit.read', 'audit.verify'],
+  admin: [
+    ...STAFF_READ,
+    'org.write',
+    'device.write',
+    'observation.ingest',
+    'user.read',
+    'user.manage',
+    'apikey.manage',
+    'audit.read',
+    'audit.verify',
+    'pii.read',
+  ],
+});
+
+/** Roles whose holders with no division codes see the whole city. */
+export const CITY_WIDE_ROLES: readonly Role[] = [
+  'city_leader',
+  'dispatcher',
+  'supervision_operator',
+  'auditor',
+  'admin',
+];
+
+/** True when one of the principal's roles grants the permission (and its key's scopes allow it). */
+export function hasPermission(principal: Principal, permission: Permission): boolean {
+  if (principal.scopes && !principal.scopes.includes(permission)) return false;
+  return principal.roles.some((role) => ROLE_PERMISSIONS[role]?.includes(permission));
+}
+
+/** Throws Unauthenticated for anonymous callers and Forbidden when no role grants the permission. */
+export function authorize(principal: Principal, permission: Permission): void {
+  if (hasPermission(principal, permission)) return;
+  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  throw new ForbiddenError(`Your roles do not allow ${permission}.`, 'forbidden', { permission });
+}
+
+/** Every permission the principal's roles grant. */
+export function permissionsOf(roles: readonly Role[]): Permission[] {
+  const set = new Set<Permission>();
+  for (const role of roles) for (const p of ROLE_PERMISSIONS[role] ?? []) set.add(p);
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => set.has(p));
+}

@@ -1,0 +1,229 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { appendAudit } from '../audit/index.ts';
+import {
+  createEvent,
+  type Db,
+  NotFoundError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from '../kernel/index.ts';
+import { type Actor, inTransaction } from './actor.ts';
+import type { IdentitySettings } from './identity-settings.ts';
+import { DUMMY_HASH, verifyPassword } from './password.ts';
+import { authorize, type Principal } from './permissions.ts';
+import { principalOf, type UserRow, type UserView, userInScope, userView } from './users.ts';
+
+/** SHA-256 of a bearer secret: only this is stored, so a database leak yields no usable token. */
+export const secretHash = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  /** The caller's network address, for per-address rate limiting. */
+  address: string;
+}
+
+export interface LoginResult {
+  token: string;
+  tokenType: 'Bearer';
+  expiresAt: string;
+  user: UserView;
+}
+
+const accountKey = (username: string) => `account:${username}`;
+const addressKey = (address: string) => `address:${address}`;
+
+async function lockedFor(db: Db, keys: string[], now: Date): Promise<number> {
+  const rows = (await db
+    .selectFrom('identity_login_throttle')
+    .select(['locked_until'])
+    .where('key', 'in', keys)
+    .where('locked_until', '>', now)
+    .execute()) as { locked_until: Date }[];
+  const until = Math.max(0, ...rows.map((r) => new Date(r.locked_until).getTime()));
+  return until > 0 ? Math.ceil((until - now.getTime()) / 1000) : 0;
+}
+
+/** Counts one failure against a key; returns true when this failure locked it. */
+async function countFailure(db: Db, key: string, max: number, settings: IdentitySettings, now: Date) {
+  const windowStart = new Date(now.getTime() - settings.failureWindowSeconds * 1000);
+  const row = (
+    await sql<{ failures: number; locked_until: Date | null }>`
+      insert into identity_login_throttle as t (key, failures, window_start, locked_until)
+      values (${key}, 1, ${now}, null)
+      on conflict (key) do update set
+        failures = case when t.window_start <= ${windowStart} then 1 else t.failures + 1 end,
+        window_start = case when t.window_start <= ${windowStart} then ${now} else t.window_start end
+      returning failures, locked_until`.execute(db)
+  ).rows[0];
+  if (row.failures < max) return false;
+  await db
+    .updateTable('identity_login_throttle')
+    .set({
+      locked_until: new Date(now.getTime() + settings.lockoutSeconds * 1000),
+      failures: 0,
+      window_start: now,
+    })
+    .where('key', '=', key)
+    .execute();
+  return true;
+}
+
+/**
+ * Checks a username and password and opens a session. Locked accounts and addresses are
+ * refused (429, Retry-After) before the password is even looked at; each failure counts
+ * against both, and the failure that reaches the limit locks and is audited.
+ */
+export async function login(
+  db: Db,
+  settings: IdentitySettings,
+  request: LoginRequest,
+  ctx: Omit<Actor, 'principal'>,
+): Promise<LoginResult> {
+  const username = String(request.username ?? '')
+    .trim()
+    .toLowerCase();
+  const keys = [accountKey(username), addressKey(request.address)];
+  const retryAfter = await lockedFor(db, keys, ctx.now);
+  if (retryAfter > 0)
+    throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter, 'auth.locked_out');
+  const row = (await db
+    .selectFrom('identity_user')
+    .selectAll()
+    .where('username', '=', username)
+    .executeTakeFirst()) as UserRow | undefined;
+  // Verify even for unknown accounts so response time does not reveal which exist.
+  const passwordOk = await verifyPassword(String(request.password ?? ''), row?.password_hash ?? DUMMY_HASH);
+  const ok = !!row && passwordOk && row.kind === 'user' && row.disabled_at === null && !!row.password_hash;
+  if (!ok) {
+    await db.transaction().execute(async (trx) => {
+      const system = { actor: 'system', requestId: ctx.requestId, at: ctx.now };
+      if (await countFailure(trx, keys[0], settings.accountMaxFailures, settings, ctx.now))
+        await appendAudit(trx, {
+          ...system,
+          action: 'auth.lockout',
+          objectType: 'account',
+          objectId: username,
+        });
+      if (await countFailure(trx, keys[1], settings.addressMaxFailures, settings, ctx.now))
+        await appendAudit(trx, {
+          ...system,
+          action: 'auth.lockout',
+          objectType: 'address',
+          objectId: request.address,
+        });
+    });
+    throw new UnauthenticatedError('The username or password is wrong.', 'auth.invalid_credentials');
+  }
+  const token = `ocs_${randomBytes(32).toString('base64url')}`;
+  const expiresAt = new Date(ctx.now.getTime() + settings.sessionTtlSeconds * 1000);
+  const principal = principalOf(row);
+  return inTransaction(db, { ...ctx, principal }, async (trx, events) => {
+    await trx.deleteFrom('identity_login_throttle').where('key', '=', keys[0]).execute();
+    const id = randomUUID();
+    await trx
+      .insertInto('identity_session')
+      .values({
+        id,
+        user_id: row.id,
+        token_hash: secretHash(token),
+        created_at: ctx.now,
+        expires_at: expiresAt,
+        address: request.address,
+      })
+      .execute();
+    await appendAudit(trx, {
+      actor: row.username,
+      action: 'session.create',
+      objectType: 'session',
+      objectId: id,
+      requestId: ctx.requestId,
+      after: { userId: row.id, expiresAt },
+      at: ctx.now,
+    });
+    events.push(createEvent('identity.session.created', { userId: row.id }, ctx.now, `user:${row.id}`));
+    return {
+      token,
+      tokenType: 'Bearer' as const,
+      expiresAt: expiresAt.toISOString(),
+      user: userView(row, principal),
+    };
+  });
+}
+
+/** The principal of a bearer token, or Unauthenticated naming why it is not valid. */
+export async function principalForToken(
+  db: Db,
+  token: string,
+  now: Date,
+): Promise<Principal & { sessionId: string }> {
+  const row = (await db
+    .selectFrom('identity_session as s')
+    .innerJoin('identity_user as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select(['s.id as session_id', 's.expires_at', 's.revoked_at'])
+    .where('s.token_hash', '=', secretHash(token))
+    .executeTakeFirst()) as
+    | (UserRow & { session_id: string; expires_at: Date; revoked_at: Date | null })
+    | undefined;
+  if (!row) throw new UnauthenticatedError('The token is not valid.', 'auth.token_invalid');
+  if (row.revoked_at) throw new UnauthenticatedError('The token was revoked.', 'auth.token_revoked');
+  if (new Date(row.expires_at).getTime() <= now.getTime())
+    throw new UnauthenticatedError('The token has expired; log in again.', 'auth.token_expired');
+  if (row.disabled_at) throw new UnauthenticatedError('The account is disabled.', 'auth.account_disabled');
+  return { ...principalOf(row), sessionId: row.session_id };
+}
+
+/** Ends a session (logout). Audited as `session.revoke`. */
+export async function revokeSession(db: Db, sessionId: string, actor: Actor): Promise<void> {
+  await inTransaction(db, actor, async (trx) => {
+    const updated = await trx
+      .updateTable('identity_session')
+      .set({ revoked_at: actor.now })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
+    await appendAudit(trx, {
+      actor: actor.principal.username,
+      action: 'session.revoke',
+      objectType: 'session',
+      objectId: sessionId,
+      requestId: actor.requestId,
+      at: actor.now,
+    });
+  });
+}
+
+/** Revokes every open session of a user (`user.manage`); returns how many. */
+export async function revokeUserSessions(db: Db, userId: string, actor: Actor): Promise<{ revoked: number }> {
+  authorize(actor.principal, 'user.manage');
+  return inTransaction(db, actor, async (trx) => {
+    const user = (await trx
+      .selectFrom('identity_user')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst()) as UserRow | undefined;
+    if (!user || !userInScope(actor.principal, user))
+      throw new NotFoundError(`User ${userId} not found.`, 'user.not_found');
+    const sessions = (await trx
+      .updateTable('identity_session')
+      .set({ revoked_at: actor.now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', actor.now)
+      .returning('id')
+      .execute()) as { id: string }[];
+    for (const s of sessions)
+      await appendAudit(trx, {
+        actor: actor.principal.username,
+        action: 'session.revoke',
+        objectType: 'session',
+        objectId: s.id,
+        requestId: actor.requestId,
+        at: actor.now,
+      });
+    return { revoked: sessions.length };
+  });
+}
