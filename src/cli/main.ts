@@ -3,11 +3,12 @@
  * listed here; every command answers `--help`, and failures exit non-zero with one line.
  */
 import { type CliCommand, CliError, parseArgs, renderHelp } from './cli-kit.ts';
+import { auditCommand } from './commands/audit.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { modulesCommand } from './commands/modules.ts';
 import { startCommand } from './commands/start.ts';
 
-export const commands: readonly CliCommand[] = [startCommand, migrateCommand, modulesCommand];
+export const commands: readonly CliCommand[] = [startCommand, migrateCommand, modulesCommand, auditCommand];
 
 const USAGE = `onecity — the "1 + N" urban smart governance platform
 
