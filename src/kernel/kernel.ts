@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
-import type { Config } from './config.ts';
-import { type EventBus, InProcessEventBus } from './events/event-bus.ts';
+import { type Config, redactUrl } from './config.ts';
+import { type EventBus, InProcessEventBus, type PlatformEvent } from './events/event-bus.ts';
 import { loadModules, type ModuleRegistry } from './modules/index.ts';
 import { createScheduler, type Scheduler, schedulerMigrations } from './scheduler/index.ts';
 import { type Db, type MigrationSet, openStorage, type Storage } from './storage/index.ts';
@@ -51,8 +51,34 @@ export interface CreateKernelOptions {
   modulesDir?: string;
   /** Department codes the organization provides without a module. */
   coreDepartments?: readonly string[];
-  /** Builds the cross-node bus when NATS_URL is set. */
-  createNatsBus?: (url: string, logger: Logger) => Promise<EventBus>;
+  /**
+   * Builds the cross-node bus when NATS_URL is set; defaults to the JetStream bus
+   * ({@link createNatsEventBus}). Tests pass their own to isolate the stream.
+   */
+  createNatsBus?: (
+    url: string,
+    logger: Logger,
+    onError: (err: unknown, event: PlatformEvent) => void,
+  ) => Promise<EventBus>;
+}
+
+/** The JetStream bus, loaded only when NATS is configured so single-node starts stay lean. */
+async function connectNatsBus(
+  url: string,
+  logger: Logger,
+  onError: (err: unknown, event: PlatformEvent) => void,
+): Promise<EventBus> {
+  const { createNatsEventBus } = await import('./events/nats-event-bus.ts');
+  let bus: EventBus;
+  try {
+    bus = await createNatsEventBus({ url, logger, onError });
+  } catch (err) {
+    throw new Error(`NATS_URL ${redactUrl(url)}: cannot start the event bus: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  logger.info('event bus: NATS JetStream (stream ONECITY_EVENTS)');
+  return bus;
 }
 
 /** Opens storage, loads and validates the plates, and creates the bus and scheduler. */
@@ -64,14 +90,13 @@ export async function createKernel(options: CreateKernelOptions): Promise<Kernel
   });
   const storage =
     options.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const onBusError = (err: unknown, event: { type: string }) =>
-    logger.error({ err, eventType: event.type }, 'event handler failed');
+  const onBusError = (err: unknown, event: PlatformEvent) =>
+    logger.error({ err, eventType: event.type, eventId: event.id }, 'event handler failed');
   let bus: EventBus;
   try {
-    bus =
-      config.natsUrl && options.createNatsBus
-        ? await options.createNatsBus(config.natsUrl, logger)
-        : new InProcessEventBus(onBusError);
+    bus = config.natsUrl
+      ? await (options.createNatsBus ?? connectNatsBus)(config.natsUrl, logger, onBusError)
+      : new InProcessEventBus(onBusError);
   } catch (err) {
     if (!options.storage) await storage.close();
     throw err;
