@@ -3,11 +3,11 @@ import type { CategoryDeclaration } from '#sdk';
 type TimeLimits = NonNullable<CategoryDeclaration['timeLimits']>;
 
 /**
- * Working-time limits are counted in working minutes; the shipped defaults assume an
- * 8-hour working day, so "N working days" is N × 480 minutes. Change the working
- * calendar and these stay correct in working days only if the day stays 8 hours.
+ * Working-time limits are counted in working minutes. One working day is 450 minutes,
+ * the length of the platform's default working calendar (08:30–12:00 and 13:30–17:30);
+ * a city that configures other working hours should scale these with it.
  */
-const WORKING_DAY = 480;
+const WORKING_DAY = 450;
 const HOUR = 60;
 
 /**

@@ -1,8 +1,8 @@
 import type { CategoryDeclaration, StageLimits } from '#sdk';
 
 const HOUR = 60;
-/** Working-time limits assume an 8-hour working day (see city-management's time limits). */
-const WORKING_DAY = 480;
+/** One working day of the default working calendar (08:30–12:00, 13:30–17:30), in minutes. */
+const WORKING_DAY = 450;
 
 const urgent = (handle: number): StageLimits => ({
   basis: 'calendar',

@@ -142,8 +142,8 @@ describe('city-management catalogue', () => {
   it('handles emergencies within 2 hours and general matters within 7 working days', () => {
     assert.equal(registry.category('CM.E.05.03')?.defaultUrgency, 'emergency');
     assert.deepEqual(registry.stageLimits('CM.E.05.03', 'emergency')?.minutes.handle, 120);
-    assert.equal(registry.stageLimits('CM.E.04.02', 'normal')?.minutes.handle, 7 * 480);
-    assert.equal(registry.stageLimits('CM.C.01.01', 'normal')?.minutes.handle, 480);
+    assert.equal(registry.stageLimits('CM.E.04.02', 'normal')?.minutes.handle, 7 * 450);
+    assert.equal(registry.stageLimits('CM.C.01.01', 'normal')?.minutes.handle, 450);
   });
 });
 
