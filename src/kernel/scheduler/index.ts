@@ -1,5 +1,6 @@
 export {
   createScheduler,
+  retryDelayMs,
   type Job,
   type JobHandler,
   type ScheduleRequest,

@@ -39,7 +39,10 @@ export interface Scheduler {
   cancel(key: string, db?: Kysely<any>): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
   handle(kind: string, handler: JobHandler): void;
-  /** Fires every job due at the clock's now (up to `limit`); returns how many fired. */
+  /**
+   * Runs every job due at the clock's now, one transaction each (up to `limit`); returns
+   * how many ran, failed attempts included. Jobs locked by another node are skipped.
+   */
   runDue(limit?: number): Promise<number>;
   /** Polls every `pollMs` until stopped. */
   start(pollMs: number): void;
@@ -80,6 +83,11 @@ interface JobRow {
   payload: Record<string, unknown>;
   attempts: number;
   max_attempts: number;
+}
+
+/** Delay before retry number `attempt` (1-based): 2 s, 4 s, 8 s… capped at one hour. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(3_600_000, 1000 * 2 ** attempt);
 }
 
 /** Creates the scheduler of one node. `nodeId` is recorded on each fired job. */
@@ -135,14 +143,14 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
         failed = { job, error };
         const attempts = job.attempts + 1;
         const giveUp = attempts >= job.max_attempts;
-        const backoffMs = Math.min(3_600_000, 1000 * 2 ** attempts);
         await trx
           .updateTable('kernel_job')
           .set({
             status: giveUp ? 'failed' : 'pending',
             attempts,
             last_error: String((error as Error)?.message ?? error).slice(0, 2000),
-            run_at: new Date(now.getTime() + backoffMs),
+            // A failed job keeps the time it was due; a retried one waits 2 s, 4 s, 8 s… (≤ 1 h).
+            ...(giveUp ? {} : { run_at: new Date(now.getTime() + retryDelayMs(attempts)) }),
           })
           .where('id', '=', job.id)
           .execute();
@@ -151,9 +159,21 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
     });
     if (failed) {
       const f = failed as { job: JobRow; error: unknown };
-      logger.warn({ err: f.error, jobId: f.job.id, kind: f.job.kind }, 'scheduled job failed');
+      const attempts = f.job.attempts + 1;
+      const giveUp = attempts >= f.job.max_attempts;
+      logger[giveUp ? 'error' : 'warn'](
+        { err: f.error, jobId: f.job.id, kind: f.job.kind, attempts },
+        giveUp ? 'scheduled job failed for good' : 'scheduled job failed; will retry',
+      );
     }
     return fired;
+  }
+
+  /** One poll: runs due jobs until none is left or the scheduler is stopped. */
+  async function pollOnce(): Promise<number> {
+    let n = 0;
+    while (!stopped && (await fireOne())) n++;
+    return n;
   }
 
   const scheduler: Scheduler = {
@@ -191,18 +211,19 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
       return n;
     },
     start(pollMs) {
+      if (timer || running) return;
       stopped = false;
       const loop = () => {
         if (stopped) return;
-        running = scheduler
-          .runDue()
+        running = pollOnce()
           .catch((err) => logger.error({ err }, 'scheduler poll failed'))
           .finally(() => {
             running = null;
             if (!stopped) timer = setTimeout(loop, pollMs);
           });
       };
-      timer = setTimeout(loop, pollMs);
+      // First poll right away: jobs that fell due while no node was running are overdue.
+      timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
