@@ -1,0 +1,102 @@
+/**
+ * Settings of the case engine: the working calendar, duplicate search, escalation and
+ * whistle timings. Read from the environment at boot, validated, frozen; a bad value
+ * stops the server with a message naming the key.
+ */
+import { ConfigError, type StageLimits, type Urgency } from '../kernel/index.ts';
+import { DEFAULT_CALENDAR, validateCalendar, type WorkingCalendar } from './sla-clock.ts';
+
+export interface CaseSettings {
+  /** Working periods, weekends, holidays, make-up days; the time zone comes from config. */
+  readonly calendar: Omit<WorkingCalendar, 'timeZone'>;
+  /** Minutes after a stage turns red before it escalates one level up (calendar time). */
+  readonly escalateAfterMinutes: number;
+  /** Radius and time window of the duplicate search at intake. */
+  readonly duplicateRadiusMeters: number;
+  readonly duplicateWindowHours: number;
+  /** Default report-in deadline of a whistle, in minutes. */
+  readonly reportInMinutes: number;
+  /** Limits used when a category declares none for an urgency. */
+  readonly defaultLimits: Readonly<Record<Urgency, StageLimits>>;
+}
+
+const HOUR = 60;
+
+/** Defaults (DESIGN.md §5 reference limits). */
+export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
+  calendar: {
+    periods: DEFAULT_CALENDAR.periods,
+    weekendDays: DEFAULT_CALENDAR.weekendDays,
+    holidays: [],
+    makeUpWorkdays: [],
+  },
+  escalateAfterMinutes: 2 * HOUR,
+  duplicateRadiusMeters: 50,
+  duplicateWindowHours: 24,
+  reportInMinutes: 30,
+  defaultLimits: {
+    normal: {
+      basis: 'working',
+      minutes: { file: 30, dispatch: 30, accept: HOUR, handle: 7 * 450, verify: HOUR },
+    },
+    urgent: {
+      basis: 'calendar',
+      minutes: { file: 10, dispatch: 10, accept: 30, handle: 24 * HOUR, verify: HOUR },
+    },
+    emergency: {
+      basis: 'calendar',
+      minutes: { file: 10, dispatch: 10, accept: 15, handle: 2 * HOUR, verify: HOUR },
+    },
+  },
+});
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function positive(env: Record<string, string | undefined>, key: string, fallback: number): number {
+  const v = env[key];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(key, `must be a positive number (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/**
+ * Reads `ONECITY_WORKING_HOURS` (`08:30-12:00,13:30-17:30`), `ONECITY_WEEKEND_DAYS` (`0,6`),
+ * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),
+ * `ONECITY_ESCALATE_AFTER_MINUTES`, `ONECITY_DUPLICATE_RADIUS_M`,
+ * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_REPORT_IN_MINUTES`.
+ */
+export function caseSettingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  base: CaseSettings = DEFAULT_CASE_SETTINGS,
+): CaseSettings {
+  const calendar = { ...base.calendar };
+  if (env.ONECITY_WORKING_HOURS) {
+    calendar.periods = list(env.ONECITY_WORKING_HOURS).map((p) => {
+      const [start, end] = p.split('-');
+      return { start, end };
+    });
+  }
+  if (env.ONECITY_WEEKEND_DAYS !== undefined)
+    calendar.weekendDays = list(env.ONECITY_WEEKEND_DAYS).map(Number);
+  if (env.ONECITY_HOLIDAYS) calendar.holidays = list(env.ONECITY_HOLIDAYS);
+  if (env.ONECITY_MAKEUP_WORKDAYS) calendar.makeUpWorkdays = list(env.ONECITY_MAKEUP_WORKDAYS);
+  try {
+    validateCalendar({ ...calendar, timeZone: 'UTC' });
+  } catch (e) {
+    throw new ConfigError('ONECITY_WORKING_HOURS', (e as Error).message);
+  }
+  return Object.freeze({
+    ...base,
+    calendar: Object.freeze(calendar),
+    escalateAfterMinutes: positive(env, 'ONECITY_ESCALATE_AFTER_MINUTES', base.escalateAfterMinutes),
+    duplicateRadiusMeters: positive(env, 'ONECITY_DUPLICATE_RADIUS_M', base.duplicateRadiusMeters),
+    duplicateWindowHours: positive(env, 'ONECITY_DUPLICATE_WINDOW_HOURS', base.duplicateWindowHours),
+    reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
+  });
+}
