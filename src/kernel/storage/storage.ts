@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../config.ts';
@@ -33,11 +33,53 @@ export interface OpenStorageOptions {
   poolSize?: number;
 }
 
-// Same value types on both engines: int8 and numeric become JS numbers (counts, sums);
-// timestamps stay Date objects.
-const INT8 = 20;
-const NUMERIC = 1700;
+// Same value types on both engines, whatever the process time zone:
+// - int8 and numeric (and their arrays) become JS numbers: counts, sums, averages;
+// - timestamptz becomes a Date; timestamp (without zone) is read as UTC;
+// - date stays a 'YYYY-MM-DD' string (a calendar day, not an instant);
+// - interval stays PostgreSQL's text ('01:30:00'); bytea becomes a Buffer; jsonb a value.
+const OID = {
+  BYTEA: 17,
+  INT8: 20,
+  TEXT_ARRAY: 1009,
+  INT8_ARRAY: 1016,
+  DATE: 1082,
+  TIMESTAMP: 1114,
+  INTERVAL: 1186,
+  NUMERIC_ARRAY: 1231,
+  NUMERIC: 1700,
+} as const;
 const toNumber = (v: string) => (v === null ? v : Number(v));
+const identity = (v: string) => v;
+const TIMESTAMP_TEXT = /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/;
+const utcTimestamp = (v: string) =>
+  v === null ? v : TIMESTAMP_TEXT.test(v) ? new Date(`${v.replace(' ', 'T')}Z`) : new Date(v);
+const deepMap = (v: unknown, f: (x: string) => unknown): unknown =>
+  Array.isArray(v) ? v.map((x) => deepMap(x, f)) : v === null ? null : f(v as string);
+
+const pgliteParsers: Record<number, (v: string) => unknown> = {
+  [OID.INT8]: toNumber,
+  [OID.NUMERIC]: toNumber,
+  [OID.INT8_ARRAY]: (v) => pgliteTypes.arrayParser(v, toNumber, OID.INT8_ARRAY),
+  [OID.NUMERIC_ARRAY]: (v) => pgliteTypes.arrayParser(v, toNumber, OID.NUMERIC_ARRAY),
+  [OID.DATE]: identity,
+  [OID.TIMESTAMP]: utcTimestamp,
+  [OID.INTERVAL]: identity,
+  [OID.BYTEA]: (v) => Buffer.from(v.slice(2), 'hex'),
+};
+
+const pgTextArray = (v: string): unknown =>
+  (pg.types.getTypeParser as (oid: number) => (v: string) => unknown)(OID.TEXT_ARRAY)(v);
+
+const pgParsers: Record<number, (v: string) => unknown> = {
+  [OID.INT8]: toNumber,
+  [OID.NUMERIC]: toNumber,
+  [OID.INT8_ARRAY]: (v) => deepMap(pgTextArray(v), toNumber),
+  [OID.NUMERIC_ARRAY]: (v) => deepMap(pgTextArray(v), toNumber),
+  [OID.DATE]: identity,
+  [OID.TIMESTAMP]: utcTimestamp,
+  [OID.INTERVAL]: identity,
+};
 
 /** Opens PGlite (embedded) or PostgreSQL behind the same Kysely seam. */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
@@ -49,8 +91,10 @@ async function openPglite(dataDir: string | null): Promise<Storage> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   let pglite: PGlite;
   try {
-    pglite = new PGlite(dataDir ? path.join(dataDir, 'pgdata') : undefined, {
-      parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+    // Options go in the one-argument form: `new PGlite(undefined, options)` ignores them.
+    pglite = new PGlite({
+      ...(dataDir ? { dataDir: path.join(dataDir, 'pgdata') } : {}),
+      parsers: pgliteParsers,
     });
     await pglite.waitReady;
   } catch (e) {
@@ -71,6 +115,8 @@ async function openPglite(dataDir: string | null): Promise<Storage> {
       closed = true;
       try {
         await db.destroy();
+        // Kysely closes PGlite only if it ever ran a query; close it in any case.
+        if (!pglite.closed) await pglite.close();
       } finally {
         release();
       }
@@ -81,7 +127,7 @@ async function openPglite(dataDir: string | null): Promise<Storage> {
 async function openPostgres(url: string, schema: string | undefined, poolSize: number): Promise<Storage> {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format),
+      pgParsers[oid] ?? pg.types.getTypeParser(oid, format),
   };
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
