@@ -1,0 +1,352 @@
+/**
+ * The storage suite: the same tests on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
+ * Then the DATA_DIR lock that keeps a second process away from an embedded database.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import {
+  type Backend,
+  closeTestStorage,
+  openTestStorage,
+  testBackends,
+} from '../../../test/support/storage.ts';
+import {
+  DataDirLockedError,
+  type MigrationSet,
+  migrateToLatest,
+  openStorage,
+  pendingMigrations,
+  type Storage,
+} from './index.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const setA: MigrationSet = {
+  '9001-test-widgets': {
+    async up(db) {
+      await db.schema
+        .createTable('widget')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('price', 'numeric(12, 2)')
+        .execute();
+    },
+  },
+};
+const setB: MigrationSet = {
+  '9002-test-gadgets': {
+    async up(db) {
+      await db.schema
+        .createTable('gadget')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .execute();
+    },
+  },
+};
+
+const setC: MigrationSet = {
+  '9003-test-widget-colour': {
+    async up(db) {
+      await db.schema.alterTable('widget').addColumn('colour', 'text').execute();
+    },
+  },
+};
+
+for (const backend of testBackends()) {
+  describe(`storage on ${backend}`, () => {
+    let storage: Storage & { schema?: string };
+    before(async () => {
+      storage = await openTestStorage(backend as Backend);
+    });
+    after(() => (storage ? closeTestStorage(storage) : undefined));
+
+    test('answers ping and says which engine it is', async () => {
+      await storage.ping();
+      assert.equal(storage.kind, backend);
+      assert.ok(storage.location.length > 0);
+    });
+
+    test('migrations: pending before, applied in name order, none pending after, idempotent', async () => {
+      // Given in reverse: names decide the order, not the order of the sets.
+      assert.deepEqual(await pendingMigrations(storage.db, [setB, setA]), [
+        '9001-test-widgets',
+        '9002-test-gadgets',
+      ]);
+      const first = await migrateToLatest(storage.db, [setB, setA]);
+      assert.deepEqual(first.applied, ['9001-test-widgets', '9002-test-gadgets']);
+      assert.deepEqual(await pendingMigrations(storage.db, [setA, setB]), []);
+      const second = await migrateToLatest(storage.db, [setA, setB]);
+      assert.deepEqual(second.applied, [], 'a second run applies nothing');
+      await storage.db.insertInto('widget').values({ name: 'w0', price: 1 }).execute();
+      await migrateToLatest(storage.db, [setA, setB]);
+      const rows = await storage.db.selectFrom('widget').select('name').execute();
+      assert.deepEqual(rows, [{ name: 'w0' }], 'data survives a re-run');
+    });
+
+    test('a new migration is the only one pending', async () => {
+      assert.deepEqual(await pendingMigrations(storage.db, [setA, setB, setC]), ['9003-test-widget-colour']);
+      assert.deepEqual((await migrateToLatest(storage.db, [setA, setB, setC])).applied, [
+        '9003-test-widget-colour',
+      ]);
+    });
+
+    test('a failing migration is named in the error and stays pending', async () => {
+      const bad: MigrationSet = {
+        '9004-test-broken': {
+          async up(db) {
+            await sql`create table broken_one (id int)`.execute(db);
+            await sql`select * from no_such_table`.execute(db);
+          },
+        },
+      };
+      await assert.rejects(
+        migrateToLatest(storage.db, [setA, setB, setC, bad]),
+        /Migration 9004-test-broken failed/,
+      );
+      assert.deepEqual(await pendingMigrations(storage.db, [setA, setB, setC, bad]), ['9004-test-broken']);
+      const leftover = await sql<{ n: number }>`
+        select count(*) as n from information_schema.tables
+        where table_name = 'broken_one' and table_schema = current_schema()`.execute(storage.db);
+      assert.equal(leftover.rows[0].n, 0, 'its partial work was rolled back');
+    });
+
+    test('two migrations with the same name are refused', async () => {
+      const dup: MigrationSet = { '9001-test-widgets': { async up() {} } };
+      await assert.rejects(
+        migrateToLatest(storage.db, [setA, dup]),
+        /Two migrations are named 9001-test-widgets/,
+      );
+    });
+
+    test('a transaction commits all its writes', async () => {
+      await storage.db.transaction().execute(async (trx) => {
+        await trx.insertInto('widget').values({ name: 'tx-1', price: 2 }).execute();
+        await trx.insertInto('widget').values({ name: 'tx-2', price: 3 }).execute();
+      });
+      const names = await storage.db
+        .selectFrom('widget')
+        .select('name')
+        .where('name', 'like', 'tx-%')
+        .execute();
+      assert.deepEqual(names.map((r) => r.name).sort(), ['tx-1', 'tx-2']);
+    });
+
+    test('a transaction that throws rolls back all its writes', async () => {
+      await assert.rejects(
+        storage.db.transaction().execute(async (trx) => {
+          await trx.insertInto('widget').values({ name: 'rb-1' }).execute();
+          throw new Error('changed my mind');
+        }),
+        /changed my mind/,
+      );
+      await assert.rejects(
+        storage.db.transaction().execute(async (trx) => {
+          await trx.insertInto('widget').values({ name: 'rb-2' }).execute();
+          await trx.insertInto('widget').values({ name: 'rb-2' }).execute(); // unique violation
+        }),
+      );
+      const rows = await storage.db
+        .selectFrom('widget')
+        .select('name')
+        .where('name', 'like', 'rb-%')
+        .execute();
+      assert.deepEqual(rows, []);
+      await storage.db.insertInto('widget').values({ name: 'rb-after' }).execute();
+    });
+
+    test('value types are the same on both engines', async () => {
+      await sql`create table typed (
+        id bigserial primary key, i4 integer, i8 bigint, num numeric(12, 2), f8 double precision,
+        flag boolean, label text, at timestamptz, naive timestamp, day date, doc jsonb,
+        tags text[], counts bigint[], span interval, raw bytea)`.execute(storage.db);
+      const at = new Date('2026-03-02T01:02:03.456Z');
+      await storage.db
+        .insertInto('typed')
+        .values({
+          i4: 7,
+          i8: 9_007_199_254_740_991,
+          num: 1234.5,
+          f8: 0.25,
+          flag: true,
+          label: '城市',
+          at,
+          naive: sql`'2026-03-02 01:02:03.456'::timestamp`,
+          day: '2026-03-02',
+          doc: JSON.stringify({ a: [1, { b: null }], s: '中' }),
+          tags: sql`array['x', 'y']`,
+          counts: sql`array[1, 2]::bigint[]`,
+          span: sql`interval '90 minutes'`,
+          raw: Buffer.from([1, 2, 255]),
+        })
+        .execute();
+      const row = await storage.db.selectFrom('typed').selectAll().executeTakeFirstOrThrow();
+      const { raw, ...rest } = row;
+      assert.deepEqual(rest, {
+        id: 1,
+        i4: 7,
+        i8: 9_007_199_254_740_991,
+        num: 1234.5,
+        f8: 0.25,
+        flag: true,
+        label: '城市',
+        at,
+        naive: new Date('2026-03-02T01:02:03.456Z'),
+        day: '2026-03-02',
+        doc: { a: [1, { b: null }], s: '中' },
+        tags: ['x', 'y'],
+        counts: [1, 2],
+        span: '01:30:00',
+      });
+      assert.ok(Buffer.isBuffer(raw));
+      assert.deepEqual([...(raw as Buffer)], [1, 2, 255]);
+
+      const agg = await sql<Record<string, unknown>>`
+        select count(*) as n, sum(i4) as s, avg(i4) as a, sum(num) as total, max(at) as latest, now() as now
+        from typed`.execute(storage.db);
+      const { now, ...numbers } = agg.rows[0];
+      assert.deepEqual(numbers, { n: 1, s: 7, a: 7, total: 1234.5, latest: at });
+      assert.ok(now instanceof Date);
+      const nulls =
+        await sql`select null::bigint as i8, null::numeric as num, null::jsonb as doc, null::date as day`.execute(
+          storage.db,
+        );
+      assert.deepEqual(nulls.rows[0], { i8: null, num: null, doc: null, day: null });
+    });
+
+    test('concurrent transactions stay isolated and each commits or rolls back alone', async () => {
+      await sql`create table ledger (id serial primary key, tx int not null, n int not null)`.execute(
+        storage.db,
+      );
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, tx) =>
+          storage.db.transaction().execute(async (trx) => {
+            for (let n = 0; n < 5; n++) {
+              await trx.insertInto('ledger').values({ tx, n }).execute();
+              await new Promise((r) => setTimeout(r, 1));
+            }
+            const own = await trx
+              .selectFrom('ledger')
+              .select(sql<number>`count(*)`.as('c'))
+              .where('tx', '=', tx)
+              .executeTakeFirstOrThrow();
+            assert.equal(own.c, 5, 'a transaction sees its own writes');
+            if (tx === 3) throw new Error('transaction 3 fails');
+            return tx;
+          }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ],
+      );
+      const perTx = await sql<{ tx: number; c: number }>`
+        select tx, count(*) as c from ledger group by tx order by tx`.execute(storage.db);
+      assert.deepEqual(
+        perTx.rows,
+        [0, 1, 2, 4, 5, 6, 7].map((tx) => ({ tx, c: 5 })),
+      );
+    });
+
+    test('concurrent read-modify-write with row locks loses no update', async () => {
+      await sql`create table counter (id int primary key, value int not null)`.execute(storage.db);
+      await sql`insert into counter values (1, 0)`.execute(storage.db);
+      await Promise.all(
+        Array.from({ length: 12 }, () =>
+          storage.db.transaction().execute(async (trx) => {
+            const { value } = await trx
+              .selectFrom('counter')
+              .select('value')
+              .where('id', '=', 1)
+              .forUpdate()
+              .executeTakeFirstOrThrow();
+            await new Promise((r) => setTimeout(r, 2));
+            await trx
+              .updateTable('counter')
+              .set({ value: value + 1 })
+              .where('id', '=', 1)
+              .execute();
+          }),
+        ),
+      );
+      const { value } = await storage.db.selectFrom('counter').select('value').executeTakeFirstOrThrow();
+      assert.equal(value, 12);
+    });
+  });
+}
+
+describe('DATA_DIR lock (embedded PGlite)', () => {
+  let dataDir: string;
+  let first: Storage | null = null;
+  const lockFile = () => path.join(dataDir, 'onecity.lock');
+
+  before(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'onecity-datadir-'));
+  });
+  after(async () => {
+    await first?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a stale lock left by a dead process is taken over', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    assert.equal(dead.status, 0);
+    writeFileSync(lockFile(), String(dead.pid));
+    first = await openStorage({ dataDir });
+    assert.equal(readFileSync(lockFile(), 'utf8'), String(process.pid));
+    await sql`create table kept (v text)`.execute(first.db);
+    await sql`insert into kept values ('persisted')`.execute(first.db);
+  });
+
+  test('a second openStorage on the same DATA_DIR in this process is refused', async () => {
+    await assert.rejects(openStorage({ dataDir }), (err: unknown) => {
+      assert.ok(err instanceof DataDirLockedError);
+      assert.equal(err.pid, process.pid);
+      assert.match(err.message, /is in use by another OneCity process/);
+      return true;
+    });
+    assert.equal(readFileSync(lockFile(), 'utf8'), String(process.pid), 'the holder keeps its lock');
+    await first!.ping();
+  });
+
+  test('a second OS process on the same DATA_DIR exits non-zero with a clear message', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    delete env.DATABASE_URL;
+    delete env.NATS_URL;
+    delete env.ONECITY_CONFIG;
+    const child = spawn(process.execPath, ['bin/onecity.mjs', 'migrate'], { cwd: ROOT, env });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.notEqual(code, 0);
+    assert.match(stderr, /DATA_DIR .* is in use by another OneCity process \(pid \d+\)/);
+    assert.ok(stderr.includes(String(process.pid)), 'the message names the holder');
+    assert.equal(stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+    await first!.ping();
+  });
+
+  test('closing releases the lock, and the data is still there when reopened', async () => {
+    await first!.close();
+    first = null;
+    assert.equal(existsSync(lockFile()), false);
+    first = await openStorage({ dataDir });
+    const rows = await sql<{ v: string }>`select v from kept`.execute(first.db);
+    assert.deepEqual(rows.rows, [{ v: 'persisted' }]);
+  });
+});
