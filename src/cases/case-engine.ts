@@ -1,0 +1,68 @@
+/**
+ * What the case services need from the platform, gathered once at start: the kernel's
+ * clock, scheduler, bus and catalogue, the working calendar in the city's time zone, and
+ * the contracts of org and audit. Services receive it as their first argument.
+ */
+import { appendAudit } from '../audit/index.ts';
+import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
+import { locatePoint, resolveResponsibility } from '../org/index.ts';
+import type { CaseSettings } from './case-settings.ts';
+import type { WorkingCalendar } from './sla-clock.ts';
+
+/** Divisions a point lies in (org's `locatePoint`), null outside the city. */
+export interface LocatedPoint {
+  grid: { code: string } | null;
+  community: { code: string } | null;
+  street: { code: string } | null;
+  district: { code: string } | null;
+}
+
+/** The responsibility list's answer for a category at a place. */
+export interface Responsibility {
+  lead: string;
+  assist: readonly string[];
+  ruleId: string | null;
+  listVersion: number | string | null;
+  /** How the list decided: `rule`, `category_default`, or a fallback (`district_government`…). */
+  source?: string;
+}
+
+/** Other capabilities' public functions the engine calls; swapped only in tests. */
+export interface CaseDependencies {
+  locate(lat: number, lon: number): LocatedPoint | null;
+  resolveResponsibility(db: Db, category: string, divisionCode: string): Promise<Responsibility | null>;
+  appendAudit: typeof appendAudit;
+}
+
+/** The contracts of org and audit (docs/architecture.md). */
+export const platformDependencies: CaseDependencies = {
+  locate: (lat, lon) => locatePoint(lat, lon) as LocatedPoint | null,
+  resolveResponsibility: async (db, category, divisionCode) =>
+    ((await resolveResponsibility(db, category, divisionCode)) as Responsibility | null) ?? null,
+  appendAudit,
+};
+
+export interface CaseEngine {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly bus: EventBus;
+  readonly modules: ModuleRegistry;
+  readonly calendar: WorkingCalendar;
+  readonly settings: CaseSettings;
+  readonly deps: CaseDependencies;
+}
+
+/** Builds the engine of a kernel. */
+export function createCaseEngine(kernel: Kernel, settings: CaseSettings, deps: CaseDependencies): CaseEngine {
+  return Object.freeze({
+    db: kernel.db,
+    clock: kernel.clock,
+    scheduler: kernel.scheduler,
+    bus: kernel.bus,
+    modules: kernel.modules,
+    calendar: Object.freeze({ ...settings.calendar, timeZone: kernel.config.timeZone }),
+    settings,
+    deps,
+  });
+}

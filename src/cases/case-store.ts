@@ -1,0 +1,378 @@
+/**
+ * Reading and writing case rows: the row shape, the view the API returns, who may see a
+ * case (jurisdiction, departments, own reports) and the history log.
+ */
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
+import { type Db, NotFoundError, type Stage, type Urgency } from '../kernel/index.ts';
+import {
+  type CaseState,
+  type CaseView,
+  type Channel,
+  ESCALATION_LEVELS,
+  type HistoryEntry,
+  type LinkageView,
+  type Reporter,
+  type Satisfaction,
+} from './case-model.ts';
+import type { SlaLight } from './sla-clock.ts';
+
+/** A row of `case_record`. */
+export interface CaseRow {
+  id: string;
+  number: string;
+  channel: Channel;
+  client_request_id: string | null;
+  category: string;
+  urgency: Urgency;
+  state: CaseState;
+  resume_state: CaseState | null;
+  version: number;
+  lat: number;
+  lon: number;
+  address: string | null;
+  grid_code: string | null;
+  community_code: string | null;
+  street_code: string | null;
+  district_code: string | null;
+  description: string;
+  media: string[];
+  reported_by: string;
+  lead_department: string | null;
+  assist_departments: string[];
+  responsibility_rule_id: string | null;
+  responsibility_list_version: string | null;
+  dispatch_override: boolean;
+  escalation_level: number;
+  stage: Stage | null;
+  light: SlaLight | null;
+  deadlines: Partial<Record<Stage, string>>;
+  handle_deadline: Date | null;
+  extension_status: 'pending' | 'approved' | 'refused' | null;
+  extension_minutes: number;
+  extension_requested_minutes: number | null;
+  was_deferred: boolean;
+  satisfaction: Satisfaction | null;
+  merged_into_id: string | null;
+  duplicate_of_id: string | null;
+  parent_alert_id: string | null;
+  handled_by: string | null;
+  reported_at: Date;
+  filed_at: Date | null;
+  dispatched_at: Date | null;
+  accepted_at: Date | null;
+  handled_at: Date | null;
+  closed_at: Date | null;
+  evaluated_at: Date | null;
+  updated_at: Date;
+}
+
+/** A row of `case_stage`. */
+export interface StageRow {
+  id: number;
+  case_id: string;
+  stage: Stage;
+  round: number;
+  basis: 'working' | 'calendar';
+  limit_minutes: number;
+  extension_minutes: number;
+  consumed_minutes: number;
+  running_since: Date | null;
+  started_at: Date;
+  yellow_at: Date | null;
+  deadline: Date | null;
+  light: SlaLight;
+  supervised_at: Date | null;
+  escalated_at: Date | null;
+  ended_at: Date | null;
+}
+
+const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Finds a case by id or case number; `forUpdate` locks the row for a transition. */
+export async function findCaseRow(
+  db: Db,
+  idOrNumber: string,
+  forUpdate = false,
+): Promise<CaseRow | undefined> {
+  let q = db
+    .selectFrom('case_record')
+    .selectAll()
+    .where(UUIDISH.test(idOrNumber) ? 'id' : 'number', '=', idOrNumber);
+  if (forUpdate) q = q.forUpdate();
+  return (await q.executeTakeFirst()) as CaseRow | undefined;
+}
+
+/** Departments summoned to a case by whistles. */
+export async function summonedDepartments(db: Db, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_linkage')
+    .select('department')
+    .where('case_id', '=', caseId)
+    .execute();
+  return [...new Set(rows.map((r) => r.department as string))];
+}
+
+/**
+ * True when the principal may see the case: inside their divisions, sent to (or summoned)
+ * one of their departments, or reported by them.
+ */
+export async function canSeeCase(db: Db, principal: Principal, row: CaseRow): Promise<boolean> {
+  if (principal.kind === 'anonymous') return false;
+  if (inJurisdiction(principal, row.grid_code ?? row.district_code)) return true;
+  if (row.reported_by === principal.id) return true;
+  const depts = principal.departmentCodes;
+  if (depts.length) {
+    if (row.lead_department && depts.includes(row.lead_department)) return true;
+    if (row.assist_departments.some((d) => depts.includes(d))) return true;
+    if ((await summonedDepartments(db, row.id)).some((d) => depts.includes(d))) return true;
+  }
+  const reporter = await db
+    .selectFrom('case_reporter')
+    .select('id')
+    .where('case_id', '=', row.id)
+    .where('user_id', '=', principal.id)
+    .executeTakeFirst();
+  return !!reporter;
+}
+
+/** Loads a case the principal can see; out of scope looks exactly like missing (404). */
+export async function loadVisibleCase(
+  db: Db,
+  principal: Principal,
+  idOrNumber: string,
+  forUpdate = false,
+): Promise<CaseRow> {
+  const row = await findCaseRow(db, idOrNumber, forUpdate);
+  if (!row || !(await canSeeCase(db, principal, row)))
+    throw new NotFoundError(`Case ${idOrNumber} not found.`, 'case.not_found');
+  return row;
+}
+
+/** The SQL form of {@link canSeeCase}, for lists. */
+export function visibleTo(principal: Principal) {
+  return (eb: ExpressionBuilder<any, 'case_record'>): Expression<SqlBool> => {
+    if (principal.kind === 'anonymous') return sql<boolean>`false`;
+    if (inJurisdiction(principal, null)) return sql<boolean>`true`;
+    const ors: Expression<SqlBool>[] = [eb('case_record.reported_by', '=', principal.id)];
+    for (const code of principal.divisionCodes) {
+      ors.push(eb('case_record.grid_code', 'like', `${code}%`));
+      ors.push(
+        eb.and([
+          eb('case_record.grid_code', 'is', null),
+          eb('case_record.district_code', 'like', `${code}%`),
+        ]),
+      );
+    }
+    const depts = principal.departmentCodes;
+    if (depts.length) {
+      ors.push(eb('case_record.lead_department', 'in', depts));
+      for (const d of depts)
+        ors.push(sql<boolean>`case_record.assist_departments @> ${JSON.stringify([d])}::jsonb`);
+      ors.push(
+        eb.exists(
+          eb
+            .selectFrom('case_linkage')
+            .select('case_linkage.case_id')
+            .whereRef('case_linkage.case_id', '=', 'case_record.id')
+            .where('case_linkage.department', 'in', depts),
+        ),
+      );
+    }
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('case_reporter')
+          .select('case_reporter.id')
+          .whereRef('case_reporter.case_id', '=', 'case_record.id')
+          .where('case_reporter.user_id', '=', principal.id),
+      ),
+    );
+    return eb.or(ors);
+  };
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/** The API view of a case row (without reporters, linkage or duplicates unless given). */
+export function toCaseView(
+  row: CaseRow,
+  extra: {
+    stage?: StageRow | null;
+    duplicates?: CaseView['duplicateCandidates'];
+    reporters?: Reporter[];
+    linkage?: LinkageView[];
+  } = {},
+): CaseView {
+  const stage = extra.stage;
+  return {
+    id: row.id,
+    number: row.number,
+    channel: row.channel,
+    clientRequestId: row.client_request_id,
+    category: row.category,
+    urgency: row.urgency,
+    state: row.state,
+    resumeState: row.resume_state,
+    version: row.version,
+    location: { lat: row.lat, lon: row.lon, address: row.address },
+    divisions: {
+      grid: row.grid_code,
+      community: row.community_code,
+      street: row.street_code,
+      district: row.district_code,
+    },
+    description: row.description,
+    media: row.media,
+    leadDepartment: row.lead_department,
+    assistDepartments: row.assist_departments,
+    responsibility: {
+      ruleId: row.responsibility_rule_id,
+      listVersion: row.responsibility_list_version,
+      override: row.dispatch_override,
+    },
+    escalationLevel: ESCALATION_LEVELS[Math.min(row.escalation_level, ESCALATION_LEVELS.length - 1)],
+    light: row.light,
+    stage: stage
+      ? {
+          stage: stage.stage,
+          round: stage.round,
+          basis: stage.basis,
+          limitMinutes: stage.limit_minutes,
+          extensionMinutes: stage.extension_minutes,
+          startedAt: iso(stage.started_at)!,
+          deadline: iso(stage.deadline),
+          paused: !stage.running_since,
+          light: stage.light,
+          endedAt: iso(stage.ended_at),
+        }
+      : null,
+    deadlines: row.deadlines,
+    extension: row.extension_status
+      ? {
+          status: row.extension_status,
+          minutes:
+            row.extension_status === 'pending'
+              ? (row.extension_requested_minutes ?? 0)
+              : row.extension_minutes,
+        }
+      : null,
+    satisfaction: row.satisfaction,
+    links: {
+      mergedInto: row.merged_into_id,
+      duplicateOf: row.duplicate_of_id,
+      parentAlertId: row.parent_alert_id,
+    },
+    duplicateCandidates: extra.duplicates ?? [],
+    ...(extra.reporters ? { reporters: extra.reporters } : {}),
+    ...(extra.linkage ? { linkage: extra.linkage } : {}),
+    reportedAt: iso(row.reported_at)!,
+    updatedAt: iso(row.updated_at)!,
+    closedAt: iso(row.closed_at),
+  };
+}
+
+/** The full view of one case for a principal: stage, duplicates, masked reporters, linkage. */
+export async function loadCaseDetail(db: Db, principal: Principal, row: CaseRow): Promise<CaseView> {
+  const [stage, duplicates, reporters, linkage] = await Promise.all([
+    currentStage(db, row.id),
+    db
+      .selectFrom('case_duplicate as d')
+      .innerJoin('case_record as c', 'c.id', 'd.candidate_id')
+      .select(['c.id', 'c.number', 'd.distance_m'])
+      .where('d.case_id', '=', row.id)
+      .orderBy('d.distance_m')
+      .execute(),
+    db.selectFrom('case_reporter').selectAll().where('case_id', '=', row.id).orderBy('id').execute(),
+    db
+      .selectFrom('case_linkage')
+      .selectAll()
+      .where('case_id', '=', row.id)
+      .orderBy('whistle_id')
+      .orderBy('department')
+      .execute(),
+  ]);
+  return toCaseView(row, {
+    stage,
+    duplicates: duplicates.map((d) => ({
+      id: d.id,
+      number: d.number,
+      distanceMeters: Math.round(d.distance_m),
+    })),
+    reporters: reporters.map((r) => {
+      const data = { name: r.name, phone: r.phone, email: r.email, address: r.address };
+      const shown = r.user_id && r.user_id === principal.id ? data : maskPersonalData(principal, data);
+      return { ...shown, consent: r.consent, sourceCaseId: r.source_case_id } as Reporter;
+    }),
+    linkage: linkage.map((l) => ({
+      whistleId: Number(l.whistle_id),
+      department: l.department,
+      deadline: iso(l.deadline)!,
+      reportedInAt: iso(l.reported_in_at),
+      missed: l.missed,
+      rating: l.rating,
+    })),
+  });
+}
+
+/** The open stage of a case, if any. */
+export async function currentStage(db: Db, caseId: string): Promise<StageRow | null> {
+  const row = await db
+    .selectFrom('case_stage')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('ended_at', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (row as StageRow | undefined) ?? null;
+}
+
+/** Appends a history row. */
+export async function appendHistory(
+  db: Db,
+  entry: {
+    caseId: string;
+    action: string;
+    from: CaseState | null;
+    to: CaseState | null;
+    actor: string;
+    roles: readonly string[];
+    params: Record<string, unknown>;
+    at: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('case_history')
+    .values({
+      case_id: entry.caseId,
+      action: entry.action,
+      from_state: entry.from,
+      to_state: entry.to,
+      actor: entry.actor,
+      actor_roles: JSON.stringify(entry.roles),
+      params: JSON.stringify(entry.params),
+      at: entry.at,
+    })
+    .execute();
+}
+
+/** The history of a case, oldest first. */
+export async function caseHistory(db: Db, caseId: string): Promise<HistoryEntry[]> {
+  const rows = await db
+    .selectFrom('case_history')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    seq: Number(r.id),
+    action: r.action,
+    fromState: r.from_state,
+    toState: r.to_state,
+    actor: r.actor,
+    actorRoles: r.actor_roles,
+    at: iso(r.at)!,
+    params: r.params,
+  }));
+}

@@ -1,0 +1,83 @@
+/**
+ * The closed loop (DESIGN.md §5): intake, the state machine of two tracks, dispatch by the
+ * responsibility list, the SLA clock and its timers, linkage (whistle and report-in) and
+ * citizen evaluation. Other capabilities import only from here.
+ */
+import type { Capability, Kernel } from '../kernel/index.ts';
+import {
+  createCaseEngine,
+  platformDependencies,
+  type CaseDependencies,
+  type CaseEngine,
+} from './case-engine.ts';
+import { caseMigrations } from './case-migrations.ts';
+import { registerCaseRoutes } from './case-routes.ts';
+import { type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
+import { registerLinkageJobs } from './linkage.ts';
+import { registerSlaJobs } from './sla-timers.ts';
+
+export { type ActionParams, applyAction } from './case-actions.ts';
+export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';
+export { caseMigrations } from './case-migrations.ts';
+export * from './case-model.ts';
+export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';
+export { type CaseSettings, caseSettingsFromEnv, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
+export { distanceMeters, type IntakeInput, reportCase } from './intake.ts';
+export * from './sla-clock.ts';
+export {
+  CASE_ACTIONS,
+  type CaseAction,
+  GUARDS,
+  renderTransitionTable,
+  TRANSITIONS,
+  type Track,
+  type Transition,
+} from './transitions.ts';
+
+/** The engine of a started cases capability, for services of other capabilities (participation). */
+const engines = new WeakMap<Kernel, CaseEngine>();
+
+/** The case engine of a kernel whose cases capability has started. */
+export function caseEngineOf(kernel: Kernel): CaseEngine {
+  const engine = engines.get(kernel);
+  if (!engine) throw new Error('The cases capability has not started on this kernel.');
+  return engine;
+}
+
+/**
+ * Builds the cases capability. Settings come from the environment unless given; `deps`
+ * replaces the org/audit contracts only in tests.
+ */
+export function createCasesCapability(
+  options: { settings?: CaseSettings; deps?: Partial<CaseDependencies> } = {},
+): Capability {
+  let settings: CaseSettings | null = null;
+  const resolve = () => {
+    settings ??= options.settings ?? caseSettingsFromEnv(process.env);
+    return settings;
+  };
+  const engineOf = (kernel: Kernel) => {
+    let engine = engines.get(kernel);
+    if (!engine) {
+      engine = createCaseEngine(kernel, resolve(), { ...platformDependencies, ...options.deps });
+      engines.set(kernel, engine);
+    }
+    return engine;
+  };
+  return {
+    name: 'cases',
+    migrations: caseMigrations,
+    routes(app, kernel) {
+      resolve();
+      registerCaseRoutes(app, () => engineOf(kernel));
+    },
+    start(kernel) {
+      const engine = engineOf(kernel);
+      registerSlaJobs(engine);
+      registerLinkageJobs(engine);
+    },
+  };
+}
+
+/** The cases capability with settings from the environment. */
+export const casesCapability: Capability = createCasesCapability();

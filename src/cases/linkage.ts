@@ -1,0 +1,94 @@
+/**
+ * Linkage (街乡吹哨、部门报到): the report-in deadline of a whistle runs on the kernel
+ * scheduler (one job per whistle, key `linkage:<whistleId>`); at the deadline every
+ * summoned department that has not reported in is flagged as missed, the street officer
+ * who whistled is told, and the miss is in the case history and the audit log.
+ */
+import { createEvent, type Db } from '../kernel/index.ts';
+import type { CaseEngine } from './case-engine.ts';
+import { appendHistory } from './case-store.ts';
+import { notify } from './notifications.ts';
+import { publishAfterCommit } from './sla-timers.ts';
+
+export const JOB_REPORT_IN_DEADLINE = 'case.linkage.deadline';
+
+/** Schedules the report-in deadline of a whistle in the caller's transaction. */
+export async function scheduleReportInDeadline(
+  engine: CaseEngine,
+  trx: Db,
+  whistleId: number,
+  caseId: string,
+  deadline: Date,
+): Promise<void> {
+  await engine.scheduler.schedule(
+    {
+      kind: JOB_REPORT_IN_DEADLINE,
+      runAt: deadline,
+      key: `linkage:${whistleId}`,
+      payload: { whistleId, caseId },
+    },
+    trx,
+  );
+}
+
+const SYSTEM = 'system:linkage';
+
+/** Registers the deadline handler. */
+export function registerLinkageJobs(engine: CaseEngine): void {
+  engine.scheduler.handle(JOB_REPORT_IN_DEADLINE, async (job, trx) => {
+    const { whistleId, caseId } = job.payload as { whistleId: number; caseId: string };
+    const now = engine.clock.now();
+    const missed = await trx
+      .updateTable('case_linkage')
+      .set({ missed: true })
+      .where('whistle_id', '=', whistleId)
+      .where('reported_in_at', 'is', null)
+      .where('missed', '=', false)
+      .returning('department')
+      .execute();
+    if (missed.length === 0) return;
+    const departments = missed.map((m) => m.department as string);
+    const c = await trx
+      .selectFrom('case_record')
+      .select(['number', 'state'])
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const whistle = await trx
+      .selectFrom('case_whistle')
+      .select('whistled_by')
+      .where('id', '=', whistleId)
+      .executeTakeFirstOrThrow();
+    await notify(trx, {
+      caseId,
+      kind: 'report_in_missed',
+      user: whistle.whistled_by,
+      message: `Case ${c.number}: ${departments.join(', ')} did not report in by the deadline.`,
+      data: { whistleId, departments },
+      at: now,
+    });
+    const params = { whistleId, departments };
+    await appendHistory(trx, {
+      caseId,
+      action: 'report-in-missed',
+      from: c.state,
+      to: c.state,
+      actor: SYSTEM,
+      roles: [],
+      params,
+      at: now,
+    });
+    await engine.deps.appendAudit(trx, {
+      actor: SYSTEM,
+      action: 'case.report_in_missed',
+      objectType: 'case',
+      objectId: caseId,
+      after: params,
+      at: now,
+    });
+    await publishAfterCommit(
+      engine,
+      trx,
+      createEvent('case.report_in_missed', { caseId, ...params }, now, `case:${c.number}`),
+    );
+  });
+}

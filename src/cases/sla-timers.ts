@@ -1,0 +1,396 @@
+/**
+ * Stage clocks of a case in the database and their timers on the kernel scheduler. A stage
+ * gets one job per threshold, keyed `sla:<caseId>:<stage>:<yellow|red|escalate>`, scheduled
+ * in the transaction that starts the stage: yellow marks the light; red raises a
+ * supervision notice (督办) to the lead department's leader and schedules the escalation;
+ * escalation moves the case one level up. The scheduler fires each job exactly once.
+ */
+import type { Transaction } from 'kysely';
+import { createEvent, type Db, type Job, type PlatformEvent, type Stage } from '../kernel/index.ts';
+import type { CaseEngine } from './case-engine.ts';
+import { ESCALATION_LEVELS } from './case-model.ts';
+import { appendHistory, type CaseRow, currentStage, type StageRow } from './case-store.ts';
+import { notify } from './notifications.ts';
+import {
+  extendClock,
+  lightOf,
+  pauseClock,
+  resumeClock,
+  type SlaLight,
+  type StageClock,
+  thresholds,
+} from './sla-clock.ts';
+
+export const JOB_YELLOW = 'case.sla.yellow';
+export const JOB_RED = 'case.sla.red';
+export const JOB_ESCALATE = 'case.sla.escalate';
+/** Publishes an event after the transaction that scheduled it committed (a tiny outbox). */
+export const JOB_PUBLISH = 'case.publish';
+
+const key = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
+  `sla:${caseId}:${stage}:${what}`;
+
+const clockOf = (s: StageRow): StageClock => ({
+  basis: s.basis,
+  totalMinutes: s.limit_minutes + s.extension_minutes,
+  consumedMinutes: s.consumed_minutes,
+  runningSince: s.running_since,
+});
+
+/** Case columns that change with the stage. */
+export type StagePatch = Partial<Pick<CaseRow, 'stage' | 'light' | 'deadlines' | 'handle_deadline'>>;
+
+async function scheduleThresholds(
+  engine: CaseEngine,
+  trx: Db,
+  s: StageRow,
+  t: { yellowAt: Date; deadline: Date },
+) {
+  const payload = { caseId: s.case_id, stageId: Number(s.id) };
+  await engine.scheduler.schedule(
+    { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload },
+    trx,
+  );
+  await engine.scheduler.schedule(
+    { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload },
+    trx,
+  );
+}
+
+async function cancelThresholds(engine: CaseEngine, trx: Db, caseId: string, stage: Stage) {
+  for (const what of ['yellow', 'red', 'escalate'] as const)
+    await engine.scheduler.cancel(key(caseId, stage, what), trx);
+}
+
+function patchFor(row: CaseRow, s: StageRow, deadline: Date | null, light: SlaLight): StagePatch {
+  const deadlines = { ...row.deadlines };
+  if (deadline) deadlines[s.stage] = deadline.toISOString();
+  return {
+    stage: s.stage,
+    light,
+    deadlines,
+    ...(s.stage === 'handle' ? { handle_deadline: deadline } : {}),
+  };
+}
+
+/** Starts the clock of a stage: a new round, its deadlines and timers. */
+export async function startStage(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  stage: Stage,
+  now: Date,
+): Promise<StagePatch> {
+  const limits =
+    engine.modules.stageLimits(row.category, row.urgency) ?? engine.settings.defaultLimits[row.urgency];
+  const minutes = limits.minutes[stage] ?? engine.settings.defaultLimits[row.urgency].minutes[stage];
+  if (!minutes) return { stage, light: null };
+  const last = await trx
+    .selectFrom('case_stage')
+    .select((eb) => eb.fn.max('round').as('round'))
+    .where('case_id', '=', row.id)
+    .where('stage', '=', stage)
+    .executeTakeFirst();
+  const clock: StageClock = {
+    basis: limits.basis,
+    totalMinutes: minutes,
+    consumedMinutes: 0,
+    runningSince: now,
+  };
+  const t = thresholds(clock, engine.calendar)!;
+  const s = (await trx
+    .insertInto('case_stage')
+    .values({
+      case_id: row.id,
+      stage,
+      round: Number(last?.round ?? 0) + 1,
+      basis: limits.basis,
+      limit_minutes: minutes,
+      running_since: now,
+      started_at: now,
+      yellow_at: t.yellowAt,
+      deadline: t.deadline,
+      light: 'green',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as StageRow;
+  await scheduleThresholds(engine, trx, s, t);
+  return patchFor(row, s, t.deadline, 'green');
+}
+
+/** Ends the open stage (the case left its state) and cancels its timers. */
+export async function endStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
+  const s = await currentStage(trx, row.id);
+  if (!s) return { stage: null, light: null };
+  const clock = clockOf(s);
+  await trx
+    .updateTable('case_stage')
+    .set({
+      ended_at: now,
+      consumed_minutes: pauseClock(clock, now, engine.calendar).consumedMinutes,
+      running_since: null,
+      light: lightOf(clock, now, engine.calendar),
+    })
+    .where('id', '=', s.id)
+    .execute();
+  await cancelThresholds(engine, trx, row.id, s.stage);
+  return { stage: null, light: null };
+}
+
+/** Pauses the open stage (deferred, parked): no timer runs until it resumes. */
+export async function pauseStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
+  const s = await currentStage(trx, row.id);
+  if (!s || !s.running_since) return {};
+  const paused = pauseClock(clockOf(s), now, engine.calendar);
+  await trx
+    .updateTable('case_stage')
+    .set({ consumed_minutes: paused.consumedMinutes, running_since: null, yellow_at: null, deadline: null })
+    .where('id', '=', s.id)
+    .execute();
+  await cancelThresholds(engine, trx, row.id, s.stage);
+  return {};
+}
+
+/** Resumes a paused stage: its deadline moves by the time it was paused. */
+export async function resumeStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
+  const s = await currentStage(trx, row.id);
+  if (!s || s.running_since) return {};
+  return rescheduleStage(engine, trx, row, s, resumeClock(clockOf(s), now), now);
+}
+
+/** Adds approved extension minutes to the open stage and moves its timers. */
+export async function extendStage(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  minutes: number,
+  now: Date,
+): Promise<StagePatch> {
+  const s = await currentStage(trx, row.id);
+  if (!s) return {};
+  await cancelThresholds(engine, trx, row.id, s.stage);
+  const extended = { ...s, extension_minutes: s.extension_minutes + minutes };
+  return rescheduleStage(engine, trx, row, extended, extendClock(clockOf(s), minutes), now);
+}
+
+async function rescheduleStage(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  s: StageRow,
+  clock: StageClock,
+  now: Date,
+): Promise<StagePatch> {
+  const t = thresholds(clock, engine.calendar);
+  const light = lightOf(clock, now, engine.calendar);
+  await trx
+    .updateTable('case_stage')
+    .set({
+      running_since: clock.runningSince,
+      consumed_minutes: clock.consumedMinutes,
+      extension_minutes: s.extension_minutes,
+      yellow_at: t?.yellowAt ?? null,
+      deadline: t?.deadline ?? null,
+      light,
+      // A new deadline earns a new supervision and escalation if it is missed again.
+      ...(light !== 'red' ? { supervised_at: null, escalated_at: null } : {}),
+    })
+    .where('id', '=', s.id)
+    .execute();
+  if (t) await scheduleThresholds(engine, trx, s, t);
+  return patchFor(row, s, t?.deadline ?? null, light);
+}
+
+/** Schedules an event to be published once the current transaction has committed. */
+export async function publishAfterCommit(engine: CaseEngine, trx: Db, event: PlatformEvent): Promise<void> {
+  await engine.scheduler.schedule(
+    {
+      kind: JOB_PUBLISH,
+      runAt: engine.clock.now(),
+      payload: { event: event as unknown as Record<string, unknown> },
+    },
+    trx,
+  );
+}
+
+const SYSTEM = 'system:sla-clock';
+
+async function loadLiveStage(trx: Db, job: Job): Promise<{ s: StageRow; row: CaseRow } | null> {
+  const { caseId, stageId } = job.payload as { caseId: string; stageId: number };
+  const row = (await trx
+    .selectFrom('case_record')
+    .selectAll()
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst()) as CaseRow | undefined;
+  const s = (await trx.selectFrom('case_stage').selectAll().where('id', '=', stageId).executeTakeFirst()) as
+    | StageRow
+    | undefined;
+  // A stage that ended or paused after the job was scheduled owes nothing.
+  if (!row || !s || s.ended_at || !s.running_since) return null;
+  return { s, row };
+}
+
+/** Registers the SLA, linkage and outbox job handlers. */
+export function registerSlaJobs(engine: CaseEngine): void {
+  const { scheduler } = engine;
+
+  scheduler.handle(JOB_PUBLISH, async (job) => {
+    await engine.bus.publish(job.payload.event as PlatformEvent);
+  });
+
+  scheduler.handle(JOB_YELLOW, async (job, trx) => {
+    const live = await loadLiveStage(trx, job);
+    if (!live || live.s.light !== 'green') return;
+    await trx.updateTable('case_stage').set({ light: 'yellow' }).where('id', '=', live.s.id).execute();
+    await trx.updateTable('case_record').set({ light: 'yellow' }).where('id', '=', live.row.id).execute();
+    await publishAfterCommit(
+      engine,
+      trx,
+      createEvent(
+        'case.sla_yellow',
+        { caseId: live.row.id, stage: live.s.stage },
+        engine.clock.now(),
+        `case:${live.row.number}`,
+      ),
+    );
+  });
+
+  scheduler.handle(JOB_RED, async (job, trx) => {
+    const live = await loadLiveStage(trx, job);
+    if (!live || live.s.supervised_at) return;
+    const { s, row } = live;
+    const now = engine.clock.now();
+    await trx
+      .updateTable('case_stage')
+      .set({ light: 'red', supervised_at: now })
+      .where('id', '=', s.id)
+      .execute();
+    await trx
+      .updateTable('case_record')
+      .set({ light: 'red', updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    const params = { stage: s.stage, deadline: s.deadline?.toISOString(), automatic: true };
+    await notify(trx as Transaction<any>, {
+      caseId: row.id,
+      kind: 'supervision_notice',
+      // Before dispatch there is no department yet: the command center is urged instead.
+      ...(row.lead_department
+        ? { department: row.lead_department, role: 'department_leader' }
+        : { role: 'dispatcher', division: row.district_code }),
+      message: `督办 Supervision notice: case ${row.number} is overdue in stage ${s.stage}.`,
+      data: params,
+      at: now,
+    });
+    await appendHistory(trx, {
+      caseId: row.id,
+      action: 'supervise',
+      from: row.state,
+      to: row.state,
+      actor: SYSTEM,
+      roles: [],
+      params,
+      at: now,
+    });
+    await engine.deps.appendAudit(trx, {
+      actor: SYSTEM,
+      action: 'case.supervised',
+      objectType: 'case',
+      objectId: row.id,
+      after: params,
+      at: now,
+    });
+    await scheduler.schedule(
+      {
+        kind: JOB_ESCALATE,
+        runAt: new Date(now.getTime() + engine.settings.escalateAfterMinutes * 60_000),
+        key: key(row.id, s.stage, 'escalate'),
+        payload: { caseId: row.id, stageId: Number(s.id) },
+      },
+      trx,
+    );
+    await publishAfterCommit(
+      engine,
+      trx,
+      createEvent(
+        'case.supervised',
+        { caseId: row.id, stage: s.stage, automatic: true },
+        now,
+        `case:${row.number}`,
+      ),
+    );
+  });
+
+  scheduler.handle(JOB_ESCALATE, async (job, trx) => {
+    const live = await loadLiveStage(trx, job);
+    if (!live || live.s.escalated_at) return;
+    const { s, row } = live;
+    const now = engine.clock.now();
+    await trx.updateTable('case_stage').set({ escalated_at: now }).where('id', '=', s.id).execute();
+    await escalateCase(engine, trx, row, SYSTEM, [], { stage: s.stage, automatic: true }, now);
+  });
+}
+
+/**
+ * Moves a case one level up (department → district government → city command center),
+ * notifies the new level, and records history, audit and the event. Used by the timer
+ * and by the `escalate` action (which records its own history).
+ */
+export async function escalateCase(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  actor: string,
+  roles: readonly string[],
+  params: Record<string, unknown>,
+  now: Date,
+  options: { history?: boolean } = {},
+): Promise<number> {
+  const level = Math.min(row.escalation_level + 1, ESCALATION_LEVELS.length - 1);
+  if (level === row.escalation_level) return level;
+  await trx
+    .updateTable('case_record')
+    .set({ escalation_level: level, updated_at: now })
+    .where('id', '=', row.id)
+    .execute();
+  const to = ESCALATION_LEVELS[level];
+  await notify(trx as Transaction<any>, {
+    caseId: row.id,
+    kind: 'escalation',
+    ...(to === 'district_government'
+      ? { role: 'district_government', division: row.district_code }
+      : { role: 'city_command_center', division: row.district_code?.slice(0, 4) ?? null }),
+    message: `Case ${row.number} escalated to ${to}.`,
+    data: { ...params, level: to },
+    at: now,
+  });
+  const all = { ...params, level: to };
+  if (options.history ?? true) {
+    await appendHistory(trx, {
+      caseId: row.id,
+      action: 'escalate',
+      from: row.state,
+      to: row.state,
+      actor,
+      roles,
+      params: all,
+      at: now,
+    });
+    await engine.deps.appendAudit(trx, {
+      actor,
+      action: 'case.escalated',
+      objectType: 'case',
+      objectId: row.id,
+      before: { escalationLevel: ESCALATION_LEVELS[row.escalation_level] },
+      after: all,
+      at: now,
+    });
+    await publishAfterCommit(
+      engine,
+      trx,
+      createEvent('case.escalated', { caseId: row.id, ...all }, now, `case:${row.number}`),
+    );
+  }
+  return level;
+}
