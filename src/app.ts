@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { auditCapability } from './audit/index.ts';
 import { identityCapability } from './identity/index.ts';
+import { orgCapability } from './org/index.ts';
 import {
   type Capability,
   type Clock,
@@ -33,7 +34,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 export const VERSION = pkg.version;
 
 /** Core capabilities in dependency order. */
-export const coreCapabilities: readonly Capability[] = [identityCapability, auditCapability];
+export const coreCapabilities: readonly Capability[] = [identityCapability, auditCapability, orgCapability];
 
 export interface BuildAppOptions {
   config: Config;

@@ -1,0 +1,294 @@
+/** Divisions, point lookup and responsibility grids under `/api/v1`. Handlers validate, call one service, return. */
+import type { FastifyInstance } from 'fastify';
+import { actorOf, requirePermission } from '../identity/index.ts';
+import type { Kernel, LocalizedText } from '../kernel/index.ts';
+import { type DivisionLevel, parentCodeOf } from './division-levels.ts';
+import {
+  createDivision,
+  deleteDivision,
+  exportDivisions,
+  getDivision,
+  importDivisions,
+  listDivisions,
+  updateDivision,
+} from './divisions.ts';
+import type { AreaGeometry } from './geometry.ts';
+import { locateInCity } from './locate.ts';
+import {
+  areaGeometry,
+  codeList,
+  codeParams,
+  divisionCode,
+  divisionLevel,
+  lat,
+  localizedText,
+  locatedChain,
+  lon,
+  secured,
+  slugCode,
+} from './org-schemas.ts';
+import {
+  deleteResponsibilityGrid,
+  getResponsibilityGrid,
+  listResponsibilityGrids,
+  type ResponsibilityGridInput,
+  saveResponsibilityGrids,
+} from './responsibility-grids.ts';
+
+const tags = ['divisions'];
+
+export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
+  const { db } = kernel;
+  const read = requirePermission('org.read');
+  const write = requirePermission('org.write');
+
+  app.get(
+    '/api/v1/divisions/locate',
+    {
+      schema: {
+        tags,
+        summary: 'Which grid, community, street, district and city hold a point',
+        description:
+          'Public. A point on a shared edge or vertex belongs to the division with the smallest code; see docs/divisions.md. 404 `division.outside_city` outside the city.',
+        querystring: {
+          type: 'object',
+          required: ['lat', 'lon'],
+          properties: { lat, lon },
+        },
+        response: { 200: locatedChain },
+      },
+    },
+    async (request) => {
+      const q = request.query as { lat: number; lon: number };
+      return locateInCity(db, q.lat, q.lon);
+    },
+  );
+
+  app.get(
+    '/api/v1/divisions',
+    {
+      preHandler: read,
+      schema: {
+        tags,
+        summary: 'List divisions (without boundaries unless boundary=true)',
+        security: secured,
+        querystring: {
+          type: 'object',
+          properties: {
+            level: divisionLevel,
+            parent: divisionCode,
+            within: divisionCode,
+            boundary: { type: 'boolean', default: false },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        level?: DivisionLevel;
+        parent?: string;
+        within?: string;
+        boundary?: boolean;
+      };
+      return listDivisions(db, actorOf(request), { ...q, withBoundary: q.boundary });
+    },
+  );
+
+  app.get(
+    '/api/v1/divisions/export',
+    {
+      preHandler: read,
+      schema: { tags, summary: 'Every division as a GeoJSON FeatureCollection', security: secured },
+    },
+    async (request, reply) => {
+      const fc = await exportDivisions(db, actorOf(request));
+      return reply.type('application/geo+json').send(fc);
+    },
+  );
+
+  app.post(
+    '/api/v1/divisions/import',
+    {
+      preHandler: write,
+      schema: {
+        tags,
+        summary: 'Import divisions from a GeoJSON FeatureCollection (validated; all or nothing)',
+        description:
+          'Feature properties: code, parent (optional), level (optional), name_zh, name_en. Invalid input answers 400 naming the feature index; nothing is written.',
+        security: secured,
+        body: { type: 'object' },
+      },
+    },
+    async (request) => importDivisions(db, request.body, actorOf(request)),
+  );
+
+  app.get(
+    '/api/v1/divisions/:code',
+    {
+      preHandler: read,
+      schema: { tags, summary: 'One division with its boundary', security: secured, params: codeParams },
+    },
+    async (request) => getDivision(db, actorOf(request), (request.params as { code: string }).code),
+  );
+
+  app.post(
+    '/api/v1/divisions',
+    {
+      preHandler: write,
+      schema: {
+        tags,
+        summary: 'Create a division',
+        security: secured,
+        body: {
+          type: 'object',
+          required: ['code', 'name', 'boundary'],
+          additionalProperties: false,
+          properties: {
+            code: divisionCode,
+            parentCode: { type: ['string', 'null'], pattern: '^[0-9]{4,12}$' },
+            name: localizedText,
+            boundary: areaGeometry,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as {
+        code: string;
+        parentCode?: string | null;
+        name: LocalizedText;
+        boundary: AreaGeometry;
+      };
+      const created = await createDivision(
+        db,
+        { ...body, parentCode: body.parentCode === undefined ? parentCodeOf(body.code) : body.parentCode },
+        actorOf(request),
+      );
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.put(
+    '/api/v1/divisions/:code',
+    {
+      preHandler: write,
+      schema: {
+        tags,
+        summary: "Change a division's names or boundary (re-validated against parent, children and siblings)",
+        security: secured,
+        params: codeParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { name: localizedText, boundary: areaGeometry },
+        },
+      },
+    },
+    async (request) =>
+      updateDivision(
+        db,
+        (request.params as { code: string }).code,
+        request.body as { name?: LocalizedText; boundary?: AreaGeometry },
+        actorOf(request),
+      ),
+  );
+
+  app.delete(
+    '/api/v1/divisions/:code',
+    {
+      preHandler: write,
+      schema: {
+        tags,
+        summary: 'Delete a division without children or rules',
+        security: secured,
+        params: codeParams,
+      },
+    },
+    async (request, reply) => {
+      await deleteDivision(db, (request.params as { code: string }).code, actorOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  const gridTags = ['responsibility grids'];
+  const gridBody = {
+    type: 'object',
+    required: ['name', 'divisionCode', 'gridCodes'],
+    additionalProperties: false,
+    properties: {
+      code: slugCode,
+      name: localizedText,
+      divisionCode,
+      gridCodes: { ...codeList, minItems: 1 },
+      workerIds: codeList,
+    },
+  } as const;
+
+  app.get(
+    '/api/v1/responsibility-grids',
+    {
+      preHandler: read,
+      schema: {
+        tags: gridTags,
+        summary: 'List responsibility grids (责任网格)',
+        security: secured,
+        querystring: {
+          type: 'object',
+          properties: { within: divisionCode, worker: { type: 'string', maxLength: 64 } },
+        },
+      },
+    },
+    async (request) =>
+      listResponsibilityGrids(db, actorOf(request), request.query as { within?: string; worker?: string }),
+  );
+
+  app.get(
+    '/api/v1/responsibility-grids/:code',
+    {
+      preHandler: read,
+      schema: { tags: gridTags, summary: 'One responsibility grid', security: secured, params: codeParams },
+    },
+    async (request) => getResponsibilityGrid(db, actorOf(request), (request.params as { code: string }).code),
+  );
+
+  app.put(
+    '/api/v1/responsibility-grids/:code',
+    {
+      preHandler: write,
+      schema: {
+        tags: gridTags,
+        summary: 'Create or replace a responsibility grid and its grid workers',
+        security: secured,
+        params: codeParams,
+        body: gridBody,
+      },
+    },
+    async (request) => {
+      const code = (request.params as { code: string }).code;
+      const [saved] = await saveResponsibilityGrids(
+        db,
+        [{ ...(request.body as Omit<ResponsibilityGridInput, 'code'>), code }],
+        actorOf(request),
+      );
+      return saved;
+    },
+  );
+
+  app.delete(
+    '/api/v1/responsibility-grids/:code',
+    {
+      preHandler: write,
+      schema: {
+        tags: gridTags,
+        summary: 'Delete a responsibility grid',
+        security: secured,
+        params: codeParams,
+      },
+    },
+    async (request, reply) => {
+      await deleteResponsibilityGrid(db, (request.params as { code: string }).code, actorOf(request));
+      return reply.status(204).send();
+    },
+  );
+}
