@@ -17,9 +17,8 @@ declare module 'fastify' {
 function apiKeyOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header) return header;
-  // Open311 GeoReport v2 passes `api_key` as a parameter (query or form body).
-  const fromQuery = (request.query as Record<string, unknown> | undefined)?.api_key;
-  if (typeof fromQuery === 'string' && fromQuery) return fromQuery;
+  // Open311 GeoReport v2 posts `api_key` as a form field. It is deliberately not read from
+  // the query string: request URLs are logged, and a key there would end up in the logs.
   const body = request.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && typeof body.api_key === 'string' && body.api_key)
     return body.api_key;

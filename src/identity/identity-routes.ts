@@ -32,7 +32,6 @@ const scopeList = {
   items: { type: 'string', enum: Object.keys(PERMISSIONS) },
   minItems: 1,
 } as const;
-const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
 const userSchema = {
   type: 'object',
@@ -214,8 +213,8 @@ export function registerIdentityRoutes(app: FastifyInstance, kernel: Kernel, set
             roles: { ...roleList, minItems: 1 },
             departmentCodes: codeList,
             divisionCodes: codeList,
-            phone: nullableString(40),
-            email: nullableString(200),
+            phone: { type: ['string', 'null'], pattern: '^\\+?[0-9][0-9 -]{2,24}$' },
+            email: { type: ['string', 'null'], format: 'email', maxLength: 200 },
           },
         },
         response: { 201: userSchema },
@@ -260,8 +259,8 @@ export function registerIdentityRoutes(app: FastifyInstance, kernel: Kernel, set
             roles: { ...roleList, minItems: 1 },
             departmentCodes: codeList,
             divisionCodes: codeList,
-            phone: nullableString(40),
-            email: nullableString(200),
+            phone: { type: ['string', 'null'], pattern: '^\\+?[0-9][0-9 -]{2,24}$' },
+            email: { type: ['string', 'null'], format: 'email', maxLength: 200 },
             disabled: { type: 'boolean' },
             version: { type: 'integer', minimum: 1 },
           },

@@ -178,7 +178,17 @@ for (const backend of testBackends()) {
         (await t.app.inject({ url: '/api/v1/users', headers: { 'x-api-key': key } })).statusCode,
         200,
       );
-      assert.equal((await t.app.inject({ url: `/api/v1/auth/me?api_key=${key}` })).json().username, 'air-gateway');
+      assert.equal(
+        (await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', payload: { api_key: key } }))
+          .statusCode,
+        204,
+        'api_key as a body field (Open311)',
+      );
+      assert.equal(
+        (await t.app.inject({ url: `/api/v1/auth/me?api_key=${key}` })).statusCode,
+        401,
+        'never from the URL',
+      );
       // Its role is admin, but the key's scope is not.
       assert.equal(
         (await t.app.inject({ url: '/api/v1/audit', headers: { 'x-api-key': key } })).statusCode,

@@ -26,7 +26,11 @@ export function addUser(
 
 /** Logs in and returns the bearer token. */
 export async function loginAs(t: TestApp, username: string, password = TEST_PASSWORD): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
   return res.json().token;
 }
