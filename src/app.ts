@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { auditCapability } from './audit/index.ts';
+import { casesCapability } from './cases/index.ts';
 import { identityCapability } from './identity/index.ts';
 import { orgCapability } from './org/index.ts';
 import {
@@ -34,7 +35,12 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 export const VERSION = pkg.version;
 
 /** Core capabilities in dependency order. */
-export const coreCapabilities: readonly Capability[] = [identityCapability, auditCapability, orgCapability];
+export const coreCapabilities: readonly Capability[] = [
+  identityCapability,
+  auditCapability,
+  orgCapability,
+  casesCapability,
+];
 
 export interface BuildAppOptions {
   config: Config;
