@@ -1,4 +1,5 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { sql } from 'kysely';
 import type { Db } from './storage.ts';
 
 export type { Migration } from 'kysely/migration';
@@ -16,14 +17,18 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-function migratorFor(db: Db, sets: MigrationSet[]): Migrator {
+async function migratorFor(db: Db, sets: MigrationSet[]): Promise<Migrator> {
   const all: Record<string, Migration> = {};
   for (const set of sets)
     for (const [name, m] of Object.entries(set)) {
       if (all[name]) throw new Error(`Two migrations are named ${name}`);
       all[name] = m;
     }
-  return new Migrator({ db, provider: new StaticProvider(all) });
+  // Name the schema of Kysely's bookkeeping tables explicitly: without it Kysely takes a
+  // `kysely_migration` table in *any* schema of the database for its own, so a schema of
+  // its own (DATABASE_URL with search_path, test isolation) would skip creating it.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider: new StaticProvider(all), migrationTableSchema: rows[0].schema });
 }
 
 export interface MigrationReport {
@@ -32,7 +37,7 @@ export interface MigrationReport {
 
 /** Applies every pending migration in name order; safe with several nodes (Kysely's lock). */
 export async function migrateToLatest(db: Db, sets: MigrationSet[]): Promise<MigrationReport> {
-  const { error, results } = await migratorFor(db, sets).migrateToLatest();
+  const { error, results } = await (await migratorFor(db, sets)).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     const err = new Error(
@@ -46,6 +51,6 @@ export async function migrateToLatest(db: Db, sets: MigrationSet[]): Promise<Mig
 
 /** Names of migrations not yet applied (empty when the schema is current). */
 export async function pendingMigrations(db: Db, sets: MigrationSet[]): Promise<string[]> {
-  const list = await migratorFor(db, sets).getMigrations();
+  const list = await (await migratorFor(db, sets)).getMigrations();
   return list.filter((m) => !m.executedAt).map((m) => m.name);
 }

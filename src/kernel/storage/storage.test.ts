@@ -116,6 +116,20 @@ for (const backend of testBackends()) {
       assert.equal(leftover.rows[0].n, 0, 'its partial work was rolled back');
     });
 
+    test('bookkeeping of another schema in the same database is not taken for ours', {
+      skip: backend === 'postgres' ? false : 'PostgreSQL schemas only',
+    }, async () => {
+      // This storage's schema already has kysely_migration; a fresh schema must get its own.
+      const other = await openTestStorage('postgres');
+      try {
+        assert.deepEqual(await pendingMigrations(other.db, [setA]), ['9001-test-widgets']);
+        assert.deepEqual((await migrateToLatest(other.db, [setA])).applied, ['9001-test-widgets']);
+        assert.deepEqual(await pendingMigrations(other.db, [setA, setB]), ['9002-test-gadgets']);
+      } finally {
+        await closeTestStorage(other);
+      }
+    });
+
     test('two migrations with the same name are refused', async () => {
       const dup: MigrationSet = { '9001-test-widgets': { async up() {} } };
       await assert.rejects(
