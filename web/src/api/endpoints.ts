@@ -1,0 +1,52 @@
+/**
+ * Every server endpoint the web app uses, in one place. Screens ask the server's OpenAPI
+ * document whether an endpoint exists and show "waiting for API" when it does not, so the
+ * app never invents data for a server feature that is not there yet.
+ */
+export interface Endpoint {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** OpenAPI path template, e.g. `/api/v1/cases/{id}`. */
+  readonly path: string;
+}
+
+const e = (method: Endpoint['method'], path: string): Endpoint => Object.freeze({ method, path });
+
+export const ENDPOINTS = {
+  login: e('POST', '/api/v1/auth/login'),
+  me: e('GET', '/api/v1/auth/me'),
+  logout: e('POST', '/api/v1/auth/logout'),
+  cases: e('GET', '/api/v1/cases'),
+  caseCreate: e('POST', '/api/v1/cases'),
+  caseOne: e('GET', '/api/v1/cases/{id}'),
+  caseHistory: e('GET', '/api/v1/cases/{id}/history'),
+  caseAction: e('POST', '/api/v1/cases/{id}/actions/{action}'),
+  divisions: e('GET', '/api/v1/divisions'),
+  divisionImport: e('POST', '/api/v1/divisions/import'),
+  departments: e('GET', '/api/v1/departments'),
+  responsibilityRules: e('GET', '/api/v1/responsibility/rules'),
+  responsibilityVersions: e('GET', '/api/v1/responsibility/versions'),
+  responsibilityResolve: e('GET', '/api/v1/responsibility/resolve'),
+  categories: e('GET', '/api/v1/categories'),
+  devices: e('GET', '/api/v1/devices'),
+  indicators: e('GET', '/api/v1/indicators'),
+  stream: e('GET', '/api/v1/stream'),
+  media: e('POST', '/api/v1/media'),
+  users: e('GET', '/api/v1/users'),
+  userCreate: e('POST', '/api/v1/users'),
+  apiKeys: e('GET', '/api/v1/api-keys'),
+  apiKeyIssue: e('POST', '/api/v1/api-keys'),
+  apiKeyRevoke: e('DELETE', '/api/v1/api-keys/{id}'),
+  audit: e('GET', '/api/v1/audit'),
+  auditVerify: e('POST', '/api/v1/audit/verify'),
+  citizenReport: e('POST', '/api/v1/citizen/reports'),
+  citizenFollow: e('GET', '/api/v1/citizen/cases/{ref}'),
+  citizenRate: e('POST', '/api/v1/citizen/cases/{ref}/rating'),
+  publicBoard: e('GET', '/api/v1/public/board'),
+} as const;
+
+export type EndpointName = keyof typeof ENDPOINTS;
+
+/** Fills `{name}` placeholders of a path template. */
+export function pathOf(endpoint: Endpoint, params: Record<string, string> = {}): string {
+  return endpoint.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k] ?? ''));
+}

@@ -1,0 +1,161 @@
+/**
+ * Reads the screens share: cases (paged), divisions as GeoJSON, departments, categories,
+ * devices. Each tolerates `{ items }` pages and plain arrays.
+ */
+import { api } from './client.ts';
+import { ENDPOINTS, pathOf } from './endpoints.ts';
+import type { CaseView, Category, Department, Device, Division, HistoryEntry, Page } from './types.ts';
+
+const itemsOf = <T>(data: T[] | Page<T>): T[] => (Array.isArray(data) ? data : (data.items ?? []));
+
+export interface CaseQuery {
+  state?: string;
+  division?: string;
+  category?: string;
+  channel?: string;
+  urgency?: string;
+  department?: string;
+  light?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** One page of cases matching the filters. */
+export async function listCases(
+  query: CaseQuery,
+  signal?: AbortSignal,
+): Promise<{ items: CaseView[]; total: number }> {
+  const data = await api.get<CaseView[] | Page<CaseView>>(ENDPOINTS.cases.path, {
+    query: { limit: 200, ...query } as Record<string, string | number | boolean | undefined>,
+    signal,
+  });
+  const items = itemsOf(data);
+  return { items, total: Array.isArray(data) ? items.length : (data.total ?? items.length) };
+}
+
+/** Every case matching the filters for the map, page by page up to `max`. */
+export async function listCasesForMap(
+  query: CaseQuery,
+  max: number,
+  signal?: AbortSignal,
+): Promise<CaseView[]> {
+  const out: CaseView[] = [];
+  const pageSize = 500;
+  while (out.length < max) {
+    const page = await listCases(
+      { ...query, limit: Math.min(pageSize, max - out.length), offset: out.length },
+      signal,
+    );
+    out.push(...page.items);
+    if (page.items.length === 0 || out.length >= page.total) break;
+  }
+  return out;
+}
+
+export const getCase = (id: string, signal?: AbortSignal) =>
+  api.get<CaseView>(pathOf(ENDPOINTS.caseOne, { id }), { signal });
+
+export async function getHistory(id: string, signal?: AbortSignal): Promise<HistoryEntry[]> {
+  const data = await api.get<HistoryEntry[] | { entries: HistoryEntry[] }>(
+    pathOf(ENDPOINTS.caseHistory, { id }),
+    {
+      signal,
+    },
+  );
+  return Array.isArray(data) ? data : data.entries;
+}
+
+/** Takes an action on a case with its version (a stale version answers 409). */
+export const actOnCase = (
+  c: Pick<CaseView, 'id' | 'version'>,
+  action: string,
+  params: Record<string, unknown> = {},
+) =>
+  api.post<CaseView>(pathOf(ENDPOINTS.caseAction, { id: c.id, action }), { version: c.version, ...params });
+
+/** Every division with its boundary as one FeatureCollection (property `level` tells which). */
+export async function getDivisionFeatures(
+  signal?: AbortSignal,
+): Promise<{ fc: GeoJSON.FeatureCollection; divisions: Division[] }> {
+  const data = await api.get<Division[] | Page<Division>>(ENDPOINTS.divisions.path, {
+    query: { boundary: true },
+    signal,
+  });
+  const divisions = itemsOf(data);
+  return {
+    divisions,
+    fc: {
+      type: 'FeatureCollection',
+      features: divisions
+        .filter((d) => d.boundary)
+        .map((d) => ({
+          type: 'Feature',
+          id: d.code,
+          properties: { code: d.code, level: d.level, parent: d.parentCode },
+          geometry: d.boundary!,
+        })),
+    },
+  };
+}
+
+export async function listDepartments(signal?: AbortSignal): Promise<Department[]> {
+  return itemsOf(await api.get<Department[] | Page<Department>>(ENDPOINTS.departments.path, { signal }));
+}
+
+export async function listCategories(signal?: AbortSignal): Promise<Category[]> {
+  return itemsOf(await api.get<Category[] | Page<Category>>(ENDPOINTS.categories.path, { signal }));
+}
+
+export async function listDevices(signal?: AbortSignal): Promise<Device[]> {
+  return itemsOf(
+    await api.get<Device[] | Page<Device>>(ENDPOINTS.devices.path, { signal, query: { latest: true } }),
+  );
+}
+
+/** Cases as map features: only what the map colours and filters by. */
+export function casesToFeatures(cases: readonly CaseView[]): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: cases.map((c) => ({
+      type: 'Feature',
+      properties: {
+        id: c.id,
+        state: c.state,
+        light: c.light ?? 'none',
+        urgency: c.urgency,
+        category: c.category,
+        channel: c.channel,
+        district: c.divisions?.district,
+      },
+      geometry: { type: 'Point', coordinates: [c.location.lon, c.location.lat] },
+    })),
+  };
+}
+
+export function devicesToFeatures(devices: readonly Device[]): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: devices
+      .filter((d) => d.location)
+      .map((d) => ({
+        type: 'Feature',
+        properties: { id: d.id },
+        geometry: { type: 'Point', coordinates: [d.location!.lon, d.location!.lat] },
+      })),
+  };
+}
+
+/** Who the responsibility list makes responsible for a case, and the rule that decided. */
+export interface Responsibility {
+  lead: string;
+  assist: string[];
+  ruleId: string | null;
+  listVersion: number;
+  source: string;
+}
+
+export const resolveResponsibility = (category: string, division: string | null, signal?: AbortSignal) =>
+  api.get<Responsibility>(ENDPOINTS.responsibilityResolve.path, {
+    query: { category, division: division ?? undefined },
+    signal,
+  });

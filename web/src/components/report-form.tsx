@@ -1,0 +1,183 @@
+/**
+ * Reporting a problem: a location (map pin, GPS, or typed coordinates), a category from
+ * the catalogue, a description and a photo. Used by the citizen portal and the grid
+ * worker's patrol report.
+ */
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import { useApiCatalog } from '../api/catalog.tsx';
+import { ENDPOINTS } from '../api/endpoints.ts';
+import { getDivisionFeatures, listCategories } from '../api/queries.ts';
+import type { Category } from '../api/types.ts';
+import { useResource } from '../api/use-resource.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { CityMap } from '../map/city-map.tsx';
+import { PhotoInput } from './photo-input.tsx';
+import { ErrorNote, WaitingForApi } from './waiting-for-api.tsx';
+
+export interface ReportInput {
+  lat: number;
+  lon: number;
+  category: string;
+  description: string;
+  address: string;
+  photo: string | null;
+}
+
+export interface ReportFormProps {
+  title: string;
+  focusCodes?: string[];
+  submit(input: ReportInput): Promise<void>;
+  /** Pinned to a phone layout: map on top, form below. */
+  compact?: boolean;
+}
+
+export function ReportForm({ title, focusCodes, submit, compact }: ReportFormProps) {
+  const { t, loc } = useI18n();
+  const catalog = useApiCatalog();
+  const id = useId();
+  const categories = useResource((s) => listCategories(s), [], catalog.has(ENDPOINTS.categories));
+  const divisions = useResource((s) => getDivisionFeatures(s), [], catalog.has(ENDPOINTS.divisions));
+  const [pin, setPin] = useState<[number, number] | null>(null);
+  const [category, setCategory] = useState('');
+  const [description, setDescription] = useState('');
+  const [address, setAddress] = useState('');
+  const [photo, setPhoto] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [gpsError, setGpsError] = useState<string | null>(null);
+
+  const reportable = useMemo(
+    () =>
+      (categories.data ?? []).filter((c: Category) => c.public !== false && (c.parent || c.kind !== 'major')),
+    [categories.data],
+  );
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!pin) {
+      setError(new Error(t('report.needLocation')));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await submit({ lon: pin[0], lat: pin[1], category, description, address, photo });
+      setDescription('');
+      setPhoto(null);
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const locateMe = () => {
+    setGpsError(null);
+    if (!navigator.geolocation) {
+      setGpsError(t('report.gpsUnavailable'));
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (p) => setPin([p.coords.longitude, p.coords.latitude]),
+      () => setGpsError(t('report.gpsUnavailable')),
+      { enableHighAccuracy: true, timeout: 10_000 },
+    );
+  };
+
+  return (
+    <form
+      className={`report-form ${compact ? 'compact' : ''}`}
+      onSubmit={onSubmit}
+      aria-labelledby={`${id}-title`}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      {!catalog.has(ENDPOINTS.divisions) && catalog.loaded && (
+        <WaitingForApi endpoints={[ENDPOINTS.divisions]} />
+      )}
+      <CityMap
+        label={t('report.mapLabel')}
+        divisions={divisions.data?.fc ?? null}
+        focusCodes={focusCodes}
+        pin={pin}
+        onPick={(lon, lat) => setPin([lon, lat])}
+        className="pick"
+      />
+      <p className="hint">{t('report.pinHint')}</p>
+      <div className="row">
+        <div className="field">
+          <label htmlFor={`${id}-lat`}>{t('report.lat')}</label>
+          <input
+            id={`${id}-lat`}
+            type="number"
+            step="0.00001"
+            value={pin ? pin[1] : ''}
+            onChange={(e) => setPin([pin?.[0] ?? 120.12, Number(e.target.value)])}
+            required
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-lon`}>{t('report.lon')}</label>
+          <input
+            id={`${id}-lon`}
+            type="number"
+            step="0.00001"
+            value={pin ? pin[0] : ''}
+            onChange={(e) => setPin([Number(e.target.value), pin?.[1] ?? 30.25])}
+            required
+          />
+        </div>
+        <button type="button" onClick={locateMe}>
+          {t('report.gps')}
+        </button>
+      </div>
+      {gpsError && <p role="alert">{gpsError}</p>}
+      <div className="field">
+        <label htmlFor={`${id}-category`}>{t('report.category')}</label>
+        {catalog.has(ENDPOINTS.categories) ? (
+          <select
+            id={`${id}-category`}
+            value={category}
+            onChange={(e) => setCategory(e.target.value)}
+            required
+          >
+            <option value="">—</option>
+            {reportable.map((c) => (
+              <option key={c.code} value={c.code}>
+                {loc(c.name)}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <>
+            <input
+              id={`${id}-category`}
+              value={category}
+              onChange={(e) => setCategory(e.target.value)}
+              required
+            />
+            <WaitingForApi endpoints={catalog.loaded ? [ENDPOINTS.categories] : []} />
+          </>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-address`}>{t('report.address')}</label>
+        <input id={`${id}-address`} value={address} onChange={(e) => setAddress(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-description`}>{t('report.description')}</label>
+        <textarea
+          id={`${id}-description`}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          required
+          minLength={4}
+        />
+      </div>
+      <PhotoInput label={t('report.photo')} value={photo} onChange={setPhoto} />
+      <ErrorNote error={error} />
+      <button type="submit" className="primary" disabled={busy}>
+        {t('report.submit')}
+      </button>
+    </form>
+  );
+}

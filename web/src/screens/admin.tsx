@@ -1,0 +1,541 @@
+/**
+ * Administration: divisions and grids (GeoJSON import), departments, users and roles, the
+ * responsibility list with its versions, API keys, and the audit log with chain verification.
+ */
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { useApiCatalog } from '../api/catalog.tsx';
+import { api } from '../api/client.ts';
+import { type Endpoint, ENDPOINTS, pathOf } from '../api/endpoints.ts';
+import { getDivisionFeatures, listDepartments } from '../api/queries.ts';
+import {
+  type ApiKeyView,
+  type AuditRecord,
+  type Page,
+  ROLES,
+  type Role,
+  type UserView,
+} from '../api/types.ts';
+import { useResource } from '../api/use-resource.ts';
+import { ErrorNote, WaitingForApi } from '../components/waiting-for-api.tsx';
+import type { MessageKey } from '../i18n/en.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { ROLE_LABEL } from '../i18n/labels.ts';
+import { CityMap } from '../map/city-map.tsx';
+import { useSession } from '../session/session.tsx';
+
+type Tab = 'divisions' | 'departments' | 'users' | 'responsibility' | 'apiKeys' | 'audit';
+const TABS: ReadonlyArray<{ id: Tab; label: MessageKey; permission: string; endpoint: Endpoint }> = [
+  { id: 'divisions', label: 'admin.divisions', permission: 'org.read', endpoint: ENDPOINTS.divisions },
+  { id: 'departments', label: 'admin.departments', permission: 'org.read', endpoint: ENDPOINTS.departments },
+  { id: 'users', label: 'admin.users', permission: 'user.read', endpoint: ENDPOINTS.users },
+  {
+    id: 'responsibility',
+    label: 'admin.responsibility',
+    permission: 'org.read',
+    endpoint: ENDPOINTS.responsibilityRules,
+  },
+  { id: 'apiKeys', label: 'admin.apiKeys', permission: 'apikey.manage', endpoint: ENDPOINTS.apiKeys },
+  { id: 'audit', label: 'admin.audit', permission: 'audit.read', endpoint: ENDPOINTS.audit },
+];
+
+export function AdminScreen() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const catalog = useApiCatalog();
+  const tabs = TABS.filter((tab) => can(tab.permission));
+  const [tab, setTab] = useState<Tab>(tabs[0]?.id ?? 'audit');
+  const current = TABS.find((x) => x.id === tab)!;
+  const panels: Record<Tab, () => ReactNode> = {
+    divisions: () => <DivisionsPanel />,
+    departments: () => <DepartmentsPanel />,
+    users: () => <UsersPanel />,
+    responsibility: () => <ResponsibilityPanel />,
+    apiKeys: () => <ApiKeysPanel />,
+    audit: () => <AuditPanel />,
+  };
+  return (
+    <div className="workspace">
+      <h1>{t('nav.admin')}</h1>
+      <div className="tabs" role="tablist" aria-label={t('nav.admin')}>
+        {tabs.map((x) => (
+          <button
+            key={x.id}
+            type="button"
+            role="tab"
+            id={`tab-${x.id}`}
+            aria-selected={tab === x.id}
+            aria-controls={`panel-${x.id}`}
+            onClick={() => setTab(x.id)}
+          >
+            {t(x.label)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {catalog.loaded && !catalog.has(current.endpoint) ? (
+          <WaitingForApi endpoints={[current.endpoint]} />
+        ) : (
+          panels[tab]()
+        )}
+      </div>
+    </div>
+  );
+}
+
+function DivisionsPanel() {
+  const { t, loc, number } = useI18n();
+  const { can } = useSession();
+  const catalog = useApiCatalog();
+  const divisions = useResource((s) => getDivisionFeatures(s), []);
+  const [focus, setFocus] = useState<string[]>([]);
+  const [report, setReport] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const counts = (divisions.data?.divisions ?? []).reduce<Record<string, number>>((acc, d) => {
+    acc[d.level] = (acc[d.level] ?? 0) + 1;
+    return acc;
+  }, {});
+  const onImport = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setError(null);
+    setReport(null);
+    const file = (event.currentTarget.elements.namedItem('geojson') as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const result = await api.post<Record<string, unknown>>(
+        ENDPOINTS.divisionImport.path,
+        JSON.parse(await file.text()),
+      );
+      setReport(JSON.stringify(result));
+      divisions.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <section>
+      <ErrorNote error={divisions.error} />
+      <p>
+        {Object.entries(counts)
+          .map(([level, n]) => `${level}: ${number(n)}`)
+          .join(' · ')}
+      </p>
+      <CityMap
+        label={t('admin.divisions')}
+        divisions={divisions.data?.fc ?? null}
+        focusCodes={focus}
+        className="panel-map"
+      />
+      <div className="field">
+        <label htmlFor="division-focus">{t('admin.showDivision')}</label>
+        <select id="division-focus" onChange={(e) => setFocus(e.target.value ? [e.target.value] : [])}>
+          <option value="">—</option>
+          {(divisions.data?.divisions ?? [])
+            .filter((d) => d.level !== 'grid')
+            .map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.code} {loc(d.name)}
+              </option>
+            ))}
+        </select>
+      </div>
+      {can('org.write') && catalog.has(ENDPOINTS.divisionImport) && (
+        <form onSubmit={onImport} className="row">
+          <div className="field">
+            <label htmlFor="geojson">{t('admin.importGeojson')}</label>
+            <input
+              id="geojson"
+              name="geojson"
+              type="file"
+              accept=".json,.geojson,application/geo+json"
+              required
+            />
+          </div>
+          <button type="submit">{t('admin.import')}</button>
+        </form>
+      )}
+      {report && <pre role="status">{report}</pre>}
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
+function DepartmentsPanel() {
+  const { t, loc } = useI18n();
+  const departments = useResource((s) => listDepartments(s), []);
+  return (
+    <section>
+      <ErrorNote error={departments.error} />
+      <table>
+        <caption>{t('admin.departments')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.code')}</th>
+            <th scope="col">{t('admin.name')}</th>
+            <th scope="col">{t('admin.kind')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(departments.data ?? []).map((d) => (
+            <tr key={d.code}>
+              <td>{d.code}</td>
+              <td>{loc(d.name)}</td>
+              <td>{d.kind}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function UsersPanel() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const users = useResource(
+    (s) => api.get<Page<UserView>>(ENDPOINTS.users.path, { query: { limit: 200 }, signal: s }),
+    [],
+  );
+  const [error, setError] = useState<Error | null>(null);
+  const [role, setRole] = useState<Role>('grid_worker');
+  const onCreate = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setError(null);
+    const form = new FormData(event.currentTarget);
+    const codes = (name: string) =>
+      String(form.get(name) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    try {
+      await api.post(ENDPOINTS.userCreate.path, {
+        username: String(form.get('username')),
+        displayName: String(form.get('displayName') || form.get('username')),
+        password: String(form.get('password')),
+        roles: [role],
+        departmentCodes: codes('departmentCodes'),
+        divisionCodes: codes('divisionCodes'),
+      });
+      event.currentTarget.reset();
+      users.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <section>
+      <ErrorNote error={users.error} />
+      <table>
+        <caption>{t('admin.users')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.username')}</th>
+            <th scope="col">{t('admin.name')}</th>
+            <th scope="col">{t('admin.roles')}</th>
+            <th scope="col">{t('admin.scope')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(users.data?.items ?? []).map((u) => (
+            <tr key={u.id}>
+              <td>{u.username}</td>
+              <td>{u.displayName}</td>
+              <td>{u.roles.map((r) => t(ROLE_LABEL[r])).join(', ')}</td>
+              <td>{[...u.departmentCodes, ...u.divisionCodes].join(', ') || t('admin.cityWide')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {can('user.manage') && (
+        <form onSubmit={onCreate} className="grid-form" aria-labelledby="new-user-title">
+          <h2 id="new-user-title">{t('admin.newUser')}</h2>
+          <div className="field">
+            <label htmlFor="u-username">{t('admin.username')}</label>
+            <input id="u-username" name="username" required pattern="[a-z0-9._-]{3,64}" />
+          </div>
+          <div className="field">
+            <label htmlFor="u-display">{t('admin.name')}</label>
+            <input id="u-display" name="displayName" />
+          </div>
+          <div className="field">
+            <label htmlFor="u-password">{t('login.password')}</label>
+            <input id="u-password" name="password" type="password" required autoComplete="new-password" />
+          </div>
+          <div className="field">
+            <label htmlFor="u-role">{t('admin.roles')}</label>
+            <select id="u-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(ROLE_LABEL[r])}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="u-depts">{t('admin.departmentCodes')}</label>
+            <input id="u-depts" name="departmentCodes" />
+          </div>
+          <div className="field">
+            <label htmlFor="u-divs">{t('admin.divisionCodes')}</label>
+            <input id="u-divs" name="divisionCodes" />
+          </div>
+          <ErrorNote error={error} />
+          <button type="submit" className="primary">
+            {t('admin.create')}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+interface Rule {
+  ruleId: string;
+  category: string;
+  divisionCode: string;
+  lead: string;
+  assist: string[];
+  note: string;
+  sinceVersion: number;
+}
+
+function ResponsibilityPanel() {
+  const { t, time } = useI18n();
+  const catalog = useApiCatalog();
+  const rules = useResource(
+    (s) => api.get<Rule[] | Page<Rule>>(ENDPOINTS.responsibilityRules.path, { signal: s }),
+    [],
+  );
+  const versions = useResource(
+    (s) =>
+      api.get<
+        | Array<{ version: number; createdAt: string; createdBy?: string; note?: string }>
+        | Page<{ version: number; createdAt: string; note?: string }>
+      >(ENDPOINTS.responsibilityVersions.path, { signal: s }),
+    [],
+    catalog.has(ENDPOINTS.responsibilityVersions),
+  );
+  const list = Array.isArray(rules.data) ? rules.data : (rules.data?.items ?? []);
+  const vlist = Array.isArray(versions.data) ? versions.data : (versions.data?.items ?? []);
+  return (
+    <section>
+      <ErrorNote error={rules.error} />
+      <table>
+        <caption>{t('admin.responsibility')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.rule')}</th>
+            <th scope="col">{t('case.category')}</th>
+            <th scope="col">{t('admin.division')}</th>
+            <th scope="col">{t('case.lead')}</th>
+            <th scope="col">{t('admin.assist')}</th>
+            <th scope="col">{t('admin.since')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((r) => (
+            <tr key={r.ruleId}>
+              <td>{r.ruleId}</td>
+              <td>{r.category}</td>
+              <td>{r.divisionCode}</td>
+              <td>{r.lead}</td>
+              <td>{r.assist.join(', ')}</td>
+              <td>v{r.sinceVersion}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{t('admin.versions')}</h2>
+      <ul className="plain">
+        {vlist.map((v) => (
+          <li key={v.version}>
+            v{v.version} · {time(v.createdAt)} {v.note ?? ''}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ApiKeysPanel() {
+  const { t, time } = useI18n();
+  const keys = useResource(
+    (s) => api.get<ApiKeyView[] | Page<ApiKeyView>>(ENDPOINTS.apiKeys.path, { signal: s }),
+    [],
+  );
+  const [issued, setIssued] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const list = Array.isArray(keys.data) ? keys.data : (keys.data?.items ?? []);
+  const onIssue = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setError(null);
+    const form = new FormData(event.currentTarget);
+    try {
+      const key = await api.post<ApiKeyView>(ENDPOINTS.apiKeyIssue.path, {
+        account: String(form.get('account')),
+        name: String(form.get('name')),
+        scopes: String(form.get('scopes'))
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      });
+      setIssued(key.key ?? null);
+      keys.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  const revoke = async (id: string) => {
+    setError(null);
+    try {
+      await api.delete(pathOf(ENDPOINTS.apiKeyRevoke, { id }));
+      keys.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <section>
+      <ErrorNote error={keys.error ?? error} />
+      <table>
+        <caption>{t('admin.apiKeys')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.name')}</th>
+            <th scope="col">{t('admin.account')}</th>
+            <th scope="col">{t('admin.prefix')}</th>
+            <th scope="col">{t('admin.scopes')}</th>
+            <th scope="col">{t('admin.created')}</th>
+            <th scope="col">{t('admin.state')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td>{k.username}</td>
+              <td>
+                <code>{k.prefix}</code>
+              </td>
+              <td>{k.scopes.join(', ')}</td>
+              <td>{time(k.createdAt)}</td>
+              <td>
+                {k.revokedAt ? (
+                  t('admin.revoked')
+                ) : (
+                  <button type="button" onClick={() => revoke(k.id)}>
+                    {t('admin.revoke')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form onSubmit={onIssue} className="grid-form" aria-labelledby="issue-title">
+        <h2 id="issue-title">{t('admin.issueKey')}</h2>
+        <div className="field">
+          <label htmlFor="k-account">{t('admin.account')}</label>
+          <input id="k-account" name="account" required />
+        </div>
+        <div className="field">
+          <label htmlFor="k-name">{t('admin.name')}</label>
+          <input id="k-name" name="name" required />
+        </div>
+        <div className="field">
+          <label htmlFor="k-scopes">{t('admin.scopes')}</label>
+          <input id="k-scopes" name="scopes" required placeholder="case.report, observation.ingest" />
+        </div>
+        <button type="submit" className="primary">
+          {t('admin.issue')}
+        </button>
+      </form>
+      {issued && (
+        <p className="notice ok" role="status">
+          {t('admin.keyOnce')} <code>{issued}</code>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function AuditPanel() {
+  const { t, time } = useI18n();
+  const { can } = useSession();
+  const [cursor, setCursor] = useState<string | null>(null);
+  const log = useResource(
+    (s) =>
+      api.get<{ items: AuditRecord[]; nextCursor: string | null }>(ENDPOINTS.audit.path, {
+        query: { limit: 50, cursor: cursor ?? undefined },
+        signal: s,
+      }),
+    [cursor],
+  );
+  const [verdict, setVerdict] = useState<{
+    ok: boolean;
+    count: number;
+    firstBadSeq?: number;
+    reason?: string;
+  } | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const verify = async () => {
+    setError(null);
+    try {
+      setVerdict(await api.post(ENDPOINTS.auditVerify.path, {}));
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <section>
+      {can('audit.verify') && (
+        <p>
+          <button type="button" onClick={verify} className="primary">
+            {t('admin.verifyChain')}
+          </button>{' '}
+          {verdict && (
+            <span role="status" className={verdict.ok ? 'ok' : 'error-text'} data-audit-verdict={verdict.ok}>
+              {verdict.ok
+                ? t('admin.chainOk', { count: verdict.count })
+                : t('admin.chainBroken', { seq: verdict.firstBadSeq ?? '?', reason: verdict.reason ?? '' })}
+            </span>
+          )}
+        </p>
+      )}
+      <ErrorNote error={log.error ?? error} />
+      <table>
+        <caption>{t('admin.audit')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t('admin.time')}</th>
+            <th scope="col">{t('admin.actor')}</th>
+            <th scope="col">{t('admin.actionCol')}</th>
+            <th scope="col">{t('admin.object')}</th>
+            <th scope="col">{t('admin.hash')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(log.data?.items ?? []).map((r) => (
+            <tr key={r.seq}>
+              <td>{r.seq}</td>
+              <td>{time(r.at)}</td>
+              <td>{r.actor}</td>
+              <td>{r.action}</td>
+              <td>
+                {r.objectType} {r.objectId}
+              </td>
+              <td>
+                <code>{r.hash.slice(0, 12)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {log.data?.nextCursor && (
+        <button type="button" onClick={() => setCursor(log.data?.nextCursor ?? null)}>
+          {t('common.more')}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,271 @@
+/**
+ * Command center — "one screen" (一屏观全域): the whole city on a full-screen map with
+ * every case (clustered, coloured by SLA light and state, or as heat), sensors with their
+ * latest values, today's indicators, a live event feed and a case drawer.
+ */
+import { useCallback, useMemo, useState } from 'react';
+import { ENDPOINTS } from '../api/endpoints.ts';
+import {
+  casesToFeatures,
+  devicesToFeatures,
+  getCase,
+  getDivisionFeatures,
+  listCasesForMap,
+  listDevices,
+} from '../api/queries.ts';
+import { CASE_STATES, type CaseView, CHANNELS, URGENCIES } from '../api/types.ts';
+import { useResource } from '../api/use-resource.ts';
+import { CaseDrawer } from '../components/case-drawer.tsx';
+import { IndicatorStrip } from '../components/indicator-strip.tsx';
+import { ErrorNote, useMissing, WaitingForApi } from '../components/waiting-for-api.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { CHANNEL_LABEL, LIGHT_LABEL, STATE_LABEL, URGENCY_LABEL } from '../i18n/labels.ts';
+import { type LiveEvent, useEventStream } from '../live/event-stream.ts';
+import { CityMap } from '../map/city-map.tsx';
+import { LIGHT_COLORS } from '../map/map-style.ts';
+
+/** The most cases the map loads (clustering keeps this smooth; see bench/map-render.bench.ts). */
+const MAP_CASE_LIMIT = 50_000;
+
+interface Filters {
+  district: string;
+  module: string;
+  category: string;
+  channel: string;
+  urgency: string;
+  state: string;
+}
+const NO_FILTERS: Filters = { district: '', module: '', category: '', channel: '', urgency: '', state: '' };
+
+export function CommandCenter() {
+  const { t, time, loc } = useI18n();
+  const missing = useMissing(ENDPOINTS.divisions, ENDPOINTS.cases, ENDPOINTS.devices, ENDPOINTS.stream);
+  const hasCases = !missing.includes(ENDPOINTS.cases);
+  const divisions = useResource((s) => getDivisionFeatures(s), [], !missing.includes(ENDPOINTS.divisions));
+  const loaded = useResource((s) => listCasesForMap({}, MAP_CASE_LIMIT, s), [], hasCases);
+  const devices = useResource((s) => listDevices(s), [], !missing.includes(ENDPOINTS.devices));
+  const [live, setLive] = useState<Map<string, CaseView>>(new Map());
+  const [feed, setFeed] = useState<Array<LiveEvent & { number?: string; seq: number }>>([]);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [heat, setHeat] = useState(false);
+  const [showSensors, setShowSensors] = useState(true);
+  const [open, setOpen] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const [panel, setPanel] = useState(true);
+
+  const onEvent = useCallback(
+    async (event: LiveEvent) => {
+      const id = String(event.data.caseId ?? event.data.id ?? '');
+      const number = typeof event.data.number === 'string' ? event.data.number : undefined;
+      setFeed((f) => [{ ...event, number, seq: (f[0]?.seq ?? 0) + 1 }, ...f].slice(0, 50));
+      if (!id || !hasCases) return;
+      try {
+        const c = await getCase(id);
+        setLive((m) => new Map(m).set(c.id, c));
+        setFeed((f) => f.map((e) => (e.id === event.id ? { ...e, number: c.number } : e)));
+      } catch {
+        // The case may be outside this user's jurisdiction; the feed line stays.
+      }
+      setTick((n) => n + 1);
+    },
+    [hasCases],
+  );
+  const streamStatus = useEventStream(onEvent);
+
+  const allCases = useMemo(() => {
+    const byId = new Map((loaded.data ?? []).map((c) => [c.id, c]));
+    for (const [id, c] of live) byId.set(id, c);
+    return [...byId.values()];
+  }, [loaded.data, live]);
+
+  const categories = useMemo(() => [...new Set(allCases.map((c) => c.category))].sort(), [allCases]);
+  const modules = useMemo(
+    () => [...new Set(allCases.map((c) => c.module ?? c.category.split('.')[0]))].sort(),
+    [allCases],
+  );
+  const districts = useMemo(
+    () => (divisions.data?.divisions ?? []).filter((d) => d.level === 'district'),
+    [divisions.data],
+  );
+
+  const filtered = useMemo(
+    () =>
+      allCases.filter(
+        (c) =>
+          (!filters.district || c.divisions?.district === filters.district) &&
+          (!filters.module || (c.module ?? c.category.split('.')[0]) === filters.module) &&
+          (!filters.category || c.category === filters.category) &&
+          (!filters.channel || c.channel === filters.channel) &&
+          (!filters.urgency || c.urgency === filters.urgency) &&
+          (!filters.state || c.state === filters.state),
+      ),
+    [allCases, filters],
+  );
+  const features = useMemo(
+    () => (hasCases && loaded.data ? casesToFeatures(filtered) : undefined),
+    [filtered, hasCases, loaded.data],
+  );
+  const sensorFeatures = useMemo(
+    () => (showSensors && devices.data ? devicesToFeatures(devices.data) : undefined),
+    [devices.data, showSensors],
+  );
+
+  const select = (key: keyof Filters, label: string, options: Array<[string, string]>) => (
+    <div className="field" key={key}>
+      <label htmlFor={`filter-${key}`}>{label}</label>
+      <select
+        id={`filter-${key}`}
+        value={filters[key]}
+        onChange={(e) => setFilters((f) => ({ ...f, [key]: e.target.value }))}
+      >
+        <option value="">{t('filter.all')}</option>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
+  return (
+    <div className="command-center">
+      <h1 className="visually-hidden">{t('nav.command')}</h1>
+      <CityMap
+        label={t('map.city')}
+        divisions={divisions.data?.fc ?? null}
+        cases={features}
+        sensors={sensorFeatures}
+        heat={heat}
+        focusCodes={filters.district ? [filters.district] : undefined}
+        onCaseClick={setOpen}
+        className="full"
+      />
+      <IndicatorStrip refreshKey={tick} />
+      <button type="button" className="panel-toggle" aria-expanded={panel} onClick={() => setPanel(!panel)}>
+        {panel ? t('command.hidePanel') : t('command.showPanel')}
+      </button>
+      {panel && (
+        <section className="overlay left" aria-labelledby="filters-title">
+          <h2 id="filters-title">{t('filter.title')}</h2>
+          <WaitingForApi endpoints={missing} />
+          <ErrorNote error={divisions.error ?? loaded.error ?? devices.error} />
+          <p className="count" role="status">
+            {loaded.loading && hasCases
+              ? t('common.loading')
+              : t('command.caseCount', { shown: filtered.length, total: allCases.length })}
+          </p>
+          {select(
+            'district',
+            t('filter.district'),
+            districts.map((d) => [d.code, loc(d.name)]),
+          )}
+          {select(
+            'module',
+            t('filter.module'),
+            modules.map((m) => [m, m]),
+          )}
+          {select(
+            'category',
+            t('filter.category'),
+            categories.map((c) => [c, c]),
+          )}
+          {select(
+            'channel',
+            t('filter.channel'),
+            CHANNELS.map((c) => [c, t(CHANNEL_LABEL[c])]),
+          )}
+          {select(
+            'urgency',
+            t('filter.urgency'),
+            URGENCIES.map((u) => [u, t(URGENCY_LABEL[u])]),
+          )}
+          {select(
+            'state',
+            t('filter.state'),
+            CASE_STATES.map((s) => [s, t(STATE_LABEL[s])]),
+          )}
+          <div className="field checkbox">
+            <input
+              id="layer-heat"
+              type="checkbox"
+              checked={heat}
+              onChange={(e) => setHeat(e.target.checked)}
+            />
+            <label htmlFor="layer-heat">{t('layer.heat')}</label>
+          </div>
+          <div className="field checkbox">
+            <input
+              id="layer-sensors"
+              type="checkbox"
+              checked={showSensors}
+              onChange={(e) => setShowSensors(e.target.checked)}
+            />
+            <label htmlFor="layer-sensors">{t('layer.sensors')}</label>
+          </div>
+          <ul className="legend" aria-label={t('map.legend')}>
+            {(['green', 'yellow', 'red'] as const).map((l) => (
+              <li key={l}>
+                <span className="dot" style={{ background: LIGHT_COLORS[l] }} aria-hidden="true" />
+                {t(LIGHT_LABEL[l])}
+              </li>
+            ))}
+          </ul>
+          {devices.data && devices.data.length > 0 && showSensors && (
+            <details>
+              <summary>{t('layer.sensorValues', { count: devices.data.length })}</summary>
+              <ul className="plain sensors">
+                {devices.data.slice(0, 50).map((d) => (
+                  <li key={d.id}>
+                    <strong>{loc(d.name ?? d.id)}</strong>{' '}
+                    {Object.entries(d.latest ?? {})
+                      .map(([k, v]) => `${k} ${v.value}${v.unit ? ` ${v.unit}` : ''}`)
+                      .join(' · ') || '—'}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </section>
+      )}
+      {panel && (
+        <section className="overlay right" aria-labelledby="feed-title">
+          <h2 id="feed-title">{t('feed.title')}</h2>
+          <p className={`stream stream-${streamStatus}`} role="status" data-stream={streamStatus}>
+            {streamStatus === 'open'
+              ? t('feed.live')
+              : streamStatus === 'unavailable'
+                ? t('feed.unavailable')
+                : streamStatus === 'error'
+                  ? t('feed.error')
+                  : t('feed.connecting')}
+          </p>
+          <ol className="feed" aria-live="polite">
+            {feed.map((e) => (
+              <li key={e.seq}>
+                <time dateTime={e.at}>{time(e.at)}</time> <span className="event-type">{e.type}</span>{' '}
+                {e.number && (
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => setOpen(String(e.data.caseId ?? e.data.id))}
+                    data-feed-case={e.number}
+                  >
+                    {e.number}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      {open && (
+        <CaseDrawer
+          caseId={open}
+          onClose={() => setOpen(null)}
+          onChanged={(c) => setLive((m) => new Map(m).set(c.id, c))}
+        />
+      )}
+    </div>
+  );
+}
