@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { auditCapability } from './audit/index.ts';
 import { casesCapability } from './cases/index.ts';
+import { datahubCapability } from './datahub/index.ts';
 import { identityCapability } from './identity/index.ts';
 import { orgCapability } from './org/index.ts';
+import { participationCapability } from './participation/index.ts';
+import { webCapability } from './web/index.ts';
 import {
   type Capability,
   type Clock,
@@ -40,6 +43,9 @@ export const coreCapabilities: readonly Capability[] = [
   auditCapability,
   orgCapability,
   casesCapability,
+  participationCapability,
+  datahubCapability,
+  webCapability,
 ];
 
 export interface BuildAppOptions {

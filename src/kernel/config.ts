@@ -37,6 +37,10 @@ export interface Config {
   readonly schedulerEnabled: boolean;
   /** How often the scheduler polls for due jobs, in milliseconds (`SCHEDULER_POLL_MS`). */
   readonly schedulerPollMs: number;
+  /** A device that sent nothing for this many seconds is flagged offline (`DEVICE_OFFLINE_AFTER_SECONDS`). */
+  readonly deviceOfflineAfterSeconds: number;
+  /** Raw observations older than this many days are deleted; 0 keeps them (`OBSERVATION_RETENTION_DAYS`). */
+  readonly observationRetentionDays: number;
 }
 
 /** Thrown when configuration is invalid; the message names the key. */
@@ -155,6 +159,12 @@ const SPECS = {
   },
   schedulerEnabled: { key: 'SCHEDULER_ENABLED', default: true, parse: bool },
   schedulerPollMs: { key: 'SCHEDULER_POLL_MS', default: 1000, parse: int(10, 60_000) },
+  deviceOfflineAfterSeconds: {
+    key: 'DEVICE_OFFLINE_AFTER_SECONDS',
+    default: 900,
+    parse: int(10, 31_536_000),
+  },
+  observationRetentionDays: { key: 'OBSERVATION_RETENTION_DAYS', default: 400, parse: int(0, 36_500) },
 } satisfies { [K in keyof Config]: KeySpec<Config[K]> };
 
 /** Every configuration key with its default, for docs and `--help`. */

@@ -1,0 +1,236 @@
+/**
+ * Demo sensors: deterministic placement of the plates' sensor types across the demo city,
+ * and realistic diurnal series for them (morning and evening traffic peaks of PM2.5 and
+ * NO2, an afternoon ozone peak, quieter nights, dissolved oxygen following daylight).
+ */
+import { systemActor } from '../identity/index.ts';
+import type { Kernel } from '../kernel/index.ts';
+import type { DatahubContext } from './datahub-context.ts';
+import { registerDevice } from './devices.ts';
+import { ingestObservations } from './ingestion.ts';
+import type { ObservationWriter } from './observation-writer.ts';
+
+/** [west, south, east, north] of the demo city (org's demo geography lattice). */
+export const DEMO_CITY_BBOX: readonly [number, number, number, number] = [120.03, 30.18, 120.212, 30.3];
+
+/** How many of each sensor type the demo city gets; other types get {@link DEFAULT_COUNT}. */
+const COUNTS: Record<string, number> = {
+  'air-quality-station': 8,
+  'noise-monitor': 12,
+  'water-quality-station': 5,
+  streetlight: 24,
+  'street-light': 24,
+};
+const DEFAULT_COUNT = 4;
+const PREFIX: Record<string, string> = {
+  'air-quality-station': 'aq',
+  'noise-monitor': 'noise',
+  'water-quality-station': 'water',
+};
+
+/** A small deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoSensor {
+  id: string;
+  sensorType: string;
+  key: string | null;
+}
+
+/** The data hub context of a kernel, set when the capability's routes are registered. */
+export const hubs = new WeakMap<Kernel, { hub: DatahubContext; writer: ObservationWriter }>();
+
+function hubOf(kernel: Kernel) {
+  const entry = hubs.get(kernel);
+  if (!entry) throw new Error('The datahub capability is not part of this app.');
+  return entry;
+}
+
+/**
+ * Registers the demo sensors (idempotent: existing ids are kept, their key is then null).
+ * The same seed places the same devices at the same points.
+ */
+export async function seedDemoSensors(
+  kernel: Kernel,
+  options: { seed: number; bbox?: readonly [number, number, number, number] },
+): Promise<DemoSensor[]> {
+  const { hub } = hubOf(kernel);
+  const rand = random(options.seed);
+  const [w, s, e, n] = options.bbox ?? DEMO_CITY_BBOX;
+  const existing = new Set(
+    (await kernel.db.selectFrom('datahub_device').select('id').execute()).map((r) => r.id as string),
+  );
+  const out: DemoSensor[] = [];
+  const actor = { ...systemActor(kernel.clock.now()), bus: kernel.bus };
+  for (const type of [...hub.sensorTypes.values()].sort((a, b) => a.code.localeCompare(b.code))) {
+    const count = COUNTS[type.code] ?? DEFAULT_COUNT;
+    const prefix = PREFIX[type.code] ?? type.code;
+    for (let i = 1; i <= count; i++) {
+      // A jittered lattice keeps stations spread over the city rather than clumped.
+      const cols = Math.ceil(Math.sqrt(count));
+      const rows = Math.ceil(count / cols);
+      const cx = ((i - 1) % cols) + 0.2 + rand() * 0.6;
+      const cy = Math.floor((i - 1) / cols) + 0.2 + rand() * 0.6;
+      const lat = Math.round((s + ((n - s) * cy) / rows) * 1e6) / 1e6;
+      const lon = Math.round((w + ((e - w) * cx) / cols) * 1e6) / 1e6;
+      const id = `${prefix}-${String(i).padStart(3, '0')}`;
+      if (existing.has(id)) {
+        out.push({ id, sensorType: type.code, key: null });
+        continue;
+      }
+      const { key } = await registerDevice(
+        kernel.db,
+        hub,
+        {
+          id,
+          name: `${type.name.en} ${i}`,
+          sensorType: type.code,
+          location: { lat, lon },
+          departmentCode: null,
+        },
+        actor,
+      );
+      out.push({ id, sensorType: type.code, key });
+    }
+  }
+  return out;
+}
+
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+function localHour(timeMs: number, timeZone: string): number {
+  let f = hourFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    hourFormats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(timeMs));
+  const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
+  const m = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
+  return h + m / 60;
+}
+
+/** A bump centred on `peak` (hours, wrapping at midnight) with a width in hours. */
+const bump = (h: number, peak: number, width: number) => {
+  const d = Math.min(Math.abs(h - peak), 24 - Math.abs(h - peak));
+  return Math.exp(-(d * d) / (2 * width * width));
+};
+
+/**
+ * A plausible value of a property at a time: a diurnal shape per property, a per-device
+ * level, and noise. Deterministic in (device, property, time, seed).
+ */
+export function demoValue(
+  deviceId: string,
+  property: string,
+  timeMs: number,
+  options: { seed: number; timeZone: string },
+): number {
+  let hash = options.seed >>> 0;
+  for (const c of `${deviceId}/${property}/${timeMs}`)
+    hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
+  const noise = random(hash)() - 0.5;
+  let level = 0;
+  for (const c of deviceId) level = (level * 31 + c.charCodeAt(0)) % 1000;
+  const site = 0.8 + (level / 1000) * 0.4;
+  const h = localHour(timeMs, options.timeZone);
+  const traffic = bump(h, 8, 1.5) + 0.8 * bump(h, 18.5, 2);
+  const sun = bump(h, 14.5, 3);
+  const night = h >= 22 || h < 6;
+  const round = (v: number, d = 1) => Math.round(Math.max(0, v) * 10 ** d) / 10 ** d;
+  switch (property) {
+    case 'pm25':
+      return round(site * (28 + 30 * traffic) * (1 + 0.25 * noise));
+    case 'pm10':
+      return round(site * (50 + 45 * traffic) * (1 + 0.25 * noise));
+    case 'no2':
+      return round(site * (22 + 48 * traffic) * (1 + 0.2 * noise));
+    case 'so2':
+      return round(site * (8 + 4 * traffic) * (1 + 0.3 * noise));
+    case 'o3':
+      return round(site * (25 + 120 * sun) * (1 + 0.15 * noise));
+    case 'co':
+      return round(site * (0.5 + 0.6 * traffic) * (1 + 0.2 * noise), 2);
+    case 'laeq':
+      return round((night ? 44 : 54) + 10 * traffic * site + 4 * noise);
+    case 'laeq_night':
+      return round(42 + 6 * site + 3 * noise);
+    case 'ph':
+      return round(7.4 + 0.3 * sun + 0.2 * noise, 2);
+    case 'dissolved_oxygen':
+      return round(6.2 + 2.4 * sun * site + 0.4 * noise, 2);
+    case 'cod':
+      return round(14 * site + 3 * noise);
+    case 'ammonia_nitrogen':
+      return round(0.45 * site + 0.15 * noise, 3);
+    case 'turbidity':
+      return round(12 * site + 6 * noise);
+    default:
+      return round(50 + 20 * sun + 10 * noise);
+  }
+}
+
+/**
+ * Generates and stores observations of the given (or all) devices every `stepMinutes` in
+ * [from, to), through the same ingestion path as devices use. Returns what was stored.
+ */
+export async function simulateObservations(
+  kernel: Kernel,
+  options: { seed: number; from: Date; to: Date; stepMinutes?: number; deviceIds?: string[] },
+): Promise<{ accepted: number; duplicates: number; rejected: number }> {
+  const { hub, writer } = hubOf(kernel);
+  const step = (options.stepMinutes ?? 60) * 60_000;
+  let q = kernel.db
+    .selectFrom('datahub_device')
+    .select(['id', 'sensor_type'])
+    .where('status', '!=', 'inactive');
+  if (options.deviceIds) q = q.where('id', 'in', options.deviceIds.length ? options.deviceIds : ['']);
+  const devices = await q.orderBy('id').execute();
+  const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+  const actor = systemActor(kernel.clock.now());
+  let batch: Array<{ device: string; property: string; time: string; value: number }> = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    await writer.whenRoom(batch.length);
+    const report = await ingestObservations(
+      hub,
+      writer,
+      { kind: 'principal', principal: actor.principal },
+      batch,
+      {
+        now: new Date(Math.max(kernel.clock.now().getTime(), options.to.getTime())),
+      },
+    );
+    totals.accepted += report.accepted;
+    totals.duplicates += report.duplicates;
+    totals.rejected += report.rejected.length;
+    batch = [];
+  };
+  for (let t = options.from.getTime(); t < options.to.getTime(); t += step) {
+    for (const d of devices) {
+      const type = hub.sensorTypes.get(d.sensor_type as string);
+      for (const ds of type?.datastreams ?? []) {
+        batch.push({
+          device: d.id as string,
+          property: ds.property,
+          time: new Date(t).toISOString(),
+          value: demoValue(d.id as string, ds.property, t, {
+            seed: options.seed,
+            timeZone: kernel.config.timeZone,
+          }),
+        });
+      }
+    }
+    if (batch.length >= 5000) await flush();
+  }
+  await flush();
+  return totals;
+}

@@ -1,0 +1,168 @@
+/**
+ * The data hub: devices and datastreams, observation ingestion over HTTP and MQTT, the time
+ * series with rollups and retention, and the demo sensors. Other capabilities import only
+ * from here; the bus events and tables they may rely on are in docs/datahub.md.
+ */
+import { type Capability, createEvent, type Kernel } from '../kernel/index.ts';
+import { locatePoint } from '../org/index.ts';
+import type { LocatePoint } from './datahub-context.ts';
+import { datahubMigrations } from './datahub-migrations.ts';
+import { registerDatahubRoutes } from './datahub-routes.ts';
+import { hubs } from './demo-sensors.ts';
+import { DeviceCatalog } from './device-catalog.ts';
+import { DEVICE_UPDATED, sweepOfflineDevices } from './devices.ts';
+import { MAINTENANCE_EVERY_MS, MAINTENANCE_JOB, runMaintenance } from './maintenance.ts';
+import { type MqttIngest, startMqttIngest } from './mqtt-ingest.ts';
+import { ObservationWriter, type ObservationWriterOptions } from './observation-writer.ts';
+import { sensorTypesOf } from './sensor-types.ts';
+
+export type { LocatedDivisions, LocatePoint } from './datahub-context.ts';
+export { datahubMigrations } from './datahub-migrations.ts';
+export { type DeadLetterView, listDeadLetters } from './dead-letters.ts';
+export {
+  DEMO_CITY_BBOX,
+  type DemoSensor,
+  demoValue,
+  seedDemoSensors,
+  simulateObservations,
+} from './demo-sensors.ts';
+export {
+  DEVICE_DELETED,
+  DEVICE_KEY_PREFIX,
+  DEVICE_KEY_ROTATED,
+  DEVICE_REGISTERED,
+  DEVICE_STATUSES,
+  DEVICE_UPDATED,
+  type DatastreamView,
+  type DeviceStatus,
+  type DeviceView,
+  deleteDevice,
+  getDevice,
+  type ListDevicesQuery,
+  listDatastreams,
+  listDevices,
+  type RegisterDeviceInput,
+  registerDevice,
+  rotateDeviceKey,
+  sweepOfflineDevices,
+  type UpdateDeviceInput,
+  updateDevice,
+} from './devices.ts';
+export { type IngestCaller, type IngestReport, ingestObservations, MAX_BATCH_ITEMS } from './ingestion.ts';
+export { applyRetention, MAINTENANCE_JOB, rollupHours, runMaintenance } from './maintenance.ts';
+export { OBSERVATION_TOPIC } from './mqtt-ingest.ts';
+export { type ObservationQuery, type ObservationSeries, queryObservations } from './observation-query.ts';
+export { OBSERVATION_LATEST } from './observation-writer.ts';
+
+export interface DatahubOptions {
+  /** Point → divisions; defaults to org's `locatePoint`. */
+  locate?: LocatePoint;
+  /** MQTT client id of the persistent session (default `onecity-datahub`): one per consumer set. */
+  mqttClientId?: string;
+  /** Parallel MQTT consumers sharing the subscription (default 1). */
+  mqttConsumers?: number;
+  /** Limits of the write coalescer. */
+  writer?: Pick<ObservationWriterOptions, 'maxQueueRows' | 'maxBatchRows' | 'lingerMs'>;
+}
+
+interface Runtime {
+  writer: ObservationWriter;
+  mqtt: MqttIngest | null;
+  sweep: NodeJS.Timeout | null;
+}
+
+const runtimes = new WeakMap<Kernel, Runtime>();
+
+/** The MQTT consumer of an app's kernel (tests wait for it to be subscribed). */
+export function mqttIngestOf(kernel: Kernel): MqttIngest | null {
+  return runtimes.get(kernel)?.mqtt ?? null;
+}
+
+/** Waits until every observation queued on this kernel is stored and announced. */
+export async function drainIngestion(kernel: Kernel): Promise<void> {
+  await runtimes.get(kernel)?.writer.drain();
+}
+
+/** Builds the data hub capability. */
+export function createDatahubCapability(options: DatahubOptions = {}): Capability {
+  return {
+    name: 'datahub',
+    migrations: datahubMigrations,
+    async routes(app, kernel) {
+      const locate = options.locate ?? locatePoint;
+      const sensorTypes = sensorTypesOf(kernel.modules);
+      const hub = { sensorTypes, locate, catalog: new DeviceCatalog(kernel.db, sensorTypes) };
+      const writer = new ObservationWriter({
+        db: kernel.db,
+        clock: kernel.clock,
+        logger: kernel.logger,
+        hub,
+        bus: kernel.bus,
+        ...options.writer,
+      });
+      const runtime: Runtime = { writer, mqtt: null, sweep: null };
+      runtimes.set(kernel, runtime);
+      hubs.set(kernel, { hub, writer });
+      registerDatahubRoutes(app, kernel, hub, () => writer);
+      // Per app, not per capability: several apps share this capability object in one process.
+      app.addHook('onClose', async () => {
+        if (runtime.sweep) clearInterval(runtime.sweep);
+        await runtime.mqtt?.stop();
+        await writer.close();
+      });
+    },
+    async start(kernel) {
+      const runtime = runtimes.get(kernel);
+      const entry = hubs.get(kernel);
+      if (!runtime || !entry) return;
+      const { config, scheduler, clock, logger, bus } = kernel;
+
+      scheduler.handle(MAINTENANCE_JOB, async (job, trx) => {
+        const now = clock.now();
+        const report = await runMaintenance(trx, now, config.observationRetentionDays);
+        logger.info({ report }, 'datahub maintenance');
+        // Alternating keys: this job is still pending inside its own transaction.
+        const next = job.key === `${MAINTENANCE_JOB}:a` ? 'b' : 'a';
+        await scheduler.schedule(
+          {
+            kind: MAINTENANCE_JOB,
+            key: `${MAINTENANCE_JOB}:${next}`,
+            runAt: new Date(now.getTime() + MAINTENANCE_EVERY_MS),
+          },
+          trx,
+        );
+      });
+      await scheduler.schedule({ kind: MAINTENANCE_JOB, key: `${MAINTENANCE_JOB}:a`, runAt: clock.now() });
+
+      if (config.schedulerEnabled) {
+        const every = Math.min(60_000, Math.max(1_000, (config.deviceOfflineAfterSeconds * 1000) / 4));
+        runtime.sweep = setInterval(() => {
+          sweepOfflineDevices(kernel.db, entry.hub, clock.now(), config.deviceOfflineAfterSeconds)
+            .then(async (devices) => {
+              for (const device of devices)
+                await bus.publish(
+                  createEvent(DEVICE_UPDATED, { device }, clock.now(), `device:${device.id}`),
+                );
+            })
+            .catch((err) => logger.warn({ err }, 'device liveness sweep failed'));
+        }, every);
+        runtime.sweep.unref();
+      }
+
+      if (config.mqttUrl)
+        runtime.mqtt = startMqttIngest({
+          url: config.mqttUrl,
+          clientId: options.mqttClientId ?? 'onecity-datahub',
+          consumers: options.mqttConsumers,
+          db: kernel.db,
+          clock,
+          logger,
+          hub: entry.hub,
+          writer: runtime.writer,
+        });
+    },
+  };
+}
+
+/** The data hub with defaults. */
+export const datahubCapability: Capability = createDatahubCapability();

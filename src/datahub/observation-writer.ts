@@ -1,0 +1,465 @@
+/**
+ * The write coalescer: observations from HTTP requests and MQTT messages wait in one
+ * bounded queue and are written together, up to `maxBatchRows` per transaction, by one
+ * multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT (datastream_id, time) DO NOTHING`.
+ * A batch closes when it is full, or when the previous write finishes (group commit), or
+ * after `lingerMs` when set. A submission resolves only after every one of its rows is
+ * committed, so whoever acknowledges on that promise never acknowledges a lost row.
+ *
+ * In the same transaction: the latest value of each datastream, the derived values of the
+ * devices that got new inputs (the sensor type's `compute`, e.g. AQI), and the devices'
+ * last-seen time. After commit: `observation.latest` per device, and `device.updated`
+ * for devices that came back online.
+ */
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import {
+  type Clock,
+  createEvent,
+  type Db,
+  type EventBus,
+  type PlatformEvent,
+  UnavailableError,
+} from '../kernel/index.ts';
+import type { DatahubContext } from './datahub-context.ts';
+import type { DeviceMeta } from './device-catalog.ts';
+import { DEVICE_UPDATED, type DeviceRow, deviceView } from './devices.ts';
+
+/** Bus event with the newest values of one device, batched per device per write. */
+export const OBSERVATION_LATEST = 'observation.latest';
+
+/** One observation ready to be stored (resolved and checked by ingestion). */
+export interface PendingObservation {
+  readonly datastreamId: number;
+  readonly deviceId: string;
+  readonly timeMs: number;
+  readonly value: number;
+  readonly quality: string;
+}
+
+export interface WriteResult {
+  /** Rows stored now. */
+  accepted: number;
+  /** Rows whose (datastream, time) was already stored; nothing changed for them. */
+  duplicates: number;
+}
+
+export interface ObservationWriterOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  hub: DatahubContext;
+  bus?: EventBus;
+  /** Rows that may wait at most; beyond, submissions are refused (default 100,000). */
+  maxQueueRows?: number;
+  /** Rows per transaction at most (default 5,000). */
+  maxBatchRows?: number;
+  /** Wait this long for more rows before writing a batch that is not full (default 0). */
+  lingerMs?: number;
+  /** `last_seen_at` is refreshed at most this often per device, to spare row updates (default 5 s). */
+  lastSeenResolutionMs?: number;
+}
+
+interface Submission {
+  remaining: number;
+  result: WriteResult;
+  failed: boolean;
+  resolve(result: WriteResult): void;
+  reject(error: unknown): void;
+}
+
+interface QueuedPart {
+  sub: Submission;
+  rows: readonly PendingObservation[];
+  offset: number;
+}
+
+interface LatestValue {
+  datastreamId: number;
+  timeMs: number;
+  value: number;
+  quality: string;
+}
+
+export class ObservationWriter {
+  readonly #opts: Required<Omit<ObservationWriterOptions, 'bus'>> & { bus?: EventBus };
+  readonly #queue: QueuedPart[] = [];
+  #queued = 0;
+  #flushing = false;
+  #timer: NodeJS.Timeout | null = null;
+  #immediate: NodeJS.Immediate | null = null;
+  #roomWaiters: Array<{ rows: number; resolve(): void }> = [];
+  #idleWaiters: Array<() => void> = [];
+  #publishing: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** Rows per second of recent writes, for Retry-After. */
+  #rate = 10_000;
+
+  constructor(options: ObservationWriterOptions) {
+    this.#opts = {
+      maxQueueRows: 100_000,
+      maxBatchRows: 5_000,
+      lingerMs: 0,
+      lastSeenResolutionMs: 5_000,
+      ...options,
+    };
+  }
+
+  /** Rows waiting to be written. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** True when `rows` more fit in the queue (an empty queue takes any one submission). */
+  hasRoom(rows: number): boolean {
+    return this.#queued === 0 || this.#queued + rows <= this.#opts.maxQueueRows;
+  }
+
+  /** Resolves when `rows` more fit in the queue. */
+  whenRoom(rows: number): Promise<void> {
+    if (this.hasRoom(rows)) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push({ rows, resolve }));
+  }
+
+  /**
+   * Queues rows and resolves once all are committed. Throws `ingest.overloaded` (503 with
+   * Retry-After) when the queue is full: nothing of the submission was taken then.
+   */
+  submit(rows: readonly PendingObservation[]): Promise<WriteResult> {
+    if (this.#closed) throw new UnavailableError('The node is shutting down.', 'ingest.closed', 1);
+    if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (!this.hasRoom(rows.length)) {
+      const seconds = Math.max(1, Math.ceil(this.#queued / Math.max(1, this.#rate)));
+      throw new UnavailableError(
+        `Ingestion is overloaded (${this.#queued} observations waiting); retry later.`,
+        'ingest.overloaded',
+        seconds,
+      );
+    }
+    return new Promise<WriteResult>((resolve, reject) => {
+      const sub: Submission = {
+        remaining: rows.length,
+        result: { accepted: 0, duplicates: 0 },
+        failed: false,
+        resolve,
+        reject,
+      };
+      this.#queue.push({ sub, rows, offset: 0 });
+      this.#queued += rows.length;
+      this.#schedule();
+    });
+  }
+
+  /** Writes what is queued and waits for the events of written batches to be published. */
+  async drain(): Promise<void> {
+    if (this.#queued > 0 || this.#flushing)
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.#publishing;
+  }
+
+  /** Refuses new submissions, then drains. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.drain();
+  }
+
+  #schedule(): void {
+    if (this.#flushing || this.#timer || this.#immediate) return;
+    if (this.#queued >= this.#opts.maxBatchRows || this.#opts.lingerMs <= 0)
+      this.#immediate = setImmediate(() => {
+        this.#immediate = null;
+        void this.#flush();
+      });
+    else
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        void this.#flush();
+      }, this.#opts.lingerMs);
+  }
+
+  #take(): QueuedPart[] {
+    const parts: QueuedPart[] = [];
+    let room = this.#opts.maxBatchRows;
+    while (room > 0 && this.#queue.length > 0) {
+      const head = this.#queue[0];
+      const n = Math.min(room, head.rows.length - head.offset);
+      parts.push({ sub: head.sub, rows: head.rows.slice(head.offset, head.offset + n), offset: 0 });
+      head.offset += n;
+      room -= n;
+      if (head.offset >= head.rows.length) this.#queue.shift();
+    }
+    const taken = this.#opts.maxBatchRows - room;
+    this.#queued -= taken;
+    return parts;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    const parts = this.#take();
+    const started = performance.now();
+    try {
+      const rows = parts.flatMap((p) => p.rows);
+      const outcome = await this.#write(rows);
+      const ms = performance.now() - started;
+      if (rows.length >= 100) this.#rate = Math.round((rows.length / Math.max(1, ms)) * 1000);
+      let i = 0;
+      for (const part of parts) {
+        for (let k = 0; k < part.rows.length; k++, i++) {
+          if (outcome.stored[i]) part.sub.result.accepted++;
+          else part.sub.result.duplicates++;
+        }
+        part.sub.remaining -= part.rows.length;
+        if (part.sub.remaining === 0 && !part.sub.failed) part.sub.resolve(part.sub.result);
+      }
+      if (outcome.events.length) {
+        const bus = this.#opts.bus;
+        if (bus)
+          this.#publishing = this.#publishing.then(async () => {
+            for (const event of outcome.events) await bus.publish(event);
+          });
+      }
+    } catch (error) {
+      this.#opts.logger.error({ err: error }, 'writing observations failed');
+      const failed = new Set<Submission>();
+      for (const part of parts) {
+        if (!part.sub.failed) {
+          part.sub.failed = true;
+          part.sub.reject(error);
+        }
+        failed.add(part.sub);
+      }
+      // What is still queued of a failed submission is dropped: its caller got the error
+      // (never an acknowledgement) and resends; idempotency absorbs what did get stored.
+      for (let q = this.#queue.length - 1; q >= 0; q--) {
+        const part = this.#queue[q];
+        if (failed.has(part.sub)) {
+          this.#queued -= part.rows.length - part.offset;
+          this.#queue.splice(q, 1);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+      this.#wakeRoomWaiters();
+      if (this.#queued > 0) this.#schedule();
+      else {
+        const idle = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const resolve of idle) resolve();
+      }
+    }
+  }
+
+  #wakeRoomWaiters(): void {
+    while (this.#roomWaiters.length && this.hasRoom(this.#roomWaiters[0].rows))
+      this.#roomWaiters.shift()!.resolve();
+  }
+
+  /** One transaction: observations, latest values, derived values, liveness. */
+  async #write(rows: readonly PendingObservation[]): Promise<{ stored: boolean[]; events: PlatformEvent[] }> {
+    const { db, clock, hub } = this.#opts;
+    const now = clock.now();
+    // A (datastream, time) twice in one batch: the first occurrence is the one written.
+    const firstIndex = new Map<string, number>();
+    const ds: number[] = [];
+    const ts: string[] = [];
+    const vs: number[] = [];
+    const qs: string[] = [];
+    rows.forEach((r, i) => {
+      const key = `${r.datastreamId}:${r.timeMs}`;
+      if (firstIndex.has(key)) return;
+      firstIndex.set(key, i);
+      ds.push(r.datastreamId);
+      ts.push(new Date(r.timeMs).toISOString());
+      vs.push(r.value);
+      qs.push(r.quality);
+    });
+    const deviceIds = [...new Set(rows.map((r) => r.deviceId))];
+    const metas = await hub.catalog.devices(deviceIds);
+
+    return db.transaction().execute(async (trx) => {
+      const inserted = await sql<{ datastream_id: number; time: Date }>`
+        insert into datahub_observation (datastream_id, time, value, quality)
+        select * from unnest(${ds}::bigint[], ${ts}::timestamptz[], ${vs}::float8[], ${qs}::text[])
+        on conflict (datastream_id, time) do nothing
+        returning datastream_id, time`.execute(trx);
+      const stored = new Array<boolean>(rows.length).fill(false);
+      const newest = new Map<number, LatestValue>();
+      for (const r of inserted.rows) {
+        const i = firstIndex.get(`${Number(r.datastream_id)}:${new Date(r.time).getTime()}`);
+        if (i === undefined) continue;
+        stored[i] = true;
+        const row = rows[i];
+        const prev = newest.get(row.datastreamId);
+        if (!prev || prev.timeMs < row.timeMs)
+          newest.set(row.datastreamId, {
+            datastreamId: row.datastreamId,
+            timeMs: row.timeMs,
+            value: row.value,
+            quality: row.quality,
+          });
+      }
+
+      const changed = await upsertLatest(trx, [...newest.values()]);
+      const derivedChanged = await this.#computeDerived(trx, changed, rows, metas);
+      for (const d of derivedChanged) changed.set(d.datastreamId, d);
+
+      const backOnline = await touchDevices(trx, deviceIds, now, this.#opts.lastSeenResolutionMs);
+      return { stored, events: this.#events(changed, metas, backOnline, now) };
+    });
+  }
+
+  /** Recomputes derived values of devices whose inputs changed; stores them as observations. */
+  async #computeDerived(
+    trx: Db,
+    changed: Map<number, LatestValue>,
+    rows: readonly PendingObservation[],
+    metas: Map<string, DeviceMeta | null>,
+  ): Promise<LatestValue[]> {
+    const owners = new Map<number, string>();
+    for (const r of rows) owners.set(r.datastreamId, r.deviceId);
+    const devices = new Map<string, { meta: DeviceMeta; timeMs: number }>();
+    for (const c of changed.values()) {
+      const meta = metas.get(owners.get(c.datastreamId)!);
+      if (!meta || meta.derived.length === 0) continue;
+      const entry = devices.get(meta.id);
+      if (!entry) devices.set(meta.id, { meta, timeMs: c.timeMs });
+      else entry.timeMs = Math.max(entry.timeMs, c.timeMs);
+    }
+    if (devices.size === 0) return [];
+    const streamIds = [...devices.values()].flatMap((d) =>
+      [...d.meta.byId.values()].filter((s) => !s.derived).map((s) => s.id),
+    );
+    const latestRows = await trx
+      .selectFrom('datahub_latest')
+      .select(['datastream_id', 'value'])
+      .where('datastream_id', 'in', streamIds)
+      .execute();
+    const latestById = new Map(latestRows.map((r) => [Number(r.datastream_id), r.value as number]));
+    const out: LatestValue[] = [];
+    for (const { meta, timeMs } of devices.values()) {
+      const inputs: Record<string, number> = {};
+      for (const s of meta.byId.values()) {
+        const v = latestById.get(s.id);
+        if (!s.derived && v !== undefined) inputs[s.property] = v;
+      }
+      for (const decl of meta.derived) {
+        const stream = meta.byProperty.get(decl.property);
+        if (!stream) continue;
+        let value: number | null;
+        try {
+          value = decl.compute(inputs);
+        } catch (err) {
+          this.#opts.logger.warn({ err, device: meta.id, property: decl.property }, 'derived value failed');
+          value = null;
+        }
+        if (value === null || !Number.isFinite(value)) continue;
+        out.push({ datastreamId: stream.id, timeMs, value, quality: 'good' });
+      }
+    }
+    if (out.length === 0) return [];
+    // A later input at the same time refines the derived value, so it replaces the stored one.
+    await sql`
+      insert into datahub_observation (datastream_id, time, value, quality)
+      select * from unnest(${out.map((o) => o.datastreamId)}::bigint[],
+        ${out.map((o) => new Date(o.timeMs).toISOString())}::timestamptz[],
+        ${out.map((o) => o.value)}::float8[], ${out.map((o) => o.quality)}::text[])
+      on conflict (datastream_id, time) do update set value = excluded.value, quality = excluded.quality`.execute(
+      trx,
+    );
+    const changedDerived = await upsertLatest(trx, out);
+    return [...changedDerived.values()];
+  }
+
+  #events(
+    changed: Map<number, LatestValue>,
+    metas: Map<string, DeviceMeta | null>,
+    backOnline: DeviceRow[],
+    now: Date,
+  ): PlatformEvent[] {
+    const events: PlatformEvent[] = [];
+    const streamIndex = new Map<number, { meta: DeviceMeta; property: string; unit: string }>();
+    for (const meta of metas.values())
+      if (meta)
+        for (const s of meta.byId.values())
+          streamIndex.set(s.id, { meta, property: s.property, unit: s.unit });
+    const perDevice = new Map<string, { meta: DeviceMeta; values: Record<string, unknown> }>();
+    for (const c of changed.values()) {
+      const s = streamIndex.get(c.datastreamId);
+      if (!s) continue;
+      let entry = perDevice.get(s.meta.id);
+      if (!entry) {
+        entry = { meta: s.meta, values: {} };
+        perDevice.set(s.meta.id, entry);
+      }
+      entry.values[s.property] = {
+        value: c.value,
+        unit: s.unit,
+        time: new Date(c.timeMs).toISOString(),
+        quality: c.quality,
+      };
+    }
+    for (const { meta, values } of perDevice.values())
+      events.push(
+        createEvent(
+          OBSERVATION_LATEST,
+          {
+            deviceId: meta.id,
+            sensorType: meta.sensorType,
+            ngsiType: meta.ngsiType,
+            location: meta.location
+              ? { type: 'Point', coordinates: [meta.location.lon, meta.location.lat] }
+              : null,
+            values,
+          },
+          now,
+          `device:${meta.id}`,
+        ),
+      );
+    for (const row of backOnline) {
+      this.#opts.hub.catalog.forget(row.id);
+      const ngsiType = this.#opts.hub.sensorTypes.get(row.sensor_type)?.ngsiType ?? null;
+      events.push(
+        createEvent(DEVICE_UPDATED, { device: deviceView(row, ngsiType) }, now, `device:${row.id}`),
+      );
+    }
+    return events;
+  }
+}
+
+/** Moves each datastream's latest value forward; returns those that moved. */
+async function upsertLatest(trx: Db, values: LatestValue[]): Promise<Map<number, LatestValue>> {
+  const changed = new Map<number, LatestValue>();
+  if (values.length === 0) return changed;
+  // Sorted by key so that concurrent writers lock rows in the same order.
+  values.sort((a, b) => a.datastreamId - b.datastreamId);
+  const { rows } = await sql<{ datastream_id: number }>`
+    insert into datahub_latest as l (datastream_id, time, value, quality)
+    select * from unnest(${values.map((v) => v.datastreamId)}::bigint[],
+      ${values.map((v) => new Date(v.timeMs).toISOString())}::timestamptz[],
+      ${values.map((v) => v.value)}::float8[], ${values.map((v) => v.quality)}::text[])
+    on conflict (datastream_id) do update
+      set time = excluded.time, value = excluded.value, quality = excluded.quality
+      where excluded.time >= l.time
+    returning l.datastream_id`.execute(trx);
+  const byId = new Map(values.map((v) => [v.datastreamId, v]));
+  for (const r of rows) {
+    const v = byId.get(Number(r.datastream_id));
+    if (v) changed.set(v.datastreamId, v);
+  }
+  return changed;
+}
+
+/** Refreshes last-seen times (at most every `resolutionMs`); returns devices that were offline. */
+async function touchDevices(trx: Db, ids: string[], now: Date, resolutionMs: number): Promise<DeviceRow[]> {
+  if (ids.length === 0) return [];
+  const stale = new Date(now.getTime() - resolutionMs);
+  const { rows } = await sql<DeviceRow & { was_offline: boolean }>`
+    update datahub_device d set last_seen_at = ${now}, offline = false
+    from (select id, offline as was_offline from datahub_device where id = any(${ids}::text[])) p
+    where d.id = p.id and (d.offline or d.last_seen_at is null or d.last_seen_at < ${stale})
+    returning d.id, d.name, d.sensor_type, d.module_id, d.lat, d.lon, d.division_code, d.district_code,
+      d.department_code, d.status, d.offline, d.last_seen_at, d.key_prefix, d.created_at, d.updated_at,
+      p.was_offline`.execute(trx);
+  return rows.filter((r) => r.was_offline);
+}
