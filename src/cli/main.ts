@@ -4,11 +4,20 @@
  */
 import { type CliCommand, CliError, parseArgs, renderHelp } from './cli-kit.ts';
 import { auditCommand } from './commands/audit.ts';
+import { divisionsCommand } from './commands/divisions.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { modulesCommand } from './commands/modules.ts';
+import { seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
 
-export const commands: readonly CliCommand[] = [startCommand, migrateCommand, modulesCommand, auditCommand];
+export const commands: readonly CliCommand[] = [
+  startCommand,
+  migrateCommand,
+  modulesCommand,
+  auditCommand,
+  seedCommand,
+  divisionsCommand,
+];
 
 const USAGE = `onecity — the "1 + N" urban smart governance platform
 

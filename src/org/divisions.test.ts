@@ -42,7 +42,7 @@ for (const backend of testBackends()) {
       worker = bearer(await loginAs(t, 'gw.west'));
       const res = await inject('POST', '/api/v1/divisions/import', tinyCity());
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json(), { created: 10, updated: 0, total: 10 });
+      assert.deepEqual(res.json(), { created: 10, updated: 0, unchanged: 0, total: 10 });
     });
     after(() => t.dispose());
 
@@ -83,7 +83,7 @@ for (const backend of testBackends()) {
       assert.equal(fc.features.length, 10);
       assert.equal(fc.features[0].properties.code, '3301');
       const res = await inject('POST', '/api/v1/divisions/import', fc);
-      assert.deepEqual(res.json(), { created: 0, updated: 10, total: 10 });
+      assert.deepEqual(res.json(), { created: 0, updated: 0, unchanged: 10, total: 10 });
     });
 
     it('creates a district government per district and a street office per street', async () => {

@@ -364,6 +364,8 @@ export function validateDivisions(
 export interface ImportReport {
   created: number;
   updated: number;
+  /** Divisions in the input identical to what is stored (not rewritten, not audited). */
+  unchanged: number;
   total: number;
 }
 
@@ -399,6 +401,7 @@ export async function saveDivisions(
     // Parents first, so a reader inside the transaction never sees an orphan.
     const ordered = [...incoming].sort((a, b) => a.code.length - b.code.length || (a.code < b.code ? -1 : 1));
     let created = 0;
+    let unchanged = 0;
     let done = 0;
     for (const d of ordered) {
       const bbox = bboxOf(d.boundary);
@@ -417,6 +420,11 @@ export async function saveDivisions(
         updated_at: actor.now,
       };
       const before = existing.get(d.code);
+      if (before && sameDivision(before, d)) {
+        unchanged++;
+        options.onProgress?.(++done);
+        continue;
+      }
       await trx
         .insertInto('org_division')
         .values({ ...row, created_at: actor.now })
@@ -437,8 +445,18 @@ export async function saveDivisions(
     }
     await ensureDivisionDepartments(trx, ordered, actor);
     events.push(createEvent(DIVISIONS_CHANGED, { count: incoming.length }, actor.now));
-    return { created, updated: incoming.length - created, total: incoming.length };
+    return { created, updated: incoming.length - created - unchanged, unchanged, total: incoming.length };
   });
+}
+
+function sameDivision(stored: Division, d: DivisionInput): boolean {
+  return (
+    stored.parentCode === d.parentCode &&
+    stored.name['zh-CN'] === d.name['zh-CN'] &&
+    stored.name.en === d.name.en &&
+    stored.boundary?.type === d.boundary.type &&
+    JSON.stringify(stored.boundary?.coordinates) === JSON.stringify(d.boundary.coordinates)
+  );
 }
 
 /** Imports a GeoJSON FeatureCollection (see {@link parseDivisionCollection}). */

@@ -1,7 +1,9 @@
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../kernel/index.ts';
+import { hasNoDivisions } from '../../org/index.ts';
 import type { CliCommand } from '../cli-kit.ts';
 import { serveUntilSignal } from '../serve.ts';
+import { seedDemoWithProgress } from './seed.ts';
 
 /** `onecity start`: migrate, (seed,) listen, and drain gracefully on SIGTERM/SIGINT. */
 export const startCommand: CliCommand = {
@@ -19,6 +21,8 @@ export const startCommand: CliCommand = {
     if (env.LOG_PRETTY === undefined && process.stdout.isTTY) env.LOG_PRETTY = 'true';
     const config = loadConfig({ env, overrides });
     const built = await buildApp({ config });
+    if (config.seedDemo && (await hasNoDivisions(built.kernel.db)))
+      await seedDemoWithProgress(built.kernel, 1);
     return serveUntilSignal(built, config);
   },
 };
