@@ -31,7 +31,7 @@ export {
   type Kernel,
   kernelMigrations,
 } from './kernel.ts';
-export { createLogger, type Logger, REDACTED_PATHS } from './logger.ts';
+export { createLogger, type Logger, REDACTED_PATHS, redactUrlQuery } from './logger.ts';
 export * from './modules/index.ts';
 export * from './scheduler/index.ts';
 export * from './storage/index.ts';
