@@ -1,0 +1,231 @@
+/**
+ * HTTP face of the citizen API (`/api/v1/citizen/…`) and the public board
+ * (`/api/v1/public/…`). Handlers read the request, call one service and return.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SATISFACTION, type Satisfaction } from '../cases/index.ts';
+import { authenticate } from '../identity/index.ts';
+import { NotFoundError, PayloadTooLargeError } from '../kernel/index.ts';
+import {
+  type CitizenReportFields,
+  followReport,
+  myReports,
+  rateReport,
+  submitCitizenReport,
+  type UploadedPhoto,
+} from './citizen-service.ts';
+import { negotiateLanguage } from './open311-services.ts';
+import { baseUrlOf } from './open311-routes.ts';
+import type { Participation } from './participation-context.ts';
+import { districtFigures, publicCaseMap } from './public-board.ts';
+import type { ReportWriter } from './report-store.ts';
+
+const tags = ['citizen'];
+const refParams = {
+  type: 'object',
+  required: ['ref'],
+  properties: {
+    ref: { type: 'string', minLength: 1, maxLength: 64, description: 'Case number or follow token' },
+  },
+} as const;
+
+/** Reads a multipart report (fields and photos) or a JSON one. */
+async function readReport(
+  request: FastifyRequest,
+  p: Participation,
+): Promise<{ fields: CitizenReportFields; photos: UploadedPhoto[] }> {
+  if (!request.isMultipart()) return { fields: (request.body ?? {}) as CitizenReportFields, photos: [] };
+  const fields: Record<string, unknown> = {};
+  const photos: UploadedPhoto[] = [];
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        photos.push({ data: await part.toBuffer(), declaredType: part.mimetype });
+      } else {
+        const v = part.value;
+        const prev = fields[part.fieldname];
+        fields[part.fieldname] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      }
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new PayloadTooLargeError(
+        `A photo may be at most ${Math.floor(p.settings.uploadMaxBytes / 1024)} KiB.`,
+        'upload.too_large',
+        { maxBytes: p.settings.uploadMaxBytes },
+      );
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new PayloadTooLargeError(
+        `At most ${p.settings.uploadMaxFiles} photos per report.`,
+        'upload.too_many_files',
+      );
+    throw e;
+  }
+  return { fields: fields as CitizenReportFields, photos };
+}
+
+export function registerCitizenRoutes(
+  app: FastifyInstance,
+  p: () => Participation,
+  writer: () => ReportWriter,
+  onQueued: () => void,
+): void {
+  app.register(async (scope) => {
+    const settings = p().settings;
+    await scope.register(multipart, {
+      limits: {
+        fileSize: settings.uploadMaxBytes,
+        files: settings.uploadMaxFiles,
+        fields: 40,
+        fieldSize: 16 * 1024,
+        parts: 60,
+      },
+    });
+    const lang = (r: FastifyRequest) => negotiateLanguage(r.headers['accept-language']);
+
+    scope.post(
+      '/api/v1/citizen/reports',
+      {
+        preHandler: authenticate,
+        bodyLimit: settings.uploadMaxBytes * settings.uploadMaxFiles + 256 * 1024,
+        schema: {
+          tags,
+          summary: 'Report a problem with photos (multipart/form-data, or JSON without photos)',
+          description:
+            'Fields: service_code, lat, lon, address, description, name, phone, email, attribute[CODE]; files: photo (JPEG, PNG or WebP, checked by content; location metadata is removed). Answers the case number (or only the follow token when intake is queued) and the follow token.',
+        },
+      },
+      async (request, reply) => {
+        const { fields, photos } = await readReport(request, p());
+        const result = await submitCitizenReport(
+          p(),
+          writer(),
+          request.principal,
+          fields,
+          photos,
+          request.ip,
+          onQueued,
+        );
+        return reply.status(201).send(result);
+      },
+    );
+
+    scope.get(
+      '/api/v1/citizen/reports',
+      { preHandler: authenticate, schema: { tags, summary: "The signed-in citizen's own reports" } },
+      async (request) => myReports(p(), request.principal, lang(request)),
+    );
+
+    scope.get(
+      '/api/v1/citizen/reports/:ref',
+      {
+        preHandler: authenticate,
+        schema: { tags, summary: 'Follow a report by case number or follow token', params: refParams },
+      },
+      async (request) =>
+        followReport(
+          p(),
+          request.principal,
+          (request.params as { ref: string }).ref,
+          lang(request),
+          baseUrlOf(p(), request),
+        ),
+    );
+
+    scope.post(
+      '/api/v1/citizen/reports/:ref/rating',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags,
+          summary: 'Rate a closed report (its reporter: signed in, or with the follow token)',
+          params: refParams,
+          body: {
+            type: 'object',
+            required: ['satisfaction'],
+            additionalProperties: false,
+            properties: {
+              satisfaction: { type: 'string', enum: SATISFACTION },
+              comment: { type: 'string', maxLength: 2000 },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const body = request.body as { satisfaction: Satisfaction; comment?: string };
+        return rateReport(
+          p(),
+          request.principal,
+          (request.params as { ref: string }).ref,
+          body,
+          lang(request),
+          baseUrlOf(p(), request),
+        );
+      },
+    );
+
+    scope.get(
+      '/api/v1/public/cases',
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'Anonymized cases on the map (GeoJSON; points at ~200 m cell centres)',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              status: { type: 'string', enum: ['open', 'closed'] },
+              service_code: { type: 'string', maxLength: 100 },
+              district: { type: 'string', pattern: '^\\d{6}$' },
+              days: { type: 'integer', minimum: 1, maximum: 90, default: 30 },
+            },
+          },
+        },
+      },
+      async (request) => publicCaseMap(p(), request.query as never, lang(request)),
+    );
+
+    scope.get(
+      '/api/v1/public/districts',
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'Counts, closure rate and satisfaction rate per district',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { days: { type: 'integer', minimum: 1, maximum: 90, default: 30 } },
+          },
+        },
+      },
+      async (request) => districtFigures(p(), request.query as { days?: number }),
+    );
+
+    scope.get(
+      '/api/v1/public/media/:name',
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'A report photo (metadata removed), by its content name',
+          params: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', maxLength: 80 } },
+          },
+        },
+      },
+      async (request, reply) => {
+        const name = (request.params as { name: string }).name;
+        const found = await p().media.get(name);
+        if (!found) throw new NotFoundError(`No media ${name}.`, 'media.not_found');
+        return reply
+          .type(found.type)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .header('x-content-type-options', 'nosniff')
+          .send(found.data);
+      },
+    );
+  });
+}

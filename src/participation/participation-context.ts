@@ -1,0 +1,46 @@
+/**
+ * What the participation services need, gathered once per kernel: the case engine, the
+ * settings, the media store, the rate limits, the status notifier and the principals the
+ * services act as.
+ */
+import type { CaseEngine } from '../cases/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { Kernel } from '../kernel/index.ts';
+import type { MediaStore } from './media-store.ts';
+import type { ParticipationSettings } from './participation-settings.ts';
+import type { IntakeRateLimits } from './rate-limiter.ts';
+import type { StatusNotifier } from './status-updates.ts';
+
+export interface Participation {
+  readonly kernel: Kernel;
+  readonly settings: ParticipationSettings;
+  /** The started case engine (resolved lazily: cases starts before participation). */
+  engine(): CaseEngine;
+  readonly media: MediaStore;
+  readonly limits: IntakeRateLimits;
+  readonly notifier: StatusNotifier;
+}
+
+/** Who files reports that come in without an api_key (when anonymous posting is on). */
+export const ANONYMOUS_REPORTER: Principal = Object.freeze({
+  kind: 'service',
+  id: 'system:participation-anonymous',
+  username: 'anonymous-citizen',
+  roles: ['citizen'],
+  departmentCodes: [],
+  divisionCodes: [],
+}) as Principal;
+
+/**
+ * Who reads cases for the public faces (Open311 GET, public board): read-only, city-wide,
+ * scoped to `case.read`. What it reads is stripped of personal data before it leaves.
+ */
+export const PUBLIC_READER: Principal = Object.freeze({
+  kind: 'service',
+  id: 'system:participation-public',
+  username: 'public-reader',
+  roles: ['auditor'],
+  departmentCodes: [],
+  divisionCodes: [],
+  scopes: ['case.read'],
+}) as Principal;

@@ -1,0 +1,92 @@
+/**
+ * Queued intake (`OPEN311_INTAKE_MODE=queued`): posts are answered with a token once their
+ * report is stored; this worker turns queued reports into cases. Each report is filed with
+ * its token as the engine's client request id, so a report filed twice (a node died after
+ * the case was created but before the report was marked) still yields one case. Several
+ * nodes share the queue: claims skip rows locked by another node.
+ */
+import { reportCase } from '../cases/index.ts';
+import type { Participation } from './participation-context.ts';
+import { claimQueued, markFailed, markFiled } from './report-store.ts';
+
+const BATCH = 50;
+const MAX_ATTEMPTS = 5;
+const STALE_MS = 60_000;
+
+export class ReportQueueWorker {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+
+  constructor(
+    private readonly p: Participation,
+    private readonly pollMs = 1000,
+  ) {}
+
+  /** Starts polling (for reports other nodes queued or left behind). */
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(this.pollMs);
+  }
+
+  /** Files what is queued now; resolves when the queue was empty once. */
+  kick(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.kick().finally(() => this.#schedule(this.pollMs));
+    }, ms);
+    this.#timer.unref();
+  }
+
+  async #drain(): Promise<void> {
+    const { kernel } = this.p;
+    do {
+      this.#again = false;
+      for (;;) {
+        if (this.#stopped) return;
+        const now = kernel.clock.now();
+        let claimed: Awaited<ReturnType<typeof claimQueued>>;
+        try {
+          claimed = await claimQueued(kernel.db, BATCH, now, new Date(now.getTime() - STALE_MS));
+        } catch (err) {
+          kernel.logger.error({ err }, 'participation: cannot claim queued reports');
+          return;
+        }
+        if (claimed.length === 0) break;
+        for (const row of claimed) {
+          try {
+            const { case: c } = await reportCase(this.p.engine(), row.principal, row.intake!);
+            await markFiled(kernel.db, row.token, c, kernel.clock.now());
+          } catch (err) {
+            kernel.logger.warn({ err, token: row.token }, 'participation: filing a queued report failed');
+            await markFailed(
+              kernel.db,
+              row.token,
+              (err as Error).message,
+              row.attempts >= MAX_ATTEMPTS,
+            ).catch(() => {});
+          }
+        }
+      }
+    } while (this.#again);
+  }
+}
