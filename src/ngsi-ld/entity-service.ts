@@ -1,0 +1,454 @@
+/**
+ * Entity operations of the context broker (ETSI GS CIM 009 §5.6, §5.7): create, retrieve,
+ * query, attribute append/update/partial update/delete, batch operations. Each write runs in
+ * one transaction, records attribute instances for the temporal API when history is on,
+ * and reports the change to the subscription engine after commit.
+ */
+import type { Clock, Db } from '../kernel/index.ts';
+import {
+  normalizeAttribute,
+  normalizeAttributes,
+  normalizeEntity,
+  type StoredAttribute,
+  type StoredEntity,
+} from './entity-model.ts';
+import {
+  deleteEntities,
+  type EntityOrigin,
+  type EntityQuery,
+  type InstanceRecord,
+  insertEntities,
+  loadEntities,
+  loadEntity,
+  queryEntities,
+  recordInstances,
+  saveEntity,
+  upsertEntities,
+} from './entity-store.ts';
+import { type ActiveContext, compactIri, expandTerm } from './json-ld-context.ts';
+import { NgsiLdError, type ProblemDetails, toProblemDetails } from './ngsi-ld-errors.ts';
+
+/** What changed in one entity, for subscriptions. */
+export interface EntityChange {
+  kind: 'created' | 'updated' | 'deleted';
+  entity: StoredEntity;
+  /** Expanded IRIs of the attributes written. */
+  attrs: string[];
+}
+
+/** Per-entity outcome of a batch operation (§5.2.16 BatchOperationResult). */
+export interface BatchResult {
+  success: string[];
+  errors: Array<{ entityId: string; error: ProblemDetails }>;
+  /** Ids created by an upsert (201 vs 204). */
+  created: string[];
+}
+
+/** Outcome of an attribute append or update (§5.2.18 UpdateResult). */
+export interface UpdateResult {
+  updated: string[];
+  notUpdated: Array<{ attributeName: string; reason: string }>;
+}
+
+/** One element of a batch with the context it is to be read with. */
+export interface BatchItem {
+  raw: unknown;
+  ctx: ActiveContext;
+}
+
+export interface EntityServiceOptions {
+  db: Db;
+  clock: Clock;
+  /** Record attribute instances on every write (temporal API over API-created entities). */
+  history: boolean;
+  /** Record history of projected device entities (when the data hub's observations are not there to serve it). */
+  projectionHistory?: boolean;
+  onChange(changes: EntityChange[]): void;
+}
+
+const idOf = (raw: unknown) =>
+  raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string'
+    ? (raw as { id: string }).id
+    : '';
+
+/** The entity operations. */
+export class EntityService {
+  constructor(private readonly o: EntityServiceOptions) {}
+
+  /** Whether projected device entities keep their own history (no data hub observations to read). */
+  setProjectionHistory(on: boolean): void {
+    this.o.projectionHistory = on;
+  }
+
+  /** The database handle (discovery reads it directly). */
+  get db(): Db {
+    return this.o.db;
+  }
+
+  #now() {
+    return this.o.clock.now().toISOString();
+  }
+
+  #history(
+    force: boolean,
+    entities: Array<{ e: StoredEntity; attrs: string[] }>,
+    now: string,
+  ): InstanceRecord[] {
+    if (!this.o.history && !force) return [];
+    const out: InstanceRecord[] = [];
+    for (const { e, attrs } of entities)
+      for (const attr of attrs) {
+        const instance = e.attrs[attr];
+        if (instance) out.push({ entityId: e.id, entityType: e.type, attr, instance, recordedAt: now });
+      }
+    return out;
+  }
+
+  async #write<T>(
+    work: (trx: Db, now: string) => Promise<{ result: T; changes: EntityChange[] }>,
+    forceHistory = false,
+  ): Promise<T> {
+    const now = this.#now();
+    const { result, changes } = await this.o.db.transaction().execute(async (trx) => {
+      const out = await work(trx, now);
+      await recordInstances(
+        trx,
+        this.#history(
+          forceHistory,
+          out.changes.filter((c) => c.kind !== 'deleted').map((c) => ({ e: c.entity, attrs: c.attrs })),
+          now,
+        ),
+      );
+      return out;
+    });
+    if (changes.length) this.o.onChange(changes);
+    return result;
+  }
+
+  /** Creates an entity (409 AlreadyExists when the id is taken). */
+  async create(ctx: ActiveContext, body: unknown, origin?: EntityOrigin): Promise<StoredEntity> {
+    const entity = normalizeEntity(ctx, body, this.#now());
+    return this.#write(async (trx) => {
+      const created = await insertEntities(trx, [entity], origin);
+      if (!created.has(entity.id))
+        throw new NgsiLdError('AlreadyExists', `Entity ${entity.id} already exists.`);
+      return { result: entity, changes: [{ kind: 'created', entity, attrs: Object.keys(entity.attrs) }] };
+    });
+  }
+
+  /** Retrieves an entity (404 ResourceNotFound). */
+  retrieve(id: string): Promise<StoredEntity> {
+    return loadEntity(this.o.db, id);
+  }
+
+  /** Queries entities. */
+  query(query: EntityQuery) {
+    return queryEntities(this.o.db, query);
+  }
+
+  /** Deletes an entity. */
+  async delete(id: string): Promise<void> {
+    await this.#write(async (trx) => {
+      const entity = await loadEntity(trx, id, true);
+      await deleteEntities(trx, [id]);
+      return { result: undefined, changes: [{ kind: 'deleted', entity, attrs: [] }] };
+    });
+  }
+
+  /** Appends attributes (§5.6.3); with noOverwrite existing ones are left alone. */
+  async appendAttrs(
+    ctx: ActiveContext,
+    id: string,
+    body: unknown,
+    noOverwrite: boolean,
+  ): Promise<UpdateResult> {
+    const fragment = asObject(body);
+    return this.#write(async (trx, now) => {
+      const e = await loadEntity(trx, id, true);
+      const incoming = normalizeAttributes(ctx, fragment, now, e.attrs);
+      const result: UpdateResult = { updated: [], notUpdated: [] };
+      const written: string[] = [];
+      for (const [iri, attr] of Object.entries(incoming)) {
+        if (noOverwrite && e.attrs[iri]) {
+          result.notUpdated.push({
+            attributeName: compactIri(ctx, iri),
+            reason: 'The attribute exists (noOverwrite).',
+          });
+          continue;
+        }
+        e.attrs[iri] = attr;
+        written.push(iri);
+        result.updated.push(compactIri(ctx, iri));
+      }
+      if (written.length) {
+        e.modifiedAt = now;
+        await saveEntity(trx, e);
+      }
+      return { result, changes: written.length ? [{ kind: 'updated', entity: e, attrs: written }] : [] };
+    });
+  }
+
+  /** Updates existing attributes (§5.6.2); attributes the entity lacks are reported. */
+  async updateAttrs(ctx: ActiveContext, id: string, body: unknown): Promise<UpdateResult> {
+    const fragment = asObject(body);
+    return this.#write(async (trx, now) => {
+      const e = await loadEntity(trx, id, true);
+      const incoming = normalizeAttributes(ctx, fragment, now, e.attrs);
+      const result: UpdateResult = { updated: [], notUpdated: [] };
+      const written: string[] = [];
+      for (const [iri, attr] of Object.entries(incoming)) {
+        if (!e.attrs[iri]) {
+          result.notUpdated.push({
+            attributeName: compactIri(ctx, iri),
+            reason: 'The entity has no such attribute.',
+          });
+          continue;
+        }
+        e.attrs[iri] = attr;
+        written.push(iri);
+        result.updated.push(compactIri(ctx, iri));
+      }
+      if (written.length) {
+        e.modifiedAt = now;
+        await saveEntity(trx, e);
+      }
+      return { result, changes: written.length ? [{ kind: 'updated', entity: e, attrs: written }] : [] };
+    });
+  }
+
+  /** Partial attribute update (§5.6.4): the fragment's members replace the attribute's. */
+  async partialAttrUpdate(ctx: ActiveContext, id: string, attrName: string, body: unknown): Promise<void> {
+    const fragment = asObject(body);
+    const iri = expandTerm(ctx, attrName);
+    await this.#write(async (trx, now) => {
+      const e = await loadEntity(trx, id, true);
+      const previous = e.attrs[iri];
+      if (!previous) throw new NgsiLdError('ResourceNotFound', `Entity ${id} has no attribute ${attrName}.`);
+      if (fragment.type !== undefined && fragment.type !== previous.type)
+        throw new NgsiLdError(
+          'BadRequestData',
+          `The type of ${attrName} cannot change from ${previous.type}.`,
+        );
+      // Stored sub-attributes are keyed by IRI, which expand to themselves; the fragment's
+      // members come after them and so win.
+      const { createdAt: _c, modifiedAt: _m, ...rest } = previous;
+      const { '@context': _ctx, ...changes } = fragment;
+      const merged = { ...rest, ...changes };
+      e.attrs[iri] = normalizeAttribute(ctx, attrName, merged, now, previous);
+      e.modifiedAt = now;
+      await saveEntity(trx, e);
+      return { result: undefined, changes: [{ kind: 'updated', entity: e, attrs: [iri] }] };
+    });
+  }
+
+  /** Deletes an attribute (§5.6.5). */
+  async deleteAttr(ctx: ActiveContext, id: string, attrName: string): Promise<void> {
+    const iri = expandTerm(ctx, attrName);
+    await this.#write(async (trx, now) => {
+      const e = await loadEntity(trx, id, true);
+      if (!e.attrs[iri])
+        throw new NgsiLdError('ResourceNotFound', `Entity ${id} has no attribute ${attrName}.`);
+      delete e.attrs[iri];
+      e.modifiedAt = now;
+      await saveEntity(trx, e);
+      return { result: undefined, changes: [{ kind: 'updated', entity: e, attrs: [] }] };
+    });
+  }
+
+  #normalizeAll(items: BatchItem[], now: string, result: BatchResult): StoredEntity[] {
+    const out: StoredEntity[] = [];
+    for (const { raw, ctx } of items) {
+      try {
+        out.push(normalizeEntity(ctx, raw, now));
+      } catch (err) {
+        result.errors.push({ entityId: idOf(raw), error: toProblemDetails(err) });
+      }
+    }
+    return out;
+  }
+
+  /** Batch create (§5.6.7). */
+  async batchCreate(items: BatchItem[]): Promise<BatchResult> {
+    const result: BatchResult = { success: [], errors: [], created: [] };
+    const now = this.#now();
+    const seen = new Set<string>();
+    const entities: StoredEntity[] = [];
+    for (const e of this.#normalizeAll(items, now, result)) {
+      if (seen.has(e.id)) {
+        result.errors.push({
+          entityId: e.id,
+          error: toProblemDetails(
+            new NgsiLdError('AlreadyExists', `Entity ${e.id} appears twice in the batch.`),
+          ),
+        });
+        continue;
+      }
+      seen.add(e.id);
+      entities.push(e);
+    }
+    return this.#write(async (trx) => {
+      const created = await insertEntities(trx, entities);
+      const changes: EntityChange[] = [];
+      for (const e of entities) {
+        if (created.has(e.id)) {
+          result.success.push(e.id);
+          result.created.push(e.id);
+          changes.push({ kind: 'created', entity: e, attrs: Object.keys(e.attrs) });
+        } else
+          result.errors.push({
+            entityId: e.id,
+            error: toProblemDetails(new NgsiLdError('AlreadyExists', `Entity ${e.id} already exists.`)),
+          });
+      }
+      return { result, changes };
+    });
+  }
+
+  /** Batch upsert (§5.6.8): `replace` (default) or `update` existing entities. */
+  async batchUpsert(items: BatchItem[], mode: 'replace' | 'update'): Promise<BatchResult> {
+    const result: BatchResult = { success: [], errors: [], created: [] };
+    const now = this.#now();
+    const normalized = this.#normalizeAll(items, now, result);
+    return this.#write(async (trx) => {
+      const existing =
+        mode === 'update'
+          ? await loadEntities(trx, [...new Set(normalized.map((e) => e.id))], true)
+          : new Map();
+      const merged = new Map<string, { e: StoredEntity; attrs: Set<string> }>();
+      for (const e of normalized) {
+        const base =
+          merged.get(e.id) ?? (existing.has(e.id) ? { e: existing.get(e.id)!, attrs: new Set() } : undefined);
+        if (!base || mode === 'replace') {
+          merged.set(e.id, { e, attrs: new Set(Object.keys(e.attrs)) });
+          continue;
+        }
+        for (const [iri, a] of Object.entries(e.attrs)) {
+          base.e.attrs[iri] = { ...a, createdAt: (base.e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+          base.attrs.add(iri);
+        }
+        base.e.modifiedAt = now;
+        merged.set(e.id, base);
+      }
+      const all = [...merged.values()];
+      const created = await upsertEntities(
+        trx,
+        all.map((m) => m.e),
+      );
+      const changes: EntityChange[] = [];
+      for (const { e, attrs } of all) {
+        result.success.push(e.id);
+        if (created.has(e.id)) result.created.push(e.id);
+        changes.push({ kind: created.has(e.id) ? 'created' : 'updated', entity: e, attrs: [...attrs] });
+      }
+      return { result, changes };
+    });
+  }
+
+  /** Batch update (§5.6.9): attributes of existing entities; noOverwrite keeps existing ones. */
+  async batchUpdate(items: BatchItem[], noOverwrite: boolean): Promise<BatchResult> {
+    const result: BatchResult = { success: [], errors: [], created: [] };
+    const now = this.#now();
+    const normalized = this.#normalizeAll(items, now, result);
+    return this.#write(async (trx) => {
+      const existing = await loadEntities(trx, [...new Set(normalized.map((e) => e.id))], true);
+      const touched = new Map<string, { e: StoredEntity; attrs: Set<string> }>();
+      for (const n of normalized) {
+        const base =
+          touched.get(n.id) ??
+          (existing.has(n.id) ? { e: existing.get(n.id)!, attrs: new Set<string>() } : null);
+        if (!base) {
+          result.errors.push({
+            entityId: n.id,
+            error: toProblemDetails(new NgsiLdError('ResourceNotFound', `Entity ${n.id} not found.`)),
+          });
+          continue;
+        }
+        for (const [iri, a] of Object.entries(n.attrs)) {
+          if (noOverwrite && base.e.attrs[iri]) continue;
+          base.e.attrs[iri] = { ...a, createdAt: (base.e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+          base.attrs.add(iri);
+        }
+        base.e.modifiedAt = now;
+        touched.set(n.id, base);
+      }
+      const all = [...touched.values()];
+      await upsertEntities(
+        trx,
+        all.map((m) => m.e),
+      );
+      for (const { e } of all) result.success.push(e.id);
+      return {
+        result,
+        changes: all.map(({ e, attrs }) => ({ kind: 'updated' as const, entity: e, attrs: [...attrs] })),
+      };
+    });
+  }
+
+  /** Batch delete (§5.6.10): a list of entity ids. */
+  async batchDelete(ids: unknown[]): Promise<BatchResult> {
+    const result: BatchResult = { success: [], errors: [], created: [] };
+    const valid: string[] = [];
+    for (const id of ids) {
+      if (typeof id === 'string' && id) valid.push(id);
+      else
+        result.errors.push({
+          entityId: String(id ?? ''),
+          error: toProblemDetails(new NgsiLdError('BadRequestData', 'An entity id must be a string.')),
+        });
+    }
+    return this.#write(async (trx) => {
+      const before = await loadEntities(trx, valid, true);
+      const deleted = await deleteEntities(trx, valid);
+      for (const id of valid) {
+        if (deleted.has(id)) result.success.push(id);
+        else
+          result.errors.push({
+            entityId: id,
+            error: toProblemDetails(new NgsiLdError('ResourceNotFound', `Entity ${id} not found.`)),
+          });
+      }
+      return {
+        result,
+        changes: [...before.values()].map((entity) => ({ kind: 'deleted' as const, entity, attrs: [] })),
+      };
+    });
+  }
+
+  /**
+   * Writes a projected entity (devices, observations, cases): creates it, or replaces the
+   * given attributes and keeps the others.
+   */
+  async project(
+    entity: { id: string; type: string; attrs: Record<string, StoredAttribute> },
+    origin: EntityOrigin,
+  ): Promise<void> {
+    await this.#write(
+      async (trx, now) => {
+        const current = (await loadEntities(trx, [entity.id], true)).get(entity.id);
+        const e: StoredEntity = current ?? {
+          id: entity.id,
+          type: entity.type,
+          attrs: {},
+          createdAt: now,
+          modifiedAt: now,
+        };
+        for (const [iri, a] of Object.entries(entity.attrs))
+          e.attrs[iri] = { ...a, createdAt: (e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+        e.type = entity.type;
+        e.modifiedAt = now;
+        await upsertEntities(trx, [e], origin);
+        return {
+          result: undefined,
+          changes: [{ kind: current ? 'updated' : 'created', entity: e, attrs: Object.keys(entity.attrs) }],
+        };
+      },
+      origin.source === 'datahub' && !!this.o.projectionHistory,
+    );
+  }
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new NgsiLdError('BadRequestData', 'The body must be a JSON object of attributes.');
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,293 @@
+/**
+ * SQL over `ngsi_ld_entity` and `ngsi_ld_attribute_instance`. Every user-supplied value is
+ * a bound parameter; attribute paths go into `->` operators as parameters too.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../kernel/index.ts';
+import { iso, LOCATION_IRI, locationBox, type StoredAttribute, type StoredEntity } from './entity-model.ts';
+import { type GeoQuery, matchesGeoQuery, prefilterBox } from './geo.ts';
+import { NgsiLdError } from './ngsi-ld-errors.ts';
+import { compileQuery, type QNode } from './query-language.ts';
+
+interface EntityRow {
+  id: string;
+  type: string;
+  attrs: Record<string, StoredAttribute> | string;
+  created_at: Date | string;
+  modified_at: Date | string;
+}
+
+/** Where an entity comes from. */
+export interface EntityOrigin {
+  source: 'api' | 'datahub' | 'cases';
+  deviceId?: string | null;
+}
+
+export const toEntity = (r: EntityRow): StoredEntity => ({
+  id: r.id,
+  type: r.type,
+  attrs: typeof r.attrs === 'string' ? JSON.parse(r.attrs) : r.attrs,
+  createdAt: iso(r.created_at),
+  modifiedAt: iso(r.modified_at),
+});
+
+function rowOf(e: StoredEntity, origin: EntityOrigin = { source: 'api' }) {
+  const box = locationBox(e.attrs);
+  return {
+    id: e.id,
+    type: e.type,
+    attrs: JSON.stringify(e.attrs),
+    source: origin.source,
+    device_id: origin.deviceId ?? null,
+    min_lon: box?.[0] ?? null,
+    min_lat: box?.[1] ?? null,
+    max_lon: box?.[2] ?? null,
+    max_lat: box?.[3] ?? null,
+    created_at: e.createdAt,
+    modified_at: e.modifiedAt,
+  };
+}
+
+const COLUMNS = ['id', 'type', 'attrs', 'created_at', 'modified_at'] as const;
+
+/** Inserts entities; returns the ids that were new (the others already existed). */
+export async function insertEntities(
+  db: Db,
+  entities: StoredEntity[],
+  origin?: EntityOrigin,
+): Promise<Set<string>> {
+  if (entities.length === 0) return new Set();
+  const rows = await db
+    .insertInto('ngsi_ld_entity')
+    .values(entities.map((e) => rowOf(e, origin)))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id as string));
+}
+
+/** Inserts or replaces entities (one statement); returns the ids that were created. */
+export async function upsertEntities(
+  db: Db,
+  entities: StoredEntity[],
+  origin?: EntityOrigin,
+): Promise<Set<string>> {
+  if (entities.length === 0) return new Set();
+  const rows = await db
+    .insertInto('ngsi_ld_entity')
+    .values(entities.map((e) => rowOf(e, origin)))
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        type: eb.ref('excluded.type'),
+        attrs: eb.ref('excluded.attrs'),
+        source: eb.ref('excluded.source'),
+        device_id: eb.ref('excluded.device_id'),
+        min_lon: eb.ref('excluded.min_lon'),
+        min_lat: eb.ref('excluded.min_lat'),
+        max_lon: eb.ref('excluded.max_lon'),
+        max_lat: eb.ref('excluded.max_lat'),
+        modified_at: eb.ref('excluded.modified_at'),
+      })),
+    )
+    .returning(['id', sql<boolean>`(xmax = 0)`.as('inserted')])
+    .execute();
+  return new Set(rows.filter((r) => r.inserted).map((r) => r.id as string));
+}
+
+/** Writes the attributes of existing entities back (after a merge in the service). */
+export async function saveEntity(db: Db, e: StoredEntity): Promise<void> {
+  const row = rowOf(e);
+  await db
+    .updateTable('ngsi_ld_entity')
+    .set({
+      attrs: row.attrs,
+      min_lon: row.min_lon,
+      min_lat: row.min_lat,
+      max_lon: row.max_lon,
+      max_lat: row.max_lat,
+      modified_at: row.modified_at,
+    })
+    .where('id', '=', e.id)
+    .execute();
+}
+
+/** Loads entities by id (locking them when asked, for read-modify-write). */
+export async function loadEntities(
+  db: Db,
+  ids: string[],
+  forUpdate = false,
+): Promise<Map<string, StoredEntity>> {
+  if (ids.length === 0) return new Map();
+  let query = db.selectFrom('ngsi_ld_entity').select(COLUMNS).where('id', 'in', ids);
+  if (forUpdate) query = query.forUpdate();
+  const rows = (await query.execute()) as EntityRow[];
+  return new Map(rows.map((r) => [r.id, toEntity(r)]));
+}
+
+/** Loads one entity or throws ResourceNotFound. */
+export async function loadEntity(db: Db, id: string, forUpdate = false): Promise<StoredEntity> {
+  const e = (await loadEntities(db, [id], forUpdate)).get(id);
+  if (!e) throw new NgsiLdError('ResourceNotFound', `Entity ${id} not found.`);
+  return e;
+}
+
+/** Deletes entities; returns the ids that existed. */
+export async function deleteEntities(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.deleteFrom('ngsi_ld_entity').where('id', 'in', ids).returning('id').execute();
+  return new Set(rows.map((r) => r.id as string));
+}
+
+/** The parameters of an entity query, with names already expanded. */
+export interface EntityQuery {
+  types?: string[];
+  ids?: string[];
+  idPattern?: string;
+  q?: QNode;
+  /** Entities must have at least one of these attributes. */
+  attrs?: string[];
+  geo?: GeoQuery | null;
+  limit: number;
+  offset: number;
+  count?: boolean;
+}
+
+function whereOf(query: EntityQuery) {
+  const parts = [sql`true`];
+  if (query.types?.length) parts.push(sql`e.type in (${sql.join(query.types)})`);
+  if (query.ids?.length) parts.push(sql`e.id in (${sql.join(query.ids)})`);
+  if (query.idPattern) parts.push(sql`e.id ~ ${query.idPattern}`);
+  if (query.attrs?.length)
+    parts.push(
+      sql`(${sql.join(
+        query.attrs.map((a) => sql`e.attrs ? ${a}::text`),
+        sql` or `,
+      )})`,
+    );
+  if (query.q) parts.push(compileQuery(query.q, sql`e.attrs`));
+  if (query.geo) {
+    const box = prefilterBox(query.geo);
+    if (query.geo.geoproperty === LOCATION_IRI) {
+      parts.push(sql`e.min_lon is not null`);
+      if (box)
+        parts.push(
+          sql`e.min_lon <= ${box[2]} and e.max_lon >= ${box[0]} and e.min_lat <= ${box[3]} and e.max_lat >= ${box[1]}`,
+        );
+    } else parts.push(sql`e.attrs ? ${query.geo.geoproperty}::text`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/** Runs an entity query; geo relations are decided in JS on the box-prefiltered rows. */
+export async function queryEntities(
+  db: Db,
+  query: EntityQuery,
+): Promise<{ entities: StoredEntity[]; count: number | null }> {
+  const where = whereOf(query);
+  if (query.geo) {
+    const geo = query.geo;
+    const candidates = await sql<{ id: string; g: unknown }>`
+      select e.id, e.attrs -> ${geo.geoproperty}::text -> 'value' as g
+      from ngsi_ld_entity e where ${where} order by e.id`.execute(db);
+    const matching = candidates.rows.filter((r) => matchesGeoQuery(geo, r.g)).map((r) => r.id);
+    const page = matching.slice(query.offset, query.offset + query.limit);
+    const loaded = await loadEntities(db, page);
+    return {
+      entities: page.map((id) => loaded.get(id)).filter((e): e is StoredEntity => !!e),
+      count: query.count ? matching.length : null,
+    };
+  }
+  const rows =
+    query.limit === 0
+      ? { rows: [] as EntityRow[] }
+      : await sql<EntityRow>`
+      select e.id, e.type, e.attrs, e.created_at, e.modified_at from ngsi_ld_entity e
+      where ${where} order by e.id limit ${query.limit} offset ${query.offset}`.execute(db);
+  let count: number | null = null;
+  if (query.count) {
+    const c = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ngsi_ld_entity e where ${where}`.execute(db);
+    count = Number(c.rows[0].n);
+  }
+  return { entities: rows.rows.map(toEntity), count };
+}
+
+/** One attribute instance for the temporal store. */
+export interface InstanceRecord {
+  entityId: string;
+  entityType: string;
+  attr: string;
+  instance: StoredAttribute;
+  recordedAt: string;
+}
+
+/** Appends attribute instances (history). */
+export async function recordInstances(db: Db, records: InstanceRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  for (let i = 0; i < records.length; i += 2000) {
+    await db
+      .insertInto('ngsi_ld_attribute_instance')
+      .values(
+        records.slice(i, i + 2000).map((r) => {
+          const instanceId = `urn:ngsi-ld:attribute:instance:${randomUUID()}`;
+          return {
+            entity_id: r.entityId,
+            entity_type: r.entityType,
+            attr: r.attr,
+            instance_id: instanceId,
+            observed_at: (r.instance.observedAt as string | undefined) ?? r.recordedAt,
+            recorded_at: r.recordedAt,
+            instance: JSON.stringify({ ...r.instance, instanceId }),
+          };
+        }),
+      )
+      .execute();
+  }
+}
+
+/** Type discovery: per type, its entity count and attribute names with their types. */
+export async function typeDetails(
+  db: Db,
+  type?: string,
+): Promise<Array<{ type: string; count: number; attrs: Array<{ attr: string; attrTypes: string[] }> }>> {
+  const filter = type ? sql`where e.type = ${type}` : sql``;
+  const counts = await sql<{ type: string; n: number }>`
+    select e.type, count(*)::int as n from ngsi_ld_entity e ${filter} group by e.type order by e.type`.execute(
+    db,
+  );
+  const attrs = await sql<{ type: string; attr: string; attr_type: string }>`
+    select distinct e.type, a.key as attr, a.value ->> 'type' as attr_type
+    from ngsi_ld_entity e cross join lateral jsonb_each(e.attrs) a ${filter}
+    order by 1, 2, 3`.execute(db);
+  return counts.rows.map((c) => {
+    const mine = attrs.rows.filter((a) => a.type === c.type);
+    const byAttr = new Map<string, string[]>();
+    for (const a of mine) byAttr.set(a.attr, [...(byAttr.get(a.attr) ?? []), a.attr_type]);
+    return {
+      type: c.type,
+      count: Number(c.n),
+      attrs: [...byAttr].map(([attr, attrTypes]) => ({ attr, attrTypes })),
+    };
+  });
+}
+
+/** Attribute discovery: per attribute, how many entities carry it, its types and entity types. */
+export async function attributeDetails(
+  db: Db,
+  attr?: string,
+): Promise<Array<{ attr: string; count: number; attrTypes: string[]; types: string[] }>> {
+  const filter = attr ? sql`where a.key = ${attr}` : sql``;
+  const rows = await sql<{ attr: string; n: number; attr_types: string[]; types: string[] }>`
+    select a.key as attr, count(*)::int as n,
+      array_agg(distinct a.value ->> 'type') as attr_types, array_agg(distinct e.type) as types
+    from ngsi_ld_entity e cross join lateral jsonb_each(e.attrs) a ${filter}
+    group by a.key order by a.key`.execute(db);
+  return rows.rows.map((r) => ({
+    attr: r.attr,
+    count: Number(r.n),
+    attrTypes: r.attr_types,
+    types: r.types,
+  }));
+}

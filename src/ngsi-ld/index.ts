@@ -1,0 +1,110 @@
+/**
+ * The NGSI-LD context broker (ETSI GS CIM 009 v1.6+): the interoperable face of the city's
+ * data at `/ngsi-ld/v1/`. Devices, latest observations and cases appear as entities with
+ * Smart Data Models types; clients create their own entities, query, subscribe and read
+ * history. Other capabilities import only from here.
+ */
+import { sql } from 'kysely';
+import type { Capability, Kernel } from '../kernel/index.ts';
+import { EntityService } from './entity-service.ts';
+import { ContextResolver } from './json-ld-context.ts';
+import { ngsiLdErrorFormatter } from './ngsi-ld-errors.ts';
+import { ngsiLdMigrations } from './ngsi-ld-migrations.ts';
+import { registerNgsiLdRoutes } from './ngsi-ld-routes.ts';
+import { loadNgsiLdSettings, type NgsiLdSettings } from './ngsi-ld-settings.ts';
+import { PROJECTION_CONTEXTS, startProjections } from './projections.ts';
+import { SubscriptionService } from './subscription-service.ts';
+import { observedAttributeIriFor, TemporalService } from './temporal-service.ts';
+
+export { CORE_CONTEXT_URL, CORE_CONTEXT_URLS, ContextResolver } from './json-ld-context.ts';
+export { NGSI_LD_ERRORS, NgsiLdError } from './ngsi-ld-errors.ts';
+export { ngsiLdMigrations } from './ngsi-ld-migrations.ts';
+export { DEFAULT_NGSI_LD_SETTINGS, loadNgsiLdSettings, type NgsiLdSettings } from './ngsi-ld-settings.ts';
+export { caseEntityId, deviceEntityId, observedEntityId, PROJECTION_CONTEXTS } from './projections.ts';
+
+/** The broker's services on one kernel (tests and benchmarks reach them through this). */
+export interface NgsiLdBroker {
+  readonly settings: NgsiLdSettings;
+  readonly resolver: ContextResolver;
+  readonly entities: EntityService;
+  readonly subscriptions: SubscriptionService;
+  readonly temporal: TemporalService;
+}
+
+const brokers = new WeakMap<Kernel, NgsiLdBroker>();
+
+/** The broker of a kernel whose NGSI-LD capability is registered. */
+export function ngsiLdBrokerOf(kernel: Kernel): NgsiLdBroker {
+  const b = brokers.get(kernel);
+  if (!b) throw new Error('The NGSI-LD capability is not registered on this kernel.');
+  return b;
+}
+
+/** Builds the NGSI-LD capability; settings come from the environment unless given. */
+export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSettings> } = {}): Capability {
+  let stopProjections: (() => void) | null = null;
+  let broker: NgsiLdBroker | null = null;
+  const build = (kernel: Kernel): NgsiLdBroker => {
+    const existing = brokers.get(kernel);
+    if (existing) return existing;
+    const settings = loadNgsiLdSettings(process.env, options.settings);
+    const resolver = new ContextResolver({
+      contextDir: settings.contextDir,
+      remoteHosts: settings.remoteContextHosts,
+      remoteTimeoutMs: settings.remoteContextTimeoutMs,
+      remoteMaxBytes: settings.remoteContextMaxBytes,
+    });
+    let subscriptions: SubscriptionService | null = null;
+    const entities = new EntityService({
+      db: kernel.db,
+      clock: kernel.clock,
+      history: settings.history,
+      onChange: (changes) => subscriptions?.entitiesChanged(changes),
+    });
+    subscriptions = new SubscriptionService({
+      kernel,
+      resolver,
+      entities,
+      notificationTimeoutMs: settings.notificationTimeoutMs,
+    });
+    let observedIri: ((p: string) => string) | null = null;
+    const temporal = new TemporalService({
+      db: kernel.db,
+      clock: kernel.clock,
+      observedAttributeIri: (p) => observedIri?.(p) ?? p,
+    });
+    // The environment context is offline; resolving it is synchronous in effect.
+    void resolver.resolve([PROJECTION_CONTEXTS.environment]).then((env) => {
+      observedIri = observedAttributeIriFor(env);
+    });
+    const b: NgsiLdBroker = { settings, resolver, entities, subscriptions, temporal };
+    brokers.set(kernel, b);
+    return b;
+  };
+  return {
+    name: 'ngsi-ld',
+    migrations: ngsiLdMigrations,
+    routes(app, kernel) {
+      broker = build(kernel);
+      app.addErrorFormatter(ngsiLdErrorFormatter);
+      registerNgsiLdRoutes(app, broker);
+    },
+    async start(kernel) {
+      broker = build(kernel);
+      const hub = await sql<{
+        t: string | null;
+      }>`select to_regclass('datahub_observation')::text as t`.execute(kernel.db);
+      broker.entities.setProjectionHistory(!hub.rows[0]?.t);
+      await broker.subscriptions.start();
+      stopProjections = await startProjections(kernel, broker.resolver, broker.entities);
+    },
+    async stop() {
+      stopProjections?.();
+      stopProjections = null;
+      await broker?.subscriptions.stop();
+    },
+  };
+}
+
+/** The NGSI-LD capability with settings from the environment. */
+export const ngsiLdCapability: Capability = createNgsiLdCapability();
