@@ -205,7 +205,10 @@ async function findDepartment(db: Db, code: string): Promise<Department | null> 
 export async function getDepartment(db: Db, actor: Actor, code: string): Promise<Department> {
   authorize(actor.principal, 'org.read');
   const d = await findDepartment(db, code);
-  if (!d) throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', { code });
+  if (!d)
+    throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', {
+      departmentCode: code,
+    });
   return d;
 }
 
@@ -225,7 +228,7 @@ export async function assertDepartmentsExist(db: Db, codes: readonly string[], f
   if (missing)
     throw new InvalidInputError(
       `${field}: "${missing}" is not a department.`,
-      { field, code: missing },
+      { field, departmentCode: missing },
       'department.unknown',
     );
 }
@@ -247,7 +250,7 @@ async function checkDepartmentInput(db: Db, input: DepartmentInput) {
     if (!d)
       throw new InvalidInputError(
         `divisionCodes: ${code} is not a division.`,
-        { field: 'divisionCodes', code },
+        { field: 'divisionCodes', divisionCode: code },
         'division.unknown',
       );
   }
@@ -285,7 +288,10 @@ export async function updateDepartment(
   authorize(actor.principal, 'org.write');
   return inTransaction(db, actor, async (trx) => {
     const before = await findDepartment(trx, code);
-    if (!before) throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', { code });
+    if (!before)
+      throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', {
+        departmentCode: code,
+      });
     const next: DepartmentInput = {
       code,
       name: patch.name ?? before.name,
@@ -321,7 +327,10 @@ export async function deleteDepartment(db: Db, code: string, actor: Actor): Prom
   authorize(actor.principal, 'org.write');
   await inTransaction(db, actor, async (trx) => {
     const before = await findDepartment(trx, code);
-    if (!before) throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', { code });
+    if (!before)
+      throw new NotFoundError(`Department ${code} not found.`, 'department.not_found', {
+        departmentCode: code,
+      });
     const child = await trx
       .selectFrom('org_department')
       .select('code')
@@ -347,7 +356,7 @@ export async function deleteDepartment(db: Db, code: string, actor: Actor): Prom
           : null;
     if (blocker)
       throw new ConflictError(`Department ${code} is still used by ${blocker}.`, 'department.in_use', {
-        code,
+        departmentCode: code,
       });
     await trx.deleteFrom('org_department').where('code', '=', code).execute();
     await appendAudit(trx, {
@@ -425,7 +434,7 @@ async function findPost(db: Db, code: string) {
 export async function getPost(db: Db, actor: Actor, code: string): Promise<Post> {
   authorize(actor.principal, 'org.read');
   const p = await findPost(db, code);
-  if (!p) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { code });
+  if (!p) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { postCode: code });
   return p;
 }
 
@@ -444,7 +453,7 @@ export async function createPost(db: Db, input: PostInput, actor: Actor): Promis
   authorize(actor.principal, 'org.write');
   return inTransaction(db, actor, async (trx) => {
     if (await findPost(trx, input.code))
-      throw new ConflictError(`Post ${input.code} already exists.`, 'post.exists', { code: input.code });
+      throw new ConflictError(`Post ${input.code} already exists.`, 'post.exists', { postCode: input.code });
     await checkPostInput(trx, input);
     const row = postRow(input, actor.now);
     await trx.insertInto('org_post').values(row).execute();
@@ -470,7 +479,7 @@ export async function updatePost(
   authorize(actor.principal, 'org.write');
   return inTransaction(db, actor, async (trx) => {
     const before = await findPost(trx, code);
-    if (!before) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { code });
+    if (!before) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { postCode: code });
     const next: PostInput = {
       code,
       departmentCode: patch.departmentCode ?? before.departmentCode,
@@ -499,7 +508,7 @@ export async function deletePost(db: Db, code: string, actor: Actor): Promise<vo
   authorize(actor.principal, 'org.write');
   await inTransaction(db, actor, async (trx) => {
     const before = await findPost(trx, code);
-    if (!before) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { code });
+    if (!before) throw new NotFoundError(`Post ${code} not found.`, 'post.not_found', { postCode: code });
     await trx.deleteFrom('org_post').where('code', '=', code).execute();
     await appendAudit(trx, {
       actor: actor.principal.id,

@@ -134,7 +134,8 @@ export async function listDivisions(
 export async function getDivision(db: Db, actor: Actor, code: string): Promise<Division> {
   authorize(actor.principal, 'org.read');
   const row = await db.selectFrom('org_division').selectAll().where('code', '=', code).executeTakeFirst();
-  if (!row) throw new NotFoundError(`Division ${code} not found.`, 'division.not_found', { code });
+  if (!row)
+    throw new NotFoundError(`Division ${code} not found.`, 'division.not_found', { divisionCode: code });
   return toDivision(row as DivisionRow);
 }
 
@@ -179,17 +180,21 @@ export async function exportDivisions(db: Db, actor: Actor): Promise<DivisionFea
 /** One validation failure of an import, naming the feature. */
 export interface DivisionProblem {
   featureIndex: number;
-  code?: string;
+  divisionCode?: string;
   problem: string;
   reason: string;
 }
 
 function fail(problems: DivisionProblem[]): never {
   const first = problems[0];
-  const where = `Feature ${first.featureIndex}${first.code ? ` (${first.code})` : ''}`;
+  const where = `Feature ${first.featureIndex}${first.divisionCode ? ` (${first.divisionCode})` : ''}`;
   throw new InvalidInputError(
     `${where}: ${first.problem}.${problems.length > 1 ? ` ${problems.length - 1} more problem(s) in details.` : ''}`,
-    { featureIndex: first.featureIndex, ...(first.code ? { divisionCode: first.code } : {}), problems },
+    {
+      featureIndex: first.featureIndex,
+      ...(first.divisionCode ? { divisionCode: first.divisionCode } : {}),
+      problems,
+    },
     first.reason,
   );
 }
@@ -235,7 +240,7 @@ export function parseDivisionCollection(value: unknown): DivisionInput[] {
     if (!zh || !en) {
       problems.push({
         featureIndex,
-        code,
+        divisionCode: code,
         problem: 'has no name (name_zh and name_en)',
         reason: 'division.invalid_geojson',
       });
@@ -243,14 +248,19 @@ export function parseDivisionCollection(value: unknown): DivisionInput[] {
     }
     const geometryIssue = geometryProblem(feature.geometry);
     if (geometryIssue) {
-      problems.push({ featureIndex, code, problem: geometryIssue, reason: 'division.invalid_geometry' });
+      problems.push({
+        featureIndex,
+        divisionCode: code,
+        problem: geometryIssue,
+        reason: 'division.invalid_geometry',
+      });
       return;
     }
     const parent = p.parent === undefined ? undefined : p.parent === null ? null : String(p.parent);
     if (p.level !== undefined && p.level !== levelOfCode(code)) {
       problems.push({
         featureIndex,
-        code,
+        divisionCode: code,
         problem: `level "${String(p.level)}" does not match the code's length (${code.length} digits is ${levelOfCode(code) ?? 'no level'})`,
         reason: 'division.bad_code',
       });
@@ -297,7 +307,7 @@ export function validateDivisions(
   const merged = new Map<string, StoredShape>(stored);
   incoming.forEach((d, featureIndex) => {
     const add = (problem: string, reason: string) =>
-      problems.push({ featureIndex, code: d.code, problem, reason });
+      problems.push({ featureIndex, divisionCode: d.code, problem, reason });
     const level = levelOfCode(d.code);
     if (!level) {
       add(
@@ -335,7 +345,7 @@ export function validateDivisions(
   const incomingIndex = new Map(incoming.map((d, i) => [d.code, i]));
   incoming.forEach((d, featureIndex) => {
     const add = (problem: string, reason: string) =>
-      problems.push({ featureIndex, code: d.code, problem, reason });
+      problems.push({ featureIndex, divisionCode: d.code, problem, reason });
     if (d.parentCode) {
       const parent = merged.get(d.parentCode);
       if (!parent) {
@@ -537,7 +547,7 @@ export async function deleteDivision(db: Db, code: string, actor: Actor): Promis
         `Division ${code} has children (e.g. ${child.code}); delete them first.`,
         'division.in_use',
         {
-          code,
+          divisionCode: code,
         },
       );
     const rule = await trx
@@ -551,7 +561,7 @@ export async function deleteDivision(db: Db, code: string, actor: Actor): Promis
         `Responsibility rule ${rule.rule_id} applies to division ${code}.`,
         'division.in_use',
         {
-          code,
+          divisionCode: code,
         },
       );
     await trx.deleteFrom('org_division').where('code', '=', code).execute();

@@ -113,13 +113,13 @@ async function check(trx: Db, g: ResponsibilityGridInput) {
     if (found.get(code) !== 'grid')
       throw new InvalidInputError(
         `gridCodes: ${code} is not a unit grid.`,
-        { field: 'gridCodes', code },
+        { field: 'gridCodes', gridCode: code },
         'division.unknown',
       );
     if (!code.startsWith(g.divisionCode))
       throw new InvalidInputError(`gridCodes: ${code} lies outside division ${g.divisionCode}.`, {
         field: 'gridCodes',
-        code,
+        gridCode: code,
       });
   }
   // One unit grid, one responsibility grid: otherwise "who answers for this place" is ambiguous.
@@ -136,7 +136,7 @@ async function check(trx: Db, g: ResponsibilityGridInput) {
         `Unit grid ${taken} already belongs to responsibility grid ${o.code}.`,
         'responsibility_grid.overlap',
         {
-          code: taken,
+          gridCode: taken,
         },
       );
   }

@@ -10,12 +10,14 @@ function explain(err: unknown): never {
   if (err instanceof DomainError) {
     const problems = (err.details?.problems ?? []) as Array<{
       featureIndex: number;
-      code?: string;
+      divisionCode?: string;
       problem: string;
     }>;
     if (problems.length > 1)
       for (const p of problems.slice(0, 20))
-        process.stderr.write(`  feature ${p.featureIndex}${p.code ? ` (${p.code})` : ''}: ${p.problem}\n`);
+        process.stderr.write(
+          `  feature ${p.featureIndex}${p.divisionCode ? ` (${p.divisionCode})` : ''}: ${p.problem}\n`,
+        );
     if (problems.length > 20) process.stderr.write(`  … and ${problems.length - 20} more\n`);
     throw new CliError(`${err.message} [${err.code}] Nothing was imported.`);
   }
