@@ -8,6 +8,7 @@ import { auditCapability } from './audit/index.ts';
 import { casesCapability } from './cases/index.ts';
 import { datahubCapability } from './datahub/index.ts';
 import { identityCapability } from './identity/index.ts';
+import { ngsiLdCapability } from './ngsi-ld/index.ts';
 import { orgCapability } from './org/index.ts';
 import { participationCapability } from './participation/index.ts';
 import { webCapability } from './web/index.ts';
@@ -45,6 +46,7 @@ export const coreCapabilities: readonly Capability[] = [
   casesCapability,
   participationCapability,
   datahubCapability,
+  ngsiLdCapability,
   webCapability,
 ];
 
