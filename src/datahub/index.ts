@@ -61,6 +61,8 @@ export interface DatahubOptions {
   mqttClientId?: string;
   /** Parallel MQTT consumers sharing the subscription (default 1). */
   mqttConsumers?: number;
+  /** How long the broker keeps the MQTT session while this node is away (default a week). */
+  mqttSessionExpirySeconds?: number;
   /** Limits of the write coalescer. */
   writer?: Pick<ObservationWriterOptions, 'maxQueueRows' | 'maxBatchRows' | 'lingerMs'>;
 }
@@ -154,6 +156,7 @@ export function createDatahubCapability(options: DatahubOptions = {}): Capabilit
           url: config.mqttUrl,
           clientId: options.mqttClientId ?? 'onecity-datahub',
           consumers: options.mqttConsumers,
+          sessionExpirySeconds: options.mqttSessionExpirySeconds,
           db: kernel.db,
           clock,
           logger,

@@ -34,12 +34,16 @@ export interface MqttIngestOptions {
   logger: Logger;
   hub: DatahubContext;
   writer: ObservationWriter;
+  /** How long the broker keeps the session while we are away (default a week). */
+  sessionExpirySeconds?: number;
   /** First reconnection delay; doubles up to `maxReconnectMs` (defaults 250 ms, 30 s). */
   minReconnectMs?: number;
   maxReconnectMs?: number;
 }
 
 export interface MqttIngest {
+  /** The consumers' clients (tests watch their PUBACKs). */
+  readonly clients: readonly MqttClient[];
   /** True when every consumer is connected and subscribed. */
   readonly connected: boolean;
   /** Resolves when every consumer is connected and subscribed. */
@@ -127,7 +131,10 @@ export function startMqttIngest(options: MqttIngestOptions): MqttIngest {
       clean: false,
       protocolVersion: 5,
       // Keep the session (subscription and queued QoS 1 messages) a week while we are away.
-      properties: { sessionExpiryInterval: 7 * 24 * 3600, receiveMaximum: 100 },
+      properties: {
+        sessionExpiryInterval: options.sessionExpirySeconds ?? 7 * 24 * 3600,
+        receiveMaximum: 100,
+      },
       reconnectPeriod: minDelay,
       connectTimeout: 5_000,
       customHandleAcks: (topic, message, _packet, done) => {
@@ -170,6 +177,7 @@ export function startMqttIngest(options: MqttIngestOptions): MqttIngest {
   }
 
   return {
+    clients,
     get connected() {
       return subscribed.size === n;
     },
