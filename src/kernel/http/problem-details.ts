@@ -40,7 +40,9 @@ export function problem(
   request: FastifyRequest,
   extensions: Record<string, unknown> = {},
 ): ProblemDocument {
+  // Extensions first: a detail named like a standard member (code, status…) never overrides it.
   return {
+    ...extensions,
     type: problemType(code),
     title: TITLES[status] ?? 'Error',
     status,
@@ -48,7 +50,6 @@ export function problem(
     instance: request.url.split('?')[0],
     code,
     requestId: String(request.id),
-    ...extensions,
   };
 }
 
