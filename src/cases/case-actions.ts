@@ -33,6 +33,7 @@ import {
   loadCaseDetail,
   loadVisibleCase,
 } from './case-store.ts';
+import { recordCaseEvent, recordTimings } from './case-outbox.ts';
 import { scheduleReportInDeadline } from './linkage.ts';
 import { notify } from './notifications.ts';
 import {
@@ -182,25 +183,26 @@ export async function performTransition(
     after: { state: to, version: row.version + 1, ...recorded },
     at: now,
   });
-  events.push(
-    createEvent(
-      t.event,
-      {
-        caseId: row.id,
-        number: row.number,
-        action,
-        from: row.state,
-        to,
-        version: row.version + 1,
-        actor: principal.id,
-        category: row.category,
-        districtCode: row.district_code,
-        leadDepartment: (updated as CaseRow).lead_department,
-      },
-      now,
-      `case:${row.number}`,
-    ),
+  const event = createEvent(
+    t.event,
+    {
+      caseId: row.id,
+      number: row.number,
+      action,
+      from: row.state,
+      to,
+      version: row.version + 1,
+      actor: principal.id,
+      category: row.category,
+      districtCode: row.district_code,
+      leadDepartment: (updated as CaseRow).lead_department,
+    },
+    now,
+    `case:${row.number}`,
   );
+  events.push(event);
+  await recordCaseEvent(engine, trx, event, row.lead_department);
+  await recordTimings(engine, trx, row, action, to, now);
 
   let result = (await findCaseRow(trx, row.id))!;
   if (action === 'file' && engine.modules.category(row.category)?.autoDispatch) {

@@ -11,7 +11,12 @@ import {
   type CaseEngine,
 } from './case-engine.ts';
 import { caseMigrations } from './case-migrations.ts';
+import { caseMigrations0450 } from './case-migrations-0450.ts';
 import { registerCaseRoutes } from './case-routes.ts';
+import { CaseStreamHub, DEFAULT_STREAM_OPTIONS, type StreamOptions } from './case-stream.ts';
+import { type CitizenNotifier, LogCitizenNotifier, registerCitizenUpdateJobs } from './citizen-updates.ts';
+import { registerOutreachRoutes } from './outreach-routes.ts';
+import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './webhooks.ts';
 import { type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
 import { registerLinkageJobs } from './linkage.ts';
 import { registerSlaJobs } from './sla-timers.ts';
@@ -19,6 +24,17 @@ import { registerSlaJobs } from './sla-timers.ts';
 export { type ActionParams, applyAction } from './case-actions.ts';
 export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';
 export { caseMigrations } from './case-migrations.ts';
+export { CaseStreamHub, type StreamOptions } from './case-stream.ts';
+export { type CitizenMessage, type CitizenNotifier, LogCitizenNotifier } from './citizen-updates.ts';
+export {
+  CITIZEN_CHANNELS,
+  computeIndicators,
+  DEFAULT_WEIGHTS,
+  type IndicatorQuery,
+  type IndicatorReport,
+  rankIndicators,
+} from './indicators.ts';
+export { signWebhook, type WebhookPolicy, webhookBackoffSeconds } from './webhooks.ts';
 export * from './case-model.ts';
 export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';
 export { type CaseSettings, caseSettingsFromEnv, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
@@ -49,8 +65,19 @@ export function caseEngineOf(kernel: Kernel): CaseEngine {
  * replaces the org/audit contracts only in tests.
  */
 export function createCasesCapability(
-  options: { settings?: CaseSettings; deps?: Partial<CaseDependencies> } = {},
+  options: {
+    settings?: CaseSettings;
+    deps?: Partial<CaseDependencies>;
+    /** How citizens are contacted (default: the log adapter). */
+    citizenNotifier?: CitizenNotifier;
+    webhookPolicy?: WebhookPolicy;
+    /** Sends webhook requests (default: fetch); tests may count them. */
+    webhookFetch?: typeof fetch;
+    stream?: Partial<StreamOptions>;
+  } = {},
 ): Capability {
+  const hubs = new WeakMap<Kernel, CaseStreamHub>();
+  let started: CaseStreamHub | null = null;
   let settings: CaseSettings | null = null;
   const resolve = () => {
     settings ??= options.settings ?? caseSettingsFromEnv(process.env);
@@ -66,15 +93,36 @@ export function createCasesCapability(
   };
   return {
     name: 'cases',
-    migrations: caseMigrations,
+    migrations: { ...caseMigrations, ...caseMigrations0450 },
     routes(app, kernel) {
       resolve();
+      const hubOf = () => {
+        let hub = hubs.get(kernel);
+        if (!hub) {
+          hub = new CaseStreamHub(engineOf(kernel), { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
+          hubs.set(kernel, hub);
+        }
+        return hub;
+      };
       registerCaseRoutes(app, () => engineOf(kernel));
+      registerOutreachRoutes(app, () => engineOf(kernel), hubOf);
     },
     start(kernel) {
       const engine = engineOf(kernel);
       registerSlaJobs(engine);
       registerLinkageJobs(engine);
+      registerWebhookJobs(engine, options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY, options.webhookFetch);
+      registerCitizenUpdateJobs(engine, options.citizenNotifier ?? new LogCitizenNotifier(kernel.logger));
+      let hub = hubs.get(kernel);
+      if (!hub) {
+        hub = new CaseStreamHub(engine, { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
+        hubs.set(kernel, hub);
+      }
+      hub.start();
+      started = hub;
+    },
+    stop() {
+      started?.close();
     },
   };
 }

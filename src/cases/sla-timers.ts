@@ -8,6 +8,7 @@
 import type { Transaction } from 'kysely';
 import { createEvent, type Db, type Job, type PlatformEvent, type Stage } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import { recordCaseEvent } from './case-outbox.ts';
 import { ESCALATION_LEVELS } from './case-model.ts';
 import { appendHistory, type CaseRow, currentStage, type StageRow } from './case-store.ts';
 import { notify } from './notifications.ts';
@@ -203,6 +204,7 @@ async function rescheduleStage(
 
 /** Schedules an event to be published once the current transaction has committed. */
 export async function publishAfterCommit(engine: CaseEngine, trx: Db, event: PlatformEvent): Promise<void> {
+  await recordCaseEvent(engine, trx, event);
   await engine.scheduler.schedule(
     {
       kind: JOB_PUBLISH,

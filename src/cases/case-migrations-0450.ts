@@ -1,0 +1,122 @@
+import { sql } from 'kysely';
+import type { MigrationSet } from '../kernel/index.ts';
+
+/**
+ * Tables of notifications, webhooks, the case event log, working-time milestones and
+ * stream tickets (0450–0459, after the engine's own 0400–0402).
+ */
+export const caseMigrations0450: MigrationSet = {
+  '0450-cases-events': {
+    async up(db) {
+      // Every case event, written in the transaction of the change: the replay log of the
+      // live stream (`Last-Event-ID` is `seq`) and the source of webhook deliveries.
+      await db.schema
+        .createTable('case_event')
+        .addColumn('seq', 'bigserial', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        // The transition's action and target state, and the lead department it concerned
+        // (after a dispatch, before a return): indicators count events by these.
+        .addColumn('action', 'text')
+        .addColumn('to_state', 'text')
+        .addColumn('department', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await sql`create index case_event_occurred on case_event (occurred_at)`.execute(db);
+      await sql`create index case_event_action on case_event (action, occurred_at) where action is not null`.execute(
+        db,
+      );
+      await sql`create index case_event_case on case_event (case_id, action)`.execute(db);
+
+      // Working-time milestones of a case (first occurrence of each), averaged by indicators.
+      await db.schema
+        .createTable('case_timing')
+        .addColumn('case_id', 'text', (c) => c.notNull().references('case_record.id'))
+        .addColumn('milestone', 'text', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('working_minutes', 'double precision', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_timing_pk', ['case_id', 'milestone'])
+        .execute();
+      await sql`create index case_timing_at on case_timing (milestone, at)`.execute(db);
+      await sql`create index case_record_handle_deadline on case_record (handle_deadline) where handle_deadline is not null`.execute(
+        db,
+      );
+      await sql`create index case_history_case_action on case_history (case_id, action)`.execute(db);
+    },
+  },
+  '0451-cases-notifications': {
+    async up(db) {
+      // Read marks per user: a notification addressed to a role in a department is shared.
+      await db.schema
+        .createTable('case_notification_read')
+        .addColumn('notification_id', 'bigint', (c) => c.notNull().references('case_notification.id'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_notification_read_pk', ['notification_id', 'user_id'])
+        .execute();
+      await sql`create index case_notification_user on case_notification (recipient_user, id) where recipient_user is not null`.execute(
+        db,
+      );
+
+      await db.schema
+        .createTable('case_webhook')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('events', 'jsonb', (c) => c.notNull())
+        .addColumn('description', 'text')
+        // Kept in clear: signing needs it. Shown once at creation, never returned again.
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('active', 'boolean', (c) => c.notNull().defaultTo(true))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('deleted_at', 'timestamptz')
+        .execute();
+
+      await db.schema
+        .createTable('case_webhook_delivery')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('case_webhook.id'))
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('response_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('log', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+        .addColumn('next_attempt_at', 'timestamptz')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('delivered_at', 'timestamptz')
+        .execute();
+      await sql`create index case_webhook_delivery_hook on case_webhook_delivery (webhook_id, id desc)`.execute(
+        db,
+      );
+
+      // Citizen updates sent through the adapter: one row per reporter and event, so a
+      // retried job never sends twice what already went out.
+      await db.schema
+        .createTable('case_citizen_message')
+        .addColumn('reporter_id', 'bigint', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('adapter', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_citizen_message_pk', ['reporter_id', 'event_id'])
+        .execute();
+    },
+  },
+  '0452-cases-stream': {
+    async up(db) {
+      await db.schema
+        .createTable('case_stream_ticket')
+        .addColumn('ticket_hash', 'text', (c) => c.primaryKey())
+        .addColumn('principal', 'jsonb', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

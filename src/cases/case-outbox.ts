@@ -1,0 +1,127 @@
+/**
+ * What every case change leaves behind in its own transaction (the outbox): the event in
+ * `case_event` (replay log of the live stream), one pending delivery plus its scheduler
+ * job per matching webhook, a citizen-update job when the reporter cares, and the
+ * working-time milestones the indicators average. Nothing here talks to the network: the
+ * jobs do, after commit.
+ */
+import { sql } from 'kysely';
+import type { Db, PlatformEvent } from '../kernel/index.ts';
+import type { CaseEngine } from './case-engine.ts';
+import type { CaseState } from './case-model.ts';
+import type { CaseRow } from './case-store.ts';
+import { elapsedWorkingTime } from './sla-clock.ts';
+
+export const JOB_WEBHOOK_DELIVER = 'case.webhook.deliver';
+export const JOB_CITIZEN_UPDATE = 'case.citizen.update';
+
+/** States a reporter is told about (DESIGN.md §5; the issue names filed, dispatched, handled, closed). */
+export const CITIZEN_STATES: readonly CaseState[] = ['filed', 'dispatched', 'handled', 'closed', 'rejected'];
+
+/** Writes the event, its webhook deliveries and citizen update job in the caller's transaction. */
+export async function recordCaseEvent(
+  engine: CaseEngine,
+  trx: Db,
+  event: PlatformEvent,
+  departmentBefore: string | null = null,
+): Promise<void> {
+  const data = event.data as {
+    caseId?: string;
+    action?: string;
+    from?: string;
+    to?: string;
+    leadDepartment?: string | null;
+  };
+  if (!data.caseId) return;
+  const body = JSON.stringify(event);
+  const at = new Date(event.occurredAt);
+  // One round trip: the event row, and a delivery for each active webhook whose patterns match.
+  const { rows } = await sql<{ id: string }>`
+    with e as (
+      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at)
+      values (${event.id}, ${data.caseId}, ${event.type}, ${data.action ?? null}, ${data.to ?? null},
+              ${data.leadDepartment ?? departmentBefore}, ${body}, ${at})
+      returning seq
+    )
+    insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+    select w.id, ${event.id}, ${event.type}, ${body}, 'pending', ${at}, ${at}
+    from case_webhook w
+    where w.active and w.deleted_at is null and exists (
+      select 1 from jsonb_array_elements_text(w.events) p(v)
+      where p.v in ('*', ${event.type})
+         or (right(p.v, 2) = '.*' and left(${event.type}, length(p.v) - 1) = left(p.v, length(p.v) - 1))
+    )
+    returning id`.execute(trx);
+  for (const r of rows)
+    await engine.scheduler.schedule(
+      {
+        kind: JOB_WEBHOOK_DELIVER,
+        runAt: at,
+        key: `webhook:${r.id}:1`,
+        payload: { deliveryId: Number(r.id) },
+        maxAttempts: 3,
+      },
+      trx,
+    );
+  if (data.to && data.to !== data.from && CITIZEN_STATES.includes(data.to as CaseState))
+    await engine.scheduler.schedule(
+      {
+        kind: JOB_CITIZEN_UPDATE,
+        runAt: at,
+        key: `citizen:${event.id}`,
+        payload: { caseId: data.caseId, eventId: event.id, state: data.to },
+      },
+      trx,
+    );
+}
+
+type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';
+
+/**
+ * The working-time milestones a transition reaches (first occurrence each):
+ * file = reported → filed, dispatch = filed → first dispatch, accept = the accepted
+ * dispatch → accept, handle = accept → first handling report, close = reported → closed.
+ */
+export async function recordTimings(
+  engine: CaseEngine,
+  trx: Db,
+  before: CaseRow,
+  action: string,
+  to: CaseState,
+  now: Date,
+): Promise<void> {
+  const from = (m: Milestone): Date | null => {
+    switch (m) {
+      case 'file':
+      case 'close':
+        return before.reported_at;
+      case 'dispatch':
+        return before.filed_at;
+      case 'accept':
+        return before.dispatched_at;
+      case 'handle':
+        return before.accepted_at;
+    }
+  };
+  const reached: Milestone[] = [];
+  if (action === 'file') reached.push('file');
+  if (action === 'dispatch') reached.push('dispatch');
+  if (action === 'accept') reached.push('accept');
+  if (action === 'handle') reached.push('handle');
+  if (to === 'closed' && before.state !== 'closed') reached.push('close');
+  const values = reached
+    .map((m) => ({ m, start: from(m) }))
+    .filter((x): x is { m: Milestone; start: Date } => !!x.start)
+    .map(({ m, start }) => ({
+      case_id: before.id,
+      milestone: m,
+      at: now,
+      working_minutes: elapsedWorkingTime(new Date(start), now, engine.calendar),
+    }));
+  if (values.length)
+    await trx
+      .insertInto('case_timing')
+      .values(values)
+      .onConflict((oc) => oc.columns(['case_id', 'milestone']).doNothing())
+      .execute();
+}

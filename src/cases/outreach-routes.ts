@@ -1,0 +1,321 @@
+/**
+ * HTTP face of notifications (inbox), webhooks, indicators and the live stream. Thin
+ * handlers: a JSON schema, one service call.
+ */
+import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../identity/index.ts';
+import { InvalidInputError, UnauthenticatedError } from '../kernel/index.ts';
+import type { CaseEngine } from './case-engine.ts';
+import { CHANNELS, type Channel } from './case-model.ts';
+import { type CaseStreamHub, issueStreamTicket, principalForStreamTicket } from './case-stream.ts';
+import { computeIndicators, type IndicatorValues, rankIndicators, type Weights } from './indicators.ts';
+import { listInbox, markAllNotificationsRead, markNotificationRead } from './notification-inbox.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  updateWebhook,
+  type WebhookInput,
+} from './webhooks.ts';
+
+const webhookId = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+const webhookBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', minLength: 1, maxLength: 2000 },
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      items: { type: 'string', minLength: 1, maxLength: 100 },
+    },
+    description: { type: ['string', 'null'], maxLength: 500 },
+    active: { type: 'boolean' },
+  },
+} as const;
+
+const METRICS: Array<keyof IndicatorValues> = [
+  'closureRate',
+  'onTimeClosureRate',
+  'reworkRate',
+  'extensionRate',
+  'returnRate',
+  'accurateDispatchRate',
+  'responseRate',
+  'resolutionRate',
+  'satisfactionRate',
+  'compositeScore',
+];
+
+const indicatorQuery = {
+  type: 'object',
+  required: ['from', 'to'],
+  additionalProperties: false,
+  properties: {
+    from: {
+      type: 'string',
+      description: 'Start of P (inclusive): YYYY-MM-DD in the city time zone, or a date-time',
+    },
+    to: { type: 'string', description: 'End of P (exclusive)' },
+    division: { type: 'string', pattern: '^\\d{4,14}$', description: 'Division code at any level (prefix)' },
+    department: { type: 'string', maxLength: 100 },
+    category: { type: 'string', maxLength: 100, description: 'Category code or its major class' },
+    channel: { type: 'string', enum: CHANNELS },
+    weights: {
+      type: 'string',
+      pattern: '^\\d+(\\.\\d+)?,\\d+(\\.\\d+)?,\\d+(\\.\\d+)?$',
+      description: 'Composite weights response,resolution,satisfaction (default 30,35,35)',
+    },
+  },
+} as const;
+
+type IndicatorQs = {
+  from: string;
+  to: string;
+  division?: string;
+  department?: string;
+  category?: string;
+  channel?: Channel;
+  weights?: string;
+};
+
+function parseWeights(w: string | undefined): Weights | undefined {
+  if (!w) return undefined;
+  const [response, resolution, satisfaction] = w.split(',').map(Number);
+  if (response + resolution + satisfaction <= 0)
+    throw new InvalidInputError('The weights must not all be zero.', { field: 'weights' });
+  return { response, resolution, satisfaction };
+}
+
+/** Registers `/api/v1/notifications`, `/api/v1/webhooks`, `/api/v1/indicators`, `/api/v1/stream`. */
+export function registerOutreachRoutes(
+  app: FastifyInstance,
+  engine: () => CaseEngine,
+  hub: () => CaseStreamHub,
+): void {
+  app.get(
+    '/api/v1/notifications',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'Your in-app notifications, newest first, with the unread count',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            unread: { type: 'boolean', description: 'Only unread ones' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as { unread?: boolean; limit?: number; offset?: number };
+      return listInbox(engine(), request.principal, {
+        unreadOnly: q.unread,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/notifications/:id/read',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'Mark one of your notifications read',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+      },
+    },
+    async (request) =>
+      markNotificationRead(engine(), request.principal, (request.params as { id: number }).id),
+  );
+
+  app.post(
+    '/api/v1/notifications/read-all',
+    { preHandler: authenticate, schema: { tags: ['cases'], summary: 'Mark all your notifications read' } },
+    async (request) => markAllNotificationsRead(engine(), request.principal),
+  );
+
+  app.post(
+    '/api/v1/webhooks',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'Subscribe a URL to case events (admin); the secret is shown only in this answer',
+        body: { ...webhookBody, required: ['url', 'events'] },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await createWebhook(engine(), request.principal, request.body as WebhookInput)),
+  );
+  app.get(
+    '/api/v1/webhooks',
+    { preHandler: authenticate, schema: { tags: ['cases'], summary: 'Webhook subscriptions (admin)' } },
+    async (request) => listWebhooks(engine(), request.principal),
+  );
+  app.get(
+    '/api/v1/webhooks/:id',
+    {
+      preHandler: authenticate,
+      schema: { tags: ['cases'], summary: 'One webhook subscription (admin)', params: webhookId },
+    },
+    async (request) => getWebhook(engine(), request.principal, (request.params as { id: string }).id),
+  );
+  app.patch(
+    '/api/v1/webhooks/:id',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'Change a subscription (admin); `rotateSecret: true` answers with a new secret',
+        params: webhookId,
+        body: {
+          ...webhookBody,
+          properties: { ...webhookBody.properties, rotateSecret: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request) =>
+      updateWebhook(
+        engine(),
+        request.principal,
+        (request.params as { id: string }).id,
+        request.body as WebhookInput,
+      ),
+  );
+  app.delete(
+    '/api/v1/webhooks/:id',
+    {
+      preHandler: authenticate,
+      schema: { tags: ['cases'], summary: 'Delete a subscription (admin)', params: webhookId },
+    },
+    async (request, reply) => {
+      await deleteWebhook(engine(), request.principal, (request.params as { id: string }).id);
+      return reply.status(204).send();
+    },
+  );
+  app.get(
+    '/api/v1/webhooks/:id/deliveries',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'Delivery log of a subscription, newest first (admin)',
+        params: webhookId,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'failed', 'cancelled'] },
+          },
+        },
+      },
+    },
+    async (request) =>
+      listDeliveries(
+        engine(),
+        request.principal,
+        (request.params as { id: string }).id,
+        request.query as { limit?: number; status?: string },
+      ),
+  );
+
+  app.get(
+    '/api/v1/indicators',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['indicators'],
+        summary:
+          'Every indicator of DESIGN.md §6 for a period P = [from, to) and a scope (docs/indicators.md)',
+        querystring: indicatorQuery,
+      },
+    },
+    async (request) => {
+      const q = request.query as IndicatorQs;
+      return computeIndicators(engine(), request.principal, { ...q, weights: parseWeights(q.weights) });
+    },
+  );
+  app.get(
+    '/api/v1/indicators/rankings',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['indicators'],
+        summary: 'Indicators per district or lead department, ranked by one indicator (nulls last)',
+        querystring: {
+          ...indicatorQuery,
+          required: ['from', 'to', 'by'],
+          properties: {
+            ...indicatorQuery.properties,
+            by: { type: 'string', enum: ['district', 'department'] },
+            metric: { type: 'string', enum: METRICS, default: 'closureRate' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as IndicatorQs & {
+        by: 'district' | 'department';
+        metric?: keyof IndicatorValues;
+      };
+      return rankIndicators(engine(), request.principal, { ...q, weights: parseWeights(q.weights) });
+    },
+  );
+
+  app.post(
+    '/api/v1/stream/tokens',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'A 60-second ticket for `GET /api/v1/stream?token=` (EventSource cannot send headers)',
+      },
+    },
+    async (request, reply) => reply.status(201).send(await issueStreamTicket(engine(), request.principal)),
+  );
+  app.get(
+    '/api/v1/stream',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Server-sent events of the cases you may see; reconnect with Last-Event-ID',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+      preHandler: async (request, reply) => {
+        const token = (request.query as { token?: string }).token;
+        if (token && !request.headers.authorization)
+          request.principal = await principalForStreamTicket(engine(), token);
+        else await authenticate.call(app, request, reply);
+        if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();
+      },
+    },
+    async (request, reply) => {
+      reply.hijack();
+      const last = request.headers['last-event-id'];
+      await hub().open(request.principal, reply.raw, typeof last === 'string' ? last : undefined);
+    },
+  );
+  app.addHook('preClose', (done) => {
+    hub().close();
+    done();
+  });
+}
