@@ -184,7 +184,13 @@ export function toIntake(
   s: ReportSubmission,
   token: string,
 ): { intake: IntakeInput; attributes: Record<string, string | string[]> } {
-  const category = findService(modules, s.serviceCode);
+  let category: RegisteredCategory;
+  try {
+    category = findService(modules, s.serviceCode);
+  } catch {
+    // On a POST an unknown code is a bad field (400), not a missing resource.
+    throw bad('service_code', `service_code ${s.serviceCode} is not a service of this jurisdiction.`);
+  }
   if (s.lat === undefined || s.lon === undefined) {
     if (s.lat !== undefined || s.lon !== undefined)
       throw bad(s.lat === undefined ? 'lat' : 'long', 'Give both lat and long.');

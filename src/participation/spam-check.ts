@@ -20,7 +20,7 @@ export function spamReason(description: string): string | null {
   if (substance.length < 2) return 'The description says nothing about the problem.';
   if (substance.length >= 6 && new Set(substance.map((c) => c.toLowerCase())).size === 1)
     return 'The description repeats one character.';
-  if (links.length > 0 && substance.length < 8) return 'The description is only a link.';
+  if (links.length > 0 && substance.length < 4) return 'The description is only a link.';
   return null;
 }
 
