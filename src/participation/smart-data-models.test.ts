@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { CaseView } from '../cases/index.ts';
 import { defaultModulesDir, loadModules, type ModuleRegistry } from '../kernel/index.ts';
 import { caseToIssueReporting, caseToServiceRequestEntity } from './smart-data-models.ts';
@@ -117,6 +117,10 @@ const view = (over: Partial<CaseView> = {}): CaseView => ({
   closedAt: null,
   ...over,
 });
+
+// ajv and ajv-formats are CommonJS: their default export sits under `default` in ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  addFormatsModule) as FormatsPlugin;
 
 describe('Smart Data Models mapping', () => {
   let modules: ModuleRegistry;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,6 +26,9 @@ const schemaFile = (name: string) =>
     unknown
   >;
 
+// ajv and ajv-formats are CommonJS: their default export sits under `default` in ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  addFormatsModule) as FormatsPlugin;
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 for (const name of [
@@ -109,7 +112,7 @@ export function assertXmlMatches(xml: any, json: unknown, items: Record<string, 
     assert.ok(child, `<${name}>: no item name for this array`);
     const children = (xml === '' || xml === undefined ? [] : xml[child]) as unknown[];
     assert.equal(children?.length ?? 0, json.length, `<${name}>: ${json.length} <${child}> expected`);
-    json.forEach((v, i) => assertXmlMatches(children[i], v, items, child));
+    for (const [i, v] of json.entries()) assertXmlMatches(children[i], v, items, child);
     return;
   }
   if (typeof json === 'object') {

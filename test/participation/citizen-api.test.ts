@@ -31,7 +31,7 @@ for (const backend of testBackends()) {
       fd.append('description', '楼下垃圾桶满了一周没人收，电话 13812345678');
       fd.append('name', '王小明');
       fd.append('phone', '13812345678');
-      if (photo) fd.append('photo', new Blob([photo.data], { type: photo.type }), photo.name);
+      if (photo) fd.append('photo', new Blob([new Uint8Array(photo.data)], { type: photo.type }), photo.name);
       return fetch(`${fx.base}/api/v1/citizen/reports`, { method: 'POST', body: fd, headers });
     };
 
