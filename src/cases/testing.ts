@@ -55,8 +55,14 @@ function findPoint(): { lat: number; lon: number; grid: string; street: string; 
 }
 
 /** Builds the platform with the cases capability on a seeded demo city and one user per role. */
-export async function caseFixture(backend: Backend): Promise<CaseFixture> {
-  const cases = createCasesCapability({ settings: { ...DEFAULT_CASE_SETTINGS, escalateAfterMinutes: 60 } });
+export async function caseFixture(
+  backend: Backend,
+  options: Omit<Parameters<typeof createCasesCapability>[0] & {}, 'settings'> = {},
+): Promise<CaseFixture> {
+  const cases = createCasesCapability({
+    settings: { ...DEFAULT_CASE_SETTINGS, escalateAfterMinutes: 60 },
+    ...options,
+  });
   const t = await buildTestApp(backend, {
     capabilities: [identityCapability, auditCapability, orgCapability, cases],
   });
