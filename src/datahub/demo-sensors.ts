@@ -5,6 +5,7 @@
  */
 import { systemActor } from '../identity/index.ts';
 import type { Kernel } from '../kernel/index.ts';
+import { type AreaGeometry, listDivisions } from '../org/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
 import { registerDevice } from './devices.ts';
 import { ingestObservations } from './ingestion.ts';
@@ -55,6 +56,28 @@ function hubOf(kernel: Kernel) {
   return entry;
 }
 
+/** The vertex centroid of a division's outer ring: inside the small, nearly convex grids. */
+function centroidOf(boundary: AreaGeometry): [number, number] {
+  const ring = boundary.type === 'Polygon' ? boundary.coordinates[0] : boundary.coordinates[0][0];
+  const points = ring.slice(0, -1);
+  const lon = points.reduce((a, p) => a + p[0], 0) / points.length;
+  const lat = points.reduce((a, p) => a + p[1], 0) / points.length;
+  return [lon, lat];
+}
+
+/** Centroids of the city's unit grids (or its finest level), in code order; empty without a city. */
+async function demoCells(
+  kernel: Kernel,
+  actor: ReturnType<typeof systemActor>,
+): Promise<Array<[number, number]>> {
+  for (const level of ['grid', 'community', 'street', 'district'] as const) {
+    const divisions = await listDivisions(kernel.db, actor, { level, withBoundary: true });
+    const cells = divisions.filter((d) => d.boundary).map((d) => centroidOf(d.boundary!));
+    if (cells.length) return cells;
+  }
+  return [];
+}
+
 /**
  * Registers the demo sensors (idempotent: existing ids are kept, their key is then null).
  * The same seed places the same devices at the same points.
@@ -65,23 +88,34 @@ export async function seedDemoSensors(
 ): Promise<DemoSensor[]> {
   const { hub } = hubOf(kernel);
   const rand = random(options.seed);
+  const actor = { ...systemActor(kernel.clock.now()), bus: kernel.bus };
+  const cells = await demoCells(kernel, actor);
   const [w, s, e, n] = options.bbox ?? DEMO_CITY_BBOX;
   const existing = new Set(
     (await kernel.db.selectFrom('datahub_device').select('id').execute()).map((r) => r.id as string),
   );
   const out: DemoSensor[] = [];
-  const actor = { ...systemActor(kernel.clock.now()), bus: kernel.bus };
   for (const type of [...hub.sensorTypes.values()].sort((a, b) => a.code.localeCompare(b.code))) {
     const count = COUNTS[type.code] ?? DEFAULT_COUNT;
     const prefix = PREFIX[type.code] ?? type.code;
     for (let i = 1; i <= count; i++) {
-      // A jittered lattice keeps stations spread over the city rather than clumped.
-      const cols = Math.ceil(Math.sqrt(count));
-      const rows = Math.ceil(count / cols);
-      const cx = ((i - 1) % cols) + 0.2 + rand() * 0.6;
-      const cy = Math.floor((i - 1) / cols) + 0.2 + rand() * 0.6;
-      const lat = Math.round((s + ((n - s) * cy) / rows) * 1e6) / 1e6;
-      const lon = Math.round((w + ((e - w) * cx) / cols) * 1e6) / 1e6;
+      let lat: number;
+      let lon: number;
+      if (cells.length) {
+        // One grid per sensor, spread along the city's grids in code order (districts in turn).
+        const cell = cells[Math.min(cells.length - 1, Math.floor(((i - 1 + rand()) * cells.length) / count))];
+        [lon, lat] = cell;
+      } else {
+        // No city yet: a jittered lattice over the demo city's bounding box.
+        const cols = Math.ceil(Math.sqrt(count));
+        const rows = Math.ceil(count / cols);
+        const cx = ((i - 1) % cols) + 0.2 + rand() * 0.6;
+        const cy = Math.floor((i - 1) / cols) + 0.2 + rand() * 0.6;
+        lat = s + ((n - s) * cy) / rows;
+        lon = w + ((e - w) * cx) / cols;
+      }
+      lat = Math.round(lat * 1e6) / 1e6;
+      lon = Math.round(lon * 1e6) / 1e6;
       const id = `${prefix}-${String(i).padStart(3, '0')}`;
       if (existing.has(id)) {
         out.push({ id, sensorType: type.code, key: null });

@@ -301,7 +301,11 @@ export class ObservationWriter {
       }
 
       const changed = await upsertLatest(trx, [...newest.values()]);
-      const derivedChanged = await this.#computeDerived(trx, changed, rows, metas);
+      const derivedChanged = await this.#computeDerived(
+        trx,
+        rows.filter((_, i) => stored[i]),
+        metas,
+      );
       for (const d of derivedChanged) changed.set(d.datastreamId, d);
 
       const backOnline = await touchDevices(trx, deviceIds, now, this.#opts.lastSeenResolutionMs);
@@ -309,22 +313,38 @@ export class ObservationWriter {
     });
   }
 
-  /** Recomputes derived values of devices whose inputs changed; stores them as observations. */
+  /**
+   * Computes the derived values (e.g. AQI) of the devices that got new inputs, at each time
+   * they got them, and stores them as observations. At a device's newest time the inputs are
+   * its latest values (inputs may arrive in separate messages); at earlier times of the same
+   * batch (a backfill) only the values of that time.
+   */
   async #computeDerived(
     trx: Db,
-    changed: Map<number, LatestValue>,
-    rows: readonly PendingObservation[],
+    storedRows: readonly PendingObservation[],
     metas: Map<string, DeviceMeta | null>,
   ): Promise<LatestValue[]> {
-    const owners = new Map<number, string>();
-    for (const r of rows) owners.set(r.datastreamId, r.deviceId);
-    const devices = new Map<string, { meta: DeviceMeta; timeMs: number }>();
-    for (const c of changed.values()) {
-      const meta = metas.get(owners.get(c.datastreamId)!);
+    const devices = new Map<
+      string,
+      { meta: DeviceMeta; times: Map<number, Record<string, number>>; newest: number }
+    >();
+    for (const r of storedRows) {
+      const meta = metas.get(r.deviceId);
       if (!meta || meta.derived.length === 0) continue;
-      const entry = devices.get(meta.id);
-      if (!entry) devices.set(meta.id, { meta, timeMs: c.timeMs });
-      else entry.timeMs = Math.max(entry.timeMs, c.timeMs);
+      const stream = meta.byId.get(r.datastreamId);
+      if (!stream || stream.derived) continue;
+      let entry = devices.get(meta.id);
+      if (!entry) {
+        entry = { meta, times: new Map(), newest: r.timeMs };
+        devices.set(meta.id, entry);
+      }
+      entry.newest = Math.max(entry.newest, r.timeMs);
+      let at = entry.times.get(r.timeMs);
+      if (!at) {
+        at = {};
+        entry.times.set(r.timeMs, at);
+      }
+      at[stream.property] = r.value;
     }
     if (devices.size === 0) return [];
     const streamIds = [...devices.values()].flatMap((d) =>
@@ -337,24 +357,27 @@ export class ObservationWriter {
       .execute();
     const latestById = new Map(latestRows.map((r) => [Number(r.datastream_id), r.value as number]));
     const out: LatestValue[] = [];
-    for (const { meta, timeMs } of devices.values()) {
-      const inputs: Record<string, number> = {};
+    for (const { meta, times, newest } of devices.values()) {
+      const latest: Record<string, number> = {};
       for (const s of meta.byId.values()) {
         const v = latestById.get(s.id);
-        if (!s.derived && v !== undefined) inputs[s.property] = v;
+        if (!s.derived && v !== undefined) latest[s.property] = v;
       }
-      for (const decl of meta.derived) {
-        const stream = meta.byProperty.get(decl.property);
-        if (!stream) continue;
-        let value: number | null;
-        try {
-          value = decl.compute(inputs);
-        } catch (err) {
-          this.#opts.logger.warn({ err, device: meta.id, property: decl.property }, 'derived value failed');
-          value = null;
+      for (const [timeMs, values] of times) {
+        const inputs = timeMs === newest ? { ...latest, ...values } : values;
+        for (const decl of meta.derived) {
+          const stream = meta.byProperty.get(decl.property);
+          if (!stream) continue;
+          let value: number | null;
+          try {
+            value = decl.compute(inputs);
+          } catch (err) {
+            this.#opts.logger.warn({ err, device: meta.id, property: decl.property }, 'derived value failed');
+            value = null;
+          }
+          if (value === null || !Number.isFinite(value)) continue;
+          out.push({ datastreamId: stream.id, timeMs, value, quality: 'good' });
         }
-        if (value === null || !Number.isFinite(value)) continue;
-        out.push({ datastreamId: stream.id, timeMs, value, quality: 'good' });
       }
     }
     if (out.length === 0) return [];
@@ -428,9 +451,16 @@ export class ObservationWriter {
 }
 
 /** Moves each datastream's latest value forward; returns those that moved. */
-async function upsertLatest(trx: Db, values: LatestValue[]): Promise<Map<number, LatestValue>> {
+async function upsertLatest(trx: Db, all: LatestValue[]): Promise<Map<number, LatestValue>> {
   const changed = new Map<number, LatestValue>();
-  if (values.length === 0) return changed;
+  if (all.length === 0) return changed;
+  // One row per datastream (the newest): an upsert may not touch a row twice.
+  const newest = new Map<number, LatestValue>();
+  for (const v of all) {
+    const cur = newest.get(v.datastreamId);
+    if (!cur || cur.timeMs < v.timeMs) newest.set(v.datastreamId, v);
+  }
+  const values = [...newest.values()];
   // Sorted by key so that concurrent writers lock rows in the same order.
   values.sort((a, b) => a.datastreamId - b.datastreamId);
   const { rows } = await sql<{ datastream_id: number }>`
