@@ -145,6 +145,7 @@ for (const backend of testBackends()) {
     });
 
     test('the derived AQI is computed on write and announced with the latest values', async () => {
+      await drainIngestion(app.kernel);
       events.length = 0;
       const res = await postObservations(app, aqKey, [
         { property: 'pm25', time: at(60), value: 80 },
