@@ -260,17 +260,19 @@ export class ObservationWriter {
     const { db, clock, hub } = this.#opts;
     const now = clock.now();
     // A (datastream, time) twice in one batch: the first occurrence is the one written.
-    const firstIndex = new Map<string, number>();
+    const seen = new Set<string>();
+    const unique: number[] = [];
     const ds: number[] = [];
-    const ts: string[] = [];
+    const epochs: number[] = [];
     const vs: number[] = [];
     const qs: string[] = [];
     rows.forEach((r, i) => {
       const key = `${r.datastreamId}:${r.timeMs}`;
-      if (firstIndex.has(key)) return;
-      firstIndex.set(key, i);
+      if (seen.has(key)) return;
+      seen.add(key);
+      unique.push(i);
       ds.push(r.datastreamId);
-      ts.push(new Date(r.timeMs).toISOString());
+      epochs.push(r.timeMs / 1000);
       vs.push(r.value);
       qs.push(r.quality);
     });
@@ -278,17 +280,29 @@ export class ObservationWriter {
     const metas = await hub.catalog.devices(deviceIds);
 
     return db.transaction().execute(async (trx) => {
-      const inserted = await sql<{ datastream_id: number; time: Date }>`
-        insert into datahub_observation (datastream_id, time, value, quality)
-        select * from unnest(${ds}::bigint[], ${ts}::timestamptz[], ${vs}::float8[], ${qs}::text[])
-        on conflict (datastream_id, time) do nothing
-        returning datastream_id, time`.execute(trx);
+      // Times travel as epoch seconds (cheaper to serialize than ISO strings; to_timestamp
+      // keeps milliseconds exactly). The statement answers only the ordinals of rows that
+      // were already stored, so nothing per row comes back in the common case.
+      const { rows: answer } = await sql<{ dups: Array<number | string> }>`
+        with u as (
+          select * from unnest(${ds}::bigint[], ${epochs}::float8[], ${vs}::float8[], ${qs}::text[])
+            with ordinality as u(datastream_id, epoch, value, quality, ord)
+        ), ins as (
+          insert into datahub_observation (datastream_id, time, value, quality)
+          select datastream_id, to_timestamp(epoch), value, quality from u
+          on conflict (datastream_id, time) do nothing
+          returning datastream_id, time
+        )
+        select coalesce(array_agg(u.ord::int), '{}') as dups from u
+        where not exists (
+          select 1 from ins where ins.datastream_id = u.datastream_id and ins.time = to_timestamp(u.epoch)
+        )`.execute(trx);
       const stored = new Array<boolean>(rows.length).fill(false);
+      for (const i of unique) stored[i] = true;
+      for (const ord of answer[0]?.dups ?? []) stored[unique[Number(ord) - 1]] = false;
       const newest = new Map<number, LatestValue>();
-      for (const r of inserted.rows) {
-        const i = firstIndex.get(`${Number(r.datastream_id)}:${new Date(r.time).getTime()}`);
-        if (i === undefined) continue;
-        stored[i] = true;
+      for (const i of unique) {
+        if (!stored[i]) continue;
         const row = rows[i];
         const prev = newest.get(row.datastreamId);
         if (!prev || prev.timeMs < row.timeMs)
