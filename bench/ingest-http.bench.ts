@@ -117,16 +117,6 @@ async function measure(label: string, storage: Storage, dataDir: string): Promis
     body: () => payloads[next++ % payloads.length],
   });
   const seconds = (performance.now() - started) / 1000;
-  console.error(
-    'write ms',
-    (globalThis as any).__w,
-    'flushes',
-    (globalThis as any).__n,
-    'rows',
-    (globalThis as any).__r,
-    'wall ms',
-    seconds * 1000,
-  );
   const stored = Number(
     (await sql<{ n: number }>`select count(*)::int as n from datahub_observation`.execute(kernel.db)).rows[0]
       .n,
