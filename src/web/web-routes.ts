@@ -32,6 +32,6 @@ export async function registerWebRoutes(app: FastifyInstance, distDir: string): 
     if (!existsSync(path.join(distDir, 'index.html')))
       return reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT);
     reply.header('cache-control', 'no-cache');
-    return reply.sendFile('index.html', { maxAge: 0 });
+    return reply.sendFile('index.html', { cacheControl: false });
   });
 }

@@ -4,7 +4,16 @@
  */
 import { api } from './client.ts';
 import { ENDPOINTS, pathOf } from './endpoints.ts';
-import type { CaseView, Category, Department, Device, Division, HistoryEntry, Page } from './types.ts';
+import type {
+  CaseView,
+  Datastream,
+  Department,
+  Device,
+  Division,
+  HistoryEntry,
+  Page,
+  Service,
+} from './types.ts';
 
 const itemsOf = <T>(data: T[] | Page<T>): T[] => (Array.isArray(data) ? data : (data.items ?? []));
 
@@ -18,6 +27,8 @@ export interface CaseQuery {
   light?: string;
   limit?: number;
   offset?: number;
+  reportedFrom?: string;
+  reportedTo?: string;
 }
 
 /** One page of cases matching the filters. */
@@ -102,14 +113,35 @@ export async function listDepartments(signal?: AbortSignal): Promise<Department[
   return itemsOf(await api.get<Department[] | Page<Department>>(ENDPOINTS.departments.path, { signal }));
 }
 
-export async function listCategories(signal?: AbortSignal): Promise<Category[]> {
-  return itemsOf(await api.get<Category[] | Page<Category>>(ENDPOINTS.categories.path, { signal }));
+/** The reportable categories: the Open311 service list, named in the app's language. */
+export async function listServices(lang: string, signal?: AbortSignal): Promise<Service[]> {
+  return api.get<Service[]>(ENDPOINTS.services.path, { signal, headers: { 'accept-language': lang } });
 }
 
 export async function listDevices(signal?: AbortSignal): Promise<Device[]> {
   return itemsOf(
-    await api.get<Device[] | Page<Device>>(ENDPOINTS.devices.path, { signal, query: { latest: true } }),
+    await api.get<Device[] | Page<Device>>(ENDPOINTS.devices.path, { signal, query: { limit: 1000 } }),
   );
+}
+
+export async function listDatastreams(deviceId: string, signal?: AbortSignal): Promise<Datastream[]> {
+  return itemsOf(
+    await api.get<Datastream[] | Page<Datastream>>(pathOf(ENDPOINTS.deviceStreams, { id: deviceId }), {
+      signal,
+    }),
+  );
+}
+
+/** Local calendar day `YYYY-MM-DD`, `offset` days from today. */
+export function day(offset = 0): string {
+  const d = new Date();
+  d.setDate(d.getDate() + offset);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** How many cases match (one row fetched; the answer carries the total). */
+export async function countCases(query: CaseQuery, signal?: AbortSignal): Promise<number> {
+  return (await listCases({ ...query, limit: 1 }, signal)).total;
 }
 
 /** Cases as map features: only what the map colours and filters by. */

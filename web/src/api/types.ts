@@ -138,21 +138,26 @@ export interface Department {
   kind?: string;
 }
 
-export interface Category {
-  code: string;
-  name: LocalizedText;
-  kind?: string;
-  parent?: string | null;
-  module?: string;
-  public?: boolean;
+/** An Open311 service: a reportable category of the module catalogues. */
+export interface Service {
+  service_code: string;
+  service_name: string;
+  group: string | null;
 }
 
 export interface Device {
   id: string;
-  name?: string | LocalizedText;
-  sensorType?: string;
-  location?: { lat: number; lon: number } | null;
-  latest?: Record<string, { value: number | string; unit?: string; at?: string }>;
+  name: string;
+  sensorType: string;
+  location: { lat: number; lon: number } | null;
+  offline?: boolean;
+}
+
+export interface Datastream {
+  id: string;
+  name: LocalizedText;
+  unit: string | null;
+  latest: { time: string; value: number; quality: string } | null;
 }
 
 export interface UserView {

@@ -1,63 +1,84 @@
 /**
- * Today's key indicators (DESIGN.md §6) from `/api/v1/indicators`: intake, closure rate,
- * on-time rate, overdue count, satisfaction.
+ * Key indicators (DESIGN.md §6) in one strip: today's intake and the overdue count (from
+ * the case list), closure, on-time and satisfaction rates over the last 30 days (from
+ * `/api/v1/indicators`).
  */
 import { api } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
+import { countCases, day } from '../api/queries.ts';
 import { useResource } from '../api/use-resource.ts';
-import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';
+import { useSession } from '../session/session.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import { useMissing, WaitingForApi } from './waiting-for-api.tsx';
 
-export type Indicators = Record<string, unknown>;
+/** What `/api/v1/indicators` answers (the parts the app reads). */
+export interface IndicatorReport {
+  counts: Record<string, number>;
+  indicators: Record<string, number | null>;
+}
 
-const STRIP: ReadonlyArray<{ key: string; label: MessageKey; rate: boolean }> = [
-  { key: 'intake', label: 'indicator.intake', rate: false },
-  { key: 'closureRate', label: 'indicator.closureRate', rate: true },
-  { key: 'onTimeClosureRate', label: 'indicator.onTimeRate', rate: true },
-  { key: 'overdue', label: 'indicator.overdue', rate: false },
-  { key: 'satisfactionRate', label: 'indicator.satisfaction', rate: true },
+export interface IndicatorScope {
+  from: string;
+  to: string;
+  division?: string;
+  department?: string;
+}
+
+export const getIndicators = (scope: IndicatorScope, signal?: AbortSignal) =>
+  api.get<IndicatorReport>(ENDPOINTS.indicators.path, { query: { ...scope }, signal });
+
+/** Local midnight today as an ISO date-time. */
+const todayStart = () => {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+};
+
+const RATES: ReadonlyArray<[string, MessageKey]> = [
+  ['closureRate', 'indicator.closureRate'],
+  ['onTimeClosureRate', 'indicator.onTimeRate'],
+  ['satisfactionRate', 'indicator.satisfaction'],
 ];
 
-/** A number from an indicator answer, whether flat (`closureRate: 0.9`) or nested (`{ value }`). */
-export function indicatorValue(data: Indicators | undefined, key: string): number | null {
-  const raw = data?.[key];
-  if (typeof raw === 'number') return raw;
-  if (raw && typeof raw === 'object' && typeof (raw as { value?: unknown }).value === 'number')
-    return (raw as { value: number }).value;
-  return null;
-}
-
-export function useIndicators(query: Record<string, string>, refreshKey = 0) {
-  const missing = useMissing(ENDPOINTS.indicators);
-  const resource = useResource(
-    (signal) => api.get<Indicators>(ENDPOINTS.indicators.path, { query, signal }),
-    [JSON.stringify(query), refreshKey],
-    missing.length === 0,
-  );
-  return { ...resource, missing };
-}
-
-export function IndicatorStrip({ refreshKey }: { refreshKey: number }) {
+export function IndicatorStrip({ refreshKey, department }: { refreshKey: number; department?: string }) {
   const { t, number } = useI18n();
-  const { data, missing } = useIndicators({ period: 'today' }, refreshKey);
+  const { can } = useSession();
+  const missing = useMissing(ENDPOINTS.indicators, ENDPOINTS.cases);
+  const counts = useResource(
+    async (signal) => ({
+      intake: await countCases({ reportedFrom: todayStart(), department }, signal),
+      overdue: await countCases({ light: 'red', department }, signal),
+    }),
+    [refreshKey, department],
+    !missing.includes(ENDPOINTS.cases),
+  );
+  const rates = useResource(
+    (signal) => getIndicators({ from: day(-29), to: day(1), department }, signal),
+    [refreshKey, department],
+    !missing.includes(ENDPOINTS.indicators) && can('indicator.read'),
+  );
+  const pct = (v: number | null | undefined) => (v == null ? '—' : `${number(v * 100, 1)}%`);
   return (
     <section className="indicator-strip" aria-label={t('indicator.strip')}>
-      {missing.length > 0 ? (
-        <WaitingForApi endpoints={missing} />
-      ) : (
-        STRIP.map((s) => {
-          const v = indicatorValue(data, s.key);
-          return (
-            <div className="indicator" key={s.key}>
-              <span className="value">
-                {v === null ? '—' : s.rate ? `${number(v * 100, 1)}%` : number(v)}
-              </span>
-              <span className="label">{t(s.label)}</span>
-            </div>
-          );
-        })
-      )}
+      <WaitingForApi endpoints={missing} />
+      <div className="indicator">
+        <span className="value">{counts.data ? number(counts.data.intake) : '—'}</span>
+        <span className="label">{t('indicator.intake')}</span>
+      </div>
+      {can('indicator.read') &&
+        RATES.map(([key, label]) => (
+          <div className="indicator" key={key}>
+            <span className="value">{pct(rates.data?.indicators[key])}</span>
+            <span className="label">
+              {t(label)} {t('indicator.last30')}
+            </span>
+          </div>
+        ))}
+      <div className="indicator">
+        <span className="value">{counts.data ? number(counts.data.overdue) : '—'}</span>
+        <span className="label">{t('indicator.overdue')}</span>
+      </div>
     </section>
   );
 }

@@ -24,7 +24,22 @@ export function PhotoInput({ label, value, onChange, required }: PhotoInputProps
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
-  if (missing.length) return <WaitingForApi endpoints={missing} />;
+  if (missing.length)
+    return (
+      <div className="field photo">
+        <WaitingForApi endpoints={missing} />
+        <label htmlFor={id}>
+          {t('photo.reference')}
+          {required ? ' *' : ''}
+        </label>
+        <input
+          id={id}
+          value={value ?? ''}
+          onChange={(e) => onChange(e.target.value || null)}
+          required={required}
+        />
+      </div>
+    );
   return (
     <div className="field photo">
       <label htmlFor={id}>

@@ -6,12 +6,12 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { useApiCatalog } from '../api/catalog.tsx';
 import { ENDPOINTS } from '../api/endpoints.ts';
-import { getDivisionFeatures, listCategories } from '../api/queries.ts';
-import type { Category } from '../api/types.ts';
+import { getDivisionFeatures, listServices } from '../api/queries.ts';
 import { useResource } from '../api/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CityMap } from '../map/city-map.tsx';
 import { PhotoInput } from './photo-input.tsx';
+import { useSession } from '../session/session.tsx';
 import { ErrorNote, WaitingForApi } from './waiting-for-api.tsx';
 
 export interface ReportInput {
@@ -20,7 +20,10 @@ export interface ReportInput {
   category: string;
   description: string;
   address: string;
+  /** A stored media reference (grid patrol through the case API). */
   photo: string | null;
+  /** The photo file itself (the citizen API takes it with the report). */
+  photoFile: File | null;
 }
 
 export interface ReportFormProps {
@@ -29,28 +32,40 @@ export interface ReportFormProps {
   submit(input: ReportInput): Promise<void>;
   /** Pinned to a phone layout: map on top, form below. */
   compact?: boolean;
+  /** 'file': the photo travels with the report; 'reference': uploaded first, its reference sent. */
+  photoMode: 'file' | 'reference';
 }
 
-export function ReportForm({ title, focusCodes, submit, compact }: ReportFormProps) {
-  const { t, loc } = useI18n();
+export function ReportForm({ title, focusCodes, submit, compact, photoMode }: ReportFormProps) {
+  const { t, lang } = useI18n();
+  const { can } = useSession();
   const catalog = useApiCatalog();
   const id = useId();
-  const categories = useResource((s) => listCategories(s), [], catalog.has(ENDPOINTS.categories));
-  const divisions = useResource((s) => getDivisionFeatures(s), [], catalog.has(ENDPOINTS.divisions));
+  const services = useResource((s) => listServices(lang, s), [lang], catalog.has(ENDPOINTS.services));
+  // Boundaries need org.read; citizens see the map without them.
+  const divisions = useResource(
+    (s) => getDivisionFeatures(s),
+    [],
+    catalog.has(ENDPOINTS.divisions) && can('org.read'),
+  );
   const [pin, setPin] = useState<[number, number] | null>(null);
   const [category, setCategory] = useState('');
   const [description, setDescription] = useState('');
   const [address, setAddress] = useState('');
   const [photo, setPhoto] = useState<string | null>(null);
+  const [photoFile, setPhotoFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [gpsError, setGpsError] = useState<string | null>(null);
 
-  const reportable = useMemo(
-    () =>
-      (categories.data ?? []).filter((c: Category) => c.public !== false && (c.parent || c.kind !== 'major')),
-    [categories.data],
-  );
+  const groups = useMemo(() => {
+    const byGroup = new Map<string, Array<{ code: string; name: string }>>();
+    for (const svc of services.data ?? []) {
+      const g = svc.group ?? '';
+      byGroup.set(g, [...(byGroup.get(g) ?? []), { code: svc.service_code, name: svc.service_name }]);
+    }
+    return [...byGroup.entries()];
+  }, [services.data]);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -61,9 +76,10 @@ export function ReportForm({ title, focusCodes, submit, compact }: ReportFormPro
     setBusy(true);
     setError(null);
     try {
-      await submit({ lon: pin[0], lat: pin[1], category, description, address, photo });
+      await submit({ lon: pin[0], lat: pin[1], category, description, address, photo, photoFile });
       setDescription('');
       setPhoto(null);
+      setPhotoFile(null);
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -133,7 +149,7 @@ export function ReportForm({ title, focusCodes, submit, compact }: ReportFormPro
       {gpsError && <p role="alert">{gpsError}</p>}
       <div className="field">
         <label htmlFor={`${id}-category`}>{t('report.category')}</label>
-        {catalog.has(ENDPOINTS.categories) ? (
+        {catalog.has(ENDPOINTS.services) ? (
           <select
             id={`${id}-category`}
             value={category}
@@ -141,10 +157,14 @@ export function ReportForm({ title, focusCodes, submit, compact }: ReportFormPro
             required
           >
             <option value="">—</option>
-            {reportable.map((c) => (
-              <option key={c.code} value={c.code}>
-                {loc(c.name)}
-              </option>
+            {groups.map(([group, items]) => (
+              <optgroup key={group} label={group}>
+                {items.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         ) : (
@@ -155,7 +175,7 @@ export function ReportForm({ title, focusCodes, submit, compact }: ReportFormPro
               onChange={(e) => setCategory(e.target.value)}
               required
             />
-            <WaitingForApi endpoints={catalog.loaded ? [ENDPOINTS.categories] : []} />
+            <WaitingForApi endpoints={catalog.loaded ? [ENDPOINTS.services] : []} />
           </>
         )}
       </div>
@@ -173,7 +193,20 @@ export function ReportForm({ title, focusCodes, submit, compact }: ReportFormPro
           minLength={4}
         />
       </div>
-      <PhotoInput label={t('report.photo')} value={photo} onChange={setPhoto} />
+      {photoMode === 'reference' ? (
+        <PhotoInput label={t('report.photo')} value={photo} onChange={setPhoto} />
+      ) : (
+        <div className="field">
+          <label htmlFor={`${id}-photo`}>{t('report.photo')}</label>
+          <input
+            id={`${id}-photo`}
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            capture="environment"
+            onChange={(e) => setPhotoFile(e.target.files?.[0] ?? null)}
+          />
+        </div>
+      )}
       <ErrorNote error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {t('report.submit')}

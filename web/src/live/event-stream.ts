@@ -1,61 +1,86 @@
 /**
- * Live events over the server's event stream (`/api/v1/stream`, server-sent events).
- * EventSource cannot send an Authorization header, so the session token travels as the
- * `access_token` query parameter; EventSource reconnects by itself with Last-Event-ID.
+ * Live case events over the server's event stream (`/api/v1/stream`, server-sent events).
+ * EventSource cannot send an Authorization header, so the app first asks for a short-lived
+ * stream ticket (`POST /api/v1/stream/tokens`) and passes it as `?token=`; when the
+ * connection drops for good (an expired ticket on reconnect), it fetches a new ticket.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useApiCatalog } from '../api/catalog.tsx';
-import { apiUrl, getToken } from '../api/client.ts';
+import { api, apiUrl } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
+import type { CaseState, SlaLight } from '../api/types.ts';
 
+/** One event as the stream sends it. */
 export interface LiveEvent {
   id: string;
   type: string;
-  at: string;
+  occurredAt: string;
   data: Record<string, unknown>;
+  case?: {
+    id: string;
+    number: string;
+    state: CaseState;
+    category: string;
+    light: SlaLight | null;
+    district: string | null;
+  };
 }
 
 export type StreamStatus = 'unavailable' | 'connecting' | 'open' | 'error';
 
-/** Calls `onEvent` for each event; answers the connection status. */
+/** Calls `onEvent` for each case event; answers the connection status. */
 export function useEventStream(onEvent: (event: LiveEvent) => void): StreamStatus {
   const catalog = useApiCatalog();
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const handler = useRef(onEvent);
   handler.current = onEvent;
-  const available = catalog.has(ENDPOINTS.stream);
+  const available = catalog.has(ENDPOINTS.stream) && catalog.has(ENDPOINTS.streamTicket);
   useEffect(() => {
     if (!catalog.loaded) return;
     if (!available) {
       setStatus('unavailable');
       return;
     }
-    const source = new EventSource(apiUrl(ENDPOINTS.stream.path, { access_token: getToken() }));
+    let source: EventSource | null = null;
+    let stopped = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const receive = (message: MessageEvent<string>) => {
-      let data: Record<string, unknown> = {};
       try {
-        data = JSON.parse(message.data) as Record<string, unknown>;
+        handler.current(JSON.parse(message.data) as LiveEvent);
       } catch {
-        return;
+        // Not a case event (comments and heartbeats never reach here).
       }
-      const type = message.type === 'message' ? String(data.type ?? 'message') : message.type;
-      handler.current({
-        id: message.lastEventId,
-        type,
-        at: String(data.at ?? data.time ?? new Date().toISOString()),
-        data: (data.data as Record<string, unknown>) ?? data,
-      });
     };
-    source.onopen = () => setStatus('open');
-    source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'error' : 'connecting');
-    source.onmessage = receive;
-    for (const type of CASE_EVENT_TYPES) source.addEventListener(type, receive);
-    return () => source.close();
+    const connect = async () => {
+      try {
+        const ticket = await api.post<{ token: string }>(ENDPOINTS.streamTicket.path);
+        if (stopped) return;
+        source = new EventSource(apiUrl(ENDPOINTS.stream.path, { token: ticket.token }));
+        source.onopen = () => setStatus('open');
+        source.onmessage = receive;
+        source.onerror = () => {
+          if (source?.readyState !== EventSource.CLOSED) return setStatus('connecting');
+          setStatus('error');
+          source = null;
+          retry = setTimeout(connect, 3000);
+        };
+        for (const type of CASE_EVENT_TYPES) source.addEventListener(type, receive);
+      } catch {
+        setStatus('error');
+        if (!stopped) retry = setTimeout(connect, 5000);
+      }
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      source?.close();
+    };
   }, [catalog.loaded, available]);
   return status;
 }
 
-/** Named SSE event types the server may use for case events (plain `message` is handled too). */
+/** The SSE event names of case events (the transition table's events plus intake and SLA). */
 const CASE_EVENT_TYPES = [
   'case.reported',
   'case.filed',
@@ -63,13 +88,22 @@ const CASE_EVENT_TYPES = [
   'case.dispatched',
   'case.accepted',
   'case.returned',
+  'case.extension_requested',
+  'case.extension_decided',
+  'case.deferred',
+  'case.parked',
+  'case.resumed',
   'case.handled',
   'case.verified',
   'case.closed',
   'case.evaluated',
-  'case.merged',
-  'case.escalated',
   'case.supervised',
+  'case.escalated',
+  'case.merged',
   'case.whistled',
-  'case.sla_changed',
+  'case.reported_in',
+  'case.linkage_rated',
+  'case.report_in_missed',
+  'case.sla_yellow',
+  'case.sla_red',
 ];

@@ -12,19 +12,19 @@ export const LIGHT_COLORS = { green: '#2e9d4f', yellow: '#e0a800', red: '#d93025
 
 /** Colours of case states, grouped by the track that holds the case. */
 export const STATE_COLORS: Record<string, string> = {
-  reported: '#1e88e5',
+  reported: '#1565c0',
   filed: '#3949ab',
   dispatched: '#8e24aa',
-  in_progress: '#f4511e',
-  extension_pending: '#f4511e',
+  in_progress: '#bf360c',
+  extension_pending: '#bf360c',
   rework: '#c2185b',
-  handled: '#00897b',
+  handled: '#00695c',
   deferred: '#6d4c41',
   parked: '#6d4c41',
   closed: '#546e7a',
   evaluated: '#546e7a',
-  rejected: '#9e9e9e',
-  merged: '#9e9e9e',
+  rejected: '#616161',
+  merged: '#616161',
 };
 
 export const lightColorExpression: ExpressionSpecification = [

@@ -302,7 +302,8 @@ function ResponsibilityPanel() {
   const { t, time } = useI18n();
   const catalog = useApiCatalog();
   const rules = useResource(
-    (s) => api.get<Rule[] | Page<Rule>>(ENDPOINTS.responsibilityRules.path, { signal: s }),
+    (s) =>
+      api.get<Rule[] | { version: number; rules: Rule[] }>(ENDPOINTS.responsibilityRules.path, { signal: s }),
     [],
   );
   const versions = useResource(
@@ -314,7 +315,8 @@ function ResponsibilityPanel() {
     [],
     catalog.has(ENDPOINTS.responsibilityVersions),
   );
-  const list = Array.isArray(rules.data) ? rules.data : (rules.data?.items ?? []);
+  const data = rules.data;
+  const list: Rule[] = Array.isArray(data) ? data : (data?.rules ?? []);
   const vlist = Array.isArray(versions.data) ? versions.data : (versions.data?.items ?? []);
   return (
     <section>

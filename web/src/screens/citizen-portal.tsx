@@ -1,184 +1,203 @@
 /**
  * The citizen portal (public): report a problem with a map pin, a category from the
- * catalogue and a photo; follow a case by its number or token; rate it after closure.
- *
- * Uses the citizen API of the participation capability when the server has it; a signed-in
- * citizen can otherwise report and rate through the native case API (their own cases).
+ * catalogue (the Open311 service list) and a photo; follow a report by its case number or
+ * follow token; rate it after closure. Backed by the participation capability's citizen API.
  */
 import { type FormEvent, useState } from 'react';
-import { useApiCatalog } from '../api/catalog.tsx';
 import { api } from '../api/client.ts';
 import { ENDPOINTS, pathOf } from '../api/endpoints.ts';
-import { actOnCase, getCase, listCases } from '../api/queries.ts';
-import type { CaseView, Satisfaction } from '../api/types.ts';
+import type { CaseState, Satisfaction } from '../api/types.ts';
 import { useResource } from '../api/use-resource.ts';
 import { StateBadge } from '../components/badges.tsx';
 import { SatisfactionPicker } from '../components/case-drawer.tsx';
 import { type ReportInput, ReportForm } from '../components/report-form.tsx';
-import { ErrorNote, WaitingForApi } from '../components/waiting-for-api.tsx';
+import { ErrorNote, useMissing, WaitingForApi } from '../components/waiting-for-api.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Link } from '../router.tsx';
+import { SATISFACTION_LABEL } from '../i18n/labels.ts';
 import { useSession } from '../session/session.tsx';
 
-interface Followed {
-  ref: string;
-  c: CaseView;
+/** A report as its citizen follows it (participation's CitizenCaseView). */
+interface CitizenCase {
+  number: string;
+  state: CaseState;
+  stateLabel: string;
+  serviceName: string;
+  reportedAt: string;
+  expectedAt?: string | null;
+  satisfaction: Satisfaction | null;
+  canRate?: boolean;
+  history?: Array<{ at: string; action: string; label: string | null }>;
+  own?: { description: string; address: string | null; photos: string[] };
+}
+
+interface Receipt {
+  token: string;
+  number: string | null;
+  notice: string | null;
 }
 
 export function CitizenPortal() {
-  const { t } = useI18n();
-  const catalog = useApiCatalog();
-  const { me, can } = useSession();
-  const citizenApi = catalog.has(ENDPOINTS.citizenReport);
-  const nativeReport = Boolean(me) && can('case.report') && catalog.has(ENDPOINTS.caseCreate);
-  const [receipt, setReceipt] = useState<{ number: string; token?: string } | null>(null);
-  const [followed, setFollowed] = useState<Followed | null>(null);
+  const { t, lang } = useI18n();
+  const { me } = useSession();
+  const missing = useMissing(ENDPOINTS.citizenReport, ENDPOINTS.citizenFollow, ENDPOINTS.citizenRate);
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [followed, setFollowed] = useState<string | null>(null);
+  const [mineTick, setMineTick] = useState(0);
 
   const submit = async (input: ReportInput) => {
-    const body = {
-      category: input.category,
-      description: input.description,
-      location: { lat: input.lat, lon: input.lon },
-      address: input.address || undefined,
-      media: input.photo ? [input.photo] : [],
-      clientRequestId: crypto.randomUUID(),
-    };
-    const c = citizenApi
-      ? await api.post<CaseView & { token?: string }>(ENDPOINTS.citizenReport.path, body)
-      : await api.post<CaseView & { token?: string }>(ENDPOINTS.caseCreate.path, { ...body, channel: 'web' });
-    setReceipt({ number: c.number, token: c.token });
+    const form = new FormData();
+    form.append('service_code', input.category);
+    form.append('lat', String(input.lat));
+    form.append('lon', String(input.lon));
+    form.append('description', input.description);
+    if (input.address) form.append('address', input.address);
+    if (input.photoFile) form.append('photo', input.photoFile, input.photoFile.name);
+    const result = await api.post<Receipt>(ENDPOINTS.citizenReport.path, form, {
+      headers: { 'accept-language': lang },
+    });
+    setReceipt(result);
+    setMineTick((n) => n + 1);
   };
 
   return (
     <div className="workspace phone citizen">
       <h1>{t('nav.citizen')}</h1>
-      {!citizenApi && catalog.loaded && (
-        <WaitingForApi
-          endpoints={[ENDPOINTS.citizenReport, ENDPOINTS.citizenFollow, ENDPOINTS.citizenRate]}
-        />
-      )}
-      {!citizenApi && !nativeReport && catalog.loaded && (
-        <p className="notice">
-          {t('citizen.signInToReport')} <Link href="/login">{t('nav.login')}</Link>
-        </p>
-      )}
+      <WaitingForApi endpoints={missing} />
       {receipt && (
-        <p className="notice ok" role="status" data-receipt={receipt.number}>
-          {t('report.created', { number: receipt.number })}
-          {receipt.token ? ` ${t('citizen.token', { token: receipt.token })}` : ''}
+        <p className="notice ok" role="status" data-receipt={receipt.number ?? receipt.token}>
+          {receipt.number ? t('report.created', { number: receipt.number }) : t('citizen.queued')}{' '}
+          {t('citizen.token', { token: receipt.token })}
         </p>
       )}
-      {(citizenApi || nativeReport) && <ReportForm title={t('citizen.report')} submit={submit} compact />}
+      {!missing.includes(ENDPOINTS.citizenReport) && (
+        <ReportForm title={t('citizen.report')} submit={submit} compact photoMode="file" />
+      )}
       <FollowForm onFound={setFollowed} />
-      {followed && <FollowedCase followed={followed} onChanged={(c) => setFollowed({ ...followed, c })} />}
-      {me && nativeReport && <MyCases onOpen={(c) => setFollowed({ ref: c.number, c })} />}
+      {followed && <FollowedCase reference={followed} />}
+      {me && <MyReports onOpen={setFollowed} refreshKey={mineTick} />}
     </div>
   );
 }
 
-function FollowForm({ onFound }: { onFound(f: Followed): void }) {
+function FollowForm({ onFound }: { onFound(ref: string): void }) {
   const { t } = useI18n();
-  const catalog = useApiCatalog();
-  const { me } = useSession();
   const [ref, setRef] = useState('');
-  const [error, setError] = useState<Error | null>(null);
-  const canFollow = catalog.has(ENDPOINTS.citizenFollow) || (me && catalog.has(ENDPOINTS.cases));
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    try {
-      if (catalog.has(ENDPOINTS.citizenFollow)) {
-        onFound({ ref, c: await api.get<CaseView>(pathOf(ENDPOINTS.citizenFollow, { ref: ref.trim() })) });
-      } else {
-        onFound({ ref, c: await getCase(ref.trim()) });
-      }
-    } catch (err) {
-      setError(err as Error);
-    }
-  };
   return (
-    <form onSubmit={onSubmit} className="follow" aria-labelledby="follow-title">
+    <form
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        onFound(ref.trim());
+      }}
+      className="follow"
+      aria-labelledby="follow-title"
+    >
       <h2 id="follow-title">{t('citizen.follow')}</h2>
       <div className="row">
         <div className="field">
           <label htmlFor="follow-ref">{t('citizen.numberOrToken')}</label>
           <input id="follow-ref" value={ref} onChange={(e) => setRef(e.target.value)} required />
         </div>
-        <button type="submit" disabled={!canFollow}>
-          {t('citizen.find')}
-        </button>
+        <button type="submit">{t('citizen.find')}</button>
       </div>
-      <ErrorNote error={error} />
     </form>
   );
 }
 
-function FollowedCase({ followed, onChanged }: { followed: Followed; onChanged(c: CaseView): void }) {
-  const { t, time } = useI18n();
-  const catalog = useApiCatalog();
-  const { me } = useSession();
+function FollowedCase({ reference }: { reference: string }) {
+  const { t, time, lang } = useI18n();
+  const [tick, setTick] = useState(0);
+  const kase = useResource(
+    (signal) =>
+      api.get<CitizenCase>(pathOf(ENDPOINTS.citizenFollow, { ref: reference }), {
+        signal,
+        headers: { 'accept-language': lang },
+      }),
+    [reference, tick, lang],
+  );
   const [satisfaction, setSatisfaction] = useState<Satisfaction>('satisfied');
   const [error, setError] = useState<Error | null>(null);
   const [done, setDone] = useState(false);
-  const { c } = followed;
+  const c = kase.data;
   const rate = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     try {
-      if (catalog.has(ENDPOINTS.citizenRate))
-        await api.post(pathOf(ENDPOINTS.citizenRate, { ref: followed.ref }), { satisfaction });
-      else await actOnCase(c, 'evaluate', { satisfaction });
+      await api.post(pathOf(ENDPOINTS.citizenRate, { ref: reference }), { satisfaction });
       setDone(true);
-      onChanged(
-        me && catalog.has(ENDPOINTS.caseOne)
-          ? await getCase(c.id)
-          : { ...c, state: 'evaluated', satisfaction },
-      );
+      setTick((n) => n + 1);
     } catch (err) {
       setError(err as Error);
     }
   };
   return (
-    <section className="followed" aria-labelledby="followed-title" data-followed={c.number}>
+    <section className="followed" aria-labelledby="followed-title" data-followed={c?.number ?? reference}>
       <h2 id="followed-title">
-        {t('case.title')} {c.number}
+        {t('case.title')} {c?.number ?? reference}
       </h2>
-      <p>
-        <StateBadge state={c.state} /> · {t('case.reportedAt')} {time(c.reportedAt)}
-      </p>
-      <p>{c.description}</p>
-      {c.state === 'closed' && !done && (
-        <form onSubmit={rate} aria-label={t('citizen.rate')}>
-          <SatisfactionPicker value={satisfaction} onChange={setSatisfaction} />
-          <ErrorNote error={error} />
-          <button type="submit" className="primary">
-            {t('citizen.rate')}
-          </button>
-        </form>
-      )}
-      {done && (
-        <p className="notice ok" role="status">
-          {t('citizen.thanks')}
-        </p>
+      <ErrorNote error={kase.error} />
+      {c && (
+        <>
+          <p>
+            <StateBadge state={c.state} /> {c.stateLabel} · {c.serviceName} · {t('case.reportedAt')}{' '}
+            {time(c.reportedAt)}
+            {c.expectedAt ? ` · ${t('citizen.expected')} ${time(c.expectedAt)}` : ''}
+          </p>
+          {c.own && <p>{c.own.description}</p>}
+          {c.history && (
+            <ol className="history">
+              {c.history.map((h) => (
+                <li key={`${h.at}-${h.action}`}>
+                  <time dateTime={h.at}>{time(h.at)}</time> {h.label ?? h.action}
+                </li>
+              ))}
+            </ol>
+          )}
+          {c.satisfaction && (
+            <p>
+              {t('case.satisfaction')}: {t(SATISFACTION_LABEL[c.satisfaction])}
+            </p>
+          )}
+          {c.canRate && !done && (
+            <form onSubmit={rate} aria-label={t('citizen.rate')}>
+              <SatisfactionPicker value={satisfaction} onChange={setSatisfaction} />
+              <ErrorNote error={error} />
+              <button type="submit" className="primary">
+                {t('citizen.rate')}
+              </button>
+            </form>
+          )}
+          {done && (
+            <p className="notice ok" role="status">
+              {t('citizen.thanks')}
+            </p>
+          )}
+        </>
       )}
     </section>
   );
 }
 
-function MyCases({ onOpen }: { onOpen(c: CaseView): void }) {
-  const { t } = useI18n();
-  const mine = useResource((s) => listCases({ limit: 50 }, s), []);
+function MyReports({ onOpen, refreshKey }: { onOpen(ref: string): void; refreshKey: number }) {
+  const { t, lang } = useI18n();
+  const missing = useMissing(ENDPOINTS.citizenMine);
+  const mine = useResource(
+    (signal) =>
+      api.get<CitizenCase[]>(ENDPOINTS.citizenMine.path, { signal, headers: { 'accept-language': lang } }),
+    [refreshKey, lang],
+    missing.length === 0,
+  );
   return (
     <section aria-labelledby="mine-title">
       <h2 id="mine-title">{t('citizen.mine')}</h2>
+      <WaitingForApi endpoints={missing} />
       <ErrorNote error={mine.error} />
       <ul className="plain">
-        {(mine.data?.items ?? []).map((c) => (
-          <li key={c.id}>
-            <button type="button" className="link" onClick={() => onOpen(c)} data-my-case={c.number}>
+        {(mine.data ?? []).map((c) => (
+          <li key={c.number}>
+            <button type="button" className="link" onClick={() => onOpen(c.number)} data-my-case={c.number}>
               {c.number}
             </button>{' '}
-            <StateBadge state={c.state} /> {c.description}
+            <StateBadge state={c.state} /> {c.serviceName}
           </li>
         ))}
       </ul>

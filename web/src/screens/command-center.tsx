@@ -3,13 +3,15 @@
  * every case (clustered, coloured by SLA light and state, or as heat), sensors with their
  * latest values, today's indicators, a live event feed and a case drawer.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ENDPOINTS } from '../api/endpoints.ts';
 import {
+  listDatastreams,
   casesToFeatures,
   devicesToFeatures,
   getCase,
   getDivisionFeatures,
+  listCases,
   listCasesForMap,
   listDevices,
 } from '../api/queries.ts';
@@ -26,6 +28,17 @@ import { LIGHT_COLORS } from '../map/map-style.ts';
 
 /** The most cases the map loads (clustering keeps this smooth; see bench/map-render.bench.ts). */
 const MAP_CASE_LIMIT = 50_000;
+const POLL_MS = 2000;
+const POLL_SIZE = 100;
+
+interface FeedLine {
+  seq: number;
+  id: string;
+  type: string;
+  at: string;
+  caseId?: string;
+  number?: string;
+}
 
 interface Filters {
   district: string;
@@ -45,26 +58,42 @@ export function CommandCenter() {
   const loaded = useResource((s) => listCasesForMap({}, MAP_CASE_LIMIT, s), [], hasCases);
   const devices = useResource((s) => listDevices(s), [], !missing.includes(ENDPOINTS.devices));
   const [live, setLive] = useState<Map<string, CaseView>>(new Map());
-  const [feed, setFeed] = useState<Array<LiveEvent & { number?: string; seq: number }>>([]);
+  const liveRef = useRef(live);
+  useEffect(() => {
+    liveRef.current = live;
+  }, [live]);
+  const loadedById = useMemo(() => new Map((loaded.data ?? []).map((c) => [c.id, c])), [loaded.data]);
+  const [feed, setFeed] = useState<FeedLine[]>([]);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [heat, setHeat] = useState(false);
   const [showSensors, setShowSensors] = useState(true);
   const [open, setOpen] = useState<string | null>(null);
+  const [sensor, setSensor] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const [panel, setPanel] = useState(true);
 
   const onEvent = useCallback(
     async (event: LiveEvent) => {
-      const id = String(event.data.caseId ?? event.data.id ?? '');
-      const number = typeof event.data.number === 'string' ? event.data.number : undefined;
-      setFeed((f) => [{ ...event, number, seq: (f[0]?.seq ?? 0) + 1 }, ...f].slice(0, 50));
+      const id = event.case?.id;
+      setFeed((f) =>
+        [
+          {
+            id: event.id,
+            type: event.type,
+            at: event.occurredAt,
+            caseId: id,
+            number: event.case?.number,
+            seq: (f[0]?.seq ?? 0) + 1,
+          },
+          ...f,
+        ].slice(0, 50),
+      );
       if (!id || !hasCases) return;
       try {
         const c = await getCase(id);
         setLive((m) => new Map(m).set(c.id, c));
-        setFeed((f) => f.map((e) => (e.id === event.id ? { ...e, number: c.number } : e)));
       } catch {
-        // The case may be outside this user's jurisdiction; the feed line stays.
+        // The case may have left this user's view; the feed line stays.
       }
       setTick((n) => n + 1);
     },
@@ -72,11 +101,50 @@ export function CommandCenter() {
   );
   const streamStatus = useEventStream(onEvent);
 
+  // Until the server has its event stream, the most recent cases are polled instead, so
+  // new cases and their state changes still appear without a reload.
+  useEffect(() => {
+    if (streamStatus !== 'unavailable' || !hasCases) return;
+    const timer = setInterval(async () => {
+      try {
+        const recent = await listCases({ limit: POLL_SIZE });
+        const fresh = recent.items.filter((c) => {
+          const known = liveRef.current.get(c.id) ?? loadedById.get(c.id);
+          return !known || known.version !== c.version;
+        });
+        if (fresh.length === 0) return;
+        setLive((m) => {
+          const next = new Map(m);
+          for (const c of fresh) next.set(c.id, c);
+          liveRef.current = next;
+          return next;
+        });
+        setFeed((f) =>
+          [
+            ...fresh.map((c, i) => ({
+              id: `${c.id}@${c.version}`,
+              type: `case.${c.state}`,
+              at: c.updatedAt,
+              caseId: c.id,
+              number: c.number,
+              seq: (f[0]?.seq ?? 0) + fresh.length - i,
+            })),
+            ...f,
+          ].slice(0, 50),
+        );
+        setTick((n) => n + 1);
+      } catch {
+        // A failed poll is retried on the next tick.
+      }
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [streamStatus, hasCases, loadedById]);
+
   const allCases = useMemo(() => {
-    const byId = new Map((loaded.data ?? []).map((c) => [c.id, c]));
+    const byId = new Map(loadedById);
     for (const [id, c] of live) byId.set(id, c);
     return [...byId.values()];
-  }, [loaded.data, live]);
+  }, [loadedById, live]);
 
   const categories = useMemo(() => [...new Set(allCases.map((c) => c.category))].sort(), [allCases]);
   const modules = useMemo(
@@ -139,6 +207,10 @@ export function CommandCenter() {
         heat={heat}
         focusCodes={filters.district ? [filters.district] : undefined}
         onCaseClick={setOpen}
+        onSensorClick={(id) => {
+          setPanel(true);
+          setSensor(id);
+        }}
         className="full"
       />
       <IndicatorStrip refreshKey={tick} />
@@ -212,20 +284,23 @@ export function CommandCenter() {
             ))}
           </ul>
           {devices.data && devices.data.length > 0 && showSensors && (
-            <details>
-              <summary>{t('layer.sensorValues', { count: devices.data.length })}</summary>
-              <ul className="plain sensors">
-                {devices.data.slice(0, 50).map((d) => (
-                  <li key={d.id}>
-                    <strong>{loc(d.name ?? d.id)}</strong>{' '}
-                    {Object.entries(d.latest ?? {})
-                      .map(([k, v]) => `${k} ${v.value}${v.unit ? ` ${v.unit}` : ''}`)
-                      .join(' · ') || '—'}
-                  </li>
+            <div className="field">
+              <label htmlFor="sensor-pick">{t('layer.sensorValues', { count: devices.data.length })}</label>
+              <select
+                id="sensor-pick"
+                value={sensor ?? ''}
+                onChange={(e) => setSensor(e.target.value || null)}
+              >
+                <option value="">—</option>
+                {devices.data.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
                 ))}
-              </ul>
-            </details>
+              </select>
+            </div>
           )}
+          {sensor && <SensorValues deviceId={sensor} />}
         </section>
       )}
       {panel && (
@@ -235,7 +310,7 @@ export function CommandCenter() {
             {streamStatus === 'open'
               ? t('feed.live')
               : streamStatus === 'unavailable'
-                ? t('feed.unavailable')
+                ? t('feed.polling')
                 : streamStatus === 'error'
                   ? t('feed.error')
                   : t('feed.connecting')}
@@ -248,7 +323,7 @@ export function CommandCenter() {
                   <button
                     type="button"
                     className="link"
-                    onClick={() => setOpen(String(e.data.caseId ?? e.data.id))}
+                    onClick={() => setOpen(e.caseId ?? null)}
                     data-feed-case={e.number}
                   >
                     {e.number}
@@ -267,5 +342,25 @@ export function CommandCenter() {
         />
       )}
     </div>
+  );
+}
+
+/** The latest value of each datastream of one sensor. */
+function SensorValues({ deviceId }: { deviceId: string }) {
+  const { t, loc, time } = useI18n();
+  const streams = useResource((s) => listDatastreams(deviceId, s), [deviceId]);
+  return (
+    <section aria-label={t('sensor.values')} className="sensors">
+      <ErrorNote error={streams.error} />
+      <ul className="plain">
+        {(streams.data ?? []).map((d) => (
+          <li key={d.id}>
+            {loc(d.name)}:{' '}
+            <strong>{d.latest ? `${d.latest.value}${d.unit ? ` ${d.unit}` : ''}` : '—'}</strong>{' '}
+            {d.latest ? time(d.latest.time) : ''}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -62,7 +62,13 @@ export function GridWorkerView() {
               {t('report.created', { number: created.number })}
             </p>
           )}
-          <ReportForm title={t('grid.patrol')} focusCodes={me?.divisionCodes} submit={submit} compact />
+          <ReportForm
+            title={t('grid.patrol')}
+            focusCodes={me?.divisionCodes}
+            submit={submit}
+            compact
+            photoMode="reference"
+          />
         </div>
       )}
     </div>

@@ -1,21 +1,23 @@
 /**
- * The leader dashboard: the indicators of DESIGN.md §6 by period, district and department
- * — trends, rankings, the three rates — and overdue hotspots on the map.
+ * The leader dashboard: the indicators of DESIGN.md §6 for a period — handling rates, the
+ * three rates, trends, rankings of districts and departments (ECharts) — and overdue
+ * hotspots on the map.
  */
 import { useMemo, useState } from 'react';
+import { api } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
-import { casesToFeatures, getDivisionFeatures, listCasesForMap } from '../api/queries.ts';
+import { casesToFeatures, countCases, day, getDivisionFeatures, listCasesForMap } from '../api/queries.ts';
 import { useResource } from '../api/use-resource.ts';
 import { EChart } from '../components/echart.tsx';
-import { indicatorValue, useIndicators } from '../components/indicator-strip.tsx';
+import { getIndicators, type IndicatorReport } from '../components/indicator-strip.tsx';
 import { ErrorNote, useMissing, WaitingForApi } from '../components/waiting-for-api.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CityMap } from '../map/city-map.tsx';
 
-const PERIODS = ['today', '7d', '30d', '90d'] as const;
-const PERIOD_LABEL: Record<(typeof PERIODS)[number], MessageKey> = {
-  today: 'period.today',
+const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
+type Period = keyof typeof PERIODS;
+const PERIOD_LABEL: Record<Period, MessageKey> = {
   '7d': 'period.7d',
   '30d': 'period.30d',
   '90d': 'period.90d',
@@ -33,21 +35,51 @@ const THREE_RATES: ReadonlyArray<[string, MessageKey]> = [
   ['responseRate', 'indicator.responseRate'],
   ['resolutionRate', 'indicator.resolutionRate'],
   ['satisfactionRate', 'indicator.satisfaction'],
-  ['compositeScore', 'indicator.composite'],
 ];
 
-type Row = Record<string, unknown> & { key?: string; scope?: string; name?: string; period?: string };
-const rowsOf = (data: Record<string, unknown> | undefined, key: string): Row[] =>
-  Array.isArray(data?.[key]) ? (data[key] as Row[]) : [];
+interface Ranking {
+  items: Array<IndicatorReport & { rank: number; key: string }>;
+}
+
+/** At most 15 points on the trend: one per day, or per several days for long periods. */
+function buckets(days: number): Array<{ from: number; to: number }> {
+  const size = Math.ceil(days / 15);
+  const out: Array<{ from: number; to: number }> = [];
+  for (let start = -days + 1; start <= 0; start += size)
+    out.push({ from: start, to: Math.min(start + size, 1) });
+  return out;
+}
 
 export function LeaderDashboard() {
   const { t, number } = useI18n();
-  const [period, setPeriod] = useState<(typeof PERIODS)[number]>('30d');
-  const missing = useMissing(ENDPOINTS.indicators, ENDPOINTS.cases, ENDPOINTS.divisions);
-  const totals = useIndicators({ period });
-  const byDistrict = useIndicators({ period, groupBy: 'district' });
-  const byDepartment = useIndicators({ period, groupBy: 'department' });
-  const trend = useIndicators({ period, groupBy: 'day' });
+  const [period, setPeriod] = useState<Period>('30d');
+  const days = PERIODS[period];
+  const scope = { from: day(-days + 1), to: day(1) };
+  const missing = useMissing(ENDPOINTS.indicators, ENDPOINTS.rankings, ENDPOINTS.cases, ENDPOINTS.divisions);
+  const ready = !missing.includes(ENDPOINTS.indicators);
+  const totals = useResource((s) => getIndicators(scope, s), [period], ready);
+  const ranking = (by: 'district' | 'department') => (s: AbortSignal) =>
+    api.get<Ranking>(ENDPOINTS.rankings.path, { query: { ...scope, by, metric: 'closureRate' }, signal: s });
+  const byDistrict = useResource(ranking('district'), [period], !missing.includes(ENDPOINTS.rankings));
+  const byDepartment = useResource(ranking('department'), [period], !missing.includes(ENDPOINTS.rankings));
+  const trend = useResource(
+    async (s) =>
+      Promise.all(
+        buckets(days).map(async (b) => ({
+          label: day(b.from).slice(5),
+          intake: await countCases(
+            {
+              reportedFrom: new Date(`${day(b.from)}T00:00`).toISOString(),
+              reportedTo: new Date(`${day(b.to)}T00:00`).toISOString(),
+            },
+            s,
+          ),
+          closure: (await getIndicators({ from: day(b.from), to: day(b.to) }, s)).indicators.closureRate,
+        })),
+      ),
+    [period],
+    ready && !missing.includes(ENDPOINTS.cases),
+  );
   const divisions = useResource((s) => getDivisionFeatures(s), [], !missing.includes(ENDPOINTS.divisions));
   const red = useResource(
     (s) => listCasesForMap({ light: 'red' }, 5000, s),
@@ -55,46 +87,46 @@ export function LeaderDashboard() {
     !missing.includes(ENDPOINTS.cases),
   );
   const hotspots = useMemo(() => (red.data ? casesToFeatures(red.data) : undefined), [red.data]);
-  const pct = (v: number | null) => (v === null ? '—' : `${number(v * 100, 1)}%`);
+  const pct = (v: number | null | undefined) => (v == null ? '—' : `${number(v * 100, 1)}%`);
 
-  const ranking = (rows: Row[], label: string) => {
-    const sorted = [...rows].sort(
-      (a, b) => (indicatorValue(b, 'closureRate') ?? 0) - (indicatorValue(a, 'closureRate') ?? 0),
-    );
+  const rankingOption = (data: Ranking | undefined) => {
+    const items = [...(data?.items ?? [])].reverse();
     return {
       tooltip: {},
-      grid: { left: 120, right: 16, top: 16, bottom: 24 },
-      xAxis: { type: 'value', max: 100 },
-      yAxis: {
-        type: 'category',
-        data: sorted.map((r) => String(r.name ?? r.scope ?? r.key ?? '')).reverse(),
-      },
+      grid: { left: 150, right: 16, top: 16, bottom: 24 },
+      xAxis: { type: 'value', max: 100, axisLabel: { color: '#dfe8ee' } },
+      yAxis: { type: 'category', data: items.map((r) => r.key), axisLabel: { color: '#dfe8ee' } },
       series: [
         {
-          name: label,
+          name: t('indicator.closureRate'),
           type: 'bar',
-          data: sorted.map((r) => Math.round((indicatorValue(r, 'closureRate') ?? 0) * 1000) / 10).reverse(),
+          data: items.map((r) =>
+            r.indicators.closureRate == null ? 0 : Math.round(r.indicators.closureRate * 1000) / 10,
+          ),
         },
       ],
     };
   };
-  const trendRows = rowsOf(trend.data, 'items');
   const trendOption = {
     tooltip: { trigger: 'axis' },
     legend: { textStyle: { color: '#dfe8ee' } },
-    grid: { left: 40, right: 16, top: 40, bottom: 24 },
-    xAxis: { type: 'category', data: trendRows.map((r) => String(r.period ?? r.key ?? '')) },
-    yAxis: { type: 'value' },
+    grid: { left: 48, right: 48, top: 40, bottom: 24 },
+    xAxis: {
+      type: 'category',
+      data: (trend.data ?? []).map((b) => b.label),
+      axisLabel: { color: '#dfe8ee' },
+    },
+    yAxis: [
+      { type: 'value', axisLabel: { color: '#dfe8ee' } },
+      { type: 'value', max: 100, axisLabel: { color: '#dfe8ee', formatter: '{value}%' } },
+    ],
     series: [
+      { name: t('indicator.intake'), type: 'bar', data: (trend.data ?? []).map((b) => b.intake) },
       {
-        name: t('indicator.intake'),
+        name: t('indicator.closureRate'),
         type: 'line',
-        data: trendRows.map((r) => indicatorValue(r, 'intake') ?? 0),
-      },
-      {
-        name: t('indicator.closed'),
-        type: 'line',
-        data: trendRows.map((r) => indicatorValue(r, 'closed') ?? 0),
+        yAxisIndex: 1,
+        data: (trend.data ?? []).map((b) => (b.closure == null ? null : Math.round(b.closure * 1000) / 10)),
       },
     ],
   };
@@ -104,12 +136,8 @@ export function LeaderDashboard() {
       <h1>{t('nav.leader')}</h1>
       <div className="field inline">
         <label htmlFor="period">{t('period.label')}</label>
-        <select
-          id="period"
-          value={period}
-          onChange={(e) => setPeriod(e.target.value as (typeof PERIODS)[number])}
-        >
-          {PERIODS.map((p) => (
+        <select id="period" value={period} onChange={(e) => setPeriod(e.target.value as Period)}>
+          {(Object.keys(PERIODS) as Period[]).map((p) => (
             <option key={p} value={p}>
               {t(PERIOD_LABEL[p])}
             </option>
@@ -117,58 +145,48 @@ export function LeaderDashboard() {
         </select>
       </div>
       <WaitingForApi endpoints={missing} />
-      <ErrorNote error={totals.error} />
-      {totals.data && (
-        <section aria-labelledby="rates-title">
-          <h2 id="rates-title">{t('leader.rates')}</h2>
-          <div className="cards">
-            {RATES.map(([key, label]) => (
-              <div className="card" key={key}>
-                <span className="value">{pct(indicatorValue(totals.data, key))}</span>
-                <span className="label">{t(label)}</span>
-              </div>
-            ))}
+      <ErrorNote error={totals.error ?? byDistrict.error ?? trend.error} />
+      <section aria-labelledby="rates-title">
+        <h2 id="rates-title">{t('leader.rates')}</h2>
+        <div className="cards">
+          {RATES.map(([key, label]) => (
+            <div className="card" key={key}>
+              <span className="value">{pct(totals.data?.indicators[key])}</span>
+              <span className="label">{t(label)}</span>
+            </div>
+          ))}
+        </div>
+        <h2>{t('leader.threeRates')}</h2>
+        <div className="cards">
+          {THREE_RATES.map(([key, label]) => (
+            <div className="card" key={key}>
+              <span className="value">{pct(totals.data?.indicators[key])}</span>
+              <span className="label">{t(label)}</span>
+            </div>
+          ))}
+          <div className="card">
+            <span className="value">
+              {totals.data?.indicators.compositeScore == null
+                ? '—'
+                : number(totals.data.indicators.compositeScore, 1)}
+            </span>
+            <span className="label">{t('indicator.composite')}</span>
           </div>
-          <h2>{t('leader.threeRates')}</h2>
-          <div className="cards">
-            {THREE_RATES.map(([key, label]) => (
-              <div className="card" key={key}>
-                <span className="value">
-                  {key === 'compositeScore'
-                    ? number(indicatorValue(totals.data, key) ?? 0, 1)
-                    : pct(indicatorValue(totals.data, key))}
-                </span>
-                <span className="label">{t(label)}</span>
-              </div>
-            ))}
-          </div>
-        </section>
-      )}
+        </div>
+      </section>
       <div className="charts">
-        {trend.data && (
-          <section aria-labelledby="trend-title">
-            <h2 id="trend-title">{t('leader.trend')}</h2>
-            <EChart option={trendOption} label={t('leader.trend')} />
-          </section>
-        )}
-        {byDistrict.data && (
-          <section aria-labelledby="district-rank-title">
-            <h2 id="district-rank-title">{t('leader.districtRanking')}</h2>
-            <EChart
-              option={ranking(rowsOf(byDistrict.data, 'items'), t('indicator.closureRate'))}
-              label={t('leader.districtRanking')}
-            />
-          </section>
-        )}
-        {byDepartment.data && (
-          <section aria-labelledby="dept-rank-title">
-            <h2 id="dept-rank-title">{t('leader.departmentRanking')}</h2>
-            <EChart
-              option={ranking(rowsOf(byDepartment.data, 'items'), t('indicator.closureRate'))}
-              label={t('leader.departmentRanking')}
-            />
-          </section>
-        )}
+        <section aria-labelledby="trend-title">
+          <h2 id="trend-title">{t('leader.trend')}</h2>
+          <EChart option={trendOption} label={t('leader.trend')} />
+        </section>
+        <section aria-labelledby="district-rank-title">
+          <h2 id="district-rank-title">{t('leader.districtRanking')}</h2>
+          <EChart option={rankingOption(byDistrict.data)} label={t('leader.districtRanking')} />
+        </section>
+        <section aria-labelledby="dept-rank-title">
+          <h2 id="dept-rank-title">{t('leader.departmentRanking')}</h2>
+          <EChart option={rankingOption(byDepartment.data)} label={t('leader.departmentRanking')} />
+        </section>
       </div>
       <section aria-labelledby="hotspots-title">
         <h2 id="hotspots-title">

@@ -94,7 +94,7 @@ export function DepartmentWorkspace() {
       <p>
         {t('department.mine')}: <strong>{me?.departmentCodes.join(', ') || '—'}</strong>
       </p>
-      <IndicatorStrip refreshKey={0} />
+      <IndicatorStrip refreshKey={0} department={department} />
       <CaseQueue
         id="incoming"
         title={t('department.incoming')}

@@ -1,0 +1,296 @@
+/**
+ * The closed loop through the web app, each role in its own browser context (issue 7):
+ * a citizen reports through the portal → supervision files it → the dispatcher dispatches
+ * it with the responsibility list's suggestion → the department accepts and handles it
+ * with evidence → the grid worker verifies it on a phone → it closes → the citizen rates
+ * it; the command center shows the case appear and change without a reload. Every screen
+ * is screenshotted and checked with axe-core; no console errors; no request leaves the
+ * server.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  type AxeFinding,
+  browserSkipReason,
+  DEMO_PASSWORD,
+  login,
+  mapsLoaded,
+  newContext,
+  runAxe,
+  screenshot,
+  startHarness,
+  type WebHarness,
+} from './browser-kit.ts';
+
+const skip = browserSkipReason();
+
+describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 300_000 }, () => {
+  let h: WebHarness;
+  const findings: AxeFinding[] = [];
+  const shots: string[] = [];
+  let place: { lat: number; lon: number; category: string; lead: string };
+  let caseNumber = '';
+  let command: Page;
+  let citizen: Page;
+
+  /** Screenshot + axe for one screen. */
+  const check = async (page: Page, name: string) => {
+    shots.push(await screenshot(page, name));
+    findings.push(...(await runAxe(page, name)));
+  };
+
+  const api = async (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) => {
+    const res = await h.app.app.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      payload: payload as Record<string, unknown>,
+    });
+    return res.json();
+  };
+
+  /** Opens a case from a queue and takes an action through its form. */
+  const act = async (page: Page, queue: string, action: string, fill?: (form: Page) => Promise<void>) => {
+    const row = page.locator(`[data-queue="${queue}"] button`, { hasText: caseNumber });
+    await row.waitFor();
+    await row.click();
+    await page.locator(`[data-case-drawer] [data-action="${action}"]`).click();
+    await fill?.(page);
+    const done = page.waitForResponse(
+      (r) => r.url().includes(`/actions/${action}`) && r.request().method() === 'POST',
+    );
+    await page.locator('[data-case-drawer] form.action-form button[type="submit"]').click();
+    const response = await done;
+    assert.equal(response.status(), 200, `${action}: ${await response.text()}`);
+    await page.keyboard.press('Escape');
+  };
+
+  before(async () => {
+    h = await startHarness();
+    // A point in the grid worker's grid and a category the demo handler's department leads there.
+    const token = (
+      await api('POST', '/api/v1/auth/login', undefined, {
+        username: 'demo.supervision_operator',
+        password: DEMO_PASSWORD,
+      })
+    ).token;
+    const handler = (
+      await api('POST', '/api/v1/auth/login', undefined, {
+        username: 'demo.department_handler',
+        password: DEMO_PASSWORD,
+      })
+    ).user;
+    const gridWorker = (
+      await api('POST', '/api/v1/auth/login', undefined, {
+        username: 'demo.grid_worker',
+        password: DEMO_PASSWORD,
+      })
+    ).user;
+    const grid = await api('GET', `/api/v1/divisions/${gridWorker.divisionCodes[0]}`, token);
+    const [x0, y0, x1, y1] = grid.bbox as number[];
+    let point: { lat: number; lon: number } | null = null;
+    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+      const p = { lon: x0 + (x1 - x0) * f, lat: y0 + (y1 - y0) * f };
+      const located = await api('GET', `/api/v1/divisions/locate?lat=${p.lat}&lon=${p.lon}`);
+      if (located.grid?.code === grid.code) {
+        point = p;
+        break;
+      }
+    }
+    assert.ok(point, 'a point inside the grid worker grid');
+    const { rules } = await api('GET', '/api/v1/responsibility/rules', token);
+    const lead = handler.departmentCodes[0] as string;
+    for (const rule of rules as Array<{ category: string; lead: string }>) {
+      if (rule.lead !== lead || rule.category.split('.').length < 4) continue;
+      const who = await api(
+        'GET',
+        `/api/v1/responsibility/resolve?category=${rule.category}&lat=${point.lat}&lon=${point.lon}`,
+        token,
+      );
+      if (who.lead === lead) {
+        place = { ...point, category: rule.category, lead };
+        break;
+      }
+    }
+    assert.ok(place, `a category that ${lead} leads at the point`);
+  });
+
+  after(async () => {
+    await h?.close();
+  });
+
+  it('login screen (zh-CN) is the entry for staff', async () => {
+    const ctx = await newContext(h, 'anonymous', { lang: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    assert.match(await page.locator('h1').innerText(), /登录/);
+    await check(page, '01-login-zh-CN');
+    await page.goto('/board');
+    await page.locator('h1').waitFor();
+    await check(page, '11-public-board');
+  });
+
+  it('the command center opens on the whole city', async () => {
+    const ctx = await newContext(h, 'dispatcher-command');
+    command = await ctx.newPage();
+    await login(command, 'demo.dispatcher');
+    await command.goto('/command');
+    await mapsLoaded(command);
+    await command.waitForFunction(() =>
+      document.querySelector('.command-center .count')?.textContent?.includes('of'),
+    );
+    // Live over the server's event stream, or (until it exists) by polling recent cases.
+    await command.locator('[data-stream="open"], [data-stream="unavailable"]').waitFor();
+    await check(command, '02-command-center');
+  });
+
+  it('a citizen reports a problem through the portal', async () => {
+    const ctx = await newContext(h, 'citizen', { phone: true });
+    citizen = await ctx.newPage();
+    await login(citizen, 'demo.citizen');
+    assert.equal(new URL(citizen.url()).pathname, '/citizen');
+    await mapsLoaded(citizen);
+    await citizen.getByLabel('Latitude').fill(String(place.lat));
+    await citizen.getByLabel('Longitude').fill(String(place.lon));
+    await citizen.getByLabel('Category').selectOption(place.category);
+    await citizen.getByLabel('What is the problem?').fill('Overflowing litter bin next to the bus stop');
+    await check(citizen, '03-citizen-report');
+    await citizen.getByRole('button', { name: 'Send report' }).click();
+    const receipt = citizen.locator('[data-receipt]');
+    await receipt.waitFor();
+    caseNumber = (await receipt.getAttribute('data-receipt')) ?? '';
+    assert.match(caseNumber, /^\d{8,}$/);
+  });
+
+  it('the command center shows the new case without a reload', {
+    todo: 'the event stream does not deliver case.reported for portal intake yet (server side); later transitions arrive',
+  }, async () => {
+    await command.locator(`[data-feed-case="${caseNumber}"]`).first().waitFor({ timeout: 10_000 });
+  });
+
+  it('supervision files it from the intake queue', async () => {
+    const ctx = await newContext(h, 'supervision');
+    const page = await ctx.newPage();
+    await login(page, 'demo.supervision_operator');
+    assert.equal(new URL(page.url()).pathname, '/supervision');
+    await page.locator(`[data-queue="intake"] button`, { hasText: caseNumber }).waitFor();
+    await check(page, '04-supervision');
+    await act(page, 'intake', 'file');
+  });
+
+  it('the dispatcher dispatches it with the responsibility list suggestion', async () => {
+    const ctx = await newContext(h, 'dispatcher');
+    const page = await ctx.newPage();
+    await login(page, 'demo.dispatcher');
+    assert.equal(new URL(page.url()).pathname, '/dispatch');
+    await act(page, 'to-dispatch', 'dispatch', async (p) => {
+      const suggestion = p.locator('[data-suggestion]');
+      await suggestion.filter({ hasText: place.lead }).waitFor();
+      await check(p, '05-dispatch');
+    });
+  });
+
+  it('the department accepts it and handles it with evidence', async () => {
+    const ctx = await newContext(h, 'department');
+    const page = await ctx.newPage();
+    await login(page, 'demo.department_handler');
+    assert.equal(new URL(page.url()).pathname, '/department');
+    await page.locator(`[data-queue="incoming"] button`, { hasText: caseNumber }).waitFor();
+    await check(page, '06-department');
+    await act(page, 'incoming', 'accept');
+    await page.locator('[data-queue="working"] .queue-head button').click();
+    await act(page, 'working', 'handle', async (p) => {
+      await p.locator('#f-note').fill('Bin emptied and the area swept');
+      const photo = p.locator('[data-case-drawer] input[type="file"]');
+      if (await photo.count()) {
+        await photo.setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: PNG_1X1 });
+        await p.locator('[data-case-drawer] .photo .ok').waitFor();
+      } else {
+        // Photo upload waits for the media API; the evidence is then a reference.
+        await p.getByLabel(/Evidence reference/).fill('PHOTO-2026-0001');
+      }
+    });
+  });
+
+  it('the grid worker verifies it on a phone and it closes', async () => {
+    const ctx = await newContext(h, 'grid-worker', { phone: true });
+    const page = await ctx.newPage();
+    await login(page, 'demo.grid_worker');
+    assert.equal(new URL(page.url()).pathname, '/grid');
+    await page.locator(`[data-queue="verify"] button`, { hasText: caseNumber }).waitFor();
+    await check(page, '07-grid-worker');
+    await act(page, 'verify', 'verify', async (p) => {
+      await p.locator('#f-note').fill('Checked on site: clean');
+    });
+    await page.getByRole('tab', { name: 'Patrol report' }).click();
+    await mapsLoaded(page);
+    await check(page, '07b-grid-worker-patrol');
+  });
+
+  it('the citizen rates the closed case', async () => {
+    await citizen.reload();
+    await citizen.locator(`[data-my-case="${caseNumber}"]`).click();
+    const followed = citizen.locator(`[data-followed="${caseNumber}"]`);
+    await followed.locator('.badge', { hasText: 'Closed' }).waitFor();
+    await followed.getByLabel('Satisfied', { exact: true }).check();
+    await followed.getByRole('button', { name: 'Rate the result' }).click();
+    await followed.getByText('Thank you for your rating.').waitFor();
+    await check(citizen, '08-citizen-rated');
+  });
+
+  it('the command center saw the case change state live', async () => {
+    await command.locator('.feed li', { hasText: 'case.evaluated' }).first().waitFor({ timeout: 10_000 });
+    await command.locator(`[data-feed-case="${caseNumber}"]`).first().click();
+    await command.locator('[data-case-drawer] .history li').nth(5).waitFor();
+    const history = await command.locator('[data-case-drawer] .history').innerText();
+    for (const step of ['report', 'file', 'dispatch', 'accept', 'handle', 'verify', 'evaluate'])
+      assert.match(history, new RegExp(`\\b${step}\\b`), `history has ${step}`);
+    await check(command, '02b-command-center-drawer');
+  });
+
+  it('leader dashboard and administration render', async () => {
+    const leaderCtx = await newContext(h, 'leader');
+    const leader = await leaderCtx.newPage();
+    await login(leader, 'demo.city_leader');
+    assert.equal(new URL(leader.url()).pathname, '/leader');
+    await mapsLoaded(leader);
+    await check(leader, '09-leader');
+    const adminCtx = await newContext(h, 'admin');
+    const admin = await adminCtx.newPage();
+    await login(admin, 'demo.admin');
+    assert.equal(new URL(admin.url()).pathname, '/admin');
+    await mapsLoaded(admin);
+    await check(admin, '10-admin-divisions');
+    for (const [tab, name] of [
+      ['Users and roles', '10b-admin-users'],
+      ['Responsibility list', '10c-admin-responsibility'],
+      ['API keys', '10d-admin-api-keys'],
+      ['Audit log', '10e-admin-audit'],
+    ]) {
+      await admin.getByRole('tab', { name: tab }).click();
+      await admin.locator('[role="tabpanel"] table').first().waitFor();
+      await check(admin, name);
+    }
+    await admin.getByRole('button', { name: 'Verify audit chain' }).click();
+    assert.equal(await admin.locator('[data-audit-verdict]').getAttribute('data-audit-verdict'), 'true');
+  });
+
+  it('no request left the server, no console errors, no serious accessibility violations', () => {
+    assert.deepEqual(h.external, []);
+    assert.deepEqual(h.consoleErrors, []);
+    assert.deepEqual(
+      findings.map((f) => `${f.screen}: ${f.impact} ${f.id} — ${f.help} @ ${f.nodes.join(', ')}`),
+      [],
+    );
+    assert.ok(shots.length >= 14, `screenshots: ${shots.length}`);
+  });
+});
+
+/** A 1×1 PNG for the evidence upload. */
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
