@@ -74,6 +74,9 @@ export function negotiate(accept: string | undefined): Media | null {
   return (best as { media: Media } | null)?.media ?? null;
 }
 
+/** A path segment for a URI id: ':' stays readable (RFC 3986 allows it in segments). */
+const segment = (id: string) => encodeURIComponent(id).replace(/%3A/gi, ':');
+
 function first(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
   return v === undefined ? undefined : String(v);
@@ -256,7 +259,7 @@ export function registerNgsiLdRoutes(app: FastifyInstance, s: NgsiLdServices): v
         const e = await s.entities.create(request.ngsi!.ctx, request.body);
         return reply
           .status(201)
-          .header('location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`)
+          .header('location', `/ngsi-ld/v1/entities/${segment(e.id)}`)
           .send();
       });
 
@@ -374,7 +377,7 @@ export function registerNgsiLdRoutes(app: FastifyInstance, s: NgsiLdServices): v
         );
         return reply
           .status(201)
-          .header('location', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`)
+          .header('location', `/ngsi-ld/v1/subscriptions/${segment(id)}`)
           .send();
       });
       r.get('/subscriptions', W, async (request, reply) => {
@@ -500,7 +503,7 @@ export function registerNgsiLdRoutes(app: FastifyInstance, s: NgsiLdServices): v
         if (!created) return reply.status(204).send();
         return reply
           .status(201)
-          .header('location', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}`)
+          .header('location', `/ngsi-ld/v1/temporal/entities/${segment(id)}`)
           .send();
       });
       r.get('/temporal/entities', R, async (request, reply) => {

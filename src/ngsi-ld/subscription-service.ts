@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
-import type { Kernel } from '../kernel/index.ts';
+import type { Db, Kernel } from '../kernel/index.ts';
 import { iso, isUri, LOCATION_IRI, renderEntity, type StoredEntity } from './entity-model.ts';
 import type { EntityChange, EntityService } from './entity-service.ts';
+import { queryEntities } from './entity-store.ts';
 import { type GeoQuery, matchesGeoQuery, parseGeoQuery } from './geo.ts';
 import {
   type ActiveContext,
@@ -120,19 +121,34 @@ export class SubscriptionService {
         .executeTakeFirst()) as SubscriptionRow | undefined;
       if (!row) return;
       const body = parse(row.body);
-      if (!body.timeInterval) return;
+      // A job of an older version of the subscription (before a PATCH) ends its chain.
+      if (!body.timeInterval || job.payload.version !== iso(row.modified_at)) return;
       const now = this.o.kernel.clock.now();
       const next = Math.max(job.runAt.getTime() + body.timeInterval * 1000, now.getTime() + 1000);
-      await this.o.kernel.scheduler.schedule(
-        { kind: PERIODIC_JOB, runAt: new Date(next), key: `ngsi-ld.periodic:${id}`, payload: { id } },
-        trx,
-      );
+      await this.#schedulePeriodic(trx, id, new Date(next), iso(row.modified_at));
       if (!row.is_active || (row.expires_at && row.expires_at.getTime() <= now.getTime())) return;
       const live = this.#live.get(id) ?? (await this.#cache(row));
       if (!live) return;
-      const entities = await this.#periodicEntities(live);
+      // Inside the job's transaction: PGlite has one connection, which the job holds.
+      const entities = await this.#periodicEntities(live, trx);
       if (entities.length) this.#dispatch(live, entities);
     });
+  }
+
+  /**
+   * Schedules the next periodic notification. The key carries the due time because the
+   * running job is still pending while it schedules its successor.
+   */
+  #schedulePeriodic(db: Db, id: string, runAt: Date, version: string) {
+    return this.o.kernel.scheduler.schedule(
+      {
+        kind: PERIODIC_JOB,
+        key: `ngsi-ld.periodic:${id}:${runAt.getTime()}`,
+        runAt,
+        payload: { id, version },
+      },
+      db,
+    );
   }
 
   /** Waits for notifications in flight (graceful stop). */
@@ -318,14 +334,11 @@ export class SubscriptionService {
         .executeTakeFirst();
       if (!inserted) throw new NgsiLdError('AlreadyExists', `Subscription ${id} already exists.`);
       if (body.timeInterval)
-        await this.o.kernel.scheduler.schedule(
-          {
-            kind: PERIODIC_JOB,
-            key: `ngsi-ld.periodic:${id}`,
-            runAt: new Date(now.getTime() + body.timeInterval * 1000),
-            payload: { id },
-          },
+        await this.#schedulePeriodic(
           trx,
+          id,
+          new Date(now.getTime() + body.timeInterval * 1000),
+          now.toISOString(),
         );
       await appendAudit(trx, {
         actor: owner,
@@ -462,16 +475,12 @@ export class SubscriptionService {
         })
         .where('id', '=', id)
         .execute();
-      await this.o.kernel.scheduler.cancel(`ngsi-ld.periodic:${id}`, trx);
       if (body.timeInterval)
-        await this.o.kernel.scheduler.schedule(
-          {
-            kind: PERIODIC_JOB,
-            key: `ngsi-ld.periodic:${id}`,
-            runAt: new Date(now.getTime() + body.timeInterval * 1000),
-            payload: { id },
-          },
+        await this.#schedulePeriodic(
           trx,
+          id,
+          new Date(now.getTime() + body.timeInterval * 1000),
+          now.toISOString(),
         );
       await appendAudit(trx, {
         actor,
@@ -493,7 +502,6 @@ export class SubscriptionService {
       const res = await trx.deleteFrom('ngsi_ld_subscription').where('id', '=', id).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0)
         throw new NgsiLdError('ResourceNotFound', `Subscription ${id} not found.`);
-      await this.o.kernel.scheduler.cancel(`ngsi-ld.periodic:${id}`, trx);
       await appendAudit(trx, {
         actor,
         action: 'ngsi-ld.subscription.deleted',
@@ -547,11 +555,11 @@ export class SubscriptionService {
     }
   }
 
-  async #periodicEntities(live: LiveSubscription): Promise<StoredEntity[]> {
+  async #periodicEntities(live: LiveSubscription, db: Db): Promise<StoredEntity[]> {
     const out = new Map<string, StoredEntity>();
     const limit = this.o.periodicLimit ?? 1000;
     for (const sel of live.body.entities ?? []) {
-      const { entities } = await this.o.entities.query({
+      const { entities } = await queryEntities(db, {
         types: [sel.type],
         ids: sel.id ? [sel.id] : undefined,
         idPattern: sel.idPattern,
