@@ -257,11 +257,21 @@ function compare(column: Sql, path: AttrPath, op: '>' | '>=' | '<' | '<=' | '=',
 
 function equalsAtom(column: Sql, path: AttrPath, atom: Atom): Sql {
   if (isDateTime(atom)) return compare(column, path, '=', atom);
-  // Containment is answered by the GIN index and also matches an element of an array value.
-  if (path.member) return sql`${column} @> ${containment(path, path.member, atom)}::jsonb`;
-  if (path.valuePath.length > 0 || typeof atom !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(atom))
-    return sql`${column} @> ${containment(path, 'value', atom)}::jsonb`;
-  return sql`(${column} @> ${containment(path, 'value', atom)}::jsonb or ${column} @> ${containment(path, 'object', atom)}::jsonb)`;
+  // Containment is answered by the GIN index; the array form matches an element of an
+  // array value (nested containment does not unwrap arrays on its own).
+  const members = path.member ? [path.member] : ['value'];
+  if (
+    !path.member &&
+    path.valuePath.length === 0 &&
+    typeof atom === 'string' &&
+    /^[A-Za-z][A-Za-z0-9+.-]*:/.test(atom)
+  )
+    members.push('object');
+  const docs = members.flatMap((m) => [containment(path, m, atom), containment(path, m, [atom])]);
+  return sql`(${sql.join(
+    docs.map((d) => sql`${column} @> ${d}::jsonb`),
+    sql` or `,
+  )})`;
 }
 
 function positive(column: Sql, path: AttrPath, value: QValue): Sql {
