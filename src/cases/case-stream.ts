@@ -108,6 +108,7 @@ function frame(p: Principal, c: CaseInfo): string {
 export class CaseStreamHub {
   readonly #connections = new Set<Connection>();
   #unsubscribe: (() => void) | null = null;
+  #chain: Promise<void> = Promise.resolve();
   constructor(
     private readonly engine: CaseEngine,
     readonly options: StreamOptions = DEFAULT_STREAM_OPTIONS,
@@ -122,7 +123,18 @@ export class CaseStreamHub {
     return this.#connections.size;
   }
 
-  async #onEvent(event: PlatformEvent): Promise<void> {
+  /**
+   * Never makes the publisher wait: an event may be published from inside a scheduler
+   * transaction (the outbox job), and on PGlite's single connection a query here would
+   * wait for that transaction, which waits for us. Events are handled in order on a chain.
+   */
+  #onEvent(event: PlatformEvent): void {
+    if (this.#connections.size === 0) return;
+    // A failed lookup (database gone at shutdown) drops that event; the chain goes on.
+    this.#chain = this.#chain.then(() => this.#deliver(event)).catch(() => {});
+  }
+
+  async #deliver(event: PlatformEvent): Promise<void> {
     if (this.#connections.size === 0) return;
     const { rows } = await sql<CaseInfo>`
       select ${INFO} from case_event e join case_record c on c.id = e.case_id
