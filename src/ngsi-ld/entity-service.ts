@@ -13,6 +13,7 @@ import {
   type StoredEntity,
 } from './entity-model.ts';
 import {
+  createEntityAtomically,
   deleteEntities,
   type EntityOrigin,
   type EntityQuery,
@@ -125,15 +126,20 @@ export class EntityService {
     return result;
   }
 
-  /** Creates an entity (409 AlreadyExists when the id is taken). */
+  /** Creates an entity (409 AlreadyExists when the id is taken), in one statement. */
   async create(ctx: ActiveContext, body: unknown, origin?: EntityOrigin): Promise<StoredEntity> {
-    const entity = normalizeEntity(ctx, body, this.#now());
-    return this.#write(async (trx) => {
-      const created = await insertEntities(trx, [entity], origin);
-      if (!created.has(entity.id))
-        throw new NgsiLdError('AlreadyExists', `Entity ${entity.id} already exists.`);
-      return { result: entity, changes: [{ kind: 'created', entity, attrs: Object.keys(entity.attrs) }] };
-    });
+    const now = this.#now();
+    const entity = normalizeEntity(ctx, body, now);
+    const attrs = Object.keys(entity.attrs);
+    const created = await createEntityAtomically(
+      this.o.db,
+      entity,
+      origin,
+      this.#history(false, [{ e: entity, attrs }], now),
+    );
+    if (!created) throw new NgsiLdError('AlreadyExists', `Entity ${entity.id} already exists.`);
+    this.o.onChange([{ kind: 'created', entity, attrs }]);
+    return entity;
   }
 
   /** Retrieves an entity (404 ResourceNotFound). */

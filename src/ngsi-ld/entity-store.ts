@@ -67,6 +67,37 @@ export async function insertEntities(
   return new Set(rows.map((r) => r.id as string));
 }
 
+/**
+ * Creates one entity and its first attribute instances in a single statement (one round
+ * trip, atomic without an explicit transaction). Returns false when the id exists.
+ */
+export async function createEntityAtomically(
+  db: Db,
+  e: StoredEntity,
+  origin: EntityOrigin | undefined,
+  history: InstanceRecord[],
+): Promise<boolean> {
+  const r = rowOf(e, origin);
+  const instances = history.map((h) => {
+    const instanceId = `urn:ngsi-ld:attribute:instance:${randomUUID()}`;
+    return sql`(${h.entityId}, ${h.entityType}, ${h.attr}, ${instanceId}, ${(h.instance.observedAt as string | undefined) ?? h.recordedAt}::timestamptz, ${h.recordedAt}::timestamptz, ${JSON.stringify({ ...h.instance, instanceId })}::jsonb)`;
+  });
+  const hist = instances.length
+    ? sql`, hist as (
+        insert into ngsi_ld_attribute_instance (entity_id, entity_type, attr, instance_id, observed_at, recorded_at, instance)
+        select v.* from (values ${sql.join(instances)}) as v where exists (select 1 from ins))`
+    : sql``;
+  const res = await sql<{ n: number }>`
+    with ins as (
+      insert into ngsi_ld_entity (id, type, attrs, source, device_id, min_lon, min_lat, max_lon, max_lat, created_at, modified_at)
+      values (${r.id}, ${r.type}, ${r.attrs}::jsonb, ${r.source}, ${r.device_id}, ${r.min_lon}::float8, ${r.min_lat}::float8,
+        ${r.max_lon}::float8, ${r.max_lat}::float8, ${r.created_at}::timestamptz, ${r.modified_at}::timestamptz)
+      on conflict (id) do nothing returning id
+    )${hist}
+    select count(*)::int as n from ins`.execute(db);
+  return Number(res.rows[0].n) === 1;
+}
+
 /** Inserts or replaces entities (one statement); returns the ids that were created. */
 export async function upsertEntities(
   db: Db,
