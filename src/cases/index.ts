@@ -30,10 +30,12 @@ export {
   CITIZEN_CHANNELS,
   computeIndicators,
   DEFAULT_WEIGHTS,
+  localMidnight,
   type IndicatorQuery,
   type IndicatorReport,
   rankIndicators,
 } from './indicators.ts';
+export { type SimulationOptions, type SimulationSummary, simulateCity } from './simulator.ts';
 export { signWebhook, type WebhookPolicy, webhookBackoffSeconds } from './webhooks.ts';
 export * from './case-model.ts';
 export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';

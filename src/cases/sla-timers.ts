@@ -238,7 +238,13 @@ export function registerSlaJobs(engine: CaseEngine): void {
   const { scheduler } = engine;
 
   scheduler.handle(JOB_PUBLISH, async (job) => {
-    await engine.bus.publish(job.payload.event as PlatformEvent);
+    const event = job.payload.event as PlatformEvent;
+    // NATS accepts the event and delivers it later, so waiting is safe and a refusal retries
+    // the job. The in-process bus runs subscribers right here, inside this job's
+    // transaction: one that queries the database would wait for the transaction, which
+    // waits for it (PGlite has a single connection). It never rejects, so do not wait.
+    if (engine.bus.kind === 'nats') await engine.bus.publish(event);
+    else void engine.bus.publish(event);
   });
 
   scheduler.handle(JOB_YELLOW, async (job, trx) => {

@@ -8,6 +8,7 @@ import { divisionsCommand } from './commands/divisions.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { modulesCommand } from './commands/modules.ts';
 import { seedCommand } from './commands/seed.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { startCommand } from './commands/start.ts';
 
 export const commands: readonly CliCommand[] = [
@@ -17,6 +18,7 @@ export const commands: readonly CliCommand[] = [
   auditCommand,
   seedCommand,
   divisionsCommand,
+  simulateCommand,
 ];
 
 const USAGE = `onecity — the "1 + N" urban smart governance platform
