@@ -1,0 +1,226 @@
+/**
+ * Case intake over HTTP (POST /api/v1/cases, 50 connections) and case transitions
+ * (file → dispatch → accept → handle, through `applyAction`), each beside its ceiling: a
+ * bare Fastify POST route for intake, a raw batched insert into the same database for
+ * transitions. Embedded (PGlite) always; PostgreSQL too when BENCH_DATABASE_URL or
+ * TEST_DATABASE_URL is set. After each run: numbers are unique and the audit chain holds.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { auditCapability, verifyAuditChain } from '../src/audit/index.ts';
+import { applyAction, caseEngineOf, createCasesCapability, reportCase } from '../src/cases/index.ts';
+import {
+  createUser,
+  identityCapability,
+  type Principal,
+  SYSTEM_PRINCIPAL,
+  systemActor,
+} from '../src/identity/index.ts';
+import { createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
+import { locatePoint, orgCapability, seedDemoCity } from '../src/org/index.ts';
+import { type BenchResult, httpLoad } from './bench-kit.ts';
+
+export const name = 'cases';
+
+const CATEGORY = 'CM.E.01.01';
+const service = (id: string, roles: Principal['roles'], departmentCodes: string[] = []): Principal => ({
+  kind: 'service',
+  id,
+  username: id,
+  roles,
+  departmentCodes,
+  divisionCodes: [],
+});
+
+function cityPoints(n: number): Array<{ lat: number; lon: number }> {
+  const out: Array<{ lat: number; lon: number }> = [];
+  for (let lat = 30.0; lat < 30.6 && out.length < n; lat += 0.0071)
+    for (let lon = 119.8; lon < 120.6 && out.length < n; lon += 0.0067)
+      if (locatePoint(lat, lon)?.grid) out.push({ lat, lon });
+  return out;
+}
+
+async function bareCeiling(body: string): Promise<{ rps: number; p99: number }> {
+  const bare = Fastify();
+  bare.post('/echo', async (req) => ({ ok: true, size: JSON.stringify(req.body).length }));
+  const url = await bare.listen({ port: 0, host: '127.0.0.1' });
+  const load = await httpLoad({
+    url: `${url}/echo`,
+    method: 'POST',
+    connections: 50,
+    durationSeconds: 5,
+    headers: { 'content-type': 'application/json' },
+    body: () => body,
+  });
+  await bare.close();
+  return { rps: Math.round(load.requestsPerSecond), p99: load.p99 };
+}
+
+async function onBackend(
+  label: string,
+  storage: Storage,
+  bare: { rps: number; p99: number },
+): Promise<BenchResult[]> {
+  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
+  const built = await buildApp({
+    config,
+    storage,
+    logger: createLogger({ logLevel: 'warn', logPretty: false }),
+    background: false,
+    capabilities: [identityCapability, auditCapability, orgCapability, createCasesCapability()],
+  });
+  await seedDemoCity(built.kernel, { seed: 1, password: 'Bench-password-2026!' });
+  await createUser(
+    built.kernel.db,
+    { username: 'bench.citizen', displayName: 'Bench', password: 'Bench-password-2026!', roles: ['citizen'] },
+    systemActor(new Date()),
+  );
+  const login = await built.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: 'bench.citizen', password: 'Bench-password-2026!' },
+  });
+  const token = login.json().token as string;
+  const points = cityPoints(500);
+  const url = await built.app.listen({ port: 0, host: '127.0.0.1' });
+  let i = 0;
+  const body = () =>
+    JSON.stringify({
+      channel: 'app',
+      category: CATEGORY,
+      location: points[i++ % points.length],
+      description: 'Garbage piled up by the bus stop',
+      reporter: { name: '张三', phone: '13812341234', consent: true },
+    });
+  const intake = await httpLoad({
+    url: `${url}/api/v1/cases`,
+    method: 'POST',
+    connections: 50,
+    durationSeconds: 5,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  });
+
+  // Transitions: N fresh cases taken file → dispatch → accept → handle, 50 at a time.
+  const engine = caseEngineOf(built.kernel);
+  const citizen = service('bench:citizen', ['citizen']);
+  const N = 400;
+  const cases = [];
+  for (let k = 0; k < N; k++)
+    cases.push(
+      (
+        await reportCase(engine, citizen, {
+          channel: 'hotline',
+          category: CATEGORY,
+          location: points[k % points.length],
+          description: 'bench',
+        })
+      ).case,
+    );
+  const sup = service('bench:sup', ['supervision_operator']);
+  const disp = service('bench:disp', ['dispatcher']);
+  let transitions = 0;
+  let failures = 0;
+  const started = performance.now();
+  const worker = async (slice: typeof cases) => {
+    for (const c0 of slice) {
+      try {
+        let c = await applyAction(engine, sup, c0.id, 'file', { version: c0.version });
+        c = await applyAction(engine, disp, c.id, 'dispatch', { version: c.version });
+        const dept = service('bench:dept', ['department_handler'], [c.leadDepartment!]);
+        c = await applyAction(engine, dept, c.id, 'accept', { version: c.version });
+        await applyAction(engine, dept, c.id, 'handle', { version: c.version, evidence: ['x.jpg'] });
+        transitions += 4;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  const slices = Array.from({ length: 50 }, (_, w) => cases.filter((_, k) => k % 50 === w));
+  await Promise.all(slices.map(worker));
+  const transitionsPerSecond = transitions / ((performance.now() - started) / 1000);
+
+  // Ceiling: raw batched inserts of rows like history rows into the same database.
+  const db = built.kernel.db;
+  await sql`create table bench_raw (id bigserial primary key, case_id text, action text, at timestamptz, params jsonb)`.execute(
+    db,
+  );
+  const rows = 20_000;
+  const rawStart = performance.now();
+  for (let k = 0; k < rows; k += 1000)
+    await db
+      .insertInto('bench_raw')
+      .values(
+        Array.from({ length: 1000 }, (_, j) => ({
+          case_id: `c${k + j}`,
+          action: 'file',
+          at: new Date(),
+          params: '{}',
+        })),
+      )
+      .execute();
+  const rawPerSecond = rows / ((performance.now() - rawStart) / 1000);
+
+  const numbers = await db
+    .selectFrom('case_record')
+    .select([(eb) => eb.fn.countAll().as('n'), sql<number>`count(distinct number)`.as('d')])
+    .executeTakeFirstOrThrow();
+  const chain = (await verifyAuditChain(db)) as { ok: boolean };
+  void SYSTEM_PRINCIPAL;
+  await built.close();
+  const checks = `numbers unique: ${Number(numbers.n) === Number(numbers.d)} (${numbers.n} cases); audit chain ok: ${chain.ok}`;
+  return [
+    {
+      name: `${label}: case intake over HTTP, 50 connections`,
+      value: Math.round(intake.requestsPerSecond),
+      unit: 'cases/s',
+      ceiling: { name: 'bare Fastify POST', value: bare.rps },
+      target: '≥ 2,000/s, p99 < 50 ms',
+      notes: `p99 ${intake.p99} ms (bare ${bare.p99} ms), non-2xx ${intake.non2xx}, errors ${intake.errors}; ${checks}`,
+    },
+    {
+      name: `${label}: case transitions (file, dispatch, accept, handle), 50 concurrent`,
+      value: Math.round(transitionsPerSecond),
+      unit: 'transitions/s',
+      ceiling: { name: 'raw batched insert (rows/s)', value: Math.round(rawPerSecond) },
+      target: '≥ 2,000/s',
+      notes: `${transitions} transitions, ${failures} failed cases`,
+    },
+  ];
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const sample = JSON.stringify({
+    channel: 'app',
+    category: CATEGORY,
+    location: { lat: 30.25, lon: 120.1 },
+    description: 'Garbage piled up by the bus stop',
+    reporter: { name: '张三', phone: '13812341234', consent: true },
+  });
+  const bare = await bareCeiling(sample);
+  const results: BenchResult[] = [];
+  const embedded = await openStorage({ dataDir: null });
+  try {
+    results.push(...(await onBackend('embedded', embedded, bare)));
+  } finally {
+    await embedded.close();
+  }
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (url) {
+    const schema = `bench_${randomBytes(4).toString('hex')}`;
+    const storage = await openStorage({ databaseUrl: url, schema, poolSize: 10 });
+    try {
+      results.push(...(await onBackend('PostgreSQL', storage, bare)));
+    } finally {
+      await storage.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
+  }
+  return results;
+}
