@@ -11,7 +11,13 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { auditCapability, verifyAuditChain } from '../src/audit/index.ts';
-import { applyAction, caseEngineOf, createCasesCapability, reportCase } from '../src/cases/index.ts';
+import {
+  applyAction,
+  type CaseView,
+  caseEngineOf,
+  createCasesCapability,
+  reportCase,
+} from '../src/cases/index.ts';
 import {
   createUser,
   identityCapability,
@@ -108,7 +114,7 @@ async function onBackend(
   const engine = caseEngineOf(built.kernel);
   const citizen = service('bench:citizen', ['citizen']);
   const N = 400;
-  const cases = [];
+  const cases: CaseView[] = [];
   for (let k = 0; k < N; k++)
     cases.push(
       (
@@ -169,7 +175,6 @@ async function onBackend(
     .select([(eb) => eb.fn.countAll().as('n'), sql<number>`count(distinct number)`.as('d')])
     .executeTakeFirstOrThrow();
   const chain = (await verifyAuditChain(db)) as { ok: boolean };
-  void SYSTEM_PRINCIPAL;
   await built.close();
   const checks = `numbers unique: ${Number(numbers.n) === Number(numbers.d)} (${numbers.n} cases); audit chain ok: ${chain.ok}`;
   return [
