@@ -1,5 +1,6 @@
 import type { Db, EventBus, PlatformEvent } from '../kernel/index.ts';
 import type { Principal } from './permissions.ts';
+import { invalidatePrincipals, invalidationOf, PRINCIPAL_INVALIDATED } from './principal-cache.ts';
 
 /** Who performs a change, when, and under which request: what every audited service needs. */
 export interface Actor {
@@ -30,6 +31,11 @@ export function systemActor(now: Date, requestId?: string): Actor {
  * Runs `work` in a transaction (or in the caller's, when `db` already is one) and then
  * publishes its events, but only when the transaction was ours: inside a caller's
  * transaction the caller owns the commit, and so the publishing.
+ *
+ * `identity.principal_invalidated` events also drop the cached principals of this process
+ * right after commit, before anything is published, so a revoked credential stops working
+ * here at once. Inside a caller's transaction that happens immediately (best effort: a
+ * request racing the caller's commit may cache the old state until the TTL).
  */
 export async function inTransaction<T>(
   db: Db,
@@ -37,8 +43,18 @@ export async function inTransaction<T>(
   work: (trx: Db, events: PlatformEvent[]) => Promise<T>,
 ): Promise<T> {
   const events: PlatformEvent[] = [];
-  if (db.isTransaction) return work(db, events);
+  if (db.isTransaction) {
+    const result = await work(db, events);
+    invalidateCachedPrincipals(events);
+    return result;
+  }
   const result = await db.transaction().execute((trx) => work(trx, events));
+  invalidateCachedPrincipals(events);
   if (actor.bus) for (const event of events) await actor.bus.publish(event);
   return result;
+}
+
+function invalidateCachedPrincipals(events: readonly PlatformEvent[]) {
+  for (const event of events)
+    if (event.type === PRINCIPAL_INVALIDATED) invalidatePrincipals(invalidationOf(event));
 }

@@ -9,6 +9,7 @@ import {
 } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
 import { authorize, type Permission, PERMISSIONS, type Principal, permissionsOf } from './permissions.ts';
+import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
 import { secretHash } from './sessions.ts';
 import { principalOf, type UserRow, userInScope } from './users.ts';
 
@@ -211,25 +212,50 @@ export async function revokeApiKey(db: Db, id: string, actor: Actor): Promise<Ap
       at: actor.now,
     });
     events.push(createEvent('identity.apikey.revoked', { keyId: id }, actor.now, `api_key:${id}`));
+    events.push(principalInvalidatedEvent({ apiKeyIds: [id] }, actor.now));
     return view(after);
   });
 }
 
 /** The service principal of an API key, restricted to the key's scopes; Unauthenticated otherwise. */
 export async function principalForApiKey(db: Db, key: string, now: Date): Promise<Principal> {
+  return (await resolveApiKey(db, secretHash(key), now)).principal;
+}
+
+/** Resolves an API key by its hash (what the principal cache stores). */
+export async function resolveApiKey(db: Db, keyHash: string, now: Date): Promise<CachedPrincipal> {
   const row = (await db
     .selectFrom('identity_api_key as k')
     .innerJoin('identity_user as u', 'u.id', 'k.user_id')
     .selectAll('u')
-    .select(['k.scopes as key_scopes', 'k.expires_at as key_expires_at', 'k.revoked_at as key_revoked_at'])
-    .where('k.key_hash', '=', secretHash(key))
+    .select([
+      'k.id as key_id',
+      'k.scopes as key_scopes',
+      'k.expires_at as key_expires_at',
+      'k.revoked_at as key_revoked_at',
+    ])
+    .where('k.key_hash', '=', keyHash)
     .executeTakeFirst()) as
-    | (UserRow & { key_scopes: Permission[]; key_expires_at: Date | null; key_revoked_at: Date | null })
+    | (UserRow & {
+        key_id: string;
+        key_scopes: Permission[];
+        key_expires_at: Date | null;
+        key_revoked_at: Date | null;
+      })
     | undefined;
   if (!row) throw new UnauthenticatedError('The API key is not valid.', 'auth.api_key_invalid');
   if (row.key_revoked_at) throw new UnauthenticatedError('The API key was revoked.', 'auth.api_key_revoked');
-  if (row.key_expires_at && new Date(row.key_expires_at).getTime() <= now.getTime())
-    throw new UnauthenticatedError('The API key has expired.', 'auth.api_key_expired');
+  const expiresAtMs = row.key_expires_at ? new Date(row.key_expires_at).getTime() : null;
+  if (expiresAtMs !== null && expiresAtMs <= now.getTime()) throw apiKeyExpired();
   if (row.disabled_at) throw new UnauthenticatedError('The account is disabled.', 'auth.account_disabled');
-  return { ...principalOf(row), kind: 'service', scopes: [...row.key_scopes] };
+  return {
+    principal: { ...principalOf(row), kind: 'service', scopes: [...row.key_scopes] },
+    userId: row.id,
+    apiKeyId: row.key_id,
+    expiresAtMs,
+  };
 }
+
+/** The error of a key past its expiry (also raised on cache hits). */
+export const apiKeyExpired = () =>
+  new UnauthenticatedError('The API key has expired.', 'auth.api_key_expired');

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { UnauthenticatedError } from '../kernel/index.ts';
+import { type Kernel, UnauthenticatedError } from '../kernel/index.ts';
 import type { Actor } from './actor.ts';
-import { principalForApiKey } from './api-keys.ts';
+import { apiKeyExpired, resolveApiKey } from './api-keys.ts';
 import { ANONYMOUS, authorize, type Permission, type Principal } from './permissions.ts';
-import { principalForToken } from './sessions.ts';
+import { type CachedPrincipal, principalCacheOf } from './principal-cache.ts';
+import { resolveSession, secretHash, tokenExpired } from './sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,29 +26,67 @@ function apiKeyOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** A fresh copy of a cached principal, so no request can alter what the next one gets. */
+function copyOf(p: Principal): Principal {
+  return {
+    ...p,
+    roles: [...p.roles],
+    departmentCodes: [...p.departmentCodes],
+    divisionCodes: [...p.divisionCodes],
+    ...(p.scopes ? { scopes: [...p.scopes] } : {}),
+  };
+}
+
+/**
+ * Resolves a credential through the kernel's principal cache: a hit still checks the
+ * session's or key's expiry against the platform clock; a miss reads the database and
+ * stores the result unless an invalidation happened meanwhile.
+ */
+async function resolveCached(
+  kernel: Kernel,
+  kind: 'session' | 'key',
+  secret: string,
+): Promise<CachedPrincipal> {
+  const { db, clock } = kernel;
+  const hash = secretHash(secret);
+  const now = clock.now();
+  const cache = principalCacheOf(kernel);
+  const slot = `${kind}:${hash}`;
+  const hit = cache?.get(slot);
+  if (hit) {
+    if (hit.expiresAtMs === null || hit.expiresAtMs > now.getTime()) return hit;
+    cache!.delete(slot);
+    throw kind === 'session' ? tokenExpired() : apiKeyExpired();
+  }
+  const generation = cache?.generation ?? 0;
+  const resolved = await (kind === 'session' ? resolveSession(db, hash, now) : resolveApiKey(db, hash, now));
+  cache?.set(slot, resolved, generation);
+  return resolved;
+}
+
 /**
  * Fastify preHandler: resolves a bearer token or an API key into `request.principal`.
  * Without credentials the caller is anonymous; bad, expired or revoked credentials answer
- * 401. Idempotent, so routes may list it next to `requirePermission`.
+ * 401. Resolutions are cached briefly (docs/identity.md). Idempotent, so routes may list it
+ * next to `requirePermission`.
  */
 export const authenticate: preHandlerAsyncHookHandler = async function authenticate(
   request: FastifyRequest,
   _reply: FastifyReply,
 ) {
   if (request.principal && request.principal !== ANONYMOUS) return;
-  const { db, clock } = request.server.kernel;
+  const kernel = request.server.kernel;
   const auth = request.headers.authorization;
   if (typeof auth === 'string' && auth.length > 0) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (!match) throw new UnauthenticatedError('Use "Authorization: Bearer <token>".', 'auth.bad_scheme');
-    const principal = await principalForToken(db, match[1], clock.now());
-    request.sessionId = principal.sessionId;
-    const { sessionId: _s, ...rest } = principal;
-    request.principal = rest;
+    const resolved = await resolveCached(kernel, 'session', match[1]);
+    request.sessionId = resolved.sessionId;
+    request.principal = copyOf(resolved.principal);
     return;
   }
   const key = apiKeyOf(request);
-  request.principal = key ? await principalForApiKey(db, key, clock.now()) : ANONYMOUS;
+  request.principal = key ? copyOf((await resolveCached(kernel, 'key', key)).principal) : ANONYMOUS;
 };
 
 /** A preHandler that authenticates, then requires a permission (401 anonymous, 403 otherwise). */

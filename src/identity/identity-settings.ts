@@ -12,6 +12,15 @@ export interface IdentitySettings {
   failureWindowSeconds: number;
   /** How long a lockout lasts, seconds (`ONECITY_LOGIN_LOCKOUT_SECONDS`, default 900). */
   lockoutSeconds: number;
+  /**
+   * How long a resolved session or API key is reused in-process, seconds
+   * (`ONECITY_PRINCIPAL_CACHE_SECONDS`, default 10; 0 turns the cache off). Revocations
+   * apply at once on the node that made them, and on other nodes through the bus or at
+   * the latest after this long.
+   */
+  principalCacheSeconds: number;
+  /** Credentials the principal cache keeps at most (`ONECITY_PRINCIPAL_CACHE_SIZE`, default 10,000). */
+  principalCacheSize: number;
 }
 
 const KEYS: Record<keyof IdentitySettings, [string, number, number, number]> = {
@@ -20,6 +29,8 @@ const KEYS: Record<keyof IdentitySettings, [string, number, number, number]> = {
   addressMaxFailures: ['ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000],
   failureWindowSeconds: ['ONECITY_LOGIN_WINDOW_SECONDS', 900, 1, 86_400],
   lockoutSeconds: ['ONECITY_LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400],
+  principalCacheSeconds: ['ONECITY_PRINCIPAL_CACHE_SECONDS', 10, 0, 300],
+  principalCacheSize: ['ONECITY_PRINCIPAL_CACHE_SIZE', 10_000, 1, 1_000_000],
 };
 
 /** Reads and validates the settings; throws ConfigError naming the bad key. */

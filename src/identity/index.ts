@@ -7,6 +7,13 @@ import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
 import { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
+import {
+  attachPrincipalCache,
+  invalidationOf,
+  PRINCIPAL_INVALIDATED,
+  PrincipalCache,
+  principalCacheOf,
+} from './principal-cache.ts';
 
 export { type Actor, SYSTEM_PRINCIPAL, systemActor } from './actor.ts';
 export {
@@ -51,6 +58,12 @@ export {
   maskPhone,
   type PersonalData,
 } from './pii-masking.ts';
+export {
+  invalidatePrincipals,
+  PRINCIPAL_INVALIDATED,
+  type PrincipalInvalidation,
+  principalCacheOf,
+} from './principal-cache.ts';
 export { type LoginResult, login, principalForToken, revokeSession, revokeUserSessions } from './sessions.ts';
 export {
   type CreateUserInput,
@@ -74,14 +87,32 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
     settings ??= loadIdentitySettings(process.env, options.settings);
     return settings;
   };
+  /** One principal cache per kernel (a capability object may serve several apps in tests). */
+  const cacheFor = (kernel: Kernel): PrincipalCache => {
+    let cache = principalCacheOf(kernel);
+    if (!cache) {
+      const s = resolve();
+      cache = new PrincipalCache({ ttlMs: s.principalCacheSeconds * 1000, maxEntries: s.principalCacheSize });
+      attachPrincipalCache(kernel, cache);
+    }
+    return cache;
+  };
+  const subscribed = new WeakSet<Kernel>();
   return {
     name: 'identity',
     migrations: identityMigrations,
     routes(app, kernel: Kernel) {
+      cacheFor(kernel);
       registerIdentityRoutes(app, kernel, resolve());
     },
     async start(kernel: Kernel) {
       resolve();
+      const cache = cacheFor(kernel);
+      // Other nodes' revocations (and this node's own, a second time: harmless).
+      if (!subscribed.has(kernel)) {
+        subscribed.add(kernel);
+        kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => cache.invalidate(invalidationOf(event)));
+      }
       // Test runs build many apps; a generated password nobody can read is fine there.
       await ensureAdminUser(kernel, process.env.NODE_ENV === 'test' ? { announce: () => {} } : {});
     },

@@ -12,6 +12,7 @@ import { type Actor, inTransaction } from './actor.ts';
 import type { IdentitySettings } from './identity-settings.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { authorize, type Principal } from './permissions.ts';
+import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
 import { principalOf, type UserRow, type UserView, userInScope, userView } from './users.ts';
 
 /** SHA-256 of a bearer secret: only this is stored, so a database leak yields no usable token. */
@@ -158,26 +159,38 @@ export async function principalForToken(
   token: string,
   now: Date,
 ): Promise<Principal & { sessionId: string }> {
+  const { principal, sessionId } = await resolveSession(db, secretHash(token), now);
+  return { ...principal, sessionId: sessionId! };
+}
+
+/** Resolves a session by its token hash (what the principal cache stores). */
+export async function resolveSession(db: Db, tokenHash: string, now: Date): Promise<CachedPrincipal> {
   const row = (await db
     .selectFrom('identity_session as s')
     .innerJoin('identity_user as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.id as session_id', 's.expires_at', 's.revoked_at'])
-    .where('s.token_hash', '=', secretHash(token))
+    .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst()) as
     | (UserRow & { session_id: string; expires_at: Date; revoked_at: Date | null })
     | undefined;
   if (!row) throw new UnauthenticatedError('The token is not valid.', 'auth.token_invalid');
   if (row.revoked_at) throw new UnauthenticatedError('The token was revoked.', 'auth.token_revoked');
-  if (new Date(row.expires_at).getTime() <= now.getTime())
-    throw new UnauthenticatedError('The token has expired; log in again.', 'auth.token_expired');
+  const expiresAtMs = new Date(row.expires_at).getTime();
+  if (expiresAtMs <= now.getTime()) throw tokenExpired();
   if (row.disabled_at) throw new UnauthenticatedError('The account is disabled.', 'auth.account_disabled');
-  return { ...principalOf(row), sessionId: row.session_id };
+  return { principal: principalOf(row), userId: row.id, sessionId: row.session_id, expiresAtMs };
 }
+
+/** The error of a session past its expiry (also raised on cache hits). */
+export const tokenExpired = () =>
+  new UnauthenticatedError('The token has expired; log in again.', 'auth.token_expired');
 
 /** Ends a session (logout). Audited as `session.revoke`. */
 export async function revokeSession(db: Db, sessionId: string, actor: Actor): Promise<void> {
-  await inTransaction(db, actor, async (trx) => {
+  const what = { sessionIds: [sessionId] };
+  await inTransaction(db, actor, async (trx, events) => {
+    events.push(principalInvalidatedEvent(what, actor.now));
     const updated = await trx
       .updateTable('identity_session')
       .set({ revoked_at: actor.now })
@@ -199,7 +212,7 @@ export async function revokeSession(db: Db, sessionId: string, actor: Actor): Pr
 /** Revokes every open session of a user (`user.manage`); returns how many. */
 export async function revokeUserSessions(db: Db, userId: string, actor: Actor): Promise<{ revoked: number }> {
   authorize(actor.principal, 'user.manage');
-  return inTransaction(db, actor, async (trx) => {
+  return inTransaction(db, actor, async (trx, events) => {
     const user = (await trx
       .selectFrom('identity_user')
       .selectAll()
@@ -224,6 +237,7 @@ export async function revokeUserSessions(db: Db, userId: string, actor: Actor): 
         requestId: actor.requestId,
         at: actor.now,
       });
+    events.push(principalInvalidatedEvent({ userId }, actor.now));
     return { revoked: sessions.length };
   });
 }

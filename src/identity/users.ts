@@ -7,6 +7,7 @@ import { inJurisdiction, isCityWide } from './jurisdiction.ts';
 import { assertPasswordPolicy, hashPassword } from './password.ts';
 import { authorize, type Principal, ROLES, type Role } from './permissions.ts';
 import { canSeePersonalData, maskEmail, maskName, maskPhone } from './pii-masking.ts';
+import { principalInvalidatedEvent } from './principal-cache.ts';
 
 /** A user or service account as services hand it out (never the password hash). */
 export interface UserView {
@@ -350,6 +351,8 @@ export async function updateUser(
       at: actor.now,
     });
     events.push(createEvent(`identity.${action}`, { userId: id }, actor.now, `user:${id}`));
+    // Roles, scope or the disabled state may have changed: cached principals must go.
+    events.push(principalInvalidatedEvent({ userId: id }, actor.now));
     return userView(after, actor.principal);
   });
 }
@@ -362,8 +365,9 @@ export async function resetPassword(db: Db, id: string, password: string, actor:
     throw new InvalidInputError('Service accounts have no password.', undefined, 'user.service_password');
   assertPasswordPolicy(password, target.username);
   const hash = await hashPassword(password);
-  await inTransaction(db, actor, async (trx) => {
+  await inTransaction(db, actor, async (trx, events) => {
     await visibleUserRow(trx, actor.principal, id, true);
+    events.push(principalInvalidatedEvent({ userId: id }, actor.now));
     await trx
       .updateTable('identity_user')
       .set({ password_hash: hash, password_changed_at: actor.now, updated_at: actor.now })
