@@ -14,6 +14,7 @@ import {
 } from './divisions.ts';
 import type { AreaGeometry } from './geometry.ts';
 import { locateInCity } from './locate.ts';
+import { etagMatches, publicDivisions } from './public-divisions.ts';
 import {
   areaGeometry,
   codeList,
@@ -61,6 +62,25 @@ export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
     async (request) => {
       const q = request.query as { lat: number; lon: number };
       return locateInCity(db, q.lat, q.lon);
+    },
+  );
+
+  app.get(
+    '/api/v1/public/divisions.geojson',
+    {
+      schema: {
+        tags: ['public'],
+        summary: 'Division outlines for the public map (GeoJSON; codes, names and boundaries only)',
+        description:
+          'Public, no sign-in. Properties: code, level, parent, name_zh, name_en; boundaries rounded to 1e-5°. Without `level`, every level. Cacheable: ETag (answer 304 to If-None-Match) and Cache-Control public, max-age=300.',
+        querystring: { type: 'object', additionalProperties: false, properties: { level: divisionLevel } },
+      },
+    },
+    async (request, reply) => {
+      const answer = await publicDivisions(db, (request.query as { level?: DivisionLevel }).level);
+      reply.header('etag', answer.etag).header('cache-control', 'public, max-age=300');
+      if (etagMatches(request.headers['if-none-match'], answer.etag)) return reply.status(304).send();
+      return reply.type('application/geo+json; charset=utf-8').send(answer.body);
     },
   );
 

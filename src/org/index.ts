@@ -10,6 +10,8 @@ import { ensurePlateDepartments } from './departments.ts';
 import { registerDivisionRoutes } from './division-routes.ts';
 import { DIVISIONS_CHANGED } from './divisions.ts';
 import { reloadDivisionIndex } from './locate.ts';
+import { registerModuleRoutes } from './module-routes.ts';
+import { forgetPublicDivisions } from './public-divisions.ts';
 import { orgMigrations } from './org-migrations.ts';
 import { registerResponsibilityRoutes } from './responsibility-routes.ts';
 import { adoptModuleRegistry } from './responsibility-list.ts';
@@ -56,7 +58,9 @@ export {
 } from './divisions.ts';
 export type { AreaGeometry, BBox, Position } from './geometry.ts';
 export { locateInCity, locatePoint, reloadDivisionIndex } from './locate.ts';
+export { type CatalogCategory, type CatalogModule, moduleCatalog } from './module-catalog.ts';
 export { orgMigrations } from './org-migrations.ts';
+export { publicDivisions } from './public-divisions.ts';
 export { listResponsibilityGrids, type ResponsibilityGrid } from './responsibility-grids.ts';
 export {
   currentListVersion,
@@ -77,6 +81,7 @@ export function createOrgCapability(): Capability {
       registerDivisionRoutes(app, kernel);
       registerDepartmentRoutes(app, kernel);
       registerResponsibilityRoutes(app, kernel);
+      registerModuleRoutes(app, kernel);
     },
     async start(kernel: Kernel) {
       adoptModuleRegistry(kernel.modules);
@@ -84,7 +89,10 @@ export function createOrgCapability(): Capability {
       await reloadDivisionIndex(kernel.db);
       // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
       unsubscribers.push(
-        kernel.bus.subscribe(DIVISIONS_CHANGED, () => reloadDivisionIndex(kernel.db).then(() => {})),
+        kernel.bus.subscribe(DIVISIONS_CHANGED, () => {
+          forgetPublicDivisions();
+          return reloadDivisionIndex(kernel.db).then(() => {});
+        }),
       );
     },
     stop() {

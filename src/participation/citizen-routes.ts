@@ -6,15 +6,15 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SATISFACTION, type Satisfaction } from '../cases/index.ts';
 import { authenticate } from '../identity/index.ts';
-import { NotFoundError, PayloadTooLargeError } from '../kernel/index.ts';
+import { NotFoundError } from '../kernel/index.ts';
 import {
   type CitizenReportFields,
   followReport,
   myReports,
   rateReport,
   submitCitizenReport,
-  type UploadedPhoto,
 } from './citizen-service.ts';
+import { multipartLimits, readMultipart, type UploadedPhoto } from './multipart-upload.ts';
 import { negotiateLanguage } from './open311-services.ts';
 import { baseUrlOf } from './open311-routes.ts';
 import type { Participation } from './participation-context.ts';
@@ -36,35 +36,14 @@ async function readReport(
   p: Participation,
 ): Promise<{ fields: CitizenReportFields; photos: UploadedPhoto[] }> {
   if (!request.isMultipart()) return { fields: (request.body ?? {}) as CitizenReportFields, photos: [] };
-  const fields: Record<string, unknown> = {};
-  const photos: UploadedPhoto[] = [];
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        photos.push({ data: await part.toBuffer(), declaredType: part.mimetype });
-      } else {
-        const v = part.value;
-        const prev = fields[part.fieldname];
-        fields[part.fieldname] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-      }
-    }
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new PayloadTooLargeError(
-        `A photo may be at most ${Math.floor(p.settings.uploadMaxBytes / 1024)} KiB.`,
-        'upload.too_large',
-        { maxBytes: p.settings.uploadMaxBytes },
-      );
-    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-      throw new PayloadTooLargeError(
-        `At most ${p.settings.uploadMaxFiles} photos per report.`,
-        'upload.too_many_files',
-      );
-    throw e;
-  }
-  return { fields: fields as CitizenReportFields, photos };
+  const { fields, files } = await readMultipart(request, uploadLimitsOf(p));
+  return { fields: fields as CitizenReportFields, photos: files };
 }
+
+const uploadLimitsOf = (p: Participation) => ({
+  maxBytes: p.settings.uploadMaxBytes,
+  maxFiles: p.settings.uploadMaxFiles,
+});
 
 export function registerCitizenRoutes(
   app: FastifyInstance,
@@ -74,15 +53,7 @@ export function registerCitizenRoutes(
 ): void {
   app.register(async (scope) => {
     const settings = p().settings;
-    await scope.register(multipart, {
-      limits: {
-        fileSize: settings.uploadMaxBytes,
-        files: settings.uploadMaxFiles,
-        fields: 40,
-        fieldSize: 16 * 1024,
-        parts: 60,
-      },
-    });
+    await scope.register(multipart, { limits: multipartLimits(uploadLimitsOf(p())) });
     const lang = (r: FastifyRequest) => negotiateLanguage(r.headers['accept-language']);
 
     scope.post(

@@ -15,7 +15,8 @@ import {
 import { hasPermission, type Principal } from '../identity/index.ts';
 import { InvalidInputError, NotFoundError, UnauthenticatedError } from '../kernel/index.ts';
 import { CLOSED_STATES, open311Status, PUBLIC_ACTIONS, stateLabel } from './case-status.ts';
-import { sanitizeImage } from './image-sanitizer.ts';
+import { storePhoto } from './media-store.ts';
+import type { UploadedPhoto } from './multipart-upload.ts';
 import { isoWithOffset } from './local-time.ts';
 import { categoryName, type Language } from './open311-services.ts';
 import { PUBLIC_READER, type Participation } from './participation-context.ts';
@@ -28,12 +29,6 @@ import {
 } from './report-intake.ts';
 import { findReport, isToken, type ReportRow, type ReportWriter } from './report-store.ts';
 import { mediaUrlOf } from './request-queries.ts';
-
-/** A photo as the upload delivered it. */
-export interface UploadedPhoto {
-  data: Buffer;
-  declaredType: string | undefined;
-}
 
 /** The fields of a portal report. */
 export interface CitizenReportFields {
@@ -82,8 +77,7 @@ export async function submitCitizenReport(
   }
   const stored: string[] = [];
   for (const photo of photos) {
-    const clean = sanitizeImage(photo.data, photo.declaredType);
-    stored.push((await p.media.put(clean.data, clean.type)).name);
+    stored.push((await storePhoto(p.media, photo)).name);
   }
   const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
   const lat = num(fields.lat);

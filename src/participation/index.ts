@@ -7,6 +7,7 @@ import path from 'node:path';
 import { caseEngineOf } from '../cases/index.ts';
 import type { Capability, Kernel } from '../kernel/index.ts';
 import { registerCitizenRoutes } from './citizen-routes.ts';
+import { registerMediaRoutes } from './media-routes.ts';
 import { FileSystemMediaStore, type MediaStore } from './media-store.ts';
 import { open311ErrorFormatter } from './open311-errors.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
@@ -28,6 +29,7 @@ export {
   participationSettingsFromEnv,
 } from './participation-settings.ts';
 export { FileSystemMediaStore, type MediaStore, type StoredMedia } from './media-store.ts';
+export { type MediaReference, STAFF_MEDIA_PATH } from './staff-media.ts';
 export { sanitizeImage, sniffImageType, stripJpeg, stripPng, stripWebp } from './image-sanitizer.ts';
 export {
   caseToIssueReporting,
@@ -50,6 +52,7 @@ export interface ParticipationOptions {
   settings?: ParticipationSettings;
   notifier?: StatusNotifier;
   media?: MediaStore;
+  staffMedia?: MediaStore;
 }
 
 /** The participation context of a kernel whose capability has started (tests, other faces). */
@@ -74,13 +77,13 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     let p = contexts.get(kernel);
     if (!p) {
       const s = resolve();
+      const uploadDir = s.uploadDir ?? path.join(kernel.config.dataDir, 'uploads');
       p = Object.freeze({
         kernel,
         settings: s,
         engine: () => caseEngineOf(kernel),
-        media:
-          options.media ??
-          new FileSystemMediaStore(s.uploadDir ?? path.join(kernel.config.dataDir, 'uploads')),
+        media: options.media ?? new FileSystemMediaStore(uploadDir),
+        staffMedia: options.staffMedia ?? new FileSystemMediaStore(path.join(uploadDir, 'staff')),
         limits: new IntakeRateLimits({
           perKey: s.ratePerKeyPerMinute,
           perDevice: s.ratePerDevicePerMinute,
@@ -128,6 +131,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
         () => writerOf(kernel),
         onQueued,
       );
+      registerMediaRoutes(app, () => contextOf(kernel));
     },
     start(kernel) {
       const p = contextOf(kernel);

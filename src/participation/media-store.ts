@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXTENSIONS, type ImageType } from './image-sanitizer.ts';
+import { EXTENSIONS, type ImageType, sanitizeImage } from './image-sanitizer.ts';
+import type { UploadedPhoto } from './multipart-upload.ts';
 
 export interface StoredMedia {
   /** Content name: `<sha256>.<ext>`. */
@@ -57,4 +58,13 @@ export class FileSystemMediaStore implements MediaStore {
       return null;
     }
   }
+}
+
+/**
+ * Checks an uploaded photo by content (415 when it is not an image or lies about its type),
+ * removes its location metadata and stores it under its content name.
+ */
+export async function storePhoto(store: MediaStore, photo: UploadedPhoto): Promise<StoredMedia> {
+  const clean = sanitizeImage(photo.data, photo.declaredType);
+  return store.put(clean.data, clean.type);
 }

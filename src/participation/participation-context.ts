@@ -16,7 +16,10 @@ export interface Participation {
   readonly settings: ParticipationSettings;
   /** The started case engine (resolved lazily: cases starts before participation). */
   engine(): CaseEngine;
+  /** Citizens' photos, served publicly by content name. */
   readonly media: MediaStore;
+  /** Staff evidence photos (`<UPLOAD_DIR>/staff`), served only through a case that cites them. */
+  readonly staffMedia: MediaStore;
   readonly limits: IntakeRateLimits;
   readonly notifier: StatusNotifier;
 }
