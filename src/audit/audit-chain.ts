@@ -155,6 +155,10 @@ export const toRecord = (r: AuditRow): AuditRecord => ({
  */
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecord> {
   if (!db.isTransaction) return db.transaction().execute((trx) => appendAudit(trx, entry));
+  return (await appendAuditBatch(db, [entry]))[0];
+}
+
+function checkEntry(entry: AuditEntry): void {
   for (const [field, value] of Object.entries({
     actor: entry.actor,
     action: entry.action,
@@ -165,6 +169,17 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecor
       throw new TypeError(`appendAudit: ${field} must be a non-empty string`);
   if (!(entry.at instanceof Date) || Number.isNaN(entry.at.getTime()))
     throw new TypeError('appendAudit: at must be a valid Date');
+}
+
+/**
+ * Appends several records, in order, under one lock and one head read, with one insert:
+ * what group-committed case intake and transitions use. The records chain exactly as the
+ * same entries appended one by one would.
+ */
+export async function appendAuditBatch(db: Db, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => appendAuditBatch(trx, entries));
+  if (entries.length === 0) return [];
+  for (const entry of entries) checkEntry(entry);
   await sql`select pg_advisory_xact_lock(hashtext('onecity.audit:' || current_schema()))`.execute(db);
   const head = (await db
     .selectFrom('audit_record')
@@ -172,37 +187,45 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecor
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst()) as { seq: number; hash: string } | undefined;
-  const unhashed: Omit<AuditRecord, 'hash'> = {
-    seq: head ? Number(head.seq) + 1 : 1,
-    // Postgres keeps microseconds, JS milliseconds: the stored value round-trips exactly.
-    at: new Date(entry.at.getTime()),
-    actor: entry.actor,
-    action: entry.action,
-    objectType: entry.objectType,
-    objectId: String(entry.objectId),
-    requestId: entry.requestId ?? null,
-    beforeDigest: digestOf(entry.before),
-    afterDigest: digestOf(entry.after),
-    prevHash: head?.hash ?? GENESIS_HASH,
-  };
-  const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) };
+  let seq = head ? Number(head.seq) : 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const records: AuditRecord[] = entries.map((entry) => {
+    const unhashed: Omit<AuditRecord, 'hash'> = {
+      seq: ++seq,
+      // Postgres keeps microseconds, JS milliseconds: the stored value round-trips exactly.
+      at: new Date(entry.at.getTime()),
+      actor: entry.actor,
+      action: entry.action,
+      objectType: entry.objectType,
+      objectId: String(entry.objectId),
+      requestId: entry.requestId ?? null,
+      beforeDigest: digestOf(entry.before),
+      afterDigest: digestOf(entry.after),
+      prevHash,
+    };
+    const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) };
+    prevHash = record.hash;
+    return record;
+  });
   await db
     .insertInto('audit_record')
-    .values({
-      seq: record.seq,
-      at: record.at,
-      actor: record.actor,
-      action: record.action,
-      object_type: record.objectType,
-      object_id: record.objectId,
-      request_id: record.requestId,
-      before_digest: record.beforeDigest,
-      after_digest: record.afterDigest,
-      prev_hash: record.prevHash,
-      hash: record.hash,
-    })
+    .values(
+      records.map((record) => ({
+        seq: record.seq,
+        at: record.at,
+        actor: record.actor,
+        action: record.action,
+        object_type: record.objectType,
+        object_id: record.objectId,
+        request_id: record.requestId,
+        before_digest: record.beforeDigest,
+        after_digest: record.afterDigest,
+        prev_hash: record.prevHash,
+        hash: record.hash,
+      })),
+    )
     .execute();
-  return record;
+  return records;
 }
 
 /** The result of verifying the chain. */

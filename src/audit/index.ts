@@ -12,6 +12,7 @@ export {
   type AuditRecord,
   type AuditVerification,
   appendAudit,
+  appendAuditBatch,
   auditHead,
   auditMigrations,
   canonicalJson,

@@ -3,7 +3,7 @@
  * clock, scheduler, bus and catalogue, the working calendar in the city's time zone, and
  * the contracts of org and audit. Services receive it as their first argument.
  */
-import { appendAudit } from '../audit/index.ts';
+import { appendAudit, appendAuditBatch } from '../audit/index.ts';
 import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
 import { locatePoint, resolveResponsibility } from '../org/index.ts';
 import type { CaseSettings } from './case-settings.ts';
@@ -32,6 +32,7 @@ export interface CaseDependencies {
   locate(lat: number, lon: number): LocatedPoint | null;
   resolveResponsibility(db: Db, category: string, divisionCode: string): Promise<Responsibility | null>;
   appendAudit: typeof appendAudit;
+  appendAuditBatch: typeof appendAuditBatch;
 }
 
 /** The contracts of org and audit (docs/architecture.md). */
@@ -40,6 +41,7 @@ export const platformDependencies: CaseDependencies = {
   resolveResponsibility: async (db, category, divisionCode) =>
     ((await resolveResponsibility(db, category, divisionCode)) as Responsibility | null) ?? null,
   appendAudit,
+  appendAuditBatch,
 };
 
 export interface CaseEngine {

@@ -119,4 +119,11 @@ export const caseMigrations0450: MigrationSet = {
         .execute();
     },
   },
+  '0453-cases-throughput': {
+    async up(db) {
+      // Group-committed intake probes the duplicate radius for a whole batch at once: a
+      // latitude band of one category, longitude filtered in the index.
+      await sql`create index case_record_nearby on case_record (category, lat, lon)`.execute(db);
+    },
+  },
 };

@@ -16,7 +16,22 @@ export async function nextCaseNumber(trx: Db, now: Date, timeZone: string): Prom
     insert into case_number_counter (day, last) values (${day}, 1)
     on conflict (day) do update set last = case_number_counter.last + 1
     returning last`.execute(trx);
-  const seq = Number(rows[0].last);
-  // Beyond 99,999 a day the number grows a digit rather than wrapping.
+  return formatCaseNumber(day, Number(rows[0].last));
+}
+
+/**
+ * Reserves `count` consecutive numbers of a day (`YYYYMMDD`) in one statement, for a
+ * group-committed batch; returns the last sequence reserved (the block ends there).
+ */
+export async function reserveCaseNumbers(trx: Db, day: string, count: number): Promise<number> {
+  const { rows } = await sql<{ last: number }>`
+    insert into case_number_counter (day, last) values (${day}, ${count})
+    on conflict (day) do update set last = case_number_counter.last + ${count}
+    returning last`.execute(trx);
+  return Number(rows[0].last);
+}
+
+/** The case number of a day's sequence. Beyond 99,999 a day it grows a digit rather than wrapping. */
+export function formatCaseNumber(day: string, seq: number): string {
   return `${day}${String(seq).padStart(5, '0')}`;
 }

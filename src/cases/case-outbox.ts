@@ -6,7 +6,7 @@
  * jobs do, after commit.
  */
 import { sql } from 'kysely';
-import type { Db, PlatformEvent } from '../kernel/index.ts';
+import type { Db, PlatformEvent, ScheduleRequest } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseState } from './case-model.ts';
 import type { CaseRow } from './case-store.ts';
@@ -73,6 +73,67 @@ export async function recordCaseEvent(
       },
       trx,
     );
+}
+
+/**
+ * The set-based form of {@link recordCaseEvent} for a group-committed batch: every event
+ * row and its webhook deliveries in one statement, then every delivery and citizen-update
+ * job in one more.
+ */
+export async function recordCaseEvents(
+  engine: CaseEngine,
+  trx: Db,
+  events: ReadonlyArray<{ event: PlatformEvent; departmentBefore?: string | null }>,
+): Promise<void> {
+  const rows = events
+    .map(({ event, departmentBefore }) => ({
+      event,
+      data: event.data as {
+        caseId?: string;
+        action?: string;
+        from?: string;
+        to?: string;
+        leadDepartment?: string | null;
+      },
+      departmentBefore: departmentBefore ?? null,
+    }))
+    .filter((r) => r.data.caseId);
+  if (rows.length === 0) return;
+  const values = rows.map(
+    ({ event, data, departmentBefore }) =>
+      sql`(${event.id}, ${data.caseId}, ${event.type}, ${data.action ?? null}, ${data.to ?? null},
+           ${data.leadDepartment ?? departmentBefore}, ${JSON.stringify(event)}, ${new Date(event.occurredAt)})`,
+  );
+  const { rows: deliveries } = await sql<{ id: string; created_at: Date }>`
+    with e as (
+      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at)
+      values ${sql.join(values)}
+      returning event_id, type, body, occurred_at
+    )
+    insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+    select w.id, e.event_id, e.type, e.body, 'pending', e.occurred_at, e.occurred_at
+    from e join case_webhook w on w.active and w.deleted_at is null and exists (
+      select 1 from jsonb_array_elements_text(w.events) p(v)
+      where p.v in ('*', e.type)
+         or (right(p.v, 2) = '.*' and left(e.type, length(p.v) - 1) = left(p.v, length(p.v) - 1))
+    )
+    returning id, created_at`.execute(trx);
+  const jobs: ScheduleRequest[] = deliveries.map((r) => ({
+    kind: JOB_WEBHOOK_DELIVER,
+    runAt: new Date(r.created_at),
+    key: `webhook:${r.id}:1`,
+    payload: { deliveryId: Number(r.id) },
+    maxAttempts: 3,
+  }));
+  for (const { event, data } of rows)
+    if (data.to && data.to !== data.from && CITIZEN_STATES.includes(data.to as CaseState))
+      jobs.push({
+        kind: JOB_CITIZEN_UPDATE,
+        runAt: new Date(event.occurredAt),
+        key: `citizen:${event.id}`,
+        payload: { caseId: data.caseId, eventId: event.id, state: data.to },
+      });
+  await engine.scheduler.scheduleMany(jobs, trx);
 }
 
 type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';

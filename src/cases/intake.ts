@@ -4,13 +4,31 @@
  * Idempotent on the client request id of its channel.
  */
 import { randomUUID } from 'node:crypto';
-import { authorize, type Principal } from '../identity/index.ts';
-import { createEvent, type Db, InvalidInputError, type Urgency } from '../kernel/index.ts';
-import type { CaseEngine } from './case-engine.ts';
-import { type CaseView, type Channel, OPEN_STATES } from './case-model.ts';
-import { nextCaseNumber } from './case-number.ts';
-import { appendHistory, type CaseRow, findCaseRow, loadCaseDetail } from './case-store.ts';
-import { publishAfterCommit, startStage } from './sla-timers.ts';
+import { sql } from 'kysely';
+import { authorize, maskPersonalData, type Principal } from '../identity/index.ts';
+import {
+  createEvent,
+  type Db,
+  InvalidInputError,
+  type PlatformEvent,
+  type RegisteredCategory,
+  type Urgency,
+} from '../kernel/index.ts';
+import { GroupCommit, type Outcome } from './case-batcher.ts';
+import type { CaseEngine, LocatedPoint } from './case-engine.ts';
+import { type CaseView, type Channel, OPEN_STATES, type Reporter } from './case-model.ts';
+import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
+import { recordCaseEvent, recordCaseEvents } from './case-outbox.ts';
+import {
+  appendHistory,
+  type CaseRow,
+  findCaseRow,
+  loadCaseDetail,
+  type StageRow,
+  toCaseView,
+} from './case-store.ts';
+import { localDate, type StageClock, thresholds } from './sla-clock.ts';
+import { JOB_RED, JOB_YELLOW, startStage } from './sla-timers.ts';
 
 /** A report as any channel delivers it. */
 export interface IntakeInput {
@@ -41,12 +59,51 @@ export function distanceMeters(aLat: number, aLon: number, bLat: number, bLon: n
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-/** Creates a case, or returns the one this client request already created (`created: false`). */
+/** What intake answers. */
+export interface IntakeResult {
+  case: CaseView;
+  created: boolean;
+}
+
+/** A checked report waiting for its batch. */
+interface IntakeCommand {
+  principal: Principal;
+  input: IntakeInput;
+  category: RegisteredCategory;
+  place: LocatedPoint;
+  now: Date;
+}
+
+/** Most reports committed in one transaction. */
+export const INTAKE_BATCH = 256;
+
+const batchers = new WeakMap<CaseEngine, GroupCommit<IntakeCommand, IntakeResult>>();
+
+/** The engine's intake group-commit loop (created on first use). */
+export function intakeBatcher(engine: CaseEngine): GroupCommit<IntakeCommand, IntakeResult> {
+  let b = batchers.get(engine);
+  if (!b) {
+    b = new GroupCommit<IntakeCommand, IntakeResult>({
+      maxBatch: INTAKE_BATCH,
+      runBatch: (commands) => reportBatch(engine, commands),
+      runOne: (command) => reportOne(engine, command),
+    });
+    batchers.set(engine, b);
+  }
+  return b;
+}
+
+/**
+ * Creates a case, or returns the one this client request already created (`created: false`).
+ * Checks (permission, category, place) happen here, before the report joins a batch; the
+ * batch commits it with the others (see case-batcher.ts), and its `case.reported` event is
+ * published right after that commit.
+ */
 export async function reportCase(
   engine: CaseEngine,
   principal: Principal,
   input: IntakeInput,
-): Promise<{ case: CaseView; created: boolean }> {
+): Promise<IntakeResult> {
   authorize(principal, 'case.report');
   const category = engine.modules.category(input.category);
   if (!category)
@@ -63,13 +120,352 @@ export async function reportCase(
       { lat, lon },
       'case.location_outside_city',
     );
+  return intakeBatcher(engine).submit({ principal, input, category, place, now: engine.clock.now() });
+}
 
+/** The stage clock of a new case: its `file` stage, computed without the database. */
+function firstStage(engine: CaseEngine, category: string, urgency: Urgency, now: Date) {
+  const limits = engine.modules.stageLimits(category, urgency) ?? engine.settings.defaultLimits[urgency];
+  const minutes = limits.minutes.file ?? engine.settings.defaultLimits[urgency].minutes.file;
+  if (!minutes) return null;
+  const clock: StageClock = {
+    basis: limits.basis,
+    totalMinutes: minutes,
+    consumedMinutes: 0,
+    runningSince: now,
+  };
+  return { basis: limits.basis, minutes, ...thresholds(clock, engine.calendar)! };
+}
+
+const requestKey = (input: IntakeInput) => `${input.channel}\u0000${input.clientRequestId}`;
+
+/**
+ * One transaction for many reports, set-based: the existing cases of repeated client
+ * request ids, one counter update per local day for all the numbers, one duplicate probe,
+ * then one multi-row insert each for cases, reporters, duplicates, stages, timer jobs,
+ * history, audit records (chained in order under one lock) and outbox events.
+ */
+async function reportBatch(
+  engine: CaseEngine,
+  commands: IntakeCommand[],
+): Promise<Array<Outcome<IntakeResult>>> {
+  type Plan =
+    | { kind: 'new'; id: string; urgency: Urgency; number?: string }
+    | { kind: 'existing'; row: CaseRow }
+    | { kind: 'same-as'; index: number };
+  const events: PlatformEvent[] = [];
+  const built = new Map<number, CaseView>();
+  const plans = await engine.db.transaction().execute(async (trx) => {
+    const keyed = commands.filter((c) => c.input.clientRequestId);
+    const existing = new Map<string, CaseRow>();
+    if (keyed.length) {
+      const found = (await trx
+        .selectFrom('case_record')
+        .selectAll()
+        .where((eb) =>
+          eb.or(
+            keyed.map((c) =>
+              eb.and([
+                eb('channel', '=', c.input.channel),
+                eb('client_request_id', '=', c.input.clientRequestId!),
+              ]),
+            ),
+          ),
+        )
+        .execute()) as CaseRow[];
+      for (const r of found) existing.set(`${r.channel}\u0000${r.client_request_id}`, r);
+    }
+    const firstOf = new Map<string, number>();
+    const plans: Plan[] = commands.map((c, i) => {
+      if (c.input.clientRequestId) {
+        const k = requestKey(c.input);
+        const row = existing.get(k);
+        if (row) return { kind: 'existing', row };
+        const first = firstOf.get(k);
+        if (first !== undefined) return { kind: 'same-as', index: first };
+        firstOf.set(k, i);
+      }
+      return {
+        kind: 'new',
+        id: randomUUID(),
+        urgency: c.input.urgency ?? c.category.defaultUrgency ?? 'normal',
+      };
+    });
+    const fresh = plans
+      .map((p, i) => ({ p, c: commands[i], i }))
+      .filter(
+        (x): x is { p: Extract<Plan, { kind: 'new' }>; c: IntakeCommand; i: number } => x.p.kind === 'new',
+      );
+    if (fresh.length === 0) return plans;
+
+    // Numbers: one counter update per local day reserves the day's block, in arrival order.
+    const byDay = new Map<string, typeof fresh>();
+    for (const x of fresh) {
+      const day = localDate(x.c.now, engine.calendar.timeZone).replaceAll('-', '');
+      byDay.set(day, [...(byDay.get(day) ?? []), x]);
+    }
+    for (const [day, xs] of byDay) {
+      const last = await reserveCaseNumbers(trx, day, xs.length);
+      xs.forEach((x, k) => {
+        x.p.number = formatCaseNumber(day, last - xs.length + 1 + k);
+      });
+    }
+
+    // Duplicate candidates: one probe for the batch against committed cases; reports of
+    // this batch see the earlier ones of the batch, as if they had come one by one.
+    const radius = engine.settings.duplicateRadiusMeters;
+    const probes = fresh.map(({ c }) => {
+      const { lat, lon } = c.input.location;
+      const dLat = radius / 111_320;
+      const dLon = radius / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+      const since = new Date(c.now.getTime() - engine.settings.duplicateWindowHours * 3_600_000);
+      return { lat, lon, dLat, dLon, since, category: c.category.code };
+    });
+    const near = await sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
+      select b.i, c.id, c.number, c.lat, c.lon
+      from (values ${sql.join(
+        probes.map(
+          (p, i) =>
+            sql`(${i}::int, ${p.category}::text, ${p.lat - p.dLat}::float8, ${p.lat + p.dLat}::float8,
+                 ${p.lon - p.dLon}::float8, ${p.lon + p.dLon}::float8, ${p.since}::timestamptz)`,
+        ),
+      )}) as b(i, category, lat0, lat1, lon0, lon1, since)
+      join case_record c on c.category = b.category
+        and c.lat between b.lat0 and b.lat1 and c.lon between b.lon0 and b.lon1
+        and c.reported_at >= b.since and c.state in (${sql.join(OPEN_STATES)})`.execute(trx);
+    const candidates: Array<Array<{ id: string; number: string; d: number }>> = fresh.map(() => []);
+    for (const r of near.rows) {
+      const p = probes[r.i];
+      const d = distanceMeters(p.lat, p.lon, r.lat, r.lon);
+      if (d <= radius) candidates[r.i].push({ id: r.id, number: r.number, d });
+    }
+    fresh.forEach((_x, i) => {
+      const p = probes[i];
+      for (let j = 0; j < i; j++) {
+        const q = probes[j];
+        if (q.category !== p.category || fresh[j].c.now < p.since) continue;
+        const d = distanceMeters(p.lat, p.lon, q.lat, q.lon);
+        if (d <= radius) candidates[i].push({ id: fresh[j].p.id, number: fresh[j].p.number!, d });
+      }
+    });
+
+    const stages = fresh.map(({ c, p }) => firstStage(engine, c.category.code, p.urgency, c.now));
+    const rows = (await trx
+      .insertInto('case_record')
+      .values(
+        fresh.map(({ c, p }, i) => {
+          const st = stages[i];
+          return {
+            id: p.id,
+            number: p.number!,
+            channel: c.input.channel,
+            client_request_id: c.input.clientRequestId ?? null,
+            category: c.category.code,
+            urgency: p.urgency,
+            state: 'reported',
+            lat: c.input.location.lat,
+            lon: c.input.location.lon,
+            address: c.input.address ?? null,
+            grid_code: c.place.grid?.code ?? null,
+            community_code: c.place.community?.code ?? null,
+            street_code: c.place.street?.code ?? null,
+            district_code: c.place.district?.code ?? null,
+            description: c.input.description,
+            media: JSON.stringify(c.input.media ?? []),
+            reported_by: c.principal.id,
+            parent_alert_id: c.input.parentAlertId ?? null,
+            stage: 'file',
+            light: st ? 'green' : null,
+            deadlines: JSON.stringify(st ? { file: st.deadline.toISOString() } : {}),
+            reported_at: c.now,
+            updated_at: c.now,
+          };
+        }),
+      )
+      .returningAll()
+      .execute()) as CaseRow[];
+    const rowById = new Map(rows.map((r) => [r.id, r]));
+
+    await trx
+      .insertInto('case_reporter')
+      .values(
+        fresh.map(({ c, p }) => {
+          const r = c.input.reporter ?? {};
+          return {
+            case_id: p.id,
+            source_case_id: p.id,
+            user_id: c.principal.kind === 'user' ? c.principal.id : null,
+            name: r.name ?? null,
+            phone: r.phone ?? null,
+            email: r.email ?? null,
+            address: r.address ?? null,
+            consent: r.consent ?? false,
+            created_at: c.now,
+          };
+        }),
+      )
+      .execute();
+
+    const duplicateRows = fresh.flatMap(({ p }, i) =>
+      candidates[i].map((d) => ({ case_id: p.id, candidate_id: d.id, distance_m: d.d })),
+    );
+    if (duplicateRows.length) await trx.insertInto('case_duplicate').values(duplicateRows).execute();
+
+    const staged = fresh.map((x, i) => ({ ...x, st: stages[i] })).filter((x) => x.st);
+    const stageRows = staged.length
+      ? ((await trx
+          .insertInto('case_stage')
+          .values(
+            staged.map(({ p, c, st }) => ({
+              case_id: p.id,
+              stage: 'file',
+              round: 1,
+              basis: st!.basis,
+              limit_minutes: st!.minutes,
+              running_since: c.now,
+              started_at: c.now,
+              yellow_at: st!.yellowAt,
+              deadline: st!.deadline,
+              light: 'green',
+            })),
+          )
+          .returningAll()
+          .execute()) as StageRow[])
+      : [];
+    const stageOf = new Map(stageRows.map((s) => [s.case_id, s]));
+    await engine.scheduler.scheduleMany(
+      stageRows.flatMap((s) => {
+        const payload = { caseId: s.case_id, stageId: Number(s.id) };
+        return [
+          { kind: JOB_YELLOW, runAt: s.yellow_at!, key: `sla:${s.case_id}:file:yellow`, payload },
+          { kind: JOB_RED, runAt: s.deadline!, key: `sla:${s.case_id}:file:red`, payload },
+        ];
+      }),
+      trx,
+    );
+
+    await trx
+      .insertInto('case_history')
+      .values(
+        fresh.map(({ c, p }, i) => ({
+          case_id: p.id,
+          action: 'report',
+          from_state: null,
+          to_state: 'reported',
+          actor: c.principal.id,
+          actor_roles: JSON.stringify(c.principal.roles),
+          params: JSON.stringify({
+            channel: c.input.channel,
+            category: c.category.code,
+            duplicates: candidates[i].map((d) => d.number),
+          }),
+          at: c.now,
+        })),
+      )
+      .execute();
+    await engine.deps.appendAuditBatch(
+      trx,
+      fresh.map(({ c, p }) => ({
+        actor: c.principal.id,
+        action: 'case.reported',
+        objectType: 'case',
+        objectId: p.id,
+        after: { number: p.number, channel: c.input.channel, category: c.category.code, state: 'reported' },
+        at: c.now,
+      })),
+    );
+    for (const { c, p } of fresh)
+      events.push(
+        createEvent(
+          'case.reported',
+          {
+            caseId: p.id,
+            number: p.number!,
+            category: c.category.code,
+            channel: c.input.channel,
+            districtCode: rowById.get(p.id)!.district_code,
+          },
+          c.now,
+          `case:${p.number}`,
+        ),
+      );
+    await recordCaseEvents(
+      engine,
+      trx,
+      events.map((event) => ({ event })),
+    );
+
+    fresh.forEach(({ c, p, i }, k) => {
+      const row = rowById.get(p.id)!;
+      const r = c.input.reporter ?? {};
+      const data = {
+        name: r.name ?? null,
+        phone: r.phone ?? null,
+        email: r.email ?? null,
+        address: r.address ?? null,
+      };
+      const own = c.principal.kind === 'user';
+      const shown = own ? data : maskPersonalData(c.principal, data);
+      built.set(
+        i,
+        toCaseView(row, {
+          stage: stageOf.get(p.id) ?? null,
+          duplicates: [...candidates[k]]
+            .sort((a, b) => a.d - b.d)
+            .map((d) => ({ id: d.id, number: d.number, distanceMeters: Math.round(d.d) })),
+          reporters: [{ ...shown, consent: r.consent ?? false, sourceCaseId: p.id } as Reporter],
+          linkage: [],
+        }),
+      );
+    });
+    return plans;
+  });
+  publishAll(engine, events);
+
+  const outcomes: Array<Outcome<IntakeResult>> = [];
+  for (let i = 0; i < commands.length; i++) {
+    const p = plans[i];
+    try {
+      if (p.kind === 'new') outcomes.push({ ok: true, value: { case: built.get(i)!, created: true } });
+      else {
+        const row =
+          p.kind === 'existing'
+            ? p.row
+            : (await findCaseRow(engine.db, (plans[p.index] as { id: string }).id))!;
+        outcomes.push({
+          ok: true,
+          value: { case: await loadCaseDetail(engine.db, commands[i].principal, row), created: false },
+        });
+      }
+    } catch (error) {
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+/** Publishes committed events in order without making the batch loop wait for subscribers. */
+function publishAll(engine: CaseEngine, events: readonly PlatformEvent[]): void {
+  void (async () => {
+    for (const e of events)
+      try {
+        await engine.bus.publish(e);
+      } catch {
+        // The event is in case_event: streams replay it on reconnection.
+      }
+  })();
+}
+
+/** One report in its own transaction: what a report runs when its batch failed as a whole. */
+async function reportOne(engine: CaseEngine, command: IntakeCommand): Promise<IntakeResult> {
+  const { principal, input, category, place, now } = command;
+  const { lat, lon } = input.location;
   const existing = await findByRequest(engine.db, input);
   if (existing) return { case: await loadCaseDetail(engine.db, principal, existing), created: false };
 
-  const now = engine.clock.now();
   const id = randomUUID();
   let row: CaseRow;
+  const events: PlatformEvent[] = [];
   try {
     row = await engine.db.transaction().execute(async (trx) => {
       const number = await nextCaseNumber(trx, now, engine.calendar.timeZone);
@@ -140,22 +536,20 @@ export async function reportCase(
         after: { number, channel: input.channel, category: category.code, state: 'reported' },
         at: now,
       });
-      await publishAfterCommit(
-        engine,
-        trx,
-        createEvent(
-          'case.reported',
-          {
-            caseId: id,
-            number,
-            category: category.code,
-            channel: input.channel,
-            districtCode: inserted.district_code,
-          },
-          now,
-          `case:${number}`,
-        ),
+      const event = createEvent(
+        'case.reported',
+        {
+          caseId: id,
+          number,
+          category: category.code,
+          channel: input.channel,
+          districtCode: inserted.district_code,
+        },
+        now,
+        `case:${number}`,
       );
+      await recordCaseEvent(engine, trx, event);
+      events.push(event);
       return (await findCaseRow(trx, id))!;
     });
   } catch (e) {
@@ -166,6 +560,7 @@ export async function reportCase(
     }
     throw e;
   }
+  publishAll(engine, events);
   return { case: await loadCaseDetail(engine.db, principal, row), created: true };
 }
 

@@ -35,6 +35,11 @@ export interface ScheduleRequest {
 export interface Scheduler {
   /** Adds a job; pass the caller's transaction so it commits with the state change. */
   schedule(request: ScheduleRequest, db?: Kysely<any>): Promise<{ id: number | null; created: boolean }>;
+  /**
+   * Adds many jobs in one statement (group-committed case intake and transitions); the same
+   * key rule as `schedule`. Returns how many were created.
+   */
+  scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<any>): Promise<number>;
   /** Cancels pending jobs by key; returns how many. */
   cancel(key: string, db?: Kysely<any>): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
@@ -191,6 +196,27 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
         .returning('id')
         .executeTakeFirst();
       return { id: row ? Number(row.id) : null, created: !!row };
+    },
+    async scheduleMany(requests, on = db) {
+      if (requests.length === 0) return 0;
+      // A key repeated inside one statement would make ON CONFLICT fail ("cannot affect row
+      // a second time"): the first request of a key wins, as with consecutive `schedule` calls.
+      const seen = new Set<string>();
+      const rows = requests
+        .filter((r) => !r.key || (!seen.has(r.key) && (seen.add(r.key), true)))
+        .map((r) => ({
+          kind: r.kind,
+          key: r.key ?? null,
+          run_at: r.runAt,
+          payload: JSON.stringify(r.payload ?? {}),
+          max_attempts: r.maxAttempts ?? 5,
+        }));
+      const res = await on
+        .insertInto('kernel_job')
+        .values(rows)
+        .onConflict((oc) => oc.column('key').where(sql<boolean>`status = 'pending'`).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0);
     },
     async cancel(key, on = db) {
       const res = await on
