@@ -12,8 +12,8 @@ import {
   type StoredAttribute,
   type StoredEntity,
 } from './entity-model.ts';
+import { EntityCreateQueue } from './entity-create-queue.ts';
 import {
-  createEntityAtomically,
   deleteEntities,
   type EntityOrigin,
   type EntityQuery,
@@ -64,6 +64,8 @@ export interface EntityServiceOptions {
   history: boolean;
   /** Record history of projected device entities (when the data hub's observations are not there to serve it). */
   projectionHistory?: boolean;
+  /** Creation statements in flight at most (group commit; default 1, PGlite's one connection). */
+  createConcurrency?: number;
   onChange(changes: EntityChange[]): void;
 }
 
@@ -74,7 +76,11 @@ const idOf = (raw: unknown) =>
 
 /** The entity operations. */
 export class EntityService {
-  constructor(private readonly o: EntityServiceOptions) {}
+  readonly #creates: EntityCreateQueue;
+
+  constructor(private readonly o: EntityServiceOptions) {
+    this.#creates = new EntityCreateQueue({ db: o.db, concurrency: o.createConcurrency ?? 1 });
+  }
 
   /** Whether projected device entities keep their own history (no data hub observations to read). */
   setProjectionHistory(on: boolean): void {
@@ -126,17 +132,19 @@ export class EntityService {
     return result;
   }
 
-  /** Creates an entity (409 AlreadyExists when the id is taken), in one statement. */
+  /**
+   * Creates an entity (409 AlreadyExists when the id is taken) in one statement, shared
+   * with the creations that arrive while another is being written (group commit).
+   */
   async create(ctx: ActiveContext, body: unknown, origin?: EntityOrigin): Promise<StoredEntity> {
     const now = this.#now();
     const entity = normalizeEntity(ctx, body, now);
     const attrs = Object.keys(entity.attrs);
-    const created = await createEntityAtomically(
-      this.o.db,
+    const created = await this.#creates.create({
       entity,
       origin,
-      this.#history(false, [{ e: entity, attrs }], now),
-    );
+      history: this.#history(false, [{ e: entity, attrs }], now),
+    });
     if (!created) throw new NgsiLdError('AlreadyExists', `Entity ${entity.id} already exists.`);
     this.o.onChange([{ kind: 'created', entity, attrs }]);
     return entity;

@@ -67,35 +67,54 @@ export async function insertEntities(
   return new Set(rows.map((r) => r.id as string));
 }
 
+/** An entity to create with its first attribute instances. */
+export interface EntityCreation {
+  entity: StoredEntity;
+  origin?: EntityOrigin;
+  history: InstanceRecord[];
+}
+
+/** Bound parameters one creation takes in {@link createEntitiesAtomically}. */
+export const creationParameters = (c: EntityCreation) => 11 + 7 * c.history.length;
+
 /**
- * Creates one entity and its first attribute instances in a single statement (one round
- * trip, atomic without an explicit transaction). Returns false when the id exists.
+ * Creates entities and their first attribute instances in a single statement (one round
+ * trip, atomic without an explicit transaction): the entities go in with `on conflict do
+ * nothing` — the primary key is the existence check — and the instances only for the rows
+ * that went in. Rows are written in id order so concurrent statements lock keys in the same
+ * order. Returns the ids created; the others already existed. Ids must be distinct.
  */
-export async function createEntityAtomically(
-  db: Db,
-  e: StoredEntity,
-  origin: EntityOrigin | undefined,
-  history: InstanceRecord[],
-): Promise<boolean> {
-  const r = rowOf(e, origin);
-  const instances = history.map((h) => {
-    const instanceId = `urn:ngsi-ld:attribute:instance:${randomUUID()}`;
-    return sql`(${h.entityId}, ${h.entityType}, ${h.attr}, ${instanceId}, ${(h.instance.observedAt as string | undefined) ?? h.recordedAt}::timestamptz, ${h.recordedAt}::timestamptz, ${JSON.stringify({ ...h.instance, instanceId })}::jsonb)`;
+export async function createEntitiesAtomically(db: Db, creations: EntityCreation[]): Promise<Set<string>> {
+  if (creations.length === 0) return new Set();
+  const sorted = [...creations].sort((x, y) =>
+    x.entity.id < y.entity.id ? -1 : x.entity.id > y.entity.id ? 1 : 0,
+  );
+  const rows = sorted.map(({ entity, origin }) => {
+    const r = rowOf(entity, origin);
+    return sql`(${r.id}, ${r.type}, ${r.attrs}::jsonb, ${r.source}, ${r.device_id}, ${r.min_lon}::float8, ${r.min_lat}::float8,
+        ${r.max_lon}::float8, ${r.max_lat}::float8, ${r.created_at}::timestamptz, ${r.modified_at}::timestamptz)`;
   });
+  const instances = sorted.flatMap(({ history }) =>
+    history.map((h) => {
+      const instanceId = `urn:ngsi-ld:attribute:instance:${randomUUID()}`;
+      return sql`(${h.entityId}, ${h.entityType}, ${h.attr}, ${instanceId}, ${(h.instance.observedAt as string | undefined) ?? h.recordedAt}::timestamptz, ${h.recordedAt}::timestamptz, ${JSON.stringify({ ...h.instance, instanceId })}::jsonb)`;
+    }),
+  );
   const hist = instances.length
     ? sql`, hist as (
         insert into ngsi_ld_attribute_instance (entity_id, entity_type, attr, instance_id, observed_at, recorded_at, instance)
-        select v.* from (values ${sql.join(instances)}) as v where exists (select 1 from ins))`
+        select v.* from (values ${sql.join(instances)})
+          as v (entity_id, entity_type, attr, instance_id, observed_at, recorded_at, instance)
+        where v.entity_id in (select id from ins))`
     : sql``;
-  const res = await sql<{ n: number }>`
+  const res = await sql<{ id: string }>`
     with ins as (
       insert into ngsi_ld_entity (id, type, attrs, source, device_id, min_lon, min_lat, max_lon, max_lat, created_at, modified_at)
-      values (${r.id}, ${r.type}, ${r.attrs}::jsonb, ${r.source}, ${r.device_id}, ${r.min_lon}::float8, ${r.min_lat}::float8,
-        ${r.max_lon}::float8, ${r.max_lat}::float8, ${r.created_at}::timestamptz, ${r.modified_at}::timestamptz)
+      values ${sql.join(rows)}
       on conflict (id) do nothing returning id
     )${hist}
-    select count(*)::int as n from ins`.execute(db);
-  return Number(res.rows[0].n) === 1;
+    select id from ins`.execute(db);
+  return new Set(res.rows.map((r) => r.id));
 }
 
 /** Inserts or replaces entities (one statement); returns the ids that were created. */

@@ -59,6 +59,8 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
       db: kernel.db,
       clock: kernel.clock,
       history: settings.history,
+      // PGlite has one connection: one creation statement at a time, the rest group up.
+      createConcurrency: kernel.storage.kind === 'pglite' ? 1 : 4,
       onChange: (changes) => subscriptions?.entitiesChanged(changes),
     });
     subscriptions = new SubscriptionService({

@@ -58,6 +58,48 @@ for (const backend of testBackends()) {
       );
     });
 
+    it('answers concurrent creations one by one though they share statements', async () => {
+      const post = (body: unknown) =>
+        s.call('/entities', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const ids = Array.from({ length: 30 }, (_, i) => `urn:ngsi-ld:Lamp:group${i}`);
+      const lamp = (id: string, extra: Record<string, unknown> = {}) => ({
+        id,
+        type: 'Lamp',
+        power: { type: 'Property', value: 40 },
+        ...extra,
+      });
+      // Distinct ids, one id sent five times, and one entity the database refuses (year 0)
+      // although it passes validation, all at once.
+      const twice = 'urn:ngsi-ld:Lamp:groupTwice';
+      const bad = lamp('urn:ngsi-ld:Lamp:groupBad', {
+        power: { type: 'Property', value: 1, observedAt: '0000-01-01T00:00:00Z' },
+      });
+      const responses = await Promise.all([
+        ...ids.map((id) => post(lamp(id))),
+        ...Array.from({ length: 5 }, () => post(lamp(twice))),
+        post(bad),
+      ]);
+      const statuses = responses.map((r) => r.status);
+      assert.deepEqual(statuses.slice(0, 30), Array(30).fill(201));
+      assert.deepEqual(statuses.slice(30, 35).sort(), [201, 409, 409, 409, 409]);
+      assert.ok(statuses[35] >= 400, `the refused entity answered ${statuses[35]}`);
+      const listed = await c.ld.queryEntities({ type: 'Lamp', limit: 100 });
+      assert.equal(listed.results.length, 31);
+      const history = await s.call(`/temporal/entities/${ids[7]}`);
+      assert.equal(history.status, 200);
+      assert.equal((await history.json()).power.length, 1, 'its first instance recorded once');
+      const removed = await s.call('/entityOperations/delete', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([...ids, twice]),
+      });
+      assert.equal(removed.status, 204);
+    });
+
     it('retrieves normalized, keyValues and attrs-filtered representations', async () => {
       const { entity } = await c.ld.getEntity('urn:ngsi-ld:Room:2');
       assert.equal(entity.type, 'Room');
