@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import {
   type AxeFinding,
@@ -33,6 +34,7 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
   let caseNumber = '';
   let command: Page;
   let citizen: Page;
+  let evidenceUrl = '';
 
   /** Screenshot + axe for one screen. */
   const check = async (page: Page, name: string) => {
@@ -49,6 +51,10 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     });
     return res.json();
   };
+
+  const tokenOf = async (username: string) =>
+    (await api('POST', '/api/v1/auth/login', undefined, { username, password: DEMO_PASSWORD }))
+      .token as string;
 
   /** Opens a case from a queue and takes an action through its form. */
   const act = async (page: Page, queue: string, action: string, fill?: (form: Page) => Promise<void>) => {
@@ -128,8 +134,14 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
     assert.match(await page.locator('h1').innerText(), /登录/);
     await check(page, '01-login-zh-CN');
+    const outlines = page.waitForResponse((r) => r.url().includes('/api/v1/public/divisions.geojson'));
     await page.goto('/board');
     await page.locator('h1').waitFor();
+    // Anonymous visitors get the division outlines from the public endpoint.
+    const board = await outlines;
+    assert.equal(board.status(), 200);
+    assert.ok(((await board.json()) as { features: unknown[] }).features.length > 0);
+    await mapsLoaded(page);
     await check(page, '11-public-board');
   });
 
@@ -150,8 +162,10 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
   it('a citizen reports a problem through the portal', async () => {
     const ctx = await newContext(h, 'citizen', { phone: true });
     citizen = await ctx.newPage();
+    const outlines = citizen.waitForResponse((r) => r.url().includes('/api/v1/public/divisions.geojson'));
     await login(citizen, 'demo.citizen');
     assert.equal(new URL(citizen.url()).pathname, '/citizen');
+    assert.equal((await outlines).status(), 200, 'the citizen map has division outlines');
     await mapsLoaded(citizen);
     await citizen.getByLabel('Latitude').fill(String(place.lat));
     await citizen.getByLabel('Longitude').fill(String(place.lon));
@@ -193,7 +207,7 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     });
   });
 
-  it('the department accepts it and handles it with evidence', async () => {
+  it('the department accepts it and handles it with an uploaded photo', async () => {
     const ctx = await newContext(h, 'department');
     const page = await ctx.newPage();
     await login(page, 'demo.department_handler');
@@ -204,15 +218,20 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     await page.locator('[data-queue="working"] .queue-head button').click();
     await act(page, 'working', 'handle', async (p) => {
       await p.locator('#f-note').fill('Bin emptied and the area swept');
-      const photo = p.locator('[data-case-drawer] input[type="file"]');
-      if (await photo.count()) {
-        await photo.setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: PNG_1X1 });
-        await p.locator('[data-case-drawer] .photo .ok').waitFor();
-      } else {
-        // Photo upload waits for the media API; the evidence is then a reference.
-        await p.getByLabel(/Evidence reference/).fill('PHOTO-2026-0001');
-      }
+      const uploaded = p.waitForResponse(
+        (r) => r.url().endsWith('/api/v1/media') && r.request().method() === 'POST',
+      );
+      await p
+        .locator('[data-case-drawer] input[type="file"]')
+        .setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: AFTER_PHOTO });
+      const media = await uploaded;
+      assert.equal(media.status(), 201, await media.text());
+      evidenceUrl = ((await media.json()) as { url: string }).url;
+      assert.match(evidenceUrl, /^\/api\/v1\/media\/[0-9a-f]{64}\.png$/);
+      await p.locator('[data-case-drawer] .photo .ok').waitFor();
     });
+    const handled = await api('GET', `/api/v1/cases/${caseNumber}`, await tokenOf('demo.department_handler'));
+    assert.ok(handled.media.includes(evidenceUrl), 'the case cites the uploaded photo');
   });
 
   it('the grid worker verifies it on a phone and it closes', async () => {
@@ -248,6 +267,21 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     const history = await command.locator('[data-case-drawer] .history').innerText();
     for (const step of ['report', 'file', 'dispatch', 'accept', 'handle', 'verify', 'evaluate'])
       assert.match(history, new RegExp(`\\b${step}\\b`), `history has ${step}`);
+    // The drawer shows the department's photo, fetched through the case, and its link opens it.
+    const photo = command.locator('[data-case-drawer] a[data-media="staff"]');
+    await photo.locator('img').waitFor();
+    await command.waitForFunction(
+      () =>
+        (document.querySelector('[data-case-drawer] a[data-media="staff"] img') as HTMLImageElement | null)
+          ?.naturalWidth === 8,
+    );
+    const [opened] = await Promise.all([command.waitForEvent('popup'), photo.click()]);
+    assert.match(opened.url(), /^blob:/);
+    const bytes = await opened.evaluate(
+      async () => (await (await fetch(location.href)).arrayBuffer()).byteLength,
+    );
+    assert.equal(bytes, AFTER_PHOTO_STRIPPED.length, 'the link opens the stored photo, its comment removed');
+    await opened.close();
     await check(command, '02b-command-center-drawer');
   });
 
@@ -266,16 +300,70 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     await check(admin, '10-admin-divisions');
     for (const [tab, name] of [
       ['Users and roles', '10b-admin-users'],
-      ['Responsibility list', '10c-admin-responsibility'],
+      ['Categories and time limits', '10f-admin-modules'],
       ['API keys', '10d-admin-api-keys'],
       ['Audit log', '10e-admin-audit'],
     ]) {
       await admin.getByRole('tab', { name: tab }).click();
       await admin.locator('[role="tabpanel"] table').first().waitFor();
+      if (tab === 'Categories and time limits') {
+        const cm = admin.locator('[data-module="city-management"]');
+        await cm.waitFor();
+        assert.match(await cm.locator('tbody tr').first().innerText(), /\d+ (min|h)/);
+      }
       await check(admin, name);
     }
     await admin.getByRole('button', { name: 'Verify audit chain' }).click();
+    await admin.locator('[data-audit-verdict]').waitFor();
     assert.equal(await admin.locator('[data-audit-verdict]').getAttribute('data-audit-verdict'), 'true');
+  });
+
+  it('the administrator adds, changes and retires a responsibility rule', async () => {
+    const ctx = await newContext(h, 'admin-rules');
+    const admin = await ctx.newPage();
+    await login(admin, 'demo.admin');
+    await admin.getByRole('tab', { name: 'Responsibility list' }).click();
+    const version = async () =>
+      Number(await admin.locator('[data-list-version]').getAttribute('data-list-version'));
+    await admin.locator('[data-list-version]').waitFor();
+    const before = await version();
+    const saved = admin.locator('[role="status"].ok');
+    const grid = (
+      await api('POST', '/api/v1/auth/login', undefined, {
+        username: 'demo.grid_worker',
+        password: DEMO_PASSWORD,
+      })
+    ).user.divisionCodes[0] as string;
+    // Add: a rule for the case's category in the grid worker's grid.
+    await admin.getByLabel('Category', { exact: true }).fill(place.category);
+    await admin.getByLabel('Division', { exact: true }).fill(grid);
+    await admin.locator('#r-lead option', { hasText: place.lead }).first().waitFor({ state: 'attached' });
+    await admin.locator('#r-lead').selectOption(place.lead);
+    await admin.getByRole('button', { name: 'Create' }).click();
+    await saved.filter({ hasText: `v${before + 1}` }).waitFor();
+    const row = admin.locator('tr[data-rule]', { hasText: grid }).filter({ hasText: place.category });
+    await row.waitFor();
+    const ruleId = (await row.getAttribute('data-rule')) ?? '';
+    assert.match(ruleId, /^R-\d{6}$/);
+    await check(admin, '10c-admin-responsibility');
+    // Change: lead stays, an assisting department is added.
+    const codes = await admin
+      .locator('#r-lead option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    const assist = codes.find((c) => c !== place.lead) ?? '';
+    await admin.getByRole('button', { name: `Change rule ${ruleId}` }).click();
+    await admin.getByLabel(/Assisting departments/).fill(assist);
+    await admin.getByRole('button', { name: 'Save (new list version)' }).click();
+    await saved.filter({ hasText: `v${before + 2}` }).waitFor();
+    const changed = admin.locator(`tr[data-rule]`, { hasText: grid }).filter({ hasText: place.category });
+    assert.ok((await changed.innerText()).includes(assist), 'the assisting department is shown');
+    const changedId = (await changed.getAttribute('data-rule')) ?? '';
+    // Retire it (two steps).
+    await admin.getByRole('button', { name: `Retire rule ${changedId}` }).click();
+    await admin.getByRole('button', { name: 'Confirm: retire' }).click();
+    await saved.filter({ hasText: `v${before + 3}` }).waitFor();
+    assert.equal(await admin.locator(`tr[data-rule="${changedId}"]`).count(), 0);
+    assert.equal(await version(), before + 3);
   });
 
   it('no request left the server, no console errors, no serious accessibility violations', () => {
@@ -289,8 +377,41 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
   });
 });
 
-/** A 1×1 PNG for the evidence upload. */
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+/** CRC-32 of PNG chunks (zlib.crc32 needs Node 22). */
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** An 8×8 RGB PNG built here (green with a white diagonal), optionally with a text chunk. */
+function buildPng(comment?: string): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.from([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0]);
+  const rows: number[] = [];
+  for (let y = 0; y < 8; y++) {
+    rows.push(0);
+    for (let x = 0; x < 8; x++) rows.push(...(x === y ? [255, 255, 255] : [40, 160, 80]));
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(comment ? [chunk('tEXt', Buffer.from(`Comment\0${comment}`, 'latin1'))] : []),
+    chunk('IDAT', deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The department's "after" photo, uploaded with a location comment; stored and served without it. */
+const AFTER_PHOTO = buildPng('taken at 30.2431,120.1512');
+const AFTER_PHOTO_STRIPPED = buildPng();

@@ -109,6 +109,13 @@ export async function getDivisionFeatures(
   };
 }
 
+/**
+ * Division outlines for everyone (no sign-in, no `org.read`): the public, cacheable GeoJSON
+ * with `code`, `level`, `parent` and the names.
+ */
+export const getPublicDivisionFeatures = (signal?: AbortSignal) =>
+  api.get<GeoJSON.FeatureCollection>(ENDPOINTS.publicDivisions.path, { signal });
+
 export async function listDepartments(signal?: AbortSignal): Promise<Department[]> {
   return itemsOf(await api.get<Department[] | Page<Department>>(ENDPOINTS.departments.path, { signal }));
 }

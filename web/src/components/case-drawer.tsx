@@ -7,7 +7,7 @@ import { useApiCatalog } from '../api/catalog.tsx';
 import { ApiError } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
 import { actOnCase, getCase, getHistory, listDepartments, resolveResponsibility } from '../api/queries.ts';
-import type { CaseView, Department, Satisfaction } from '../api/types.ts';
+import type { CaseView, Department, HistoryEntry, Satisfaction } from '../api/types.ts';
 import { SATISFACTION } from '../api/types.ts';
 import { useResource } from '../api/use-resource.ts';
 import { type ActionField, type CaseActionName, actionsFor, fieldsOf } from '../cases/case-actions.ts';
@@ -15,6 +15,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { ACTION_LABEL, CHANNEL_LABEL, SATISFACTION_LABEL, STATE_LABEL } from '../i18n/labels.ts';
 import { useSession } from '../session/session.tsx';
 import { LightDot, StateBadge, UrgencyLabel } from './badges.tsx';
+import { CaseMedia } from './case-media.tsx';
 import { PhotoInput } from './photo-input.tsx';
 import { ErrorNote } from './waiting-for-api.tsx';
 
@@ -25,6 +26,14 @@ export interface CaseDrawerProps {
   onChanged?(c: CaseView): void;
   /** Limit the offered actions (a workspace shows its own track's). */
   only?: readonly CaseActionName[];
+}
+
+/** The case's media and the evidence cited by its actions (verification photos live there), once each. */
+function mediaOf(c: CaseView, history: readonly HistoryEntry[]): string[] {
+  const evidence = history.flatMap((h) =>
+    Array.isArray(h.params?.evidence) ? (h.params.evidence as unknown[]).map(String) : [],
+  );
+  return [...new Set([...(c.media ?? []), ...evidence])];
 }
 
 export function CaseDrawer({ caseId, onClose, onChanged, only }: CaseDrawerProps) {
@@ -113,17 +122,7 @@ export function CaseDrawer({ caseId, onClose, onChanged, only }: CaseDrawerProps
             )}
           </dl>
           <p className="description">{c.description}</p>
-          {c.media?.length > 0 && (
-            <ul className="media">
-              {c.media.map((m) => (
-                <li key={m}>
-                  <a href={m} target="_blank" rel="noreferrer">
-                    {t('case.photo')}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          )}
+          <CaseMedia refs={mediaOf(c, history.data ?? [])} caseId={c.id} />
           {c.linkage && c.linkage.length > 0 && (
             <section>
               <h3>{t('linkage.title')}</h3>

@@ -6,12 +6,11 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { useApiCatalog } from '../api/catalog.tsx';
 import { ENDPOINTS } from '../api/endpoints.ts';
-import { getDivisionFeatures, listServices } from '../api/queries.ts';
+import { getPublicDivisionFeatures, listServices } from '../api/queries.ts';
 import { useResource } from '../api/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CityMap } from '../map/city-map.tsx';
 import { PhotoInput } from './photo-input.tsx';
-import { useSession } from '../session/session.tsx';
 import { ErrorNote, WaitingForApi } from './waiting-for-api.tsx';
 
 export interface ReportInput {
@@ -38,15 +37,14 @@ export interface ReportFormProps {
 
 export function ReportForm({ title, focusCodes, submit, compact, photoMode }: ReportFormProps) {
   const { t, lang } = useI18n();
-  const { can } = useSession();
   const catalog = useApiCatalog();
   const id = useId();
   const services = useResource((s) => listServices(lang, s), [lang], catalog.has(ENDPOINTS.services));
-  // Boundaries need org.read; citizens see the map without them.
+  // The public outlines: the same for citizens and staff, and cached by the browser.
   const divisions = useResource(
-    (s) => getDivisionFeatures(s),
+    (s) => getPublicDivisionFeatures(s),
     [],
-    catalog.has(ENDPOINTS.divisions) && can('org.read'),
+    catalog.has(ENDPOINTS.publicDivisions),
   );
   const [pin, setPin] = useState<[number, number] | null>(null);
   const [category, setCategory] = useState('');
@@ -107,12 +105,12 @@ export function ReportForm({ title, focusCodes, submit, compact, photoMode }: Re
       aria-labelledby={`${id}-title`}
     >
       <h2 id={`${id}-title`}>{title}</h2>
-      {!catalog.has(ENDPOINTS.divisions) && catalog.loaded && (
-        <WaitingForApi endpoints={[ENDPOINTS.divisions]} />
+      {!catalog.has(ENDPOINTS.publicDivisions) && catalog.loaded && (
+        <WaitingForApi endpoints={[ENDPOINTS.publicDivisions]} />
       )}
       <CityMap
         label={t('report.mapLabel')}
-        divisions={divisions.data?.fc ?? null}
+        divisions={divisions.data ?? null}
         focusCodes={focusCodes}
         pin={pin}
         onPick={(lon, lat) => setPin([lon, lat])}

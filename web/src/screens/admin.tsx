@@ -1,6 +1,7 @@
 /**
  * Administration: divisions and grids (GeoJSON import), departments, users and roles, the
- * responsibility list with its versions, API keys, and the audit log with chain verification.
+ * responsibility list (editable) with its versions, the plates' categories and time limits,
+ * API keys, and the audit log with chain verification.
  */
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { useApiCatalog } from '../api/catalog.tsx';
@@ -13,17 +14,19 @@ import {
   type Page,
   ROLES,
   type Role,
+  type Urgency,
+  URGENCIES,
   type UserView,
 } from '../api/types.ts';
 import { useResource } from '../api/use-resource.ts';
 import { ErrorNote, WaitingForApi } from '../components/waiting-for-api.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ROLE_LABEL } from '../i18n/labels.ts';
+import { ROLE_LABEL, URGENCY_LABEL } from '../i18n/labels.ts';
 import { CityMap } from '../map/city-map.tsx';
 import { useSession } from '../session/session.tsx';
 
-type Tab = 'divisions' | 'departments' | 'users' | 'responsibility' | 'apiKeys' | 'audit';
+type Tab = 'divisions' | 'departments' | 'users' | 'responsibility' | 'modules' | 'apiKeys' | 'audit';
 const TABS: ReadonlyArray<{ id: Tab; label: MessageKey; permission: string; endpoint: Endpoint }> = [
   { id: 'divisions', label: 'admin.divisions', permission: 'org.read', endpoint: ENDPOINTS.divisions },
   { id: 'departments', label: 'admin.departments', permission: 'org.read', endpoint: ENDPOINTS.departments },
@@ -34,6 +37,7 @@ const TABS: ReadonlyArray<{ id: Tab; label: MessageKey; permission: string; endp
     permission: 'org.read',
     endpoint: ENDPOINTS.responsibilityRules,
   },
+  { id: 'modules', label: 'admin.modules', permission: 'org.read', endpoint: ENDPOINTS.modules },
   { id: 'apiKeys', label: 'admin.apiKeys', permission: 'apikey.manage', endpoint: ENDPOINTS.apiKeys },
   { id: 'audit', label: 'admin.audit', permission: 'audit.read', endpoint: ENDPOINTS.audit },
 ];
@@ -50,6 +54,7 @@ export function AdminScreen() {
     departments: () => <DepartmentsPanel />,
     users: () => <UsersPanel />,
     responsibility: () => <ResponsibilityPanel />,
+    modules: () => <ModulesPanel />,
     apiKeys: () => <ApiKeysPanel />,
     audit: () => <AuditPanel />,
   };
@@ -298,8 +303,20 @@ interface Rule {
   sinceVersion: number;
 }
 
+const codesOf = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * The responsibility list of the current version. With `org.write`: add a rule, change a
+ * rule's lead, assisting departments and note, or retire it — each change makes a new list
+ * version, shown after it is saved.
+ */
 function ResponsibilityPanel() {
-  const { t, time } = useI18n();
+  const { t, time, loc } = useI18n();
+  const { can } = useSession();
   const catalog = useApiCatalog();
   const rules = useResource(
     (s) =>
@@ -315,12 +332,74 @@ function ResponsibilityPanel() {
     [],
     catalog.has(ENDPOINTS.responsibilityVersions),
   );
+  const editable = can('org.write') && catalog.has(ENDPOINTS.responsibilityRuleCreate);
+  const departments = useResource((s) => listDepartments(s), [], editable);
+  const [editing, setEditing] = useState<Rule | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [saved, setSaved] = useState<number | null>(null);
+  const [error, setError] = useState<Error | null>(null);
   const data = rules.data;
   const list: Rule[] = Array.isArray(data) ? data : (data?.rules ?? []);
+  const current = Array.isArray(data) ? null : (data?.version ?? null);
   const vlist = Array.isArray(versions.data) ? versions.data : (versions.data?.items ?? []);
+
+  const afterChange = (listVersion: number) => {
+    setSaved(listVersion);
+    setEditing(null);
+    setConfirming(null);
+    rules.reload();
+    versions.reload();
+  };
+  const onSave = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setError(null);
+    setSaved(null);
+    const form = new FormData(event.currentTarget);
+    const note = String(form.get('note') ?? '');
+    const body = {
+      lead: String(form.get('lead')),
+      assist: codesOf(String(form.get('assist') ?? '')),
+      ...(note ? { note } : {}),
+    };
+    try {
+      const answer = editing
+        ? await api.patch<{ listVersion: number }>(
+            pathOf(ENDPOINTS.responsibilityRuleUpdate, { ruleId: editing.ruleId }),
+            body,
+          )
+        : await api.post<{ listVersion: number }>(ENDPOINTS.responsibilityRuleCreate.path, {
+            ...body,
+            category: String(form.get('category')).trim(),
+            divisionCode: String(form.get('division')).trim(),
+          });
+      afterChange(answer.listVersion);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  const onDelete = async (ruleId: string) => {
+    setError(null);
+    setSaved(null);
+    try {
+      const answer = await api.delete<{ listVersion: number }>(
+        pathOf(ENDPOINTS.responsibilityRuleDelete, { ruleId }),
+      );
+      afterChange(answer.listVersion);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
   return (
     <section>
       <ErrorNote error={rules.error} />
+      {current !== null && (
+        <p data-list-version={current}>{t('admin.currentVersion', { version: current })}</p>
+      )}
+      {saved !== null && (
+        <p className="notice ok" role="status">
+          {t('admin.ruleSaved', { version: saved })}
+        </p>
+      )}
       <table>
         <caption>{t('admin.responsibility')}</caption>
         <thead>
@@ -331,21 +410,113 @@ function ResponsibilityPanel() {
             <th scope="col">{t('case.lead')}</th>
             <th scope="col">{t('admin.assist')}</th>
             <th scope="col">{t('admin.since')}</th>
+            {editable && <th scope="col">{t('admin.actionCol')}</th>}
           </tr>
         </thead>
         <tbody>
           {list.map((r) => (
-            <tr key={r.ruleId}>
+            <tr key={r.ruleId} data-rule={r.ruleId}>
               <td>{r.ruleId}</td>
               <td>{r.category}</td>
               <td>{r.divisionCode}</td>
               <td>{r.lead}</td>
               <td>{r.assist.join(', ')}</td>
               <td>v{r.sinceVersion}</td>
+              {editable && (
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    aria-label={t('admin.editRule', { rule: r.ruleId })}
+                    onClick={() => {
+                      setEditing(r);
+                      setConfirming(null);
+                    }}
+                  >
+                    {t('admin.edit')}
+                  </button>{' '}
+                  {confirming === r.ruleId ? (
+                    <button type="button" onClick={() => onDelete(r.ruleId)}>
+                      {t('admin.confirmDelete')}
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      aria-label={t('admin.deleteRule', { rule: r.ruleId })}
+                      onClick={() => setConfirming(r.ruleId)}
+                    >
+                      {t('admin.delete')}
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
       </table>
+      {editable && (
+        <form
+          key={editing?.ruleId ?? 'new'}
+          onSubmit={onSave}
+          className="grid-form"
+          aria-labelledby="rule-form-title"
+        >
+          <h2 id="rule-form-title">
+            {editing ? t('admin.editRule', { rule: editing.ruleId }) : t('admin.newRule')}
+          </h2>
+          <div className="field">
+            <label htmlFor="r-category">{t('case.category')}</label>
+            <input
+              id="r-category"
+              name="category"
+              required
+              defaultValue={editing?.category ?? ''}
+              readOnly={Boolean(editing)}
+              placeholder="CM.E.01.01"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="r-division">{t('admin.division')}</label>
+            <input
+              id="r-division"
+              name="division"
+              required
+              pattern="[0-9]{4,14}"
+              defaultValue={editing?.divisionCode ?? ''}
+              readOnly={Boolean(editing)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="r-lead">{t('case.lead')}</label>
+            <select id="r-lead" name="lead" required defaultValue={editing?.lead ?? ''}>
+              <option value="">—</option>
+              {(departments.data ?? []).map((d) => (
+                <option key={d.code} value={d.code}>
+                  {d.code} {loc(d.name)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="r-assist">{t('admin.assistCodes')}</label>
+            <input id="r-assist" name="assist" defaultValue={editing?.assist.join(', ') ?? ''} />
+          </div>
+          <div className="field">
+            <label htmlFor="r-note">{t('form.note')}</label>
+            <input id="r-note" name="note" defaultValue={editing?.note ?? ''} maxLength={500} />
+          </div>
+          <ErrorNote error={error} />
+          <div className="row">
+            <button type="submit" className="primary">
+              {editing ? t('admin.saveRule') : t('admin.create')}
+            </button>
+            {editing && (
+              <button type="button" onClick={() => setEditing(null)}>
+                {t('admin.cancel')}
+              </button>
+            )}
+          </div>
+        </form>
+      )}
       <h2>{t('admin.versions')}</h2>
       <ul className="plain">
         {vlist.map((v) => (
@@ -354,6 +525,96 @@ function ResponsibilityPanel() {
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+interface StageLimits {
+  basis: 'working' | 'calendar';
+  minutes: Partial<Record<Stage, number>>;
+}
+interface CatalogModule {
+  id: string;
+  name: { 'zh-CN': string; en: string };
+  version: string;
+  categories: Array<{
+    code: string;
+    name: { 'zh-CN': string; en: string };
+    kind: 'component' | 'event';
+    parent: string | null;
+    defaultUrgency: Urgency;
+    timeLimits: Partial<Record<Urgency, StageLimits>>;
+  }>;
+}
+type Stage = 'file' | 'dispatch' | 'accept' | 'handle' | 'verify';
+const STAGE_LABEL: Record<Stage, MessageKey> = {
+  file: 'action.file',
+  dispatch: 'action.dispatch',
+  accept: 'action.accept',
+  handle: 'action.handle',
+  verify: 'action.verify',
+};
+const STAGES = Object.keys(STAGE_LABEL) as Stage[];
+const BASIS_LABEL: Record<StageLimits['basis'], MessageKey> = {
+  working: 'admin.workingTime',
+  calendar: 'admin.calendarTime',
+};
+const KIND_LABEL: Record<'component' | 'event', MessageKey> = {
+  component: 'admin.component',
+  event: 'admin.event',
+};
+
+/** The enabled plates: each module's categories with their time limits per urgency (read-only). */
+function ModulesPanel() {
+  const { t, loc, number } = useI18n();
+  const modules = useResource(
+    (s) => api.get<{ modules: CatalogModule[] }>(ENDPOINTS.modules.path, { signal: s }),
+    [],
+  );
+  const duration = (minutes: number) =>
+    minutes < 60
+      ? t('admin.minutes', { n: number(minutes) })
+      : t('admin.hours', { n: number(Math.round((minutes / 60) * 10) / 10) });
+  const limitsText = (limits: StageLimits | undefined) =>
+    limits
+      ? `${STAGES.filter((st) => limits.minutes[st] !== undefined)
+          .map((st) => `${t(STAGE_LABEL[st])} ${duration(limits.minutes[st]!)}`)
+          .join(' · ')} (${t(BASIS_LABEL[limits.basis])})`
+      : '—';
+  return (
+    <section>
+      <ErrorNote error={modules.error} />
+      {(modules.data?.modules ?? []).map((m) => (
+        <table key={m.id} data-module={m.id}>
+          <caption>
+            {loc(m.name)} ({m.id} {m.version})
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.code')}</th>
+              <th scope="col">{t('admin.name')}</th>
+              <th scope="col">{t('admin.kind')}</th>
+              {URGENCIES.map((u) => (
+                <th scope="col" key={u}>
+                  {t('admin.limitsFor', { urgency: t(URGENCY_LABEL[u]) })}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {m.categories.map((c) => (
+              <tr key={c.code} className={c.parent ? 'minor' : 'major'}>
+                <td>{c.code}</td>
+                <td>{loc(c.name)}</td>
+                <td>{t(KIND_LABEL[c.kind])}</td>
+                {URGENCIES.map((u) => (
+                  <td key={u}>{limitsText(c.timeLimits[u])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
     </section>
   );
 }

@@ -5,6 +5,7 @@
 import { useMemo } from 'react';
 import { api } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
+import { getPublicDivisionFeatures } from '../api/queries.ts';
 import { useResource } from '../api/use-resource.ts';
 import { ErrorNote, useMissing, WaitingForApi } from '../components/waiting-for-api.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -22,7 +23,7 @@ interface DistrictFigures {
 
 export function PublicBoard() {
   const { t, loc, number, lang } = useI18n();
-  const missing = useMissing(ENDPOINTS.publicCases, ENDPOINTS.publicDistricts);
+  const missing = useMissing(ENDPOINTS.publicCases, ENDPOINTS.publicDistricts, ENDPOINTS.publicDivisions);
   const headers = { 'accept-language': lang };
   const cases = useResource(
     (s) => api.get<GeoJSON.FeatureCollection>(ENDPOINTS.publicCases.path, { signal: s, headers }),
@@ -33,6 +34,11 @@ export function PublicBoard() {
     (s) => api.get<{ districts: DistrictFigures[] }>(ENDPOINTS.publicDistricts.path, { signal: s }),
     [],
     !missing.includes(ENDPOINTS.publicDistricts),
+  );
+  const outlines = useResource(
+    (s) => getPublicDivisionFeatures(s),
+    [],
+    !missing.includes(ENDPOINTS.publicDivisions),
   );
   // The public points carry `status` (open/closed); the map colours by `light`.
   const features = useMemo<GeoJSON.FeatureCollection | undefined>(
@@ -55,7 +61,12 @@ export function PublicBoard() {
       <WaitingForApi endpoints={missing} />
       <ErrorNote error={cases.error ?? districts.error} />
       <p role="status">{features ? t('board.count', { count: features.features.length }) : ''}</p>
-      <CityMap label={t('board.map')} divisions={null} cases={features} className="panel-map" />
+      <CityMap
+        label={t('board.map')}
+        divisions={outlines.data ?? null}
+        cases={features}
+        className="panel-map"
+      />
       <table>
         <caption>{t('board.districts')}</caption>
         <thead>
