@@ -128,6 +128,19 @@ for (const backend of testBackends()) {
       );
       const unknown = `/api/v1/media/${'0'.repeat(64)}.png`;
       assert.equal((await fetch(`${fx.base}${unknown}?case=${number}`, { headers: fx.as.sup })).status, 404);
+
+      // Verification evidence is cited only in the history; it is shown through the case too.
+      const onSite = await (
+        await upload({ data: jpegWithGps(), type: 'image/jpeg', name: 'site.jpg' }, fx.as.sup)
+      ).json();
+      assert.equal(await get(fx.as.sup, number).then((r) => r.status), 200);
+      const siteUrl = `${fx.base}${onSite.url}?case=${number}`;
+      assert.equal((await fetch(siteUrl, { headers: fx.as.sup })).status, 404, 'not cited yet');
+      await act('sup', 'verify', { result: 'pass', evidence: [onSite.url], note: 'checked' });
+      const site = await fetch(siteUrl, { headers: fx.as.sup });
+      assert.equal(site.status, 200);
+      assert.equal(site.headers.get('content-type'), 'image/jpeg');
+      assert.ok(!hasLocationTrace(Buffer.from(await site.arrayBuffer())), 'GPS stripped');
     });
   });
 }
