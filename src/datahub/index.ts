@@ -59,7 +59,10 @@ export interface DatahubOptions {
   locate?: LocatePoint;
   /** MQTT client id of the persistent session (default `onecity-datahub`): one per consumer set. */
   mqttClientId?: string;
-  /** Parallel MQTT consumers sharing the subscription (default 1). */
+  /**
+   * Parallel MQTT consumers sharing the subscription (default 1; client ids `<clientId>-<n>`).
+   * Only with a broker that keeps shared subscriptions across its restarts (docs/datahub.md).
+   */
   mqttConsumers?: number;
   /** How long the broker keeps the MQTT session while this node is away (default a week). */
   mqttSessionExpirySeconds?: number;

@@ -27,7 +27,12 @@ export interface MqttIngestOptions {
   url: string;
   /** Stable client id: the broker keeps this session's subscription and queue across restarts. */
   clientId: string;
-  /** Parallel consumers; more than one share the subscription (`$share/<clientId>/…`). */
+  /**
+   * Parallel consumers (default 1), sharing the subscription (`$share/<clientId>/…`) when more
+   * than one: mqtt.js hands a consumer its next message only after the PUBACK of the previous,
+   * so consumers are what puts several messages into one write. Mosquitto 2.0 does not keep
+   * shared subscriptions across its own restart (docs/datahub.md), hence the default.
+   */
   consumers?: number;
   db: Db;
   clock: Clock;
