@@ -207,24 +207,26 @@ export async function appendAuditBatch(db: Db, entries: readonly AuditEntry[]): 
     prevHash = record.hash;
     return record;
   });
-  await db
-    .insertInto('audit_record')
-    .values(
-      records.map((record) => ({
-        seq: record.seq,
-        at: record.at,
-        actor: record.actor,
-        action: record.action,
-        object_type: record.objectType,
-        object_id: record.objectId,
-        request_id: record.requestId,
-        before_digest: record.beforeDigest,
-        after_digest: record.afterDigest,
-        prev_hash: record.prevHash,
-        hash: record.hash,
-      })),
-    )
-    .execute();
+  const rows = records.map((record) => ({
+    seq: record.seq,
+    at: record.at,
+    actor: record.actor,
+    action: record.action,
+    object_type: record.objectType,
+    object_id: record.objectId,
+    request_id: record.requestId,
+    before_digest: record.beforeDigest,
+    after_digest: record.afterDigest,
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  }));
+  // The rows travel as one JSON parameter: far cheaper per row than bind parameters on PGlite.
+  await sql`
+    insert into audit_record (seq, at, actor, action, object_type, object_id, request_id,
+                              before_digest, after_digest, prev_hash, hash)
+    select seq, at, actor, action, object_type, object_id, request_id,
+           before_digest, after_digest, prev_hash, hash
+    from jsonb_populate_recordset(null::audit_record, ${JSON.stringify(rows)}::jsonb)`.execute(db);
   return records;
 }
 

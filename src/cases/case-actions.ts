@@ -35,7 +35,8 @@ import {
 } from './case-store.ts';
 import { recordCaseEvent, recordTimings } from './case-outbox.ts';
 import { scheduleReportInDeadline } from './linkage.ts';
-import { notify } from './notifications.ts';
+import { type NotificationInput, notify } from './notifications.ts';
+import { transitionBatcher } from './transition-batch.ts';
 import {
   endStage,
   escalateCase,
@@ -74,7 +75,8 @@ export interface ActionParams {
   [extra: string]: unknown;
 }
 
-interface Ctx {
+/** What a transition's checks and effect see. */
+export interface Ctx {
   engine: CaseEngine;
   trx: Db;
   row: CaseRow;
@@ -84,9 +86,17 @@ interface Ctx {
   /** Filled by guards that load something the effect needs. */
   target?: CaseRow;
   summoned?: string[];
+  /** When set (group-committed batches), notifications are collected here instead of inserted. */
+  notes?: NotificationInput[];
 }
 
-const PAUSED: readonly CaseState[] = ['deferred', 'parked'];
+/** Sends a notification now, or collects it for the batch's one insert. */
+async function note(ctx: Ctx, n: NotificationInput): Promise<void> {
+  if (ctx.notes) ctx.notes.push(n);
+  else await notify(ctx.trx, n);
+}
+
+export const PAUSED: readonly CaseState[] = ['deferred', 'parked'];
 
 const blank = (s: unknown) => typeof s !== 'string' || s.trim() === '';
 
@@ -101,6 +111,17 @@ export async function applyAction(
   if (principal.kind === 'anonymous') throw new UnauthenticatedError();
   if (!isCaseAction(action))
     throw new NotFoundError(`There is no case action "${action}".`, 'case.unknown_action', { action });
+  return transitionBatcher(engine).submit({ principal, idOrNumber, action, params });
+}
+
+/** One action in its own transaction: what a command runs when its batch failed as a whole. */
+export async function applyActionAlone(
+  engine: CaseEngine,
+  principal: Principal,
+  idOrNumber: string,
+  action: CaseAction,
+  params: ActionParams,
+): Promise<CaseView> {
   const events: PlatformEvent[] = [];
   const row = await engine.db.transaction().execute(async (trx) => {
     const current = await loadVisibleCase(trx, principal, idOrNumber, true);
@@ -110,17 +131,14 @@ export async function applyAction(
   return loadCaseDetail(engine.db, principal, row);
 }
 
-/** Checks and applies one transition inside the caller's transaction (used for auto-dispatch too). */
-export async function performTransition(
-  engine: CaseEngine,
-  trx: Db,
+/** The checks every transition makes first: track (role), version, state. */
+export function precheck(
+  t: Transition,
+  action: CaseAction,
   row: CaseRow,
   principal: Principal,
-  action: CaseAction,
   params: ActionParams,
-  events: PlatformEvent[],
-): Promise<CaseRow> {
-  const t = transitionOf(action);
+): void {
   if (!principal.roles.some((r) => t.roles.includes(r)))
     throw new ForbiddenError(
       `${action} belongs to the ${t.track} track (${t.roles.join(', ')}); your roles may not take it.`,
@@ -143,6 +161,20 @@ export async function performTransition(
         allowedFrom: t.from,
       },
     );
+}
+
+/** Checks and applies one transition inside the caller's transaction (used for auto-dispatch too). */
+export async function performTransition(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  principal: Principal,
+  action: CaseAction,
+  params: ActionParams,
+  events: PlatformEvent[],
+): Promise<CaseRow> {
+  const t = transitionOf(action);
+  precheck(t, action, row, principal, params);
   const now = engine.clock.now();
   const ctx: Ctx = { engine, trx, row, principal, params, now };
   for (const g of t.guards) await checkGuard(g, ctx);
@@ -236,7 +268,7 @@ export const AUTO_DISPATCHER: Principal = Object.freeze({
   divisionCodes: [],
 }) as Principal;
 
-function targetState(t: Transition, row: CaseRow, params: ActionParams): CaseState {
+export function targetState(t: Transition, row: CaseRow, params: ActionParams): CaseState {
   if (t.to === 'same') return row.state;
   if (t.to === 'resume') return row.resume_state ?? 'filed';
   if (typeof t.to === 'string') return t.to;
@@ -263,12 +295,12 @@ async function moveClock(
   return startStage(engine, trx, { ...row, deadlines: row.deadlines }, next, now);
 }
 
-function recordedParams(params: ActionParams): Record<string, unknown> {
+export function recordedParams(params: ActionParams): Record<string, unknown> {
   const { version: _v, ...rest } = params;
   return rest;
 }
 
-async function checkGuard(g: GuardName, ctx: Ctx): Promise<void> {
+export async function checkGuard(g: GuardName, ctx: Ctx): Promise<void> {
   const { params: p, principal, row, trx } = ctx;
   switch (g) {
     case 'reason':
@@ -402,7 +434,7 @@ async function checkGuard(g: GuardName, ctx: Ctx): Promise<void> {
 }
 
 /** Action-specific writes; returns the columns to set on the case. */
-async function effect(action: CaseAction, ctx: Ctx, to: CaseState): Promise<Record<string, unknown>> {
+export async function effect(action: CaseAction, ctx: Ctx, to: CaseState): Promise<Record<string, unknown>> {
   const { engine, trx, row, principal, params: p, now } = ctx;
   switch (action) {
     case 'file':
@@ -431,7 +463,7 @@ async function effect(action: CaseAction, ctx: Ctx, to: CaseState): Promise<Reco
         assist = match.assist;
         rule = { ruleId: match.ruleId, listVersion: match.listVersion, override: false };
       }
-      await notify(trx, {
+      await note(ctx, {
         caseId: row.id,
         kind: 'dispatched',
         department: lead,

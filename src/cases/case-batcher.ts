@@ -61,7 +61,8 @@ export class GroupCommit<C, R> {
         let outcomes: Array<Outcome<R>> | null = null;
         try {
           outcomes = await this.#opts.runBatch(batch.map((w) => w.command));
-        } catch {
+        } catch (e) {
+          if (process.env.BATCH_DEBUG) console.error(e);
           outcomes = null;
         }
         if (outcomes) {

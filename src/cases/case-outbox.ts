@@ -99,15 +99,22 @@ export async function recordCaseEvents(
     }))
     .filter((r) => r.data.caseId);
   if (rows.length === 0) return;
-  const values = rows.map(
-    ({ event, data, departmentBefore }) =>
-      sql`(${event.id}, ${data.caseId}, ${event.type}, ${data.action ?? null}, ${data.to ?? null},
-           ${data.leadDepartment ?? departmentBefore}, ${JSON.stringify(event)}, ${new Date(event.occurredAt)})`,
-  );
+  const values = rows.map(({ event, data, departmentBefore }) => ({
+    event_id: event.id,
+    case_id: data.caseId,
+    type: event.type,
+    action: data.action ?? null,
+    to_state: data.to ?? null,
+    department: data.leadDepartment ?? departmentBefore,
+    body: JSON.stringify(event),
+    occurred_at: event.occurredAt,
+  }));
+  // All events as one JSON parameter (cheap on PGlite), their webhook deliveries alongside.
   const { rows: deliveries } = await sql<{ id: string; created_at: Date }>`
     with e as (
       insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at)
-      values ${sql.join(values)}
+      select event_id, case_id, type, action, to_state, department, body, occurred_at
+      from jsonb_populate_recordset(null::case_event, ${JSON.stringify(values)}::jsonb)
       returning event_id, type, body, occurred_at
     )
     insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
@@ -151,6 +158,23 @@ export async function recordTimings(
   to: CaseState,
   now: Date,
 ): Promise<void> {
+  const values = timingsOf(engine, before, action, to, now);
+  if (values.length)
+    await trx
+      .insertInto('case_timing')
+      .values(values)
+      .onConflict((oc) => oc.columns(['case_id', 'milestone']).doNothing())
+      .execute();
+}
+
+/** The `case_timing` rows a transition reaches (see {@link recordTimings}). */
+export function timingsOf(
+  engine: CaseEngine,
+  before: CaseRow,
+  action: string,
+  to: CaseState,
+  now: Date,
+): Array<{ case_id: string; milestone: string; at: Date; working_minutes: number }> {
   const from = (m: Milestone): Date | null => {
     switch (m) {
       case 'file':
@@ -170,7 +194,7 @@ export async function recordTimings(
   if (action === 'accept') reached.push('accept');
   if (action === 'handle') reached.push('handle');
   if (to === 'closed' && before.state !== 'closed') reached.push('close');
-  const values = reached
+  return reached
     .map((m) => ({ m, start: from(m) }))
     .filter((x): x is { m: Milestone; start: Date } => !!x.start)
     .map(({ m, start }) => ({
@@ -179,10 +203,4 @@ export async function recordTimings(
       at: now,
       working_minutes: elapsedWorkingTime(new Date(start), now, engine.calendar),
     }));
-  if (values.length)
-    await trx
-      .insertInto('case_timing')
-      .values(values)
-      .onConflict((oc) => oc.columns(['case_id', 'milestone']).doNothing())
-      .execute();
 }

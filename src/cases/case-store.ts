@@ -2,7 +2,7 @@
  * Reading and writing case rows: the row shape, the view the API returns, who may see a
  * case (jurisdiction, departments, own reports) and the history log.
  */
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
 import { type Db, NotFoundError, type Stage, type Urgency } from '../kernel/index.ts';
 import {
@@ -315,6 +315,95 @@ export async function loadCaseDetail(db: Db, principal: Principal, row: CaseRow)
   });
 }
 
+/**
+ * The full views of many cases at once, each for its own principal: four queries in all
+ * instead of four per case (what a group-committed batch answers with).
+ */
+export async function loadCaseDetails(
+  db: Db,
+  items: ReadonlyArray<{ principal: Principal; row: CaseRow }>,
+): Promise<CaseView[]> {
+  if (items.length === 0) return [];
+  const ids = [...new Set(items.map((i) => i.row.id))];
+  const [stages, duplicates, reporters, linkage] = await Promise.all([
+    db
+      .selectFrom('case_stage')
+      .selectAll()
+      .where('case_id', 'in', ids)
+      .where('ended_at', 'is', null)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('case_duplicate as d')
+      .innerJoin('case_record as c', 'c.id', 'd.candidate_id')
+      .select(['d.case_id', 'c.id', 'c.number', 'd.distance_m'])
+      .where('d.case_id', 'in', ids)
+      .orderBy('d.distance_m')
+      .execute(),
+    db.selectFrom('case_reporter').selectAll().where('case_id', 'in', ids).orderBy('id').execute(),
+    db
+      .selectFrom('case_linkage')
+      .selectAll()
+      .where('case_id', 'in', ids)
+      .orderBy('whistle_id')
+      .orderBy('department')
+      .execute(),
+  ]);
+  const group = <T extends { case_id: string }>(rows: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) m.set(r.case_id, [...(m.get(r.case_id) ?? []), r]);
+    return m;
+  };
+  const stageOf = new Map<string, StageRow>();
+  for (const s of stages as StageRow[]) stageOf.set(s.case_id, s); // ordered by id: the last wins
+  const dups = group(
+    duplicates as Array<{ case_id: string; id: string; number: string; distance_m: number }>,
+  );
+  const reps = group(reporters as Array<any>);
+  const links = group(linkage as Array<any>);
+  return items.map(({ principal, row }) =>
+    viewOf(
+      principal,
+      row,
+      stageOf.get(row.id) ?? null,
+      dups.get(row.id) ?? [],
+      reps.get(row.id) ?? [],
+      links.get(row.id) ?? [],
+    ),
+  );
+}
+
+function viewOf(
+  principal: Principal,
+  row: CaseRow,
+  stage: StageRow | null,
+  duplicates: Array<{ id: string; number: string; distance_m: number }>,
+  reporters: Array<any>,
+  linkage: Array<any>,
+): CaseView {
+  return toCaseView(row, {
+    stage,
+    duplicates: duplicates.map((d) => ({
+      id: d.id,
+      number: d.number,
+      distanceMeters: Math.round(d.distance_m),
+    })),
+    reporters: reporters.map((r) => {
+      const data = { name: r.name, phone: r.phone, email: r.email, address: r.address };
+      const shown = r.user_id && r.user_id === principal.id ? data : maskPersonalData(principal, data);
+      return { ...shown, consent: r.consent, sourceCaseId: r.source_case_id } as Reporter;
+    }),
+    linkage: linkage.map((l) => ({
+      whistleId: Number(l.whistle_id),
+      department: l.department,
+      deadline: iso(l.deadline)!,
+      reportedInAt: iso(l.reported_in_at),
+      missed: l.missed,
+      rating: l.rating,
+    })),
+  });
+}
+
 /** The open stage of a case, if any. */
 export async function currentStage(db: Db, caseId: string): Promise<StageRow | null> {
   const row = await db
@@ -326,6 +415,30 @@ export async function currentStage(db: Db, caseId: string): Promise<StageRow | n
     .limit(1)
     .executeTakeFirst();
   return (row as StageRow | undefined) ?? null;
+}
+
+/**
+ * Inserts many rows in one statement whose only parameter is the rows as JSON
+ * (`jsonb_populate_recordset`): on PGlite this is 2–3× cheaper per row than a multi-row
+ * VALUES list, whose every value is a separate bind parameter. Columns are the first row's
+ * keys; JSON columns take plain objects, timestamps ISO strings (or Dates).
+ */
+export async function insertRows<R = Record<string, unknown>>(
+  db: Db,
+  table: string,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  options: { returning?: readonly string[]; onConflict?: RawBuilder<unknown> } = {},
+): Promise<R[]> {
+  if (rows.length === 0) return [];
+  const columns = sql.join(Object.keys(rows[0]).map((c) => sql.ref(c)));
+  const { rows: out } = await sql<R>`
+    insert into ${sql.table(table)} (${columns})
+    select ${columns} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)
+    ${options.onConflict ?? sql``}
+    ${options.returning ? sql`returning ${sql.join(options.returning.map((c) => (c === '*' ? sql`*` : sql.ref(c))))}` : sql``}`.execute(
+    db,
+  );
+  return out;
 }
 
 /** Appends a history row. */

@@ -40,7 +40,7 @@ export { signWebhook, type WebhookPolicy, webhookBackoffSeconds } from './webhoo
 export * from './case-model.ts';
 export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';
 export { type CaseSettings, caseSettingsFromEnv, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
-export { distanceMeters, type IntakeInput, reportCase } from './intake.ts';
+export { distanceMeters, type IntakeInput, intakeBatcher, reportCase } from './intake.ts';
 export * from './sla-clock.ts';
 export {
   CASE_ACTIONS,

@@ -42,6 +42,8 @@ export interface Scheduler {
   scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<any>): Promise<number>;
   /** Cancels pending jobs by key; returns how many. */
   cancel(key: string, db?: Kysely<any>): Promise<number>;
+  /** Cancels the pending jobs of many keys in one statement; returns how many. */
+  cancelMany(keys: readonly string[], db?: Kysely<any>): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
   handle(kind: string, handler: JobHandler): void;
   /**
@@ -203,26 +205,42 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
       // a second time"): the first request of a key wins, as with consecutive `schedule` calls.
       const seen = new Set<string>();
       const rows = requests
-        .filter((r) => !r.key || (!seen.has(r.key) && (seen.add(r.key), true)))
+        .filter((r) => {
+          if (!r.key) return true;
+          if (seen.has(r.key)) return false;
+          seen.add(r.key);
+          return true;
+        })
         .map((r) => ({
           kind: r.kind,
           key: r.key ?? null,
           run_at: r.runAt,
-          payload: JSON.stringify(r.payload ?? {}),
+          payload: r.payload ?? {},
           max_attempts: r.maxAttempts ?? 5,
         }));
-      const res = await on
-        .insertInto('kernel_job')
-        .values(rows)
-        .onConflict((oc) => oc.column('key').where(sql<boolean>`status = 'pending'`).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0);
+      // One JSON parameter for all rows: far cheaper per row than bind parameters on PGlite.
+      const res = await sql`
+        insert into kernel_job (kind, key, run_at, payload, max_attempts)
+        select kind, key, run_at, payload, max_attempts
+        from jsonb_populate_recordset(null::kernel_job, ${JSON.stringify(rows)}::jsonb)
+        on conflict (key) where status = 'pending' do nothing`.execute(on);
+      return Number(res.numAffectedRows ?? 0);
     },
     async cancel(key, on = db) {
       const res = await on
         .updateTable('kernel_job')
         .set({ status: 'cancelled' })
         .where('key', '=', key)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    async cancelMany(keys, on = db) {
+      if (keys.length === 0) return 0;
+      const res = await on
+        .updateTable('kernel_job')
+        .set({ status: 'cancelled' })
+        .where(sql<boolean>`key = any(${[...keys]}::text[])`)
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return Number(res.numUpdatedRows);

@@ -1,0 +1,511 @@
+/**
+ * Group-committed transitions (see case-batcher.ts). One transaction per batch locks every
+ * case of the batch in one `SELECT … FOR UPDATE` (ordered by id, so two nodes' batches
+ * never deadlock) and reads their stages once. Commands then run in arrival order: the
+ * common actions (file, reject, dispatch, accept, return, request an extension, defer, park,
+ * unpark, handle, verify, close, evaluate) are checked and applied in memory against the
+ * transition table, and their writes are collected; the others (and any command on a case
+ * the batch already changed) first write what was collected, then run the ordinary
+ * `performTransition` under a savepoint. The collected writes go out set-based: one
+ * UPDATE … FROM for the cases, one for the stages, one job cancel, one insert each for new
+ * stages, timer jobs, notifications, history, audit records (chained in order under one
+ * lock), outbox events and milestones. A stale version still answers 409: the second of two
+ * commands on one case sees the first one's version.
+ */
+import { sql } from 'kysely';
+import type { AuditEntry } from '../audit/index.ts';
+import type { Principal } from '../identity/index.ts';
+import {
+  createEvent,
+  type Db,
+  NotFoundError,
+  type PlatformEvent,
+  type ScheduleRequest,
+  type Stage,
+} from '../kernel/index.ts';
+import {
+  type ActionParams,
+  applyActionAlone,
+  type Ctx,
+  checkGuard,
+  effect,
+  PAUSED,
+  performTransition,
+  precheck,
+  recordedParams,
+  targetState,
+} from './case-actions.ts';
+import { GroupCommit, type Outcome } from './case-batcher.ts';
+import type { CaseEngine } from './case-engine.ts';
+import { type CaseState, type CaseView, STAGE_OF_STATE } from './case-model.ts';
+import { recordCaseEvents, timingsOf } from './case-outbox.ts';
+import { type CaseRow, canSeeCase, insertRows, loadCaseDetails, type StageRow } from './case-store.ts';
+import type { NotificationInput } from './notifications.ts';
+import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
+import { JOB_RED, JOB_YELLOW, type StagePatch } from './sla-timers.ts';
+import { type CaseAction, transitionOf } from './transitions.ts';
+
+/** One action request waiting for its batch. */
+export interface TransitionCommand {
+  principal: Principal;
+  idOrNumber: string;
+  action: CaseAction;
+  params: ActionParams;
+}
+
+/** Most actions committed in one transaction. */
+export const TRANSITION_BATCH = 256;
+
+const batchers = new WeakMap<CaseEngine, GroupCommit<TransitionCommand, CaseView>>();
+
+/** The engine's transition group-commit loop (created on first use). */
+export function transitionBatcher(engine: CaseEngine): GroupCommit<TransitionCommand, CaseView> {
+  let b = batchers.get(engine);
+  if (!b) {
+    b = new GroupCommit<TransitionCommand, CaseView>({
+      maxBatch: TRANSITION_BATCH,
+      runBatch: (commands) => transitionBatch(engine, commands),
+      runOne: (c) => applyActionAlone(engine, c.principal, c.idOrNumber, c.action, c.params),
+    });
+    batchers.set(engine, b);
+  }
+  return b;
+}
+
+/** Actions whose checks and writes need nothing but the case row and its stages. */
+const IN_MEMORY: ReadonlySet<CaseAction> = new Set<CaseAction>([
+  'file',
+  'reject',
+  'dispatch',
+  'accept',
+  'return',
+  'request-extension',
+  'defer',
+  'park',
+  'unpark',
+  'handle',
+  'verify',
+  'close',
+  'evaluate',
+]);
+
+const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const timerKey = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
+  `sla:${caseId}:${stage}:${what}`;
+
+const clockOf = (s: StageRow): StageClock => ({
+  basis: s.basis,
+  totalMinutes: s.limit_minutes + s.extension_minutes,
+  consumedMinutes: s.consumed_minutes,
+  runningSince: s.running_since,
+});
+
+/** The writes collected from in-memory commands, flushed set-based. */
+interface Pending {
+  cases: Array<{ row: CaseRow }>;
+  stageUpdates: StageRow[];
+  cancels: string[];
+  newStages: Array<Omit<StageRow, 'id'>>;
+  jobs: ScheduleRequest[];
+  notes: NotificationInput[];
+  history: Array<Record<string, unknown>>;
+  audit: AuditEntry[];
+  events: Array<{ event: PlatformEvent; departmentBefore: string | null }>;
+  timings: Array<Record<string, unknown>>;
+}
+
+const emptyPending = (): Pending => ({
+  cases: [],
+  stageUpdates: [],
+  cancels: [],
+  newStages: [],
+  jobs: [],
+  notes: [],
+  history: [],
+  audit: [],
+  events: [],
+  timings: [],
+});
+
+async function transitionBatch(
+  engine: CaseEngine,
+  commands: TransitionCommand[],
+): Promise<Array<Outcome<CaseView>>> {
+  const events: PlatformEvent[] = [];
+  const results: Array<Outcome<CaseRow>> = [];
+  await engine.db.transaction().execute(async (trx) => {
+    const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
+    const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
+    const locked = (await trx
+      .selectFrom('case_record')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(ids.length ? [eb('id', 'in', ids)] : []),
+          ...(numbers.length ? [eb('number', 'in', numbers)] : []),
+        ]),
+      )
+      .orderBy('id')
+      .forUpdate()
+      .execute()) as CaseRow[];
+    const rows = new Map<string, CaseRow>(locked.map((r) => [r.id, r]));
+    const idOf = new Map<string, string>(
+      locked.flatMap((r) => [[r.id, r.id] as const, [r.number, r.id] as const]),
+    );
+    const stages = new Map<string, StageRow[]>();
+    const loadStages = async (caseIds: string[]) => {
+      if (caseIds.length === 0) return;
+      const found = (await trx
+        .selectFrom('case_stage')
+        .selectAll()
+        .where('case_id', 'in', caseIds)
+        .orderBy('id')
+        .execute()) as StageRow[];
+      for (const id of caseIds) stages.set(id, []);
+      for (const s of found) stages.get(s.case_id)!.push(s);
+    };
+    await loadStages(locked.map((r) => r.id));
+
+    let pending = emptyPending();
+    const touched = new Set<string>();
+    const flush = async () => {
+      if (touched.size === 0) return;
+      const p = pending;
+      pending = emptyPending();
+      await writePending(engine, trx, p);
+      // Stages written by the flush get their ids from the database on next use.
+      const stale = [...touched];
+      touched.clear();
+      await loadStages(stale);
+    };
+
+    for (const command of commands) {
+      try {
+        const id = idOf.get(command.idOrNumber);
+        const row = id ? rows.get(id) : undefined;
+        if (!row || !(await canSeeCase(trx, command.principal, row)))
+          throw new NotFoundError(`Case ${command.idOrNumber} not found.`, 'case.not_found');
+        const t = transitionOf(command.action);
+        const auto = command.action === 'file' && engine.modules.category(row.category)?.autoDispatch;
+        if (IN_MEMORY.has(command.action) && !auto) {
+          precheck(t, command.action, row, command.principal, command.params);
+          // A second change of one case in this batch starts from the written first one.
+          if (touched.has(row.id)) await flush();
+          const next = await applyInMemory(
+            engine,
+            trx,
+            row,
+            stages.get(row.id) ?? [],
+            command,
+            pending,
+            events,
+          );
+          rows.set(row.id, next);
+          touched.add(row.id);
+          results.push({ ok: true, value: next });
+        } else {
+          await flush();
+          await sql`savepoint case_action`.execute(trx);
+          try {
+            const own: PlatformEvent[] = [];
+            const next = await performTransition(
+              engine,
+              trx,
+              row,
+              command.principal,
+              command.action,
+              command.params,
+              own,
+            );
+            await sql`release savepoint case_action`.execute(trx);
+            events.push(...own);
+            rows.set(row.id, next);
+            await loadStages([row.id]);
+            results.push({ ok: true, value: next });
+          } catch (error) {
+            await sql`rollback to savepoint case_action`.execute(trx);
+            throw error;
+          }
+        }
+      } catch (error) {
+        results.push({ ok: false, error });
+      }
+    }
+    await flush();
+  });
+  for (const e of events) await engine.bus.publish(e);
+
+  const done = results
+    .map((r, i) => ({ r, i }))
+    .filter((x): x is { r: { ok: true; value: CaseRow }; i: number } => x.r.ok);
+  const views = await loadCaseDetails(
+    engine.db,
+    done.map(({ r, i }) => ({ principal: commands[i].principal, row: r.value })),
+  );
+  const viewOf = new Map(done.map(({ i }, k) => [i, views[k]]));
+  return results.map((r, i) => (r.ok ? { ok: true, value: viewOf.get(i)! } : r));
+}
+
+/**
+ * Checks the guards and computes one transition without writing: the new row is returned
+ * and every write it owes is added to `pending` (performTransition's effects, set-based).
+ */
+async function applyInMemory(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  stageRows: StageRow[],
+  command: TransitionCommand,
+  pending: Pending,
+  events: PlatformEvent[],
+): Promise<CaseRow> {
+  const { principal, action, params } = command;
+  const t = transitionOf(action);
+  const now = engine.clock.now();
+  const notes: NotificationInput[] = [];
+  const ctx: Ctx = { engine, trx, row, principal, params, now, notes };
+  for (const g of t.guards) await checkGuard(g, ctx);
+  const to = targetState(t, row, params);
+  const patch: Record<string, unknown> = await effect(action, ctx, to);
+  Object.assign(patch, moveClockInMemory(engine, row, stageRows, to, now, pending));
+  const next = { ...row, ...patch, state: to, version: row.version + 1, updated_at: now } as CaseRow;
+  pending.cases.push({ row: next });
+  pending.notes.push(...notes);
+
+  const recorded = recordedParams(params);
+  pending.history.push({
+    case_id: row.id,
+    action,
+    from_state: row.state,
+    to_state: to,
+    actor: principal.id,
+    actor_roles: principal.roles,
+    params: recorded,
+    at: now,
+  });
+  pending.audit.push({
+    actor: principal.id,
+    action: t.event,
+    objectType: 'case',
+    objectId: row.id,
+    before: { state: row.state, version: row.version },
+    after: { state: to, version: row.version + 1, ...recorded },
+    at: now,
+  });
+  const event = createEvent(
+    t.event,
+    {
+      caseId: row.id,
+      number: row.number,
+      action,
+      from: row.state,
+      to,
+      version: row.version + 1,
+      actor: principal.id,
+      category: row.category,
+      districtCode: row.district_code,
+      leadDepartment: next.lead_department,
+    },
+    now,
+    `case:${row.number}`,
+  );
+  events.push(event);
+  pending.events.push({ event, departmentBefore: row.lead_department });
+  pending.timings.push(...timingsOf(engine, row, action, to, now));
+  return next;
+}
+
+function patchFor(row: CaseRow, stage: Stage, deadline: Date | null, light: StagePatch['light']): StagePatch {
+  const deadlines = { ...row.deadlines };
+  if (deadline) deadlines[stage] = deadline.toISOString();
+  return { stage, light, deadlines, ...(stage === 'handle' ? { handle_deadline: deadline } : {}) };
+}
+
+/** sla-timers' moveClock (pause, resume, end and start a stage), collected instead of written. */
+function moveClockInMemory(
+  engine: CaseEngine,
+  row: CaseRow,
+  stageRows: StageRow[],
+  to: CaseState,
+  now: Date,
+  pending: Pending,
+): StagePatch {
+  const from = row.state;
+  if (to === from) return {};
+  const cal = engine.calendar;
+  const open = [...stageRows].reverse().find((s) => !s.ended_at) ?? null;
+  const cancel = (s: StageRow) => {
+    for (const what of ['yellow', 'red', 'escalate'] as const)
+      pending.cancels.push(timerKey(row.id, s.stage, what));
+  };
+  if (PAUSED.includes(to)) {
+    if (!open || !open.running_since) return {};
+    const paused = pauseClock(clockOf(open), now, cal);
+    pending.stageUpdates.push({
+      ...open,
+      consumed_minutes: paused.consumedMinutes,
+      running_since: null,
+      yellow_at: null,
+      deadline: null,
+    });
+    cancel(open);
+    return {};
+  }
+  if (PAUSED.includes(from) && to === row.resume_state) {
+    if (!open || open.running_since) return {};
+    const clock = resumeClock(clockOf(open), now);
+    const th = thresholds(clock, cal);
+    const light = lightOf(clock, now, cal);
+    pending.stageUpdates.push({
+      ...open,
+      running_since: clock.runningSince,
+      consumed_minutes: clock.consumedMinutes,
+      yellow_at: th?.yellowAt ?? null,
+      deadline: th?.deadline ?? null,
+      light,
+      ...(light !== 'red' ? { supervised_at: null, escalated_at: null } : {}),
+    });
+    if (th) {
+      const payload = { caseId: row.id, stageId: Number(open.id) };
+      pending.jobs.push(
+        { kind: JOB_YELLOW, runAt: th.yellowAt, key: timerKey(row.id, open.stage, 'yellow'), payload },
+        { kind: JOB_RED, runAt: th.deadline, key: timerKey(row.id, open.stage, 'red'), payload },
+      );
+    }
+    return patchFor(row, open.stage, th?.deadline ?? null, light);
+  }
+  if (to === 'extension_pending' || (from === 'extension_pending' && to === row.resume_state)) return {};
+  if (open) {
+    const clock = clockOf(open);
+    pending.stageUpdates.push({
+      ...open,
+      ended_at: now,
+      consumed_minutes: pauseClock(clock, now, cal).consumedMinutes,
+      running_since: null,
+      light: lightOf(clock, now, cal),
+    });
+    cancel(open);
+  }
+  const stage = STAGE_OF_STATE[to];
+  if (!stage) return { stage: null, light: null };
+  const limits =
+    engine.modules.stageLimits(row.category, row.urgency) ?? engine.settings.defaultLimits[row.urgency];
+  const minutes = limits.minutes[stage] ?? engine.settings.defaultLimits[row.urgency].minutes[stage];
+  if (!minutes) return { stage, light: null };
+  const round = Math.max(0, ...stageRows.filter((s) => s.stage === stage).map((s) => s.round)) + 1;
+  const th = thresholds(
+    { basis: limits.basis, totalMinutes: minutes, consumedMinutes: 0, runningSince: now },
+    cal,
+  )!;
+  pending.newStages.push({
+    case_id: row.id,
+    stage,
+    round,
+    basis: limits.basis,
+    limit_minutes: minutes,
+    extension_minutes: 0,
+    consumed_minutes: 0,
+    running_since: now,
+    started_at: now,
+    yellow_at: th.yellowAt,
+    deadline: th.deadline,
+    light: 'green',
+    supervised_at: null,
+    escalated_at: null,
+    ended_at: null,
+  });
+  return patchFor(row, stage, th.deadline, 'green');
+}
+
+/** The set-based writes of the collected commands, in the order the one-by-one path makes them. */
+async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<void> {
+  if (p.cases.length) {
+    const { rows: updated } = await sql<{ id: string }>`
+      update case_record c set
+        state = v.state, resume_state = v.resume_state, version = v.version,
+        lead_department = v.lead_department, assist_departments = v.assist_departments,
+        responsibility_rule_id = v.responsibility_rule_id,
+        responsibility_list_version = v.responsibility_list_version,
+        dispatch_override = v.dispatch_override, stage = v.stage, light = v.light,
+        deadlines = v.deadlines, handle_deadline = v.handle_deadline,
+        extension_status = v.extension_status, extension_minutes = v.extension_minutes,
+        extension_requested_minutes = v.extension_requested_minutes, was_deferred = v.was_deferred,
+        satisfaction = v.satisfaction, handled_by = v.handled_by, media = v.media,
+        filed_at = v.filed_at, dispatched_at = v.dispatched_at, accepted_at = v.accepted_at,
+        handled_at = v.handled_at, closed_at = v.closed_at, evaluated_at = v.evaluated_at,
+        updated_at = v.updated_at
+      from jsonb_populate_recordset(null::case_record, ${JSON.stringify(p.cases.map((c) => c.row))}::jsonb) v
+      where c.id = v.id and c.version = v.version - 1
+      returning c.id`.execute(trx);
+    // The rows are locked: a mismatch means a bug, and the batch falls back to one by one.
+    if (updated.length !== p.cases.length) throw new Error('case batch: a case changed under its lock');
+  }
+  if (p.stageUpdates.length)
+    await sql`
+      update case_stage s set
+        ended_at = v.ended_at, consumed_minutes = v.consumed_minutes, running_since = v.running_since,
+        extension_minutes = v.extension_minutes, yellow_at = v.yellow_at, deadline = v.deadline,
+        light = v.light, supervised_at = v.supervised_at, escalated_at = v.escalated_at
+      from jsonb_populate_recordset(null::case_stage, ${JSON.stringify(p.stageUpdates)}::jsonb) v
+      where s.id = v.id`.execute(trx);
+  await engine.scheduler.cancelMany(p.cancels, trx);
+  const created = await insertRows<{
+    id: string;
+    case_id: string;
+    stage: Stage;
+    yellow_at: Date;
+    deadline: Date;
+  }>(
+    trx,
+    'case_stage',
+    p.newStages.map((s) => ({
+      case_id: s.case_id,
+      stage: s.stage,
+      round: s.round,
+      basis: s.basis,
+      limit_minutes: s.limit_minutes,
+      running_since: s.running_since,
+      started_at: s.started_at,
+      yellow_at: s.yellow_at,
+      deadline: s.deadline,
+      light: s.light,
+    })),
+    { returning: ['id', 'case_id', 'stage', 'yellow_at', 'deadline'] },
+  );
+  const jobs = [...p.jobs];
+  for (const s of created) {
+    const payload = { caseId: s.case_id, stageId: Number(s.id) };
+    jobs.push(
+      {
+        kind: JOB_YELLOW,
+        runAt: new Date(s.yellow_at),
+        key: timerKey(s.case_id, s.stage, 'yellow'),
+        payload,
+      },
+      { kind: JOB_RED, runAt: new Date(s.deadline), key: timerKey(s.case_id, s.stage, 'red'), payload },
+    );
+  }
+  await engine.scheduler.scheduleMany(jobs, trx);
+  await insertRows(
+    trx,
+    'case_notification',
+    p.notes.map((n) => ({
+      case_id: n.caseId,
+      kind: n.kind,
+      recipient_user: n.user ?? null,
+      recipient_department: n.department ?? null,
+      recipient_role: n.role ?? null,
+      recipient_division: n.division ?? null,
+      message: n.message,
+      data: n.data ?? {},
+      created_at: n.at,
+    })),
+  );
+  await insertRows(trx, 'case_history', p.history);
+  await engine.deps.appendAuditBatch(trx, p.audit);
+  await recordCaseEvents(engine, trx, p.events);
+  await insertRows(trx, 'case_timing', p.timings, {
+    onConflict: sql`on conflict (case_id, milestone) do nothing`,
+  });
+}
