@@ -340,7 +340,7 @@ function moveClockInMemory(
       pending.cancels.push(timerKey(row.id, s.stage, what));
   };
   if (PAUSED.includes(to)) {
-    if (!open || !open.running_since) return {};
+    if (!open?.running_since) return {};
     const paused = pauseClock(clockOf(open), now, cal);
     pending.stageUpdates.push({
       ...open,
