@@ -90,7 +90,10 @@ export class ObservationWriter {
   #immediate: NodeJS.Immediate | null = null;
   #roomWaiters: Array<{ rows: number; resolve(): void }> = [];
   #idleWaiters: Array<() => void> = [];
-  #publishing: Promise<void> = Promise.resolve();
+  /** `observation.latest` waiting to be published, one per device (later writes merge in). */
+  readonly #pendingLatest = new Map<string, PlatformEvent>();
+  readonly #pendingOther: PlatformEvent[] = [];
+  #publishing: Promise<void> | null = null;
   #closed = false;
   /** Rows per second of recent writes, for Retry-After. */
   #rate = 10_000;
@@ -154,13 +157,54 @@ export class ObservationWriter {
   async drain(): Promise<void> {
     if (this.#queued > 0 || this.#flushing)
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    await this.#publishing;
+    while (this.#publishing) await this.#publishing;
   }
 
   /** Refuses new submissions, then drains. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.drain();
+  }
+
+  /**
+   * Queues events for publishing after commit without holding up the next write. While a
+   * device's `observation.latest` still waits (subscribers slower than ingestion), the next
+   * write's values merge into it, newest time per property: the backlog stays one event per
+   * device, and what subscribers see is still the latest state.
+   */
+  #enqueue(events: readonly PlatformEvent[]): void {
+    for (const event of events) {
+      if (event.type !== OBSERVATION_LATEST) {
+        this.#pendingOther.push(event);
+        continue;
+      }
+      const data = event.data as { deviceId: string; values: Record<string, { time: string }> };
+      const waiting = this.#pendingLatest.get(data.deviceId);
+      if (!waiting) {
+        this.#pendingLatest.set(data.deviceId, event);
+        continue;
+      }
+      const values = (waiting.data as typeof data).values;
+      for (const [property, v] of Object.entries(data.values))
+        if (!values[property] || values[property].time <= v.time) values[property] = v;
+    }
+    this.#publishing ??= this.#publishAll().finally(() => {
+      this.#publishing = null;
+    });
+  }
+
+  async #publishAll(): Promise<void> {
+    const bus = this.#opts.bus!;
+    for (;;) {
+      let event = this.#pendingOther.shift();
+      if (!event) {
+        const first = this.#pendingLatest.entries().next();
+        if (first.done) return;
+        this.#pendingLatest.delete(first.value[0]);
+        event = first.value[1];
+      }
+      await bus.publish(event);
+    }
   }
 
   #schedule(): void {
@@ -212,13 +256,7 @@ export class ObservationWriter {
         part.sub.remaining -= part.rows.length;
         if (part.sub.remaining === 0 && !part.sub.failed) part.sub.resolve(part.sub.result);
       }
-      if (outcome.events.length) {
-        const bus = this.#opts.bus;
-        if (bus)
-          this.#publishing = this.#publishing.then(async () => {
-            for (const event of outcome.events) await bus.publish(event);
-          });
-      }
+      if (outcome.events.length && this.#opts.bus) this.#enqueue(outcome.events);
     } catch (error) {
       this.#opts.logger.error({ err: error }, 'writing observations failed');
       const failed = new Set<Submission>();

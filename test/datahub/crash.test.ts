@@ -29,9 +29,16 @@ function startServer(dataDir: string): Promise<Server> {
   );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
-      const { address, deviceKey } = JSON.parse(line);
-      resolve({ child, address, deviceKey });
+    // Logs share stdout; the server's own line is the one with an address.
+    lines.on('line', (line) => {
+      let parsed: { address?: string; deviceKey?: string };
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (parsed.address && parsed.deviceKey)
+        resolve({ child, address: parsed.address, deviceKey: parsed.deviceKey });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before it listened`)));
   });
