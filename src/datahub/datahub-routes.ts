@@ -3,7 +3,14 @@
  * Handlers validate with their schema, call one service, and return.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf, authenticate, authorize, type Principal, requirePermission } from '../identity/index.ts';
+import {
+  actorOf,
+  authenticate,
+  authorize,
+  type Principal,
+  requirePermission,
+  routeAccess,
+} from '../identity/index.ts';
 import { type Kernel, UnauthenticatedError } from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
 import { listDeadLetters } from './dead-letters.ts';
@@ -400,6 +407,8 @@ export function registerDatahubRoutes(
     '/api/v1/observations',
     {
       preHandler: authenticateIngest,
+      // A device key or a principal holding observation.ingest.
+      config: routeAccess('observation.ingest'),
       schema: {
         tags,
         summary: `Ingest up to ${MAX_BATCH_ITEMS} observations; answers after they are stored`,
