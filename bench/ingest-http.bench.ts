@@ -3,6 +3,8 @@
  * devices (air-quality stations with their derived AQI, and noise monitors), on the
  * embedded database in a temporary DATA_DIR (and on PostgreSQL when BENCH_DATABASE_URL is
  * set). The ceiling is a raw batched INSERT of the same rows into the same table.
+ * `BENCH_NO_NGSI=1` leaves out the NGSI-LD capability, whose projection of every
+ * `observation.latest` writes on the same connection, to show the data hub's own rate.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

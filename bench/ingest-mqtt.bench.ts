@@ -5,6 +5,7 @@
  * for one-observation messages and for messages of 100, with one consumer and with four
  * sharing the subscription. The ceiling is a bare mqtt.js subscriber that acknowledges at
  * once and stores nothing, fed the same messages through the same broker.
+ * `BENCH_NO_NGSI=1` leaves out the NGSI-LD capability (see ingest-http).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
