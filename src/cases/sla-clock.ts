@@ -166,13 +166,35 @@ export function isWorkingDay(date: string, cal: WorkingCalendar): boolean {
   return !cal.weekendDays.includes(new Date(Date.UTC(y, m - 1, d)).getUTCDay());
 }
 
+/**
+ * Working intervals of a day, per calendar: each costs eight time-zone conversions
+ * (`Intl` formatToParts, microseconds each), and every stage start, pause, end and light
+ * asks for the same few days — at thousands of transitions a second that was most of a
+ * transition's CPU time.
+ */
+const intervalCache = new WeakMap<WorkingCalendar, Map<string, ReadonlyArray<readonly [number, number]>>>();
+
 /** Working intervals [start, end) in epoch ms of one local day. */
-function workingIntervals(day: Day, cal: WorkingCalendar): Array<[number, number]> {
-  if (!isWorkingDay(day.iso, cal)) return [];
-  return cal.periods.map((p) => [
-    localToInstant(day.y, day.m, day.d, toMinutes(p.start), cal.timeZone),
-    localToInstant(day.y, day.m, day.d, toMinutes(p.end), cal.timeZone),
-  ]);
+function workingIntervals(day: Day, cal: WorkingCalendar): ReadonlyArray<readonly [number, number]> {
+  let days = intervalCache.get(cal);
+  if (!days) {
+    days = new Map();
+    intervalCache.set(cal, days);
+  }
+  const hit = days.get(day.iso);
+  if (hit) return hit;
+  const intervals: ReadonlyArray<readonly [number, number]> = isWorkingDay(day.iso, cal)
+    ? cal.periods.map(
+        (p) =>
+          [
+            localToInstant(day.y, day.m, day.d, toMinutes(p.start), cal.timeZone),
+            localToInstant(day.y, day.m, day.d, toMinutes(p.end), cal.timeZone),
+          ] as const,
+      )
+    : [];
+  if (days.size > 20_000) days.clear();
+  days.set(day.iso, intervals);
+  return intervals;
 }
 
 // Ten years of days: a calendar with no working time at all must not loop forever.

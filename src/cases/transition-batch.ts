@@ -167,6 +167,20 @@ async function transitionBatch(
     };
     await loadStages(locked.map((r) => r.id));
 
+    // The responsibility list cannot change under this transaction: one lookup per
+    // (category, division) serves every dispatch of the batch.
+    const answers = new Map<string, ReturnType<CaseEngine['deps']['resolveResponsibility']>>();
+    const batchEngine: CaseEngine = {
+      ...engine,
+      deps: {
+        ...engine.deps,
+        resolveResponsibility: (db, category, division) => {
+          const k = `${category}\u0000${division}`;
+          if (!answers.has(k)) answers.set(k, engine.deps.resolveResponsibility(db, category, division));
+          return answers.get(k)!;
+        },
+      },
+    };
     let pending = emptyPending();
     const touched = new Set<string>();
     const flush = async () => {
@@ -193,7 +207,7 @@ async function transitionBatch(
           // A second change of one case in this batch starts from the written first one.
           if (touched.has(row.id)) await flush();
           const next = await applyInMemory(
-            engine,
+            batchEngine,
             trx,
             row,
             stages.get(row.id) ?? [],

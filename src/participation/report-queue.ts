@@ -72,20 +72,24 @@ export class ReportQueueWorker {
           return;
         }
         if (claimed.length === 0) break;
-        for (const row of claimed) {
-          try {
-            const { case: c } = await reportCase(this.p.engine(), row.principal, row.intake!);
-            await markFiled(kernel.db, row.token, c, kernel.clock.now());
-          } catch (err) {
-            kernel.logger.warn({ err, token: row.token }, 'participation: filing a queued report failed');
-            await markFailed(
-              kernel.db,
-              row.token,
-              (err as Error).message,
-              row.attempts >= MAX_ATTEMPTS,
-            ).catch(() => {});
-          }
-        }
+        // Submitted together, the claimed reports become cases in one intake transaction
+        // (the case engine group-commits them, in claim order).
+        await Promise.all(
+          claimed.map(async (row) => {
+            try {
+              const { case: c } = await reportCase(this.p.engine(), row.principal, row.intake!);
+              await markFiled(kernel.db, row.token, c, kernel.clock.now());
+            } catch (err) {
+              kernel.logger.warn({ err, token: row.token }, 'participation: filing a queued report failed');
+              await markFailed(
+                kernel.db,
+                row.token,
+                (err as Error).message,
+                row.attempts >= MAX_ATTEMPTS,
+              ).catch(() => {});
+            }
+          }),
+        );
       }
     } while (this.#again);
   }

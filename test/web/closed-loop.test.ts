@@ -179,9 +179,8 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     assert.match(caseNumber, /^\d{8,}$/);
   });
 
-  it('the command center shows the new case without a reload', {
-    todo: 'the event stream does not deliver case.reported for portal intake yet (server side); later transitions arrive',
-  }, async () => {
+  it('the command center shows the new case without a reload', async () => {
+    // case.reported is published right after the intake batch commits (no scheduler poll).
     await command.locator(`[data-feed-case="${caseNumber}"]`).first().waitFor({ timeout: 10_000 });
   });
 
