@@ -2,6 +2,7 @@ import { defineModule } from '#sdk';
 import { componentCategories } from './components.ts';
 import { departments } from './departments.ts';
 import { eventCategories } from './events.ts';
+import { rules, sensorTypes } from './sensor-types.ts';
 
 export {
   type ComponentCodeCheck,
@@ -10,10 +11,12 @@ export {
   parseComponentCode,
   validateComponentCode,
 } from './component-code.ts';
+export { DARK_LUX, streetLightFault } from './sensor-types.ts';
 
 /**
  * Digital urban management (数字化城市管理): the catalogue of components (部件) and events
- * (事件) in major and minor classes, with the departments that act on them.
+ * (事件) in major and minor classes, with the departments that act on them, and the street
+ * lights that report their own lamps going dark.
  */
 export default defineModule({
   id: 'city-management',
@@ -25,6 +28,16 @@ export default defineModule({
   version: '1.0.0',
   departments,
   categories: [...componentCategories, ...eventCategories],
+  sensorTypes,
+  rules,
+  entityTypes: [
+    {
+      type: 'Streetlight',
+      iri: 'https://smartdatamodels.org/dataModel.Streetlighting/Streetlight',
+      name: { 'zh-CN': '路灯', en: 'Street light' },
+      smartDataModel: 'dataModel.Streetlighting',
+    },
+  ],
   widgets: [
     {
       code: 'cm-on-time-closure',
@@ -72,6 +85,13 @@ export default defineModule({
       source: 'cases',
       filter: 'CM.E.05',
       color: '#d62728',
+    },
+    {
+      code: 'cm-street-lights',
+      name: { 'zh-CN': '智能路灯', en: 'Street lights' },
+      source: 'devices',
+      filter: 'street-light',
+      color: '#e6b800',
     },
   ],
 });

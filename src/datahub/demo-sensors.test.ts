@@ -29,6 +29,7 @@ describe('demo sensors', () => {
     assert.equal(count('air-quality-station'), 8);
     assert.equal(count('noise-monitor'), 12);
     assert.equal(count('water-quality-station'), 5);
+    assert.equal(count('street-light'), 24);
     const rows = await app.kernel.db
       .selectFrom('datahub_device')
       .select(['id', 'lat', 'lon', 'district_code'])
@@ -62,7 +63,12 @@ describe('demo sensors', () => {
       stepMinutes: 60,
       deviceIds: ['aq-001', 'noise-001'],
     });
-    assert.deepEqual(result, { accepted: 24 * (6 + 2), duplicates: 0, rejected: 0 });
+    assert.deepEqual(result, {
+      accepted: 24 * (6 + 2),
+      duplicates: 0,
+      rejected: 0,
+      bySensorType: { 'air-quality-station': 24 * 6, 'noise-monitor': 24 * 2 },
+    });
     await drainIngestion(app.kernel);
     const at = (h: number) => day.getTime() + h * 3_600_000;
     const opts = { seed: 7, timeZone: 'Asia/Shanghai' };

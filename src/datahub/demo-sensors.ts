@@ -27,7 +27,12 @@ const PREFIX: Record<string, string> = {
   'air-quality-station': 'aq',
   'noise-monitor': 'noise',
   'water-quality-station': 'water',
+  'street-light': 'light',
+  streetlight: 'light',
 };
+/** Street lights stand in rows of this many along one edge (a street) of a grid. */
+const LIGHTS_PER_ROW = 4;
+const isStreetLight = (code: string) => code === 'street-light' || code === 'streetlight';
 
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
@@ -65,17 +70,41 @@ function centroidOf(boundary: AreaGeometry): [number, number] {
   return [lon, lat];
 }
 
-/** Centroids of the city's unit grids (or its finest level), in code order; empty without a city. */
-async function demoCells(
-  kernel: Kernel,
-  actor: ReturnType<typeof systemActor>,
-): Promise<Array<[number, number]>> {
+interface Cell {
+  centroid: [number, number];
+  /** The outer ring without its closing point. */
+  ring: Array<[number, number]>;
+}
+
+/** The city's unit grids (or its finest level), in code order; empty without a city. */
+async function demoCells(kernel: Kernel, actor: ReturnType<typeof systemActor>): Promise<Cell[]> {
   for (const level of ['grid', 'community', 'street', 'district'] as const) {
     const divisions = await listDivisions(kernel.db, actor, { level, withBoundary: true });
-    const cells = divisions.filter((d) => d.boundary).map((d) => centroidOf(d.boundary!));
+    const cells = divisions
+      .filter((d) => d.boundary)
+      .map((d) => {
+        const b = d.boundary!;
+        const ring = (b.type === 'Polygon' ? b.coordinates[0] : b.coordinates[0][0])
+          .slice(0, -1)
+          .map((p) => [p[0], p[1]] as [number, number]);
+        return { centroid: centroidOf(b), ring };
+      });
     if (cells.length) return cells;
   }
   return [];
+}
+
+/**
+ * The `k`-th of {@link LIGHTS_PER_ROW} lamps along an edge of a grid (the street at its
+ * side), drawn a little inside the grid so that the lamp resolves to it.
+ */
+function alongEdge(cell: Cell, edge: number, k: number): [number, number] {
+  const a = cell.ring[edge % cell.ring.length];
+  const b = cell.ring[(edge + 1) % cell.ring.length];
+  const f = (k + 0.5) / LIGHTS_PER_ROW;
+  const x = a[0] + (b[0] - a[0]) * f;
+  const y = a[1] + (b[1] - a[1]) * f;
+  return [x + (cell.centroid[0] - x) * 0.08, y + (cell.centroid[1] - y) * 0.08];
 }
 
 /**
@@ -98,13 +127,25 @@ export async function seedDemoSensors(
   for (const type of [...hub.sensorTypes.values()].sort((a, b) => a.code.localeCompare(b.code))) {
     const count = COUNTS[type.code] ?? DEFAULT_COUNT;
     const prefix = PREFIX[type.code] ?? type.code;
+    let rowCell: Cell | null = null;
+    let rowEdge = 0;
     for (let i = 1; i <= count; i++) {
       let lat: number;
       let lon: number;
-      if (cells.length) {
+      if (cells.length && isStreetLight(type.code)) {
+        // Rows of lamps along one edge (street) of grids spread across the city.
+        const rows = Math.ceil(count / LIGHTS_PER_ROW);
+        const row = Math.floor((i - 1) / LIGHTS_PER_ROW);
+        const k = (i - 1) % LIGHTS_PER_ROW;
+        if (k === 0) {
+          rowCell = cells[Math.min(cells.length - 1, Math.floor(((row + rand()) * cells.length) / rows))];
+          rowEdge = Math.floor(rand() * rowCell.ring.length);
+        }
+        [lon, lat] = alongEdge(rowCell!, rowEdge, k);
+      } else if (cells.length) {
         // One grid per sensor, spread along the city's grids in code order (districts in turn).
         const cell = cells[Math.min(cells.length - 1, Math.floor(((i - 1 + rand()) * cells.length) / count))];
-        [lon, lat] = cell;
+        [lon, lat] = cell.centroid;
       } else {
         // No city yet: a jittered lattice over the demo city's bounding box.
         const cols = Math.ceil(Math.sqrt(count));
@@ -158,6 +199,25 @@ const bump = (h: number, peak: number, width: number) => {
   return Math.exp(-(d * d) / (2 * width * width));
 };
 
+/** Ambient illuminance (lx) below which demo lamps light up (the plate's fault threshold). */
+const DARK_LUX = 10;
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** About one lamp-night in 25 the lamp stays dark: deterministic in (device, night, seed). */
+function lampFailsTonight(deviceId: string, timeMs: number, options: { seed: number; timeZone: string }) {
+  // The night is named by the local date 12 hours earlier (evening and the next morning share it).
+  let f = dateFormats.get(options.timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone });
+    dateFormats.set(options.timeZone, f);
+  }
+  const night = f.format(new Date(timeMs - 12 * 3_600_000));
+  let hash = (options.seed ^ 0x5bd1e995) >>> 0;
+  for (const c of `${deviceId}/night/${night}`) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
+  return random(hash)() < 0.04;
+}
+
 /**
  * A plausible value of a property at a time: a diurnal shape per property, a per-device
  * level, and noise. Deterministic in (device, property, time, seed).
@@ -207,10 +267,92 @@ export function demoValue(
       return round(0.45 * site + 0.15 * noise, 3);
     case 'turbidity':
       return round(12 * site + 6 * noise);
+    // Street lights: ambient light at the photocell, the lamp lit in the dark (a lamp now and
+    // then fails for a night), its power draw and its energy meter.
+    case 'illuminance': {
+      const day = Math.max(0, Math.sin((Math.PI * (h - 6)) / 12.5));
+      return day > 0 ? round(Math.max(0, 30_000 * day * (1 + 0.2 * noise))) : round(1 + Math.abs(noise) * 2);
+    }
+    case 'status': {
+      if (demoValue(deviceId, 'illuminance', timeMs, options) >= DARK_LUX) return 0;
+      return lampFailsTonight(deviceId, timeMs, options) ? 0 : 1;
+    }
+    case 'power': {
+      const rated = Math.round(80 + (level / 1000) * 70);
+      return demoValue(deviceId, 'status', timeMs, options) ? round(rated * (1 + 0.04 * noise)) : 0.5;
+    }
+    case 'energy': {
+      // About 11.5 lit hours a night at the rated power, since 2020.
+      const rated = Math.round(80 + (level / 1000) * 70) / 1000;
+      return round(rated * 11.5 * ((timeMs - Date.UTC(2020, 0, 1)) / 86_400_000), 2);
+    }
     default:
       return round(50 + 20 * sun + 10 * noise);
   }
 }
+
+/** What a simulation stored; `bySensorType` counts the observations sent per sensor type. */
+export interface DemoObservationTotals {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  bySensorType: Record<string, number>;
+}
+
+/**
+ * Streams the demo sensors' observations alongside another simulation: call `at(time)` as
+ * simulated time advances; every `stepMinutes` (default 15) of simulated time, each
+ * datastream of every active device gets a value at that time, through the same ingestion
+ * path as devices (the write coalescer; derived values and events included), one step after
+ * another. `finish()` waits for what was started and for the writes, and returns the totals.
+ */
+export function demoObservationStream(
+  kernel: Kernel,
+  options: { seed: number; stepMinutes?: number },
+): { at(time: Date): void; finish(): Promise<DemoObservationTotals> } {
+  const step = (options.stepMinutes ?? 15) * 60_000;
+  const totals: DemoObservationTotals = { accepted: 0, duplicates: 0, rejected: 0, bySensorType: {} };
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  let next: number | null = null;
+  return {
+    at(time) {
+      const t = time.getTime();
+      if (next === null) next = t;
+      if (t < next) return;
+      const from = next;
+      const to = from + (Math.floor((t - from) / step) + 1) * step;
+      next = to;
+      chain = chain.then(async () => {
+        if (failure) return;
+        try {
+          const r = await simulateObservations(kernel, {
+            seed: options.seed,
+            from: new Date(from),
+            to: new Date(to),
+            stepMinutes: step / 60_000,
+          });
+          totals.accepted += r.accepted;
+          totals.duplicates += r.duplicates;
+          totals.rejected += r.rejected;
+          for (const [type, n] of Object.entries(r.bySensorType))
+            totals.bySensorType[type] = (totals.bySensorType[type] ?? 0) + n;
+        } catch (err) {
+          failure = err;
+        }
+      });
+    },
+    async finish() {
+      await chain;
+      await hubOf(kernel).writer.drain();
+      if (failure) throw failure;
+      return totals;
+    },
+  };
+}
+
+/** True when the kernel runs the data hub (demo sensors can be seeded and simulated). */
+export const hasDatahub = (kernel: Kernel) => hubs.has(kernel);
 
 /**
  * Generates and stores observations of the given (or all) devices every `stepMinutes` in
@@ -219,7 +361,7 @@ export function demoValue(
 export async function simulateObservations(
   kernel: Kernel,
   options: { seed: number; from: Date; to: Date; stepMinutes?: number; deviceIds?: string[] },
-): Promise<{ accepted: number; duplicates: number; rejected: number }> {
+): Promise<DemoObservationTotals> {
   const { hub, writer } = hubOf(kernel);
   const step = (options.stepMinutes ?? 60) * 60_000;
   let q = kernel.db
@@ -228,7 +370,7 @@ export async function simulateObservations(
     .where('status', '!=', 'inactive');
   if (options.deviceIds) q = q.where('id', 'in', options.deviceIds.length ? options.deviceIds : ['']);
   const devices = await q.orderBy('id').execute();
-  const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+  const totals: DemoObservationTotals = { accepted: 0, duplicates: 0, rejected: 0, bySensorType: {} };
   const actor = systemActor(kernel.clock.now());
   let batch: Array<{ device: string; property: string; time: string; value: number }> = [];
   const flush = async () => {
@@ -251,6 +393,8 @@ export async function simulateObservations(
   for (let t = options.from.getTime(); t < options.to.getTime(); t += step) {
     for (const d of devices) {
       const type = hub.sensorTypes.get(d.sensor_type as string);
+      if (type)
+        totals.bySensorType[type.code] = (totals.bySensorType[type.code] ?? 0) + type.datastreams.length;
       for (const ds of type?.datastreams ?? []) {
         batch.push({
           device: d.id as string,

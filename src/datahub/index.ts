@@ -21,8 +21,11 @@ export { datahubMigrations } from './datahub-migrations.ts';
 export { type DeadLetterView, listDeadLetters } from './dead-letters.ts';
 export {
   DEMO_CITY_BBOX,
+  type DemoObservationTotals,
   type DemoSensor,
+  demoObservationStream,
   demoValue,
+  hasDatahub,
   seedDemoSensors,
   simulateObservations,
 } from './demo-sensors.ts';

@@ -21,6 +21,8 @@ import {
   insertEntities,
   loadEntities,
   loadEntity,
+  type ProjectionWrite,
+  projectEntities,
   queryEntities,
   recordInstances,
   saveEntity,
@@ -87,6 +89,17 @@ export class EntityService {
     this.o.projectionHistory = on;
   }
 
+  /**
+   * Work to settle before a read (the projections' pending writes), so that a change
+   * published before a read is seen by it.
+   */
+  beforeRead: (() => Promise<void>) | null = null;
+
+  /** Whether projected device entities keep their own history. */
+  get projectionHistory(): boolean {
+    return !!this.o.projectionHistory;
+  }
+
   /** The database handle (discovery reads it directly). */
   get db(): Db {
     return this.o.db;
@@ -151,12 +164,14 @@ export class EntityService {
   }
 
   /** Retrieves an entity (404 ResourceNotFound). */
-  retrieve(id: string): Promise<StoredEntity> {
+  async retrieve(id: string): Promise<StoredEntity> {
+    await this.beforeRead?.();
     return loadEntity(this.o.db, id);
   }
 
   /** Queries entities. */
-  query(query: EntityQuery) {
+  async query(query: EntityQuery) {
+    await this.beforeRead?.();
     return queryEntities(this.o.db, query);
   }
 
@@ -426,6 +441,28 @@ export class EntityService {
         changes: [...before.values()].map((entity) => ({ kind: 'deleted' as const, entity, attrs: [] })),
       };
     });
+  }
+
+  /**
+   * Writes projected entities in one statement (see {@link projectEntities}); history only
+   * when projected device entities keep their own. Ids must be distinct.
+   */
+  async projectMany(writes: ProjectionWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const keep = !!this.o.projectionHistory;
+    const written = await projectEntities(
+      this.o.db,
+      keep ? writes : writes.map((w) => ({ ...w, history: [] })),
+      this.#now(),
+    );
+    const attrsOf = new Map(writes.map((w) => [w.entity.id, Object.keys(w.entity.attrs)]));
+    this.o.onChange(
+      written.map(({ entity, created }) => ({
+        kind: created ? ('created' as const) : ('updated' as const),
+        entity,
+        attrs: attrsOf.get(entity.id) ?? [],
+      })),
+    );
   }
 
   /**

@@ -341,3 +341,77 @@ export async function attributeDetails(
     types: r.types,
   }));
 }
+
+/** One projected entity to write: the attributes it brings and, with history, their instances. */
+export interface ProjectionWrite {
+  entity: { id: string; type: string; attrs: Record<string, StoredAttribute> };
+  origin: EntityOrigin;
+  /** Attribute instances to keep (oldest first), when projected entities keep their own history. */
+  history: Array<{ attr: string; instance: StoredAttribute }>;
+}
+
+/**
+ * Writes projected entities in one statement: a multi-row upsert that merges the given
+ * attributes into the stored ones (keeping each attribute's `createdAt`, and the location box
+ * when no location comes), with the attribute instances in the same statement. Ids must be
+ * distinct. Returns the entities as stored, and whether each was created.
+ */
+export async function projectEntities(
+  db: Db,
+  writes: ProjectionWrite[],
+  now: string,
+): Promise<Array<{ entity: StoredEntity; created: boolean }>> {
+  if (writes.length === 0) return [];
+  const rows = [...writes]
+    .sort((x, y) => (x.entity.id < y.entity.id ? -1 : x.entity.id > y.entity.id ? 1 : 0))
+    .map(({ entity, origin, history }) => {
+      const box = locationBox(entity.attrs);
+      return {
+        id: entity.id,
+        type: entity.type,
+        attrs: entity.attrs,
+        source: origin.source,
+        device_id: origin.deviceId ?? null,
+        min_lon: box?.[0] ?? null,
+        min_lat: box?.[1] ?? null,
+        max_lon: box?.[2] ?? null,
+        max_lat: box?.[3] ?? null,
+        hist: history.map((h) => ({
+          attr: h.attr,
+          instance: { ...h.instance, instanceId: `urn:ngsi-ld:attribute:instance:${randomUUID()}` },
+        })),
+      };
+    });
+  const res = await sql<EntityRow & { inserted: boolean }>`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v (id text, type text, attrs jsonb,
+        source text, device_id text, min_lon float8, min_lat float8, max_lon float8, max_lat float8, hist jsonb)
+    ), up as (
+      insert into ngsi_ld_entity as e (id, type, attrs, source, device_id, min_lon, min_lat, max_lon, max_lat, created_at, modified_at)
+      select id, type, attrs, source, device_id, min_lon, min_lat, max_lon, max_lat, ${now}::timestamptz, ${now}::timestamptz
+      from v order by id
+      on conflict (id) do update set
+        type = excluded.type,
+        attrs = e.attrs || coalesce((
+          select jsonb_object_agg(n.key, case when e.attrs -> n.key -> 'createdAt' is null then n.value
+            else n.value || jsonb_build_object('createdAt', e.attrs -> n.key -> 'createdAt') end)
+          from jsonb_each(excluded.attrs) n), '{}'::jsonb),
+        source = excluded.source,
+        device_id = excluded.device_id,
+        min_lon = case when excluded.min_lon is null then e.min_lon else excluded.min_lon end,
+        min_lat = case when excluded.min_lon is null then e.min_lat else excluded.min_lat end,
+        max_lon = case when excluded.min_lon is null then e.max_lon else excluded.max_lon end,
+        max_lat = case when excluded.min_lon is null then e.max_lat else excluded.max_lat end,
+        modified_at = excluded.modified_at
+      returning e.id, e.type, e.attrs, e.created_at, e.modified_at, (xmax = 0) as inserted
+    ), hist as (
+      insert into ngsi_ld_attribute_instance (entity_id, entity_type, attr, instance_id, observed_at, recorded_at, instance)
+      select v.id, v.type, h.value ->> 'attr', h.value -> 'instance' ->> 'instanceId',
+        coalesce((h.value -> 'instance' ->> 'observedAt')::timestamptz, ${now}::timestamptz), ${now}::timestamptz,
+        h.value -> 'instance'
+      from v cross join lateral jsonb_array_elements(v.hist) with ordinality as h (value, ord)
+      order by v.id, h.ord
+    )
+    select * from up`.execute(db);
+  return res.rows.map((r) => ({ entity: toEntity(r), created: !!r.inserted }));
+}

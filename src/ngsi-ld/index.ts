@@ -42,7 +42,7 @@ export function ngsiLdBrokerOf(kernel: Kernel): NgsiLdBroker {
 
 /** Builds the NGSI-LD capability; settings come from the environment unless given. */
 export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSettings> } = {}): Capability {
-  let stopProjections: (() => void) | null = null;
+  let stopProjections: (() => Promise<void>) | null = null;
   let broker: NgsiLdBroker | null = null;
   const build = (kernel: Kernel): NgsiLdBroker => {
     const existing = brokers.get(kernel);
@@ -101,8 +101,9 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
       stopProjections = await startProjections(kernel, broker.resolver, broker.entities);
     },
     async stop() {
-      stopProjections?.();
+      const stopping = stopProjections;
       stopProjections = null;
+      await stopping?.();
       await broker?.subscriptions.stop();
     },
   };

@@ -10,6 +10,7 @@ import { SYSTEM_PRINCIPAL } from '../identity/index.ts';
 import type { Kernel, PlatformEvent } from '../kernel/index.ts';
 import type { StoredAttribute } from './entity-model.ts';
 import type { EntityService } from './entity-service.ts';
+import type { ProjectionWrite } from './entity-store.ts';
 import { type ActiveContext, type ContextResolver, expandTerm } from './json-ld-context.ts';
 
 const SDM = (model: string) =>
@@ -19,7 +20,13 @@ export const PROJECTION_CONTEXTS = {
   environment: SDM('dataModel.Environment'),
   device: SDM('dataModel.Device'),
   issueTracking: SDM('dataModel.IssueTracking'),
+  streetlighting: SDM('dataModel.Streetlighting'),
 } as const;
+
+/** NGSI-LD types whose Smart Data Model lives outside dataModel.Environment. */
+const TYPE_CONTEXT: Readonly<Record<string, keyof typeof PROJECTION_CONTEXTS>> = {
+  Streetlight: 'streetlighting',
+};
 
 /** Datahub property → Smart Data Models attribute name, where they differ. */
 const SDM_ATTRIBUTE: Readonly<Record<string, string>> = { aqi: 'airQualityIndex', laeq: 'LAeq', ph: 'pH' };
@@ -56,14 +63,24 @@ interface LatestObservations {
   values: Record<string, { value: number; unit?: string; time: string }>;
 }
 
+/** Observation entities waiting to be written at most; beyond it the publisher waits. */
+const MAX_PENDING = 20_000;
+/** Entities per statement at most. */
+const MAX_BATCH = 1_000;
+/** Attribute instances kept per pending entity at most (history mode only; oldest dropped). */
+const MAX_PENDING_HISTORY = 1_000;
+
 const CLOSED_STATES = new Set(['closed', 'evaluated', 'rejected', 'merged']);
 
-/** Subscribes the projections to the bus; returns the unsubscribe function. */
+/**
+ * Subscribes the projections to the bus; returns the function that unsubscribes and writes
+ * what is still pending.
+ */
 export async function startProjections(
   kernel: Kernel,
   resolver: ContextResolver,
   entities: EntityService,
-): Promise<() => void> {
+): Promise<() => Promise<void>> {
   const env = await resolver.resolve([PROJECTION_CONTEXTS.environment]);
   const dev = await resolver.resolve([PROJECTION_CONTEXTS.device]);
   const issues = await resolver.resolve([PROJECTION_CONTEXTS.issueTracking]);
@@ -116,14 +133,21 @@ export async function startProjections(
     );
   };
 
-  const projectLatest = async (event: PlatformEvent) => {
-    const o = event.data as unknown as LatestObservations;
-    if (!o?.deviceId || !o.ngsiType || !o.values) return;
+  const streetlighting = await resolver.resolve([PROJECTION_CONTEXTS.streetlighting]);
+  const contextOf = (ngsiType: string) =>
+    TYPE_CONTEXT[ngsiType] === 'streetlighting' ? streetlighting : env;
+
+  /** The attributes of a device's latest observations, by the Smart Data Model of its type. */
+  const latestAttrs = (o: LatestObservations): Record<string, StoredAttribute | null> => {
     const times = Object.values(o.values)
       .map((v) => v.time)
       .sort();
+    const newest = times.length ? new Date(times[times.length - 1]).toISOString() : null;
+    const observed = (v: { value: unknown; time: string; unit?: string }, value: unknown = v.value) =>
+      prop(value, { observedAt: new Date(v.time).toISOString(), ...(v.unit ? { unitCode: v.unit } : {}) });
+    if (o.ngsiType === 'Streetlight') return streetlightAttrs(o, newest, observed);
     const attrs: Record<string, StoredAttribute | null> = {
-      dateObserved: times.length ? prop({ '@type': 'DateTime', '@value': times[times.length - 1] }) : null,
+      dateObserved: newest ? prop({ '@type': 'DateTime', '@value': newest }) : null,
       refDevice: {
         type: 'Relationship',
         object: deviceEntityId(o.deviceId),
@@ -133,18 +157,139 @@ export async function startProjections(
       location: geo(o.location),
     };
     for (const [property, v] of Object.entries(o.values))
-      attrs[observedAttributeName(property)] = prop(v.value, {
-        observedAt: new Date(v.time).toISOString(),
-        ...(v.unit ? { unitCode: v.unit } : {}),
-      });
-    await entities.project(
-      {
-        id: observedEntityId(o.ngsiType, o.deviceId),
-        type: expandTerm(env, o.ngsiType),
-        attrs: attrsOf(env, attrs),
+      attrs[observedAttributeName(property)] = observed(v);
+    return attrs;
+  };
+
+  /**
+   * dataModel.Streetlighting `Streetlight`: lamp status 0/1 → `powerState` on/off, power →
+   * `powerConsumption` (W), energy → `lifetimePowerConsumption` (kWh), the derived fault →
+   * `status` (`defectiveLamp` or `ok`), the ambient illuminance as `illuminance` (lx; the
+   * model's `illuminanceLevel` is a relative dimming level, which the lamps do not report).
+   */
+  const streetlightAttrs = (
+    o: LatestObservations,
+    newest: string | null,
+    observed: (v: { value: unknown; time: string; unit?: string }, value?: unknown) => StoredAttribute,
+  ): Record<string, StoredAttribute | null> => {
+    const v = o.values;
+    const attrs: Record<string, StoredAttribute | null> = {
+      observationDateTime: newest ? prop({ '@type': 'DateTime', '@value': newest }) : null,
+      refDevice: {
+        type: 'Relationship',
+        object: [deviceEntityId(o.deviceId)],
+        createdAt: now(),
+        modifiedAt: now(),
       },
-      { source: 'datahub', deviceId: o.deviceId },
-    );
+      location: geo(o.location),
+    };
+    if (v.status)
+      attrs.powerState = observed({ ...v.status, unit: undefined }, v.status.value >= 0.5 ? 'on' : 'off');
+    if (v.power) attrs.powerConsumption = observed(v.power);
+    if (v.energy) attrs.lifetimePowerConsumption = observed(v.energy);
+    if (v.illuminance) attrs.illuminance = observed(v.illuminance);
+    if (v.fault)
+      attrs.status = observed({ ...v.fault, unit: undefined }, v.fault.value >= 0.5 ? 'defectiveLamp' : 'ok');
+    return attrs;
+  };
+
+  // Latest observations are coalesced: each event replaces the pending values of its entity
+  // (newest time per property), and pending entities are written together in one statement
+  // when the previous write finishes (group commit; a lone event is written on the next turn).
+  interface Pending {
+    o: LatestObservations;
+    /** Per event, its attributes, for projected entities that keep their own history. */
+    history: Array<Record<string, StoredAttribute | null>>;
+  }
+  const pending = new Map<string, Pending>();
+  let writing: Promise<void> | null = null;
+  let scheduled = false;
+  let stopped = false;
+
+  const writeBatch = async (batch: Array<[string, Pending]>) => {
+    const keepHistory = entities.projectionHistory;
+    const writes: ProjectionWrite[] = batch.map(([id, p]) => {
+      const ctx = contextOf(p.o.ngsiType!);
+      return {
+        entity: { id, type: expandTerm(ctx, p.o.ngsiType!), attrs: attrsOf(ctx, latestAttrs(p.o)) },
+        origin: { source: 'datahub', deviceId: p.o.deviceId },
+        history: keepHistory
+          ? p.history.flatMap((h) =>
+              Object.entries(attrsOf(ctx, h)).map(([attr, instance]) => ({ attr, instance })),
+            )
+          : [],
+      };
+    });
+    try {
+      await entities.projectMany(writes);
+    } catch (err) {
+      kernel.logger.warn({ err, entities: writes.length }, 'NGSI-LD projection observation failed');
+    }
+  };
+
+  /** Writes everything pending, batch after batch. */
+  const pump = async () => {
+    while (pending.size) {
+      const batch: Array<[string, Pending]> = [];
+      for (const entry of pending) {
+        batch.push(entry);
+        if (batch.length >= MAX_BATCH) break;
+      }
+      for (const [id] of batch) pending.delete(id);
+      await writeBatch(batch);
+    }
+  };
+  const schedule = () => {
+    if (scheduled || writing || pending.size === 0) return;
+    scheduled = true;
+    // On the next turn, so that the events of one data hub write (published one after another
+    // in microtasks) share the statement.
+    setImmediate(() => {
+      scheduled = false;
+      if (writing || pending.size === 0) return;
+      writing = pump().finally(() => {
+        writing = null;
+        schedule();
+      });
+    });
+  };
+  /** Resolves when nothing is pending or being written. */
+  const flush = async () => {
+    while (pending.size || writing || scheduled) {
+      if (writing) await writing;
+      else if (pending.size) {
+        writing = pump().finally(() => {
+          writing = null;
+        });
+        await writing;
+      } else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+
+  const projectLatest = async (event: PlatformEvent) => {
+    const o = event.data as unknown as LatestObservations;
+    if (!o?.deviceId || !o.ngsiType || !o.values || stopped) return;
+    const id = observedEntityId(o.ngsiType, o.deviceId);
+    const waiting = pending.get(id);
+    const history = entities.projectionHistory ? latestAttrs(o) : null;
+    if (!waiting) {
+      pending.set(id, {
+        o: { ...o, values: { ...o.values } },
+        history: history ? [history] : [],
+      });
+    } else {
+      const values = waiting.o.values;
+      for (const [property, v] of Object.entries(o.values))
+        if (!values[property] || values[property].time <= v.time) values[property] = v;
+      if (o.location) waiting.o.location = o.location;
+      if (history) {
+        waiting.history.push(history);
+        if (waiting.history.length > MAX_PENDING_HISTORY) waiting.history.shift();
+      }
+    }
+    schedule();
+    // Bounded: far behind, the publisher waits (and the data hub merges its next events).
+    if (pending.size >= MAX_PENDING && writing) await writing;
   };
 
   const projectCase = async (event: PlatformEvent) => {
@@ -192,7 +337,11 @@ export async function startProjections(
     kernel.bus.subscribe('observation.latest', guard('observation', projectLatest)),
     kernel.bus.subscribe('case.*', guard('case', projectCase)),
   ];
-  return () => {
+  entities.beforeRead = () => (pending.size || writing || scheduled ? flush() : Promise.resolve());
+  return async () => {
     for (const off of offs) off();
+    await flush();
+    stopped = true;
+    entities.beforeRead = null;
   };
 }

@@ -1,10 +1,17 @@
 import { buildApp } from '../../app.ts';
+import { hasDatahub, seedDemoSensors } from '../../datahub/index.ts';
 import { createLogger, DomainError, type Kernel, loadConfig } from '../../kernel/index.ts';
 import { type SeedDemoResult, seedDemoCity } from '../../org/index.ts';
 import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
 
-/** Seeds the demo city with a progress bar on stderr and prints what it made. */
-export async function seedDemoWithProgress(kernel: Kernel, seed: number): Promise<SeedDemoResult> {
+/**
+ * Seeds the demo city with a progress bar on stderr and prints what it made; with the data
+ * hub, also its demo sensors (placed by the same seed).
+ */
+export async function seedDemoWithProgress(
+  kernel: Kernel,
+  seed: number,
+): Promise<SeedDemoResult & { sensors: Record<string, number> }> {
   let bar: ProgressBar | null = null;
   const result = await seedDemoCity(kernel, {
     seed,
@@ -19,6 +26,18 @@ export async function seedDemoWithProgress(kernel: Kernel, seed: number): Promis
   (bar as ProgressBar | null)?.finish(
     `Seeded Lanhu City (seed ${seed}): ${c.districts} districts, ${c.streets} streets, ${c.communities} communities, ${c.grids} unit grids, ${c.departments} departments, ${c.rules} responsibility rules, ${c.users} demo user(s)`,
   );
+  const sensors: Record<string, number> = {};
+  if (hasDatahub(kernel)) {
+    for (const d of await seedDemoSensors(kernel, { seed }))
+      sensors[d.sensorType] = (sensors[d.sensorType] ?? 0) + 1;
+    process.stderr.write(
+      `Demo sensors: ${
+        Object.entries(sensors)
+          .map(([type, n]) => `${n} ${type}`)
+          .join(', ') || 'none (no plate declares a sensor type)'
+      }\n`,
+    );
+  }
   if (c.users > 0) {
     const fromEnv = !!process.env.ONECITY_DEMO_PASSWORD;
     process.stdout.write(
@@ -27,7 +46,7 @@ export async function seedDemoWithProgress(kernel: Kernel, seed: number): Promis
         : `Demo users (demo.<role>, e.g. demo.dispatcher) share the generated password:\n\n    ${result.demoPassword}\n\nIt is shown only this once. Set ONECITY_DEMO_PASSWORD to choose it yourself.\n`,
     );
   }
-  return result;
+  return { ...result, sensors };
 }
 
 /** `onecity seed --demo [--seed N]`: the demo city into an empty database. */

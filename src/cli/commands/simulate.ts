@@ -1,8 +1,38 @@
 import { buildApp } from '../../app.ts';
-import { caseEngineOf, localMidnight, simulateCity } from '../../cases/index.ts';
-import { createLogger, loadConfig, ManualClock, openStorage } from '../../kernel/index.ts';
+import { caseEngineOf, localMidnight, type SimulationOptions, simulateCity } from '../../cases/index.ts';
+import {
+  type DemoObservationTotals,
+  demoObservationStream,
+  hasDatahub,
+  seedDemoSensors,
+} from '../../datahub/index.ts';
+import { createLogger, type Kernel, loadConfig, ManualClock, openStorage } from '../../kernel/index.ts';
 import { seedDemoCity } from '../../org/index.ts';
 import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
+
+/**
+ * Plays the demo city: its cases (the case simulator) and, with the data hub, its demo
+ * sensors' observations streamed at the simulated time through the ingestion path, every
+ * `stepMinutes` (15) of simulated time. The city and its sensors must be seeded.
+ */
+export async function simulateDemo(
+  kernel: Kernel,
+  clock: ManualClock,
+  options: SimulationOptions & { stepMinutes?: number },
+): Promise<Awaited<ReturnType<typeof simulateCity>> & { observations: DemoObservationTotals | null }> {
+  const stream = hasDatahub(kernel)
+    ? demoObservationStream(kernel, { seed: options.seed, stepMinutes: options.stepMinutes })
+    : null;
+  stream?.at(clock.now());
+  const summary = await simulateCity(caseEngineOf(kernel), kernel, clock, {
+    ...options,
+    onTick: (done, total) => {
+      stream?.at(clock.now());
+      options.onTick?.(done, total);
+    },
+  });
+  return { ...summary, observations: (await stream?.finish()) ?? null };
+}
 
 /**
  * `onecity simulate [--days N] [--seed S] [--speed X] [--rate R]`: plays N days of the demo
@@ -55,8 +85,9 @@ export const simulateCommand: CliCommand = {
     });
     try {
       await seedDemoCity(built.kernel, { seed: 1, password: `Sim-${seed}-${Date.now()}-Aa1!` });
+      if (hasDatahub(built.kernel)) await seedDemoSensors(built.kernel, { seed: 1 });
       const bar = new ProgressBar(`Simulating ${days} day(s)`, days * 288);
-      const summary = await simulateCity(caseEngineOf(built.kernel), built.kernel, clock, {
+      const summary = await simulateDemo(built.kernel, clock, {
         days,
         seed,
         speed,
@@ -64,7 +95,7 @@ export const simulateCommand: CliCommand = {
         onTick: () => bar.tick(),
       });
       bar.finish(
-        `Simulated ${days} day(s) (seed ${seed}): ${summary.reported} cases, ${summary.byState.closed ?? 0} closed, ${summary.supervisionNotices} supervision notices, ${summary.escalations} escalations`,
+        `Simulated ${days} day(s) (seed ${seed}): ${summary.reported} cases, ${summary.byState.closed ?? 0} closed, ${summary.supervisionNotices} supervision notices, ${summary.escalations} escalations, ${summary.observations?.accepted ?? 0} observations`,
       );
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       return 0;
