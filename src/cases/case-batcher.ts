@@ -41,6 +41,11 @@ export class GroupCommit<C, R> {
     this.#opts = opts;
   }
 
+  /** Resolves once nothing is queued or running (the capability waits for it on stop). */
+  async idle(): Promise<void> {
+    while (this.#running || this.#queue.length) await new Promise((r) => setTimeout(r, 5));
+  }
+
   /** Queues a command; resolves with its result once its batch committed. */
   submit(command: C): Promise<R> {
     return new Promise<R>((resolve, reject) => {

@@ -19,7 +19,9 @@ import { registerOutreachRoutes } from './outreach-routes.ts';
 import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './webhooks.ts';
 import { type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
 import { registerLinkageJobs } from './linkage.ts';
+import { intakeBatcher } from './intake.ts';
 import { registerSlaJobs } from './sla-timers.ts';
+import { transitionBatcher } from './transition-batch.ts';
 
 export { type ActionParams, applyAction } from './case-actions.ts';
 export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';
@@ -80,6 +82,7 @@ export function createCasesCapability(
 ): Capability {
   const hubs = new WeakMap<Kernel, CaseStreamHub>();
   let started: CaseStreamHub | null = null;
+  let running: CaseEngine | null = null;
   let settings: CaseSettings | null = null;
   const resolve = () => {
     settings ??= options.settings ?? caseSettingsFromEnv(process.env);
@@ -122,9 +125,12 @@ export function createCasesCapability(
       }
       hub.start();
       started = hub;
+      running = engine;
     },
-    stop() {
+    async stop() {
       started?.close();
+      // Requests still queued for a group commit finish before storage closes.
+      if (running) await Promise.all([intakeBatcher(running).idle(), transitionBatcher(running).idle()]);
     },
   };
 }

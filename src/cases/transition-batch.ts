@@ -248,15 +248,25 @@ async function transitionBatch(
     }
     await flush();
   });
-  for (const e of events) await engine.bus.publish(e);
-
+  // Committed: from here on nothing may send the batch to the one-by-one path, which would
+  // apply its actions a second time. A failure answers each caller with its error instead.
+  try {
+    for (const e of events) await engine.bus.publish(e);
+  } catch {
+    // The events are in case_event: streams replay them on reconnection.
+  }
   const done = results
     .map((r, i) => ({ r, i }))
     .filter((x): x is { r: { ok: true; value: CaseRow }; i: number } => x.r.ok);
-  const views = await loadCaseDetails(
-    engine.db,
-    done.map(({ r, i }) => ({ principal: commands[i].principal, row: r.value })),
-  );
+  let views: CaseView[];
+  try {
+    views = await loadCaseDetails(
+      engine.db,
+      done.map(({ r, i }) => ({ principal: commands[i].principal, row: r.value })),
+    );
+  } catch (error) {
+    return results.map((r) => (r.ok ? { ok: false, error } : r));
+  }
   const viewOf = new Map(done.map(({ i }, k) => [i, views[k]]));
   return results.map((r, i) => (r.ok ? { ok: true, value: viewOf.get(i)! } : r));
 }
