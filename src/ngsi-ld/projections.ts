@@ -67,6 +67,8 @@ interface LatestObservations {
 const MAX_PENDING = 20_000;
 /** Entities per statement at most. */
 const MAX_BATCH = 1_000;
+/** Under load, observation entities are written at most this often (events merge meanwhile). */
+const MIN_WRITE_INTERVAL_MS = 250;
 /** Attribute instances kept per pending entity at most (history mode only; oldest dropped). */
 const MAX_PENDING_HISTORY = 1_000;
 
@@ -203,7 +205,9 @@ export async function startProjections(
   }
   const pending = new Map<string, Pending>();
   let writing: Promise<void> | null = null;
-  let scheduled = false;
+  let timer: { kind: 'timeout'; h: NodeJS.Timeout } | { kind: 'immediate'; h: NodeJS.Immediate } | null =
+    null;
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
   let stopped = false;
 
   const writeBatch = async (batch: Array<[string, Pending]>) => {
@@ -227,9 +231,10 @@ export async function startProjections(
     }
   };
 
-  /** Writes everything pending, batch after batch. */
+  /** Writes what is pending now, batch after batch (later events wait for the next write). */
   const pump = async () => {
-    while (pending.size) {
+    for (let left = pending.size; left > 0 && pending.size; left -= MAX_BATCH) {
+      lastWriteAt = performance.now();
       const batch: Array<[string, Pending]> = [];
       for (const entry of pending) {
         batch.push(entry);
@@ -239,30 +244,43 @@ export async function startProjections(
       await writeBatch(batch);
     }
   };
-  const schedule = () => {
-    if (scheduled || writing || pending.size === 0) return;
-    scheduled = true;
-    // On the next turn, so that the events of one data hub write (published one after another
-    // in microtasks) share the statement.
-    setImmediate(() => {
-      scheduled = false;
-      if (writing || pending.size === 0) return;
-      writing = pump().finally(() => {
-        writing = null;
-        schedule();
-      });
+  const cancelTimer = () => {
+    if (timer?.kind === 'timeout') clearTimeout(timer.h);
+    else if (timer?.kind === 'immediate') clearImmediate(timer.h);
+    timer = null;
+  };
+  const startWriting = () => {
+    writing = pump().finally(() => {
+      writing = null;
+      schedule();
     });
   };
-  /** Resolves when nothing is pending or being written. */
+  /**
+   * At rest on the next turn (the events of one data hub write, published one after another
+   * in microtasks, share the statement); under load at most one write per
+   * {@link MIN_WRITE_INTERVAL_MS}, so that several data hub writes share it.
+   */
+  const schedule = () => {
+    if (timer || writing || pending.size === 0) return;
+    const go = () => {
+      timer = null;
+      if (!writing && pending.size) startWriting();
+    };
+    const wait = lastWriteAt + MIN_WRITE_INTERVAL_MS - performance.now();
+    timer =
+      wait > 0 ? { kind: 'timeout', h: setTimeout(go, wait) } : { kind: 'immediate', h: setImmediate(go) };
+  };
+  /** Writes what is pending now and resolves when nothing is pending or being written. */
   const flush = async () => {
-    while (pending.size || writing || scheduled) {
+    for (;;) {
       if (writing) await writing;
       else if (pending.size) {
-        writing = pump().finally(() => {
-          writing = null;
-        });
-        await writing;
-      } else await new Promise<void>((resolve) => setImmediate(resolve));
+        cancelTimer();
+        startWriting();
+      } else {
+        cancelTimer();
+        return;
+      }
     }
   };
 
@@ -337,7 +355,7 @@ export async function startProjections(
     kernel.bus.subscribe('observation.latest', guard('observation', projectLatest)),
     kernel.bus.subscribe('case.*', guard('case', projectCase)),
   ];
-  entities.beforeRead = () => (pending.size || writing || scheduled ? flush() : Promise.resolve());
+  entities.beforeRead = () => (pending.size || writing ? flush() : Promise.resolve());
   return async () => {
     for (const off of offs) off();
     await flush();
