@@ -406,8 +406,8 @@ export function registerDatahubRoutes(
   app.post(
     '/api/v1/observations',
     {
-      preHandler: authenticateIngest,
-      // A device key or a principal holding observation.ingest.
+      // Before validation: callers without a device key or observation.ingest get 401/403, not 400.
+      preValidation: authenticateIngest,
       config: routeAccess('observation.ingest'),
       schema: {
         tags,

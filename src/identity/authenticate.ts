@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { type Kernel, UnauthenticatedError } from '../kernel/index.ts';
 import type { Actor } from './actor.ts';
 import { apiKeyExpired, resolveApiKey } from './api-keys.ts';
@@ -7,6 +7,10 @@ import { type CachedPrincipal, principalCacheOf } from './principal-cache.ts';
 import { resolveSession, secretHash, tokenExpired } from './sessions.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The access the route requires (set by `routeAccess`, or from its guard). */
+    access?: RouteAccess;
+  }
   interface FastifyRequest {
     /** Set by `authenticate`: who is calling (anonymous without credentials). */
     principal: Principal;
@@ -89,16 +93,86 @@ export const authenticate: preHandlerAsyncHookHandler = async function authentic
   request.principal = key ? copyOf((await resolveCached(kernel, 'key', key)).principal) : ANONYMOUS;
 };
 
+/** Who may call a route: everyone, any authenticated caller, or holders of a permission. */
+export type RouteAccess = 'public' | 'authenticated' | Permission;
+
+const ACCESS = Symbol.for('onecity.routeAccess');
+type Tagged = { [ACCESS]?: RouteAccess };
+
+/** Marks a preHandler with the access it enforces, so the route's access can be read back. */
+function tagged<T extends object>(handler: T, access: RouteAccess): T {
+  return Object.assign(handler, { [ACCESS]: access });
+}
+
 /** A preHandler that authenticates, then requires a permission (401 anonymous, 403 otherwise). */
 export function requirePermission(permission: Permission): preHandlerAsyncHookHandler {
-  return async function requirePermissionHandler(this: unknown, request, reply) {
-    await authenticate.call(request.server, request, reply);
-    authorize(request.principal, permission);
-  };
+  return tagged(
+    async function requirePermissionHandler(this: unknown, request, reply) {
+      await authenticate.call(request.server, request, reply);
+      authorize(request.principal, permission);
+    } as preHandlerAsyncHookHandler,
+    permission,
+  );
+}
+
+/** A preHandler that authenticates and refuses anonymous callers (401); any role will do. */
+export const requireAuthenticated: preHandlerAsyncHookHandler = tagged(async function requireAuthenticated(
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  await authenticate.call(request.server, request, reply);
+  if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();
+}, 'authenticated');
+
+/** `authenticate` for a public route: anyone may call it; credentials, when sent, are resolved. */
+export const authenticatePublic: preHandlerAsyncHookHandler = tagged(async function authenticatePublic(
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  await authenticate.call(request.server, request, reply);
+}, 'public');
+
+/**
+ * Route `config` declaring the access a route enforces itself (in its service or its own
+ * preHandler): `config: routeAccess('public')`. Routes guarded by `requirePermission` or
+ * `requireAuthenticated` need no declaration.
+ */
+export function routeAccess(access: RouteAccess): { access: RouteAccess } {
+  return { access };
+}
+
+/**
+ * The access a route declares: its `config.access`, else the tag of a guarding preHandler.
+ * Undefined when the route declares nothing (docs/permissions.md then lists it from the
+ * reviewed table in permissions-doc.ts, or a test fails).
+ */
+export function accessOfRoute(route: { config?: unknown; preHandler?: unknown }): RouteAccess | undefined {
+  const declared = (route.config as { access?: RouteAccess } | undefined)?.access;
+  if (declared) return declared;
+  for (const h of [route.preHandler].flat()) {
+    const access = (h as Tagged | undefined)?.[ACCESS];
+    if (access) return access;
+  }
+  return undefined;
 }
 
 /** The actor of a request: its principal, the platform clock's now, its id and the bus. */
 export function actorOf(request: FastifyRequest): Actor {
   const { clock, bus } = request.server.kernel;
   return { principal: request.principal ?? ANONYMOUS, now: clock.now(), requestId: String(request.id), bus };
+}
+
+/**
+ * An onRoute hook: runs a route's access guard before schema validation (so an anonymous or
+ * unpermitted caller gets 401/403, not a 400 that tells them how to shape the request) and
+ * records the access in `config.access` for `request.routeOptions.config`.
+ */
+export function guardBeforeValidation(route: RouteOptions): void {
+  const access = accessOfRoute(route);
+  if (access) route.config = { ...((route.config as object | undefined) ?? {}), access } as never;
+  const pre = [route.preHandler].flat().filter(Boolean) as object[];
+  const guards = pre.filter((h) => (h as Tagged)[ACCESS]);
+  if (guards.length === 0) return;
+  route.preHandler = pre.filter((h) => !(h as Tagged)[ACCESS]) as never;
+  route.preValidation = [...guards, ...[route.preValidation].flat().filter(Boolean)] as never;
 }

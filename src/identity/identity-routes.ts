@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Kernel, UnauthenticatedError } from '../kernel/index.ts';
 import { issueApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
-import { actorOf, authenticate, requirePermission } from './authenticate.ts';
+import { actorOf, requireAuthenticated, requirePermission, routeAccess } from './authenticate.ts';
 import type { IdentitySettings } from './identity-settings.ts';
 import { PERMISSIONS, permissionsOf, ROLES } from './permissions.ts';
 import { login, revokeSession, revokeUserSessions } from './sessions.ts';
@@ -81,6 +81,7 @@ export function registerIdentityRoutes(app: FastifyInstance, kernel: Kernel, set
   app.post(
     '/api/v1/auth/login',
     {
+      config: routeAccess('public'),
       schema: {
         tags: ['auth'],
         summary: 'Log in with username and password; returns an opaque bearer token',
@@ -120,12 +121,11 @@ export function registerIdentityRoutes(app: FastifyInstance, kernel: Kernel, set
   app.post(
     '/api/v1/auth/logout',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: { tags: ['auth'], summary: 'Revoke the current session token', security: bearer },
     },
     async (request, reply) => {
       if (request.sessionId) await revokeSession(kernel.db, request.sessionId, actorOf(request));
-      else if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();
       return reply.status(204).send();
     },
   );
@@ -133,7 +133,7 @@ export function registerIdentityRoutes(app: FastifyInstance, kernel: Kernel, set
   app.get(
     '/api/v1/auth/me',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['auth'],
         summary: 'The calling principal, its roles, scope and permissions',

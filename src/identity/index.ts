@@ -3,6 +3,7 @@
  * jurisdiction scope and personal-data masking. Other capabilities import only from here.
  */
 import type { Capability, Kernel } from '../kernel/index.ts';
+import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
@@ -24,7 +25,17 @@ export {
   principalForApiKey,
   revokeApiKey,
 } from './api-keys.ts';
-export { actorOf, authenticate, requirePermission } from './authenticate.ts';
+export {
+  accessOfRoute,
+  actorOf,
+  authenticate,
+  authenticatePublic,
+  guardBeforeValidation,
+  type RouteAccess,
+  requireAuthenticated,
+  requirePermission,
+  routeAccess,
+} from './authenticate.ts';
 export { type DemoScope, ensureAdminUser, ensureDemoUsers } from './bootstrap.ts';
 export { identityMigrations } from './identity-migrations.ts';
 export { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
@@ -103,6 +114,7 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
     migrations: identityMigrations,
     routes(app, kernel: Kernel) {
       cacheFor(kernel);
+      app.addHook('onRoute', guardBeforeValidation);
       registerIdentityRoutes(app, kernel, resolve());
     },
     async start(kernel: Kernel) {

@@ -3,37 +3,220 @@
  * when the document is out of date; regenerate it with
  * `ONECITY_WRITE_DOCS=1 node scripts/run-tests.mjs src/identity/permissions-doc.test.ts`.
  */
-import { CITY_WIDE_ROLES, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from './permissions.ts';
+import type { RouteAccess } from './authenticate.ts';
+import {
+  CITY_WIDE_ROLES,
+  PERMISSIONS,
+  type Permission,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+} from './permissions.ts';
 
-/** Who may call a route: everyone, any authenticated caller, or holders of a permission. */
-export type RouteAccess = 'public' | 'authenticated' | Permission;
+export type { RouteAccess };
 
-export interface ProtectedRoute {
+/** A registered route with the access it declares (route metadata, or the reviewed table). */
+export interface DocumentedRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   access: RouteAccess;
-  /** What a caller in scope gets. */
-  success: number;
 }
 
-/** The routes of the identity and audit capabilities with the access each requires. */
-export const PROTECTED_ROUTES: readonly ProtectedRoute[] = [
-  { method: 'POST', url: '/api/v1/auth/login', access: 'public', success: 200 },
-  { method: 'GET', url: '/api/v1/auth/me', access: 'authenticated', success: 200 },
-  { method: 'GET', url: '/api/v1/users', access: 'user.read', success: 200 },
-  { method: 'POST', url: '/api/v1/users', access: 'user.manage', success: 201 },
-  { method: 'GET', url: '/api/v1/users/:id', access: 'user.read', success: 200 },
-  { method: 'PATCH', url: '/api/v1/users/:id', access: 'user.manage', success: 200 },
-  { method: 'POST', url: '/api/v1/users/:id/password', access: 'user.manage', success: 204 },
-  { method: 'DELETE', url: '/api/v1/users/:id/sessions', access: 'user.manage', success: 200 },
-  { method: 'POST', url: '/api/v1/api-keys', access: 'apikey.manage', success: 201 },
-  { method: 'GET', url: '/api/v1/api-keys', access: 'apikey.manage', success: 200 },
-  { method: 'DELETE', url: '/api/v1/api-keys/:id', access: 'apikey.manage', success: 200 },
-  { method: 'GET', url: '/api/v1/audit', access: 'audit.read', success: 200 },
-  { method: 'GET', url: '/api/v1/audit/head', access: 'audit.read', success: 200 },
-  { method: 'POST', url: '/api/v1/audit/verify', access: 'audit.verify', success: 200 },
-  { method: 'POST', url: '/api/v1/auth/logout', access: 'authenticated', success: 204 },
+/** What the matrix expects of a route beyond its access. */
+export interface RouteAnswers {
+  /** What a permitted caller gets for the matrix's minimal request (ids that do not exist, empty bodies). */
+  success: number;
+  /** Anonymous answer when it is not 401 (public routes default to `success`). */
+  anonymous?: number;
+  /** For routes whose service checks more than the access: the roles it lets through, and the code others get. */
+  allowedRoles?: readonly Role[];
+  deniedCode?: string;
+  note?: string;
+}
+
+/**
+ * Routes that check access only inside their service (src/cases), so they carry no route
+ * metadata: their access is declared here, reviewed against the services.
+ */
+export const SERVICE_CHECKED_ROUTES: readonly DocumentedRoute[] = [
+  { method: 'POST', url: '/api/v1/cases', access: 'case.report' },
+  { method: 'GET', url: '/api/v1/cases', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/cases/:id', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/cases/:id/history', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/cases/:id/notifications', access: 'authenticated' },
+  { method: 'POST', url: '/api/v1/cases/:id/actions/:action', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/notifications', access: 'authenticated' },
+  { method: 'POST', url: '/api/v1/notifications/:id/read', access: 'authenticated' },
+  { method: 'POST', url: '/api/v1/notifications/read-all', access: 'authenticated' },
+  { method: 'POST', url: '/api/v1/webhooks', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/webhooks', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/webhooks/:id', access: 'authenticated' },
+  { method: 'PATCH', url: '/api/v1/webhooks/:id', access: 'authenticated' },
+  { method: 'DELETE', url: '/api/v1/webhooks/:id', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/webhooks/:id/deliveries', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/indicators', access: 'indicator.read' },
+  { method: 'GET', url: '/api/v1/indicators/rankings', access: 'indicator.read' },
+  { method: 'POST', url: '/api/v1/stream/tokens', access: 'authenticated' },
+  { method: 'GET', url: '/api/v1/stream', access: 'authenticated' },
 ];
+
+const ADMIN_ONLY = { allowedRoles: ['admin'], deniedCode: 'webhook.admin_only' } as const;
+const CASE_MISSING = 'an unknown case: 404, as out of jurisdiction';
+const CASES_ANON_404 =
+  'defect (src/cases): anonymous gets 404 `case.not_found` instead of 401 — `loadVisibleCase` hides before asking for credentials';
+
+/** The answers the matrix checks, per `METHOD url`; routes not listed answer `200`. */
+export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
+  'POST /api/v1/auth/logout': { success: 204 },
+  'POST /api/v1/users': { success: 201 },
+  'POST /api/v1/users/:id/password': { success: 204 },
+  'POST /api/v1/api-keys': { success: 201 },
+  'GET /api/v1/divisions/locate': {
+    success: 404,
+    note: '404 `division.outside_city` for a point outside the city',
+  },
+  'GET /api/v1/divisions/:code': { success: 404, note: 'an unknown code' },
+  'POST /api/v1/divisions/import': { success: 400, note: 'an empty body: `division.invalid_geojson`' },
+  'POST /api/v1/divisions': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'PUT /api/v1/divisions/:code': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
+  'DELETE /api/v1/divisions/:code': { success: 404, note: 'an unknown code' },
+  'GET /api/v1/responsibility-grids/:code': { success: 404, note: 'an unknown code' },
+  'PUT /api/v1/responsibility-grids/:code': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
+  'DELETE /api/v1/responsibility-grids/:code': { success: 404, note: 'an unknown code' },
+  'GET /api/v1/departments/:code': { success: 404, note: 'an unknown code' },
+  'POST /api/v1/departments': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'PATCH /api/v1/departments/:code': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
+  'DELETE /api/v1/departments/:code': { success: 404, note: 'an unknown code' },
+  'GET /api/v1/posts/:code': { success: 404, note: 'an unknown code' },
+  'POST /api/v1/posts': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'PATCH /api/v1/posts/:code': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'DELETE /api/v1/posts/:code': { success: 404, note: 'an unknown code' },
+  'GET /api/v1/responsibility/resolve': {
+    success: 404,
+    note: 'a point outside the city: `division.outside_city`',
+  },
+  'POST /api/v1/responsibility/rules': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
+  'PATCH /api/v1/responsibility/rules/:ruleId': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
+  'DELETE /api/v1/responsibility/rules/:ruleId': {
+    success: 400,
+    note: 'a rule id that is not a number: `validation_failed`',
+  },
+  'GET /api/v1/responsibility/versions/:version': { success: 404, note: 'an unknown version' },
+  'POST /api/v1/cases': {
+    success: 400,
+    note: 'a point outside the (empty) city: `case.location_outside_city`',
+  },
+  'GET /api/v1/cases': {
+    success: 200,
+    note: '`case.read`, or `case.report` for citizens (their own cases)',
+  },
+  'GET /api/v1/cases/:id': { success: 404, anonymous: 404, note: `${CASE_MISSING}; ${CASES_ANON_404}` },
+  'GET /api/v1/cases/:id/history': { success: 404, anonymous: 404, note: CASES_ANON_404 },
+  'GET /api/v1/cases/:id/notifications': { success: 404, anonymous: 404, note: CASES_ANON_404 },
+  'POST /api/v1/cases/:id/actions/:action': {
+    success: 404,
+    note: 'an unknown case; the role each action needs is the transition table (docs/case-workflow.md): 403 `case.track_violation`',
+  },
+  'POST /api/v1/notifications/:id/read': { success: 404, note: 'an unknown notification' },
+  'POST /api/v1/webhooks': { success: 201, ...ADMIN_ONLY, note: 'admin only (service check)' },
+  'GET /api/v1/webhooks': { success: 200, ...ADMIN_ONLY, note: 'admin only (service check)' },
+  'GET /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
+  'PATCH /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
+  'DELETE /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
+  'GET /api/v1/webhooks/:id/deliveries': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
+  'POST /api/v1/stream/tokens': { success: 201 },
+  'GET /api/v1/stream': {
+    success: 200,
+    note: 'server-sent events; a bearer token, or `?token=` from `POST /api/v1/stream/tokens`',
+  },
+  'POST /api/v1/devices': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'GET /api/v1/devices/:id': { success: 404, note: 'an unknown device' },
+  'PATCH /api/v1/devices/:id': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
+  'DELETE /api/v1/devices/:id': { success: 404, note: 'an unknown device' },
+  'POST /api/v1/devices/:id/key': { success: 404, note: 'an unknown device' },
+  'GET /api/v1/devices/:id/datastreams': { success: 404, note: 'an unknown device' },
+  'GET /api/v1/datastreams/:id/observations': { success: 404, note: 'an unknown datastream' },
+  'POST /api/v1/observations': {
+    success: 400,
+    note: 'an empty body: `validation_failed`; also a device key (`X-API-Key: ocd_…`)',
+  },
+  'POST /api/v1/citizen/reports': {
+    success: 400,
+    note: 'an empty report: `invalid_input` (staff: `citizen.cannot_report`); anonymous posting per the participation settings',
+  },
+  'GET /api/v1/citizen/reports/:ref': {
+    success: 404,
+    note: 'follow by case number (reporter) or follow token',
+  },
+  'POST /api/v1/citizen/reports/:ref/rating': {
+    success: 404,
+    note: 'an unknown report; its reporter, or with the follow token',
+  },
+  'GET /api/v1/public/media/:name': { success: 404 },
+  'POST /api/v1/media': {
+    success: 400,
+    // MEDIA_UPLOAD_PERMISSIONS in src/participation/staff-media.ts.
+    allowedRoles: ROLES.filter((r) =>
+      ROLE_PERMISSIONS[r].some((p) => p === 'case.handle' || p === 'case.verify'),
+    ),
+    deniedCode: 'media.forbidden',
+    note: '`case.handle` or `case.verify` (checked before the body); 400 without a multipart photo',
+  },
+  'GET /api/v1/media/:name': { success: 404, note: 'only through a visible case citing it' },
+  'POST /ngsi-ld/v1/entities': { success: 400, note: 'an empty entity: BadRequestData' },
+  'GET /ngsi-ld/v1/entities': {
+    success: 400,
+    note: 'a query without type, id, attrs, q or geo-query: BadRequestData',
+  },
+  'GET /ngsi-ld/v1/entities/:entityId': { success: 404, note: 'an unknown entity: ResourceNotFound' },
+  'DELETE /ngsi-ld/v1/entities/:entityId': { success: 404, note: 'an unknown entity' },
+  'POST /ngsi-ld/v1/entities/:entityId/attrs': { success: 404, note: 'an unknown entity' },
+  'PATCH /ngsi-ld/v1/entities/:entityId/attrs': { success: 404, note: 'an unknown entity' },
+  'PATCH /ngsi-ld/v1/entities/:entityId/attrs/:attrId': { success: 404, note: 'an unknown entity' },
+  'DELETE /ngsi-ld/v1/entities/:entityId/attrs/:attrId': { success: 404, note: 'an unknown entity' },
+  'POST /ngsi-ld/v1/entityOperations/create': { success: 400, note: 'a batch that is not an array' },
+  'POST /ngsi-ld/v1/entityOperations/upsert': { success: 400, note: 'a batch that is not an array' },
+  'POST /ngsi-ld/v1/entityOperations/update': { success: 400, note: 'a batch that is not an array' },
+  'POST /ngsi-ld/v1/entityOperations/delete': { success: 400, note: 'a batch that is not an array' },
+  'POST /ngsi-ld/v1/subscriptions': { success: 400, note: 'a body without "type": "Subscription"' },
+  'GET /ngsi-ld/v1/subscriptions/:id': { success: 404, note: 'an unknown subscription' },
+  'PATCH /ngsi-ld/v1/subscriptions/:id': { success: 404, note: 'an unknown subscription' },
+  'DELETE /ngsi-ld/v1/subscriptions/:id': { success: 404, note: 'an unknown subscription' },
+  'GET /ngsi-ld/v1/types/:type': { success: 404, note: 'an unknown type' },
+  'GET /ngsi-ld/v1/attributes/:attr': { success: 404, note: 'an unknown attribute' },
+  'POST /ngsi-ld/v1/temporal/entities': { success: 400, note: 'an empty entity' },
+  'GET /ngsi-ld/v1/temporal/entities': { success: 400, note: 'a query without type, id, idPattern or attrs' },
+  'GET /ngsi-ld/v1/temporal/entities/:entityId': { success: 404, note: 'an unknown entity' },
+  'POST /open311/v2/requests.json': {
+    success: 400,
+    note: 'GeoReport v2 error list: service_code is required',
+  },
+  'POST /open311/v2/requests.xml': { success: 400, note: 'GeoReport v2 error list (XML)' },
+  'GET /open311/v2/services/:file': { success: 404, note: 'an unknown service code' },
+  'GET /open311/v2/requests/:file': { success: 404, note: 'an unknown request id' },
+  'GET /open311/v2/request/:file': { success: 404, note: 'an unknown request id' },
+  'GET /open311/v2/tokens/:file': { success: 404, note: 'an unknown token' },
+};
+
+/** The answers for a route. */
+export function answersOf(route: { method: string; url: string }): RouteAnswers {
+  return ROUTE_ANSWERS[`${route.method} ${route.url}`] ?? { success: 200 };
+}
 
 const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {
   citizen: 'citizen (市民)',
@@ -49,7 +232,7 @@ const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {
 };
 
 /** Renders docs/permissions.md. */
-export function renderPermissionsDoc(): string {
+export function renderPermissionsDoc(routes: readonly DocumentedRoute[]): string {
   const perms = Object.keys(PERMISSIONS) as Permission[];
   const lines: string[] = [
     '# Permissions',
@@ -89,24 +272,44 @@ export function renderPermissionsDoc(): string {
     lines.push(`| ${ROLE_LABELS[r]} | ${ROLE_PERMISSIONS[r].map((p) => `\`${p}\``).join(', ')} |`);
   lines.push(
     '',
-    '## Routes of the identity and audit capabilities',
+    '## Routes',
     '',
-    'Checked by `src/identity/permission-matrix.test.ts`, which calls each route as every role',
-    'and as anonymous.',
+    'Every route under `/api/v1`, `/open311/v2` and `/ngsi-ld/v1`. The access comes from the route',
+    'itself (`requirePermission`, `requireAuthenticated`, `authenticatePublic` or `config:',
+    'routeAccess(…)`), except for the routes of `src/cases`, which check in their services and are',
+    'declared in `SERVICE_CHECKED_ROUTES` (src/identity/permissions-doc.ts). A route guard runs',
+    'before schema validation, so anonymous and unpermitted callers get 401/403, not a 400 about',
+    'their input; the service-checked routes of `src/cases` still validate first.',
     '',
-    '| route | requires | anonymous | without the permission | with it |',
-    '| --- | --- | :-: | :-: | :-: |',
+    '`src/identity/permission-matrix.test.ts` calls each route anonymously and as a user of every',
+    'role, on PGlite and PostgreSQL, and checks these answers. Its requests are minimal (unknown',
+    'ids, empty bodies), so "with it" is often a 404 or 400 that shows the caller got past the',
+    "guard; complete requests are covered by each route's own tests.",
+    'Open311 GeoReport v2 routes are public and answer in their own format (JSON or XML error',
+    'lists); NGSI-LD answers its errors as `application/json` problem details with `type`',
+    '`urn:onecity:problem:unauthenticated` (401) or `urn:onecity:problem:forbidden` (403).',
+    '',
+    '| route | requires | anonymous | without it | with it | note |',
+    '| --- | --- | :-: | :-: | :-: | --- |',
   );
-  for (const r of PROTECTED_ROUTES) {
+  for (const r of routes) {
+    const a = answersOf(r);
     const requires =
       r.access === 'public'
         ? 'nothing'
         : r.access === 'authenticated'
           ? 'a login or API key'
           : `\`${r.access}\``;
-    const anon = r.access === 'public' ? String(r.success) : '401';
-    const without = r.access === 'public' || r.access === 'authenticated' ? '—' : '403';
-    lines.push(`| \`${r.method} ${r.url}\` | ${requires} | ${anon} | ${without} | ${r.success} |`);
+    const anon = String(a.anonymous ?? (r.access === 'public' ? a.success : 401));
+    const without = a.deniedCode
+      ? `403 \`${a.deniedCode}\``
+      : r.access === 'public' || r.access === 'authenticated'
+        ? '—'
+        : '403';
+    const who = a.allowedRoles ? ` (${a.allowedRoles.join(', ')})` : '';
+    lines.push(
+      `| \`${r.method} ${r.url}\` | ${requires}${who} | ${anon} | ${without} | ${a.success} | ${a.note ?? ''} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { actorOf, authenticate, requirePermission } from '../identity/index.ts';
+import { actorOf, authenticatePublic, requirePermission } from '../identity/index.ts';
 import { LOCATION_IRI, renderEntity } from './entity-model.ts';
 import type { BatchItem, BatchResult, EntityService, UpdateResult } from './entity-service.ts';
 import type { EntityQuery } from './entity-store.ts';
@@ -136,7 +136,7 @@ function validRegex(pattern: string | undefined, name: string): string | undefin
 /** Registers the NGSI-LD routes under `/ngsi-ld/v1`. */
 export function registerNgsiLdRoutes(app: FastifyInstance, s: NgsiLdServices): void {
   const read: preHandlerAsyncHookHandler = s.settings.publicRead
-    ? authenticate
+    ? authenticatePublic
     : requirePermission('device.read');
   const write = requirePermission('device.write');
 

@@ -1,6 +1,6 @@
 /** Divisions, point lookup and responsibility grids under `/api/v1`. Handlers validate, call one service, return. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf, requirePermission } from '../identity/index.ts';
+import { actorOf, requirePermission, routeAccess } from '../identity/index.ts';
 import type { Kernel, LocalizedText } from '../kernel/index.ts';
 import { type DivisionLevel, parentCodeOf } from './division-levels.ts';
 import {
@@ -46,6 +46,7 @@ export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
   app.get(
     '/api/v1/divisions/locate',
     {
+      config: routeAccess('public'),
       schema: {
         tags,
         summary: 'Which grid, community, street, district and city hold a point',
@@ -68,6 +69,7 @@ export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
   app.get(
     '/api/v1/public/divisions.geojson',
     {
+      config: routeAccess('public'),
       schema: {
         tags: ['public'],
         summary: 'Division outlines for the public map (GeoJSON; codes, names and boundaries only)',

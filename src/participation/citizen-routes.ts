@@ -5,7 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SATISFACTION, type Satisfaction } from '../cases/index.ts';
-import { authenticate } from '../identity/index.ts';
+import { authenticatePublic, requireAuthenticated, routeAccess } from '../identity/index.ts';
 import { NotFoundError } from '../kernel/index.ts';
 import {
   type CitizenReportFields,
@@ -59,7 +59,7 @@ export function registerCitizenRoutes(
     scope.post(
       '/api/v1/citizen/reports',
       {
-        preHandler: authenticate,
+        preHandler: authenticatePublic,
         bodyLimit: settings.uploadMaxBytes * settings.uploadMaxFiles + 256 * 1024,
         schema: {
           tags,
@@ -85,14 +85,14 @@ export function registerCitizenRoutes(
 
     scope.get(
       '/api/v1/citizen/reports',
-      { preHandler: authenticate, schema: { tags, summary: "The signed-in citizen's own reports" } },
+      { preHandler: requireAuthenticated, schema: { tags, summary: "The signed-in citizen's own reports" } },
       async (request) => myReports(p(), request.principal, lang(request)),
     );
 
     scope.get(
       '/api/v1/citizen/reports/:ref',
       {
-        preHandler: authenticate,
+        preHandler: authenticatePublic,
         schema: { tags, summary: 'Follow a report by case number or follow token', params: refParams },
       },
       async (request) =>
@@ -108,7 +108,7 @@ export function registerCitizenRoutes(
     scope.post(
       '/api/v1/citizen/reports/:ref/rating',
       {
-        preHandler: authenticate,
+        preHandler: authenticatePublic,
         schema: {
           tags,
           summary: 'Rate a closed report (its reporter: signed in, or with the follow token)',
@@ -140,6 +140,7 @@ export function registerCitizenRoutes(
     scope.get(
       '/api/v1/public/cases',
       {
+        config: routeAccess('public'),
         schema: {
           tags: ['public'],
           summary: 'Anonymized cases on the map (GeoJSON; points at ~200 m cell centres)',
@@ -161,6 +162,7 @@ export function registerCitizenRoutes(
     scope.get(
       '/api/v1/public/districts',
       {
+        config: routeAccess('public'),
         schema: {
           tags: ['public'],
           summary: 'Counts, closure rate and satisfaction rate per district',
@@ -177,6 +179,7 @@ export function registerCitizenRoutes(
     scope.get(
       '/api/v1/public/media/:name',
       {
+        config: routeAccess('public'),
         schema: {
           tags: ['public'],
           summary: 'A report photo (metadata removed), by its content name',

@@ -4,11 +4,16 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../identity/index.ts';
+import { requireAuthenticated } from '../identity/index.ts';
 import { InvalidInputError } from '../kernel/index.ts';
 import { multipartLimits, readMultipart } from './multipart-upload.ts';
 import type { Participation } from './participation-context.ts';
-import { readStaffMedia, STAFF_MEDIA_PATH, uploadStaffMedia } from './staff-media.ts';
+import {
+  assertMayUploadStaffMedia,
+  readStaffMedia,
+  STAFF_MEDIA_PATH,
+  uploadStaffMedia,
+} from './staff-media.ts';
 
 const tags = ['media'];
 const secured: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }];
@@ -21,7 +26,8 @@ export function registerMediaRoutes(app: FastifyInstance, p: () => Participation
     scope.post(
       STAFF_MEDIA_PATH,
       {
-        preHandler: authenticate,
+        // The role check comes before the body is read: a citizen gets 403, not 400.
+        preHandler: [requireAuthenticated, async (request) => assertMayUploadStaffMedia(request.principal)],
         bodyLimit: limits.maxBytes + 64 * 1024,
         schema: {
           tags,
@@ -46,7 +52,7 @@ export function registerMediaRoutes(app: FastifyInstance, p: () => Participation
     scope.get(
       `${STAFF_MEDIA_PATH}/:name`,
       {
-        preHandler: authenticate,
+        preHandler: requireAuthenticated,
         schema: {
           tags,
           summary: 'A staff photo, through the case that cites it',

@@ -6,7 +6,7 @@
  */
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasPermission } from '../identity/index.ts';
+import { hasPermission, routeAccess } from '../identity/index.ts';
 import { NotFoundError } from '../kernel/index.ts';
 import { type Open311Format, sendOpen311 } from './open311-documents.ts';
 import { negotiateLanguage, listServices, serviceDefinition } from './open311-services.ts';
@@ -82,7 +82,12 @@ export function registerOpen311Routes(
       url: string,
       summary: string,
       handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
-    ) => scope.get(url, { schema: { tags, summary, hide: url.includes('.xml') } }, handler as never);
+    ) =>
+      scope.get(
+        url,
+        { config: routeAccess('public'), schema: { tags, summary, hide: url.includes('.xml') } },
+        handler as never,
+      );
 
     for (const fmt of FORMATS) {
       get(`/open311/v2/discovery.${fmt}`, 'GeoReport v2 discovery', async (request, reply) => {
@@ -119,6 +124,7 @@ export function registerOpen311Routes(
       scope.post(
         `/open311/v2/requests.${fmt}`,
         {
+          config: routeAccess('public'),
           bodyLimit: p().settings.postBodyLimitBytes,
           schema: { tags, summary: 'GeoReport v2 create service request', hide: fmt === 'xml' },
         },

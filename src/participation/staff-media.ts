@@ -33,12 +33,8 @@ export interface MediaReference {
   size: number;
 }
 
-/** Stores one staff photo (checked by content, metadata removed) and returns its reference. */
-export async function uploadStaffMedia(
-  p: Participation,
-  principal: Principal,
-  files: UploadedPhoto[],
-): Promise<MediaReference> {
+/** Throws unless the principal may upload evidence: 401 anonymous, 403 `media.forbidden`. */
+export function assertMayUploadStaffMedia(principal: Principal): void {
   if (principal.kind === 'anonymous') throw new UnauthenticatedError();
   if (!MEDIA_UPLOAD_PERMISSIONS.some((perm) => hasPermission(principal, perm)))
     throw new ForbiddenError(
@@ -46,6 +42,15 @@ export async function uploadStaffMedia(
       'media.forbidden',
       { permissions: MEDIA_UPLOAD_PERMISSIONS },
     );
+}
+
+/** Stores one staff photo (checked by content, metadata removed) and returns its reference. */
+export async function uploadStaffMedia(
+  p: Participation,
+  principal: Principal,
+  files: UploadedPhoto[],
+): Promise<MediaReference> {
+  assertMayUploadStaffMedia(principal);
   if (files.length !== 1)
     throw new InvalidInputError(
       'Send exactly one photo, in the field `file`.',
