@@ -58,6 +58,7 @@ export {
 } from './divisions.ts';
 export type { AreaGeometry, BBox, Position } from './geometry.ts';
 export { locateInCity, locatePoint, reloadDivisionIndex } from './locate.ts';
+export { type PlacedAddress, placeAddress } from './gazetteer.ts';
 export { type CatalogCategory, type CatalogModule, moduleCatalog } from './module-catalog.ts';
 export { orgMigrations } from './org-migrations.ts';
 export { publicDivisions } from './public-divisions.ts';

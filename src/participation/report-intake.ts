@@ -6,6 +6,7 @@
  */
 import { type CaseView, type IntakeInput, reportCase } from '../cases/index.ts';
 import { hasPermission, type Principal, principalForApiKey } from '../identity/index.ts';
+import { placeAddress } from '../org/index.ts';
 import {
   type CategoryAttribute,
   ForbiddenError,
@@ -194,12 +195,7 @@ export function toIntake(
   if (s.lat === undefined || s.lon === undefined) {
     if (s.lat !== undefined || s.lon !== undefined)
       throw bad(s.lat === undefined ? 'lat' : 'long', 'Give both lat and long.');
-    throw bad(
-      'lat',
-      s.addressString || s.addressId
-        ? 'This jurisdiction locates reports by lat and long; address_string and address_id alone cannot be placed yet.'
-        : 'A location is required: lat and long.',
-    );
+    throw bad('lat', 'A location is required: lat and long, address_string or address_id.');
   }
   if (s.description !== undefined) assertNotSpam(s.description);
   const attributes = checkAttributes(category, s.attributes);
@@ -284,6 +280,21 @@ export async function submitReport(
     p.kernel.clock.now().getTime(),
   );
   const token = newToken();
+  if ((s.lat === undefined || s.lon === undefined) && (s.addressString || s.addressId)) {
+    if (s.lat !== undefined || s.lon !== undefined)
+      throw bad(s.lat === undefined ? 'lat' : 'long', 'Give both lat and long.');
+    // No coordinates: place the address through the city's gazetteer (division codes and names).
+    const placed = await placeAddress(p.kernel.db, {
+      addressId: s.addressId,
+      addressString: s.addressString,
+    });
+    if (!placed)
+      throw bad(
+        s.addressId && !s.addressString ? 'address_id' : 'address_string',
+        'The address could not be placed in the city: give lat and long, an address_id (a division code), or an address_string naming a district, street or community.',
+      );
+    s = { ...s, lat: placed.lat, lon: placed.lon, addressString: s.addressString ?? placed.matched };
+  }
   const { intake, attributes } = toIntake(p.kernel.modules, s, token);
   const engine = p.engine();
   // Checked before queueing so that a queued report cannot fail later for its place.

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { locatePoint } from '../../src/org/index.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
 import { assertSchema, assertXmlMatches, fetchBoth, ITEMS, parseXml } from './open311-support.ts';
@@ -54,6 +55,38 @@ for (const backend of testBackends()) {
       fx = await participationFixture(backend);
     });
     after(() => fx.dispose());
+
+    it('places a report given only address_id (a division code) or an address_string naming a division', async () => {
+      const chain = locatePoint(fx.point.lat, fx.point.lon)!;
+      const post = async (params: Record<string, string>) => {
+        const res = await fetch(`${fx.open311}/requests.json`, { method: 'POST', body: form(params) });
+        return { status: res.status, body: await res.json() };
+      };
+      const byId = await post({
+        service_code: SERVICE,
+        address_id: chain.community!.code,
+        description: '按编号定位',
+      });
+      assert.equal(byId.status, 200, JSON.stringify(byId.body));
+      const byName = await post({
+        service_code: SERVICE,
+        address_string: `${chain.street!.name['zh-CN']}${chain.community!.name['zh-CN']} 3 号楼门口`,
+        description: '按地址定位',
+      });
+      assert.equal(byName.status, 200, JSON.stringify(byName.body));
+      for (const [posted, community] of [
+        [byId.body[0], chain.community!.code],
+        [byName.body[0], chain.community!.code],
+      ] as const) {
+        const id = posted.service_request_id ?? posted.token;
+        const got = await (await fetch(`${fx.open311}/requests/${id}.json`)).json();
+        const where = locatePoint(got[0].lat, got[0].long)!;
+        assert.equal(where.community?.code, community, 'placed inside the named community');
+      }
+      const unknown = await post({ service_code: SERVICE, address_id: '999999999999' });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body[0].description, /could not be placed/);
+    });
 
     it('discovery names the endpoint, its specification and both formats', async () => {
       const { json } = await fetchBoth(`${fx.open311}/discovery.json`, 'discovery');
