@@ -9,7 +9,7 @@ import { casesCapability } from './cases/index.ts';
 import { datahubCapability } from './datahub/index.ts';
 import { identityCapability } from './identity/index.ts';
 import { ngsiLdCapability } from './ngsi-ld/index.ts';
-import { orgCapability } from './org/index.ts';
+import { CORE_DEPARTMENT_CODES, orgCapability } from './org/index.ts';
 import { participationCapability } from './participation/index.ts';
 import { webCapability } from './web/index.ts';
 import {
@@ -84,6 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     clock: options.clock,
     storage: options.storage,
     modulesDir: options.modulesDir,
+    coreDepartments: CORE_DEPARTMENT_CODES,
   });
   const migrationSets: MigrationSet[] = [kernelMigrations, ...capabilities.map((c) => c.migrations ?? {})];
   const { app, addErrorFormatter } = createHttpServer({ logger, bodyLimitBytes: config.bodyLimitBytes });
