@@ -3,7 +3,7 @@
  * OpenAPI under the `cases` tag), call one service and return its result.
  */
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../identity/index.ts';
+import { requireAuthenticated, requirePermission } from '../identity/index.ts';
 import { InvalidInputError, type Urgency } from '../kernel/index.ts';
 import { type ActionParams, applyAction } from './case-actions.ts';
 import type { CaseEngine } from './case-engine.ts';
@@ -88,7 +88,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.post(
     '/api/v1/cases',
     {
-      preHandler: authenticate,
+      preHandler: requirePermission('case.report'),
       schema: {
         tags: ['cases'],
         summary: 'Report a problem (intake from any channel)',
@@ -107,7 +107,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.get(
     '/api/v1/cases',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'List cases inside your jurisdiction',
@@ -160,7 +160,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.get(
     '/api/v1/cases/:id',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'One case, by id or case number',
@@ -174,7 +174,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.get(
     '/api/v1/cases/:id/history',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: { tags: ['cases'], summary: 'Every transition of a case, oldest first', params: idParam },
     },
     async (request) => getCaseHistory(engine(), request.principal, (request.params as { id: string }).id),
@@ -183,7 +183,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.get(
     '/api/v1/cases/:id/notifications',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Notifications raised on a case (supervision notices, escalations, summons)',
@@ -197,7 +197,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
   app.post(
     '/api/v1/cases/:id/actions/:action',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Move a case: file, reject, dispatch, accept, return, handle, verify, close, evaluate…',

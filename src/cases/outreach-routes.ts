@@ -3,7 +3,7 @@
  * handlers: a JSON schema, one service call.
  */
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../identity/index.ts';
+import { authenticate, requireAuthenticated, requirePermission } from '../identity/index.ts';
 import { InvalidInputError, UnauthenticatedError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { CHANNELS, type Channel } from './case-model.ts';
@@ -103,7 +103,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/notifications',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Your in-app notifications, newest first, with the unread count',
@@ -131,7 +131,7 @@ export function registerOutreachRoutes(
   app.post(
     '/api/v1/notifications/:id/read',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Mark one of your notifications read',
@@ -144,14 +144,17 @@ export function registerOutreachRoutes(
 
   app.post(
     '/api/v1/notifications/read-all',
-    { preHandler: authenticate, schema: { tags: ['cases'], summary: 'Mark all your notifications read' } },
+    {
+      preHandler: requireAuthenticated,
+      schema: { tags: ['cases'], summary: 'Mark all your notifications read' },
+    },
     async (request) => markAllNotificationsRead(engine(), request.principal),
   );
 
   app.post(
     '/api/v1/webhooks',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Subscribe a URL to case events (admin); the secret is shown only in this answer',
@@ -163,13 +166,16 @@ export function registerOutreachRoutes(
   );
   app.get(
     '/api/v1/webhooks',
-    { preHandler: authenticate, schema: { tags: ['cases'], summary: 'Webhook subscriptions (admin)' } },
+    {
+      preHandler: requireAuthenticated,
+      schema: { tags: ['cases'], summary: 'Webhook subscriptions (admin)' },
+    },
     async (request) => listWebhooks(engine(), request.principal),
   );
   app.get(
     '/api/v1/webhooks/:id',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: { tags: ['cases'], summary: 'One webhook subscription (admin)', params: webhookId },
     },
     async (request) => getWebhook(engine(), request.principal, (request.params as { id: string }).id),
@@ -177,7 +183,7 @@ export function registerOutreachRoutes(
   app.patch(
     '/api/v1/webhooks/:id',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Change a subscription (admin); `rotateSecret: true` answers with a new secret',
@@ -199,7 +205,7 @@ export function registerOutreachRoutes(
   app.delete(
     '/api/v1/webhooks/:id',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: { tags: ['cases'], summary: 'Delete a subscription (admin)', params: webhookId },
     },
     async (request, reply) => {
@@ -210,7 +216,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/webhooks/:id/deliveries',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'Delivery log of a subscription, newest first (admin)',
@@ -237,7 +243,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/indicators',
     {
-      preHandler: authenticate,
+      preHandler: requirePermission('indicator.read'),
       schema: {
         tags: ['indicators'],
         summary:
@@ -253,7 +259,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/indicators/rankings',
     {
-      preHandler: authenticate,
+      preHandler: requirePermission('indicator.read'),
       schema: {
         tags: ['indicators'],
         summary: 'Indicators per district or lead department, ranked by one indicator (nulls last)',
@@ -280,7 +286,7 @@ export function registerOutreachRoutes(
   app.post(
     '/api/v1/stream/tokens',
     {
-      preHandler: authenticate,
+      preHandler: requireAuthenticated,
       schema: {
         tags: ['cases'],
         summary: 'A 60-second ticket for `GET /api/v1/stream?token=` (EventSource cannot send headers)',
