@@ -5,7 +5,7 @@
  */
 import { appendAudit, appendAuditBatch } from '../audit/index.ts';
 import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
-import { locatePoint, resolveResponsibility } from '../org/index.ts';
+import { currentListVersion, locatePoint, resolveResponsibility } from '../org/index.ts';
 import type { CaseSettings } from './case-settings.ts';
 import type { WorkingCalendar } from './sla-clock.ts';
 
@@ -30,7 +30,15 @@ export interface Responsibility {
 /** Other capabilities' public functions the engine calls; swapped only in tests. */
 export interface CaseDependencies {
   locate(lat: number, lon: number): LocatedPoint | null;
-  resolveResponsibility(db: Db, category: string, divisionCode: string): Promise<Responsibility | null>;
+  /** `cached`: the answer at that list version, from an in-process cache per `cacheScope`. */
+  resolveResponsibility(
+    db: Db,
+    category: string,
+    divisionCode: string,
+    cached?: { listVersion: number; cacheScope: object },
+  ): Promise<Responsibility | null>;
+  /** The responsibility list's current version. */
+  currentListVersion(db: Db): Promise<number>;
   appendAudit: typeof appendAudit;
   appendAuditBatch: typeof appendAuditBatch;
 }
@@ -38,8 +46,14 @@ export interface CaseDependencies {
 /** The contracts of org and audit (docs/architecture.md). */
 export const platformDependencies: CaseDependencies = {
   locate: (lat, lon) => locatePoint(lat, lon) as LocatedPoint | null,
-  resolveResponsibility: async (db, category, divisionCode) =>
-    ((await resolveResponsibility(db, category, divisionCode)) as Responsibility | null) ?? null,
+  resolveResponsibility: async (db, category, divisionCode, cached) =>
+    ((await resolveResponsibility(
+      db,
+      category,
+      divisionCode,
+      cached ? { cached } : {},
+    )) as Responsibility | null) ?? null,
+  currentListVersion,
   appendAudit,
   appendAuditBatch,
 };

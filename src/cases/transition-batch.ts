@@ -167,31 +167,35 @@ async function transitionBatch(
     };
     await loadStages(locked.map((r) => r.id));
 
-    // The responsibility list cannot change under this transaction: one lookup per
-    // (category, division) serves every dispatch of the batch.
-    const answers = new Map<string, ReturnType<CaseEngine['deps']['resolveResponsibility']>>();
+    // The list version is read once per batch (when a dispatch needs it); the answers at
+    // that version come from the in-process cache of the engine (the rules of a version never
+    // change), so a batch of dispatches reads the list at most once per new version.
+    let listVersion: Promise<number> | null = null;
     const batchEngine: CaseEngine = {
       ...engine,
       deps: {
         ...engine.deps,
-        resolveResponsibility: (db, category, division) => {
-          const k = `${category}\u0000${division}`;
-          if (!answers.has(k)) answers.set(k, engine.deps.resolveResponsibility(db, category, division));
-          return answers.get(k)!;
+        resolveResponsibility: async (db, category, division) => {
+          listVersion ??= engine.deps.currentListVersion(trx);
+          return engine.deps.resolveResponsibility(db, category, division, {
+            listVersion: await listVersion,
+            cacheScope: engine,
+          });
         },
       },
     };
     let pending = emptyPending();
     const touched = new Set<string>();
-    const flush = async () => {
+    const flush = async (last = false) => {
       if (touched.size === 0) return;
       const p = pending;
       pending = emptyPending();
       await writePending(engine, trx, p);
-      // Stages written by the flush get their ids from the database on next use.
+      // Stages written by the flush get their ids from the database on next use (after the
+      // batch's last flush there is none).
       const stale = [...touched];
       touched.clear();
-      await loadStages(stale);
+      if (!last) await loadStages(stale);
     };
 
     for (const command of commands) {
@@ -246,7 +250,7 @@ async function transitionBatch(
         results.push({ ok: false, error });
       }
     }
-    await flush();
+    await flush(true);
   });
   // Committed: from here on nothing may send the batch to the one-by-one path, which would
   // apply its actions a second time. A failure answers each caller with its error instead.

@@ -442,9 +442,25 @@ export async function resolveResponsibility(
   db: Db,
   categoryCode: string,
   divisionCode: string,
-  options: { modules?: ModuleRegistry } = {},
+  options: {
+    modules?: ModuleRegistry;
+    /**
+     * With `listVersion` (read by the caller with `currentListVersion`, in its transaction
+     * if it has one): the answer at that version, cached in process under `cacheScope`, an
+     * object that stands for one database (the case engine). No read at all once the
+     * version's rules are loaded.
+     */
+    cached?: { listVersion: number; cacheScope: object };
+  } = {},
 ): Promise<Responsibility> {
   const modules = options.modules ?? activeRegistry;
+  if (options.cached) {
+    let byModules = resolvers.get(options.cached.cacheScope);
+    if (!byModules) resolvers.set(options.cached.cacheScope, (byModules = new Map()));
+    let resolve = byModules.get(modules);
+    if (!resolve) byModules.set(modules, (resolve = createResponsibilityResolver(modules)));
+    return resolve(db, categoryCode, divisionCode, options.cached.listVersion);
+  }
   const prefixes = DIVISION_LEVELS.map((l) => CODE_LENGTH[l])
     .filter((n) => n <= divisionCode.length)
     .map((n) => divisionCode.slice(0, n));
@@ -461,9 +477,21 @@ export async function resolveResponsibility(
           .execute()
       : Promise.resolve([]),
   ]);
+  return pickResponsibility(rows as RuleRow[], categoryCode, divisionCode, lineage, modules, listVersion);
+}
+
+/** The most specific of `rows` (current rules at the division's prefixes), else the fallbacks. */
+function pickResponsibility(
+  rows: readonly RuleRow[],
+  categoryCode: string,
+  divisionCode: string,
+  lineage: readonly string[],
+  modules: ModuleRegistry | null,
+  listVersion: number,
+): Responsibility {
   let best: { rule: ResponsibilityRule; score: number } | null = null;
   for (const r of rows) {
-    const rule = toRule(r as RuleRow);
+    const rule = toRule(r);
     const score = categoryScore(rule.category, categoryCode, lineage);
     if (score < 0) continue;
     if (
@@ -511,6 +539,77 @@ export async function resolveResponsibility(
     listVersion,
     source: 'command_center',
     rule: null,
+  };
+}
+
+const divisionPrefixes = (divisionCode: string) =>
+  DIVISION_LEVELS.map((l) => CODE_LENGTH[l])
+    .filter((n) => n <= divisionCode.length)
+    .map((n) => divisionCode.slice(0, n));
+
+const lineageOf = (categoryCode: string, modules: ModuleRegistry | null) => {
+  const lineage = categoryLineage(categoryCode, modules).map((c) => c.code);
+  if (!lineage.length) lineage.push(categoryCode);
+  return lineage;
+};
+
+/**
+ * `resolveResponsibility` at a given list version, cached in process: the rules valid at a
+ * version never change (a change makes a new version), so one read per version serves every
+ * later answer, and each (category, division) is worked out once per version. Only the
+ * newest version seen is kept. One resolver per cache scope (the caller's object for one
+ * database: version numbers are per database).
+ */
+const resolvers = new WeakMap<
+  object,
+  Map<ModuleRegistry | null, ReturnType<typeof createResponsibilityResolver>>
+>();
+
+function createResponsibilityResolver(modules: ModuleRegistry | null) {
+  let version = -1;
+  let loading: Promise<Map<string, RuleRow[]>> | null = null;
+  let answers = new Map<string, Responsibility>();
+  const rulesAt = (db: Db, v: number) => {
+    if (v !== version || !loading) {
+      version = v;
+      answers = new Map();
+      loading = db
+        .selectFrom('org_responsibility_rule')
+        .select(['rule_id', 'category', 'division_code', 'lead', 'assist', 'note', 'from_version'])
+        .where('from_version', '<=', v)
+        .where((eb) => eb.or([eb('to_version', 'is', null), eb('to_version', '>', v)]))
+        .execute()
+        .then((rows) => {
+          const byDivision = new Map<string, RuleRow[]>();
+          for (const r of rows as RuleRow[]) {
+            const list = byDivision.get(r.division_code);
+            if (list) list.push(r);
+            else byDivision.set(r.division_code, [r]);
+          }
+          return byDivision;
+        });
+      loading.catch(() => {
+        if (version === v) loading = null;
+      });
+    }
+    return loading;
+  };
+  return async (db: Db, categoryCode: string, divisionCode: string, listVersion: number) => {
+    const byDivision = await rulesAt(db, listVersion);
+    const k = `${categoryCode}\u0000${divisionCode}`;
+    const known = listVersion === version ? answers.get(k) : undefined;
+    if (known) return structuredClone(known);
+    const rows = divisionPrefixes(divisionCode).flatMap((p) => byDivision.get(p) ?? []);
+    const answer = pickResponsibility(
+      rows,
+      categoryCode,
+      divisionCode,
+      lineageOf(categoryCode, modules),
+      modules,
+      listVersion,
+    );
+    if (listVersion === version) answers.set(k, answer);
+    return structuredClone(answer);
   };
 }
 
