@@ -317,22 +317,27 @@ export async function loadCaseDetail(db: Db, principal: Principal, row: CaseRow)
 
 /**
  * The full views of many cases at once, each for its own principal: four queries in all
- * instead of four per case (what a group-committed batch answers with).
+ * instead of four per case (what a group-committed batch answers with). An item may bring
+ * its current stage (`stage`, null for none) when the caller has just written it; the
+ * stages are read only for the others.
  */
 export async function loadCaseDetails(
   db: Db,
-  items: ReadonlyArray<{ principal: Principal; row: CaseRow }>,
+  items: ReadonlyArray<{ principal: Principal; row: CaseRow; stage?: StageRow | null }>,
 ): Promise<CaseView[]> {
   if (items.length === 0) return [];
   const ids = [...new Set(items.map((i) => i.row.id))];
+  const unknownStages = [...new Set(items.filter((i) => i.stage === undefined).map((i) => i.row.id))];
   const [stages, duplicates, reporters, linkage] = await Promise.all([
-    db
-      .selectFrom('case_stage')
-      .selectAll()
-      .where('case_id', 'in', ids)
-      .where('ended_at', 'is', null)
-      .orderBy('id')
-      .execute(),
+    unknownStages.length
+      ? db
+          .selectFrom('case_stage')
+          .selectAll()
+          .where('case_id', 'in', unknownStages)
+          .where('ended_at', 'is', null)
+          .orderBy('id')
+          .execute()
+      : Promise.resolve([]),
     db
       .selectFrom('case_duplicate as d')
       .innerJoin('case_record as c', 'c.id', 'd.candidate_id')
@@ -361,11 +366,11 @@ export async function loadCaseDetails(
   );
   const reps = group(reporters as Array<any>);
   const links = group(linkage as Array<any>);
-  return items.map(({ principal, row }) =>
+  return items.map(({ principal, row, stage }) =>
     viewOf(
       principal,
       row,
-      stageOf.get(row.id) ?? null,
+      stage !== undefined ? stage : (stageOf.get(row.id) ?? null),
       dups.get(row.id) ?? [],
       reps.get(row.id) ?? [],
       links.get(row.id) ?? [],

@@ -134,6 +134,8 @@ async function transitionBatch(
 ): Promise<Array<Outcome<CaseView>>> {
   const events: PlatformEvent[] = [];
   const results: Array<Outcome<CaseRow>> = [];
+  const rows = new Map<string, CaseRow>();
+  const stagesAtEnd = new Map<string, StageRow[]>();
   await engine.db.transaction().execute(async (trx) => {
     const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
     const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
@@ -149,11 +151,11 @@ async function transitionBatch(
       .orderBy('id')
       .forUpdate()
       .execute()) as CaseRow[];
-    const rows = new Map<string, CaseRow>(locked.map((r) => [r.id, r]));
+    for (const r of locked) rows.set(r.id, r);
     const idOf = new Map<string, string>(
       locked.flatMap((r) => [[r.id, r.id] as const, [r.number, r.id] as const]),
     );
-    const stages = new Map<string, StageRow[]>();
+    const stages = stagesAtEnd;
     const loadStages = async (caseIds: string[]) => {
       if (caseIds.length === 0) return;
       const found = (await trx
@@ -190,12 +192,24 @@ async function transitionBatch(
       if (touched.size === 0) return;
       const p = pending;
       pending = emptyPending();
-      await writePending(engine, trx, p);
-      // Stages written by the flush get their ids from the database on next use (after the
-      // batch's last flush there is none).
+      const created = await writePending(engine, trx, p);
       const stale = [...touched];
       touched.clear();
-      if (!last) await loadStages(stale);
+      if (!last) {
+        // Stages written by the flush get their ids from the database on next use.
+        await loadStages(stale);
+        return;
+      }
+      // The batch's last flush: its stages are known from the rows written (the answers'
+      // current stages, without reading them again).
+      for (const u of p.stageUpdates) {
+        const list = stages.get(u.case_id) ?? [];
+        stages.set(
+          u.case_id,
+          list.map((s) => (String(s.id) === String(u.id) ? u : s)),
+        );
+      }
+      for (const s of created) stages.set(s.case_id, [...(stages.get(s.case_id) ?? []), s]);
     };
 
     for (const command of commands) {
@@ -252,6 +266,11 @@ async function transitionBatch(
     }
     await flush(true);
   });
+  function openStageOf(caseId: string): StageRow | null {
+    const list = stagesAtEnd.get(caseId) ?? [];
+    for (let k = list.length - 1; k >= 0; k--) if (!list[k].ended_at) return list[k];
+    return null;
+  }
   // Committed: from here on nothing may send the batch to the one-by-one path, which would
   // apply its actions a second time. A failure answers each caller with its error instead.
   try {
@@ -266,7 +285,13 @@ async function transitionBatch(
   try {
     views = await loadCaseDetails(
       engine.db,
-      done.map(({ r, i }) => ({ principal: commands[i].principal, row: r.value })),
+      done.map(({ r, i }) => ({
+        principal: commands[i].principal,
+        row: r.value,
+        // A case changed again by a later command of the batch answers with its stage then
+        // read from the database (only the last change's stages are at hand).
+        stage: r.value.version === rows.get(r.value.id)?.version ? openStageOf(r.value.id) : undefined,
+      })),
     );
   } catch (error) {
     return results.map((r) => (r.ok ? { ok: false, error } : r));
@@ -446,8 +471,11 @@ function moveClockInMemory(
   return patchFor(row, stage, th.deadline, 'green');
 }
 
-/** The set-based writes of the collected commands, in the order the one-by-one path makes them. */
-async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<void> {
+/**
+ * The set-based writes of the collected commands, in the order the one-by-one path makes them.
+ * Returns the stages it created.
+ */
+async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<StageRow[]> {
   if (p.cases.length) {
     const { rows: updated } = await sql<{ id: string }>`
       update case_record c set
@@ -478,13 +506,7 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<vo
       from jsonb_populate_recordset(null::case_stage, ${JSON.stringify(p.stageUpdates)}::jsonb) v
       where s.id = v.id`.execute(trx);
   await engine.scheduler.cancelMany(p.cancels, trx);
-  const created = await insertRows<{
-    id: string;
-    case_id: string;
-    stage: Stage;
-    yellow_at: Date;
-    deadline: Date;
-  }>(
+  const created = await insertRows<StageRow>(
     trx,
     'case_stage',
     p.newStages.map((s) => ({
@@ -499,7 +521,7 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<vo
       deadline: s.deadline,
       light: s.light,
     })),
-    { returning: ['id', 'case_id', 'stage', 'yellow_at', 'deadline'] },
+    { returning: ['*'] },
   );
   const jobs = [...p.jobs];
   for (const s of created) {
@@ -507,11 +529,11 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<vo
     jobs.push(
       {
         kind: JOB_YELLOW,
-        runAt: new Date(s.yellow_at),
+        runAt: new Date(s.yellow_at!),
         key: timerKey(s.case_id, s.stage, 'yellow'),
         payload,
       },
-      { kind: JOB_RED, runAt: new Date(s.deadline), key: timerKey(s.case_id, s.stage, 'red'), payload },
+      { kind: JOB_RED, runAt: new Date(s.deadline!), key: timerKey(s.case_id, s.stage, 'red'), payload },
     );
   }
   await engine.scheduler.scheduleMany(jobs, trx);
@@ -536,4 +558,5 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<vo
   await insertRows(trx, 'case_timing', p.timings, {
     onConflict: sql`on conflict (case_id, milestone) do nothing`,
   });
+  return created;
 }

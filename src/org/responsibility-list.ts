@@ -456,9 +456,15 @@ export async function resolveResponsibility(
   const modules = options.modules ?? activeRegistry;
   if (options.cached) {
     let byModules = resolvers.get(options.cached.cacheScope);
-    if (!byModules) resolvers.set(options.cached.cacheScope, (byModules = new Map()));
+    if (!byModules) {
+      byModules = new Map();
+      resolvers.set(options.cached.cacheScope, byModules);
+    }
     let resolve = byModules.get(modules);
-    if (!resolve) byModules.set(modules, (resolve = createResponsibilityResolver(modules)));
+    if (!resolve) {
+      resolve = createResponsibilityResolver(modules);
+      byModules.set(modules, resolve);
+    }
     return resolve(db, categoryCode, divisionCode, options.cached.listVersion);
   }
   const prefixes = DIVISION_LEVELS.map((l) => CODE_LENGTH[l])
