@@ -19,6 +19,7 @@ import { registerOutreachRoutes } from './outreach-routes.ts';
 import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './webhooks.ts';
 import { type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
 import { registerLinkageJobs } from './linkage.ts';
+import { registerLinkageRoutes } from './linkage-routes.ts';
 import { intakeBatcher } from './intake.ts';
 import { registerSlaJobs } from './sla-timers.ts';
 import { transitionBatcher } from './transition-batch.ts';
@@ -111,6 +112,7 @@ export function createCasesCapability(
       };
       registerCaseRoutes(app, () => engineOf(kernel));
       registerOutreachRoutes(app, () => engineOf(kernel), hubOf);
+      registerLinkageRoutes(app, () => engineOf(kernel));
     },
     start(kernel) {
       const engine = engineOf(kernel);

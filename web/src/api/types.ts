@@ -136,6 +136,46 @@ export interface Department {
   code: string;
   name: LocalizedText;
   kind?: string;
+  parentCode?: string | null;
+  /** Divisions served; empty means the whole city. */
+  divisionCodes?: string[];
+  /** `core`, `admin`, or the plate that declared it. */
+  source?: string;
+}
+
+/** The kinds of department the org API accepts. */
+export const DEPARTMENT_KINDS = [
+  'bureau',
+  'district_government',
+  'street_office',
+  'utility',
+  'enterprise',
+  'center',
+] as const;
+export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
+
+/** One whistle (街乡吹哨) with its case and the report-ins of the summoned departments. */
+export interface WhistleView {
+  whistleId: number;
+  caseId: string;
+  caseNumber: string;
+  caseState: CaseState;
+  category: string;
+  location: { lat: number; lon: number; address: string | null };
+  divisions: { grid: string | null; street: string | null; district: string | null };
+  whistledBy: string;
+  note: string | null;
+  whistledAt: string;
+  deadline: string;
+  departments: Array<{
+    department: string;
+    reportedInAt: string | null;
+    reportedInBy: string | null;
+    missed: boolean;
+    rating: number | null;
+  }>;
+  pending: number;
+  missed: number;
 }
 
 /** An Open311 service: a reportable category of the module catalogues. */

@@ -20,13 +20,15 @@ export interface CaseQueueProps {
   actions?: readonly CaseActionName[];
   /** Keep only some of what the server answers (e.g. cases over their deadline). */
   keep?: (c: CaseView) => boolean;
+  /** Told after an action on one of the queue's cases succeeded. */
+  onChanged?(c: CaseView): void;
 }
 
 const byDeadline = (a: CaseView, b: CaseView) =>
   (a.stage?.deadline ?? '9999').localeCompare(b.stage?.deadline ?? '9999') ||
   a.number.localeCompare(b.number);
 
-export function CaseQueue({ id, title, query, actions, keep }: CaseQueueProps) {
+export function CaseQueue({ id, title, query, actions, keep, onChanged }: CaseQueueProps) {
   const { t } = useI18n();
   const missing = useMissing(ENDPOINTS.cases);
   const [open, setOpen] = useState<string | null>(null);
@@ -50,8 +52,9 @@ export function CaseQueue({ id, title, query, actions, keep }: CaseQueueProps) {
           caseId={open}
           only={actions}
           onClose={() => setOpen(null)}
-          onChanged={() => {
+          onChanged={(c) => {
             cases.reload();
+            onChanged?.(c);
           }}
         />
       )}

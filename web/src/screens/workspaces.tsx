@@ -4,8 +4,10 @@
  */
 import { CaseQueue } from '../components/case-queue.tsx';
 import { IndicatorStrip } from '../components/indicator-strip.tsx';
+import { WhistleTracker } from '../components/whistle-tracker.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session/session.tsx';
+import { useState } from 'react';
 
 const isOverdue = (c: { light: string | null }) => c.light === 'red';
 
@@ -37,10 +39,14 @@ export function SupervisionWorkspace() {
   );
 }
 
-/** Command track: dispatch with the responsibility list, extensions, overdue and supervision, whistles. */
+/**
+ * Command track: dispatch with the responsibility list, extensions, overdue and supervision,
+ * whistles and the tracking of their report-ins.
+ */
 export function DispatchWorkspace() {
   const { t } = useI18n();
   const { hasRole } = useSession();
+  const [whistled, setWhistled] = useState(0);
   return (
     <div className="workspace">
       <h1>{t('nav.dispatch')}</h1>
@@ -78,7 +84,9 @@ export function DispatchWorkspace() {
         title={t('dispatch.linkage')}
         query={{ state: 'in_progress' }}
         actions={['whistle', 'rate-linkage']}
+        onChanged={() => setWhistled((n) => n + 1)}
       />
+      <WhistleTracker refreshKey={whistled} actions={['whistle', 'rate-linkage']} />
     </div>
   );
 }
