@@ -7,7 +7,6 @@
 import type { Principal } from '../identity/index.ts';
 import {
   ConflictError,
-  createEvent,
   type Db,
   ForbiddenError,
   InvalidInputError,
@@ -37,6 +36,7 @@ import { recordCaseEvent, recordTimings } from './case-outbox.ts';
 import { scheduleReportInDeadline } from './linkage.ts';
 import { type NotificationInput, notify } from './notifications.ts';
 import { transitionBatcher } from './transition-batch.ts';
+import { transitionRecords } from './transition-records.ts';
 import {
   endStage,
   escalateCase,
@@ -206,32 +206,17 @@ export async function performTransition(
     params: recorded,
     at: now,
   });
-  await engine.deps.appendAudit(trx, {
-    actor: principal.id,
-    action: t.event,
-    objectType: 'case',
-    objectId: row.id,
-    before: { state: row.state, version: row.version },
-    after: { state: to, version: row.version + 1, ...recorded },
-    at: now,
-  });
-  const event = createEvent(
-    t.event,
-    {
-      caseId: row.id,
-      number: row.number,
-      action,
-      from: row.state,
-      to,
-      version: row.version + 1,
-      actor: principal.id,
-      category: row.category,
-      districtCode: row.district_code,
-      leadDepartment: (updated as CaseRow).lead_department,
-    },
+  const { audit, event } = transitionRecords({
+    row,
+    action,
+    eventType: t.event,
+    to,
+    principal,
+    recorded,
+    leadDepartment: (updated as CaseRow).lead_department,
     now,
-    `case:${row.number}`,
-  );
+  });
+  await engine.deps.appendAudit(trx, audit);
   events.push(event);
   await recordCaseEvent(engine, trx, event, row.lead_department);
   await recordTimings(engine, trx, row, action, to, now);

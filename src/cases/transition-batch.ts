@@ -16,7 +16,6 @@ import { sql } from 'kysely';
 import type { AuditEntry } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import {
-  createEvent,
   type Db,
   NotFoundError,
   type PlatformEvent,
@@ -36,6 +35,7 @@ import {
   targetState,
 } from './case-actions.ts';
 import { GroupCommit, type Outcome } from './case-batcher.ts';
+import { transitionRecords } from './transition-records.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { type CaseState, type CaseView, STAGE_OF_STATE } from './case-model.ts';
 import { recordCaseEvents, timingsOf } from './case-outbox.ts';
@@ -337,32 +337,17 @@ async function applyInMemory(
     params: recorded,
     at: now,
   });
-  pending.audit.push({
-    actor: principal.id,
-    action: t.event,
-    objectType: 'case',
-    objectId: row.id,
-    before: { state: row.state, version: row.version },
-    after: { state: to, version: row.version + 1, ...recorded },
-    at: now,
-  });
-  const event = createEvent(
-    t.event,
-    {
-      caseId: row.id,
-      number: row.number,
-      action,
-      from: row.state,
-      to,
-      version: row.version + 1,
-      actor: principal.id,
-      category: row.category,
-      districtCode: row.district_code,
-      leadDepartment: next.lead_department,
-    },
+  const { audit, event } = transitionRecords({
+    row,
+    action,
+    eventType: t.event,
+    to,
+    principal,
+    recorded,
+    leadDepartment: next.lead_department,
     now,
-    `case:${row.number}`,
-  );
+  });
+  pending.audit.push(audit);
   events.push(event);
   pending.events.push({ event, departmentBefore: row.lead_department });
   pending.timings.push(...timingsOf(engine, row, action, to, now));

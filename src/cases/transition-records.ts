@@ -1,0 +1,49 @@
+import type { AuditEntry } from '../audit/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { createEvent, type PlatformEvent } from '../kernel/index.ts';
+import type { CaseRow } from './case-store.ts';
+
+/**
+ * The audit entry and the platform event of one applied transition — the same for the
+ * one-by-one path (case-actions.ts) and the group-committed one (transition-batch.ts).
+ */
+export function transitionRecords(input: {
+  row: CaseRow;
+  action: string;
+  eventType: string;
+  to: string;
+  principal: Principal;
+  recorded: Record<string, unknown>;
+  leadDepartment: string | null;
+  now: Date;
+}): { audit: AuditEntry; event: PlatformEvent } {
+  const { row, action, eventType, to, principal, recorded, now } = input;
+  return {
+    audit: {
+      actor: principal.id,
+      action: eventType,
+      objectType: 'case',
+      objectId: row.id,
+      before: { state: row.state, version: row.version },
+      after: { state: to, version: row.version + 1, ...recorded },
+      at: now,
+    },
+    event: createEvent(
+      eventType,
+      {
+        caseId: row.id,
+        number: row.number,
+        action,
+        from: row.state,
+        to,
+        version: row.version + 1,
+        actor: principal.id,
+        category: row.category,
+        districtCode: row.district_code,
+        leadDepartment: input.leadDepartment,
+      },
+      now,
+      `case:${row.number}`,
+    ),
+  };
+}
