@@ -365,6 +365,8 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     await admin.getByRole('button', { name: `Retire rule ${changedId}` }).click();
     await admin.getByRole('button', { name: 'Confirm: retire' }).click();
     await saved.filter({ hasText: `v${before + 3}` }).waitFor();
+    // The table reloads after the version is shown: wait for the retired row to go.
+    await admin.locator(`tr[data-rule="${changedId}"]`).waitFor({ state: 'detached' });
     assert.equal(await admin.locator(`tr[data-rule="${changedId}"]`).count(), 0);
     assert.equal(await version(), before + 3);
   });
