@@ -18,6 +18,7 @@ import { IntakeRateLimits } from './rate-limiter.ts';
 import { forgetApiKeys } from './report-intake.ts';
 import { ReportQueueWorker } from './report-queue.ts';
 import { ReportWriter, reportsOfCase } from './report-store.ts';
+import { S3MediaStore } from './s3-media-store.ts';
 import { isCitizenVisibleEvent, LogStatusNotifier, type StatusNotifier } from './status-updates.ts';
 
 export { ANONYMOUS_REPORTER, type Participation, PUBLIC_READER } from './participation-context.ts';
@@ -27,8 +28,10 @@ export {
   type IntakeMode,
   type ParticipationSettings,
   participationSettingsFromEnv,
+  s3SettingsFromEnv,
 } from './participation-settings.ts';
 export { FileSystemMediaStore, type MediaStore, type StoredMedia } from './media-store.ts';
+export { S3MediaStore, type S3MediaStoreOptions, type S3StoreSettings } from './s3-media-store.ts';
 export { type MediaReference, STAFF_MEDIA_PATH } from './staff-media.ts';
 export { sanitizeImage, sniffImageType, stripJpeg, stripPng, stripWebp } from './image-sanitizer.ts';
 export {
@@ -78,12 +81,19 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     if (!p) {
       const s = resolve();
       const uploadDir = s.uploadDir ?? path.join(kernel.config.dataDir, 'uploads');
+      const s3 = s.uploadS3;
       p = Object.freeze({
         kernel,
         settings: s,
         engine: () => caseEngineOf(kernel),
-        media: options.media ?? new FileSystemMediaStore(uploadDir),
-        staffMedia: options.staffMedia ?? new FileSystemMediaStore(path.join(uploadDir, 'staff')),
+        media:
+          options.media ??
+          (s3 ? new S3MediaStore({ ...s3, logger: kernel.logger }) : new FileSystemMediaStore(uploadDir)),
+        staffMedia:
+          options.staffMedia ??
+          (s3
+            ? new S3MediaStore({ ...s3, prefix: `${s3.prefix}staff/`, logger: kernel.logger })
+            : new FileSystemMediaStore(path.join(uploadDir, 'staff'))),
         limits: new IntakeRateLimits({
           perKey: s.ratePerKeyPerMinute,
           perDevice: s.ratePerDevicePerMinute,

@@ -1,8 +1,9 @@
 /**
  * Where citizens' photos live. A store keeps bytes under a name derived from their content
  * (SHA-256 + extension), so the same photo uploaded twice is stored once and names cannot
- * be guessed. The filesystem store ships; an S3-compatible store would implement the same
- * interface (not built yet: see docs/open311.md).
+ * be guessed. Two stores ship: this file's filesystem store (the default, under
+ * `<DATA_DIR>/uploads`) and `S3MediaStore` (s3-media-store.ts) for an S3-compatible bucket
+ * when `UPLOAD_S3_ENDPOINT` is set (see docs/open311.md).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
