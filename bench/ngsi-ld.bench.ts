@@ -93,6 +93,7 @@ export async function run(): Promise<BenchResult[]> {
     method: 'POST',
     connections: 4,
     durationSeconds: 5,
+    bodyCount: 200,
     headers,
     body: () => {
       const start = b;

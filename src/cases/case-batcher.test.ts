@@ -86,6 +86,33 @@ for (const backend of testBackends()) {
       assert.equal((await verifyAuditChain(fx.t.kernel.db)).ok, true);
     });
 
+    it('a new case is linked to the nearest open candidates only, at most duplicateMaxCandidates', async () => {
+      const most = engine().settings.duplicateMaxCandidates;
+      assert.equal(most, 5);
+      // Away from the other tests' reports: 8 earlier reports 4, 8, … 32 m north of a spot.
+      const spot = { lat: fx.point.lat + 0.004, lon: fx.point.lon };
+      const metres = (m: number) => ({ lat: spot.lat + m / 111_195, lon: spot.lon });
+      const earlier: CaseView[] = [];
+      for (let k = 8; k >= 1; k--) earlier.push((await report({ location: metres(4 * k) })).case);
+      // One more arrives in the same batch as the new report, 2 m away.
+      const [sameBatch, fresh] = await Promise.all([
+        report({ location: metres(2) }),
+        report({ location: metres(0.5) }),
+      ]);
+      const expected = [sameBatch.case, ...earlier.slice(-4).reverse()].map((c) => c.number);
+      assert.deepEqual(
+        fresh.case.duplicateCandidates.map((d) => d.number),
+        expected,
+        'the five nearest, nearest first',
+      );
+      const rows = await fx.t.kernel.db
+        .selectFrom('case_duplicate')
+        .select('candidate_id')
+        .where('case_id', '=', fresh.case.id)
+        .execute();
+      assert.equal(rows.length, most);
+    });
+
     it('a bad report in a batch fails alone; the others commit', async () => {
       const bad = { description: null as unknown as string };
       const settled = await Promise.allSettled([report(), report(bad), report(), report()]);

@@ -14,6 +14,8 @@ export interface CaseSettings {
   /** Radius and time window of the duplicate search at intake. */
   readonly duplicateRadiusMeters: number;
   readonly duplicateWindowHours: number;
+  /** Most duplicate candidates attached to a new case: the nearest ones. */
+  readonly duplicateMaxCandidates: number;
   /** Default report-in deadline of a whistle, in minutes. */
   readonly reportInMinutes: number;
   /** Limits used when a category declares none for an urgency. */
@@ -33,6 +35,7 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
   escalateAfterMinutes: 2 * HOUR,
   duplicateRadiusMeters: 50,
   duplicateWindowHours: 24,
+  duplicateMaxCandidates: 5,
   reportInMinutes: 30,
   defaultLimits: {
     normal: {
@@ -65,11 +68,17 @@ function positive(env: Record<string, string | undefined>, key: string, fallback
   return n;
 }
 
+function positiveInteger(env: Record<string, string | undefined>, key: string, fallback: number): number {
+  const n = positive(env, key, fallback);
+  if (!Number.isInteger(n)) throw new ConfigError(key, `must be a whole number (got ${JSON.stringify(env[key])})`);
+  return n;
+}
+
 /**
  * Reads `ONECITY_WORKING_HOURS` (`08:30-12:00,13:30-17:30`), `ONECITY_WEEKEND_DAYS` (`0,6`),
  * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),
  * `ONECITY_ESCALATE_AFTER_MINUTES`, `ONECITY_DUPLICATE_RADIUS_M`,
- * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_REPORT_IN_MINUTES`.
+ * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`.
  */
 export function caseSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -97,6 +106,7 @@ export function caseSettingsFromEnv(
     escalateAfterMinutes: positive(env, 'ONECITY_ESCALATE_AFTER_MINUTES', base.escalateAfterMinutes),
     duplicateRadiusMeters: positive(env, 'ONECITY_DUPLICATE_RADIUS_M', base.duplicateRadiusMeters),
     duplicateWindowHours: positive(env, 'ONECITY_DUPLICATE_WINDOW_HOURS', base.duplicateWindowHours),
+    duplicateMaxCandidates: positiveInteger(env, 'ONECITY_DUPLICATE_MAX_CANDIDATES', base.duplicateMaxCandidates),
     reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
   });
 }

@@ -60,6 +60,11 @@ export function distanceMeters(aLat: number, aLon: number, bLat: number, bLon: n
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
+/** The `most` nearest of some candidates, nearest first. */
+function nearest<T extends { d: number }>(candidates: T[], most: number): T[] {
+  return [...candidates].sort((a, b) => a.d - b.d).slice(0, most);
+}
+
 /** What intake answers. */
 export interface IntakeResult {
   case: CaseView;
@@ -257,24 +262,30 @@ async function reportBatch(
     const box = probes.map((p, i) => ({
       i,
       category: p.category,
+      lat: p.lat,
+      lon: p.lon,
+      kx: Math.cos((p.lat * Math.PI) / 180),
       lat0: p.lat - p.dLat,
       lat1: p.lat + p.dLat,
       lon0: p.lon - p.dLon,
       lon1: p.lon + p.dLon,
       since: p.since,
     }));
+    const most = engine.settings.duplicateMaxCandidates;
     const near = await sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
       select b.i, c.id, c.number, c.lat, c.lon
       from jsonb_to_recordset(${JSON.stringify(box)}::jsonb)
-        as b(i int, category text, lat0 float8, lat1 float8, lon0 float8, lon1 float8, since timestamptz)
+        as b(i int, category text, lat float8, lon float8, kx float8, lat0 float8, lat1 float8,
+             lon0 float8, lon1 float8, since timestamptz)
       cross join lateral (
         select c.id, c.number, c.lat, c.lon from case_record c
         where c.category = b.category
           and c.lat between b.lat0 and b.lat1 and c.lon between b.lon0 and b.lon1
           and c.reported_at >= b.since and c.state in (${sql.join(OPEN_STATES)})
-        -- offset 0 keeps this a per-box index probe (case_record_nearby); flattened, the
-        -- planner hash-joins every open case of the category against every box.
-        offset 0
+        -- the nearest few (planar distance is exact enough to order within the radius);
+        -- a lateral limit also keeps this a per-box index probe (case_record_nearby).
+        order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2
+        limit ${most}
       ) c`.execute(trx);
     const candidates: Array<Array<{ id: string; number: string; d: number }>> = fresh.map(() => []);
     for (const r of near.rows) {
@@ -290,6 +301,7 @@ async function reportBatch(
         const d = distanceMeters(p.lat, p.lon, q.lat, q.lon);
         if (d <= radius) candidates[i].push({ id: fresh[j].p.id, number: fresh[j].p.number!, d });
       }
+      if (candidates[i].length > most) candidates[i] = nearest(candidates[i], most);
     });
 
     const stages = fresh.map(({ c, p }) => {
@@ -644,9 +656,12 @@ async function attachDuplicates(engine: CaseEngine, trx: Db, row: CaseRow, now: 
     .where('lon', '>=', row.lon - dLon)
     .where('lon', '<=', row.lon + dLon)
     .execute();
-  const found = near
-    .map((c) => ({ ...c, d: distanceMeters(row.lat, row.lon, c.lat, c.lon) }))
-    .filter((c) => c.d <= radius);
+  const found = nearest(
+    near
+      .map((c) => ({ ...c, d: distanceMeters(row.lat, row.lon, c.lat, c.lon) }))
+      .filter((c) => c.d <= radius),
+    engine.settings.duplicateMaxCandidates,
+  );
   if (found.length)
     await trx
       .insertInto('case_duplicate')
