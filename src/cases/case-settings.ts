@@ -70,7 +70,8 @@ function positive(env: Record<string, string | undefined>, key: string, fallback
 
 function positiveInteger(env: Record<string, string | undefined>, key: string, fallback: number): number {
   const n = positive(env, key, fallback);
-  if (!Number.isInteger(n)) throw new ConfigError(key, `must be a whole number (got ${JSON.stringify(env[key])})`);
+  if (!Number.isInteger(n))
+    throw new ConfigError(key, `must be a whole number (got ${JSON.stringify(env[key])})`);
   return n;
 }
 
@@ -106,7 +107,11 @@ export function caseSettingsFromEnv(
     escalateAfterMinutes: positive(env, 'ONECITY_ESCALATE_AFTER_MINUTES', base.escalateAfterMinutes),
     duplicateRadiusMeters: positive(env, 'ONECITY_DUPLICATE_RADIUS_M', base.duplicateRadiusMeters),
     duplicateWindowHours: positive(env, 'ONECITY_DUPLICATE_WINDOW_HOURS', base.duplicateWindowHours),
-    duplicateMaxCandidates: positiveInteger(env, 'ONECITY_DUPLICATE_MAX_CANDIDATES', base.duplicateMaxCandidates),
+    duplicateMaxCandidates: positiveInteger(
+      env,
+      'ONECITY_DUPLICATE_MAX_CANDIDATES',
+      base.duplicateMaxCandidates,
+    ),
     reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
   });
 }

@@ -197,20 +197,18 @@ async function reportBatch(
     const keyed = commands.filter((c) => c.input.clientRequestId);
     const existing = new Map<string, CaseRow>();
     if (keyed.length) {
-      const found = (await trx
-        .selectFrom('case_record')
-        .selectAll()
-        .where((eb) =>
-          eb.or(
-            keyed.map((c) =>
-              eb.and([
-                eb('channel', '=', c.input.channel),
-                eb('client_request_id', '=', c.input.clientRequestId!),
-              ]),
-            ),
-          ),
-        )
-        .execute()) as CaseRow[];
+      // A join against the batch's keys, so that the partial unique index answers it
+      // whatever the batch size (an OR of many pairs can end as a scan of every case).
+      const found = (
+        await sql<CaseRow>`
+          select * from case_record
+          where client_request_id is not null
+            and (channel, client_request_id) in (
+              select k.channel, k.id from unnest(
+                ${keyed.map((c) => c.input.channel)}::text[],
+                ${keyed.map((c) => c.input.clientRequestId!)}::text[]
+              ) as k(channel, id))`.execute(trx)
+      ).rows;
       for (const r of found) existing.set(`${r.channel}\u0000${r.client_request_id}`, r);
     }
     const firstOf = new Map<string, number>();

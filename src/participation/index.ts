@@ -72,6 +72,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     return settings;
   };
   const writers = new WeakMap<Kernel, ReportWriter>();
+  const openWriters: ReportWriter[] = [];
   const workers = new WeakMap<Kernel, ReportQueueWorker>();
   const unsubscribes: Array<() => void> = [];
   const started: ReportQueueWorker[] = [];
@@ -100,6 +101,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
           perAddress: s.ratePerAddressPerMinute,
         }),
         notifier: options.notifier ?? new LogStatusNotifier(kernel.logger),
+        intakeLoad: { immediateInFlight: 0 },
       });
       contexts.set(kernel, p);
     }
@@ -110,13 +112,15 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     if (!w) {
       w = new ReportWriter(kernel.db);
       writers.set(kernel, w);
+      openWriters.push(w);
     }
     return w;
   };
   const workerOf = (kernel: Kernel) => {
     let w = workers.get(kernel);
     if (!w) {
-      w = new ReportQueueWorker(contextOf(kernel));
+      const writer = writerOf(kernel);
+      w = new ReportQueueWorker(contextOf(kernel), { lastPostAt: () => writer.lastInsertAt });
       workers.set(kernel, w);
     }
     return w;
@@ -161,7 +165,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
             });
         }),
       );
-      if (p.settings.intakeMode === 'queued') {
+      if (p.settings.intakeMode !== 'immediate') {
         const worker = workerOf(kernel);
         worker.start();
         started.push(worker);
@@ -170,6 +174,8 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     async stop() {
       for (const u of unsubscribes.splice(0)) u();
       for (const w of started.splice(0)) await w.stop();
+      // Reports accepted before the server stopped are written before the database closes.
+      for (const w of openWriters) await w.idle();
     },
     drainQueue: (kernel) => workerOf(kernel).kick(),
   };

@@ -22,6 +22,8 @@ export interface Participation {
   readonly staffMedia: MediaStore;
   readonly limits: IntakeRateLimits;
   readonly notifier: StatusNotifier;
+  /** Reports this node is filing inside their POST right now (`auto` intake decides by it). */
+  readonly intakeLoad: { immediateInFlight: number };
 }
 
 /** Who files reports that come in without an api_key (when anonymous posting is on). */

@@ -6,7 +6,7 @@ import { ConfigError } from '../kernel/index.ts';
 import type { S3StoreSettings } from './s3-media-store.ts';
 
 /** How an Open311 POST becomes a case. */
-export type IntakeMode = 'immediate' | 'queued';
+export type IntakeMode = 'immediate' | 'queued' | 'auto';
 
 export interface ParticipationSettings {
   /** The jurisdiction this endpoint serves (`OPEN311_JURISDICTION_ID`). */
@@ -16,9 +16,13 @@ export interface ParticipationSettings {
   /**
    * `immediate`: the case is created inside the POST and its number returned. `queued`: the
    * report is stored durably (group-committed) and a token returned; a worker files it as a
-   * case moments later (`OPEN311_INTAKE_MODE`).
+   * case moments later. `auto` (default): immediate while this node files fewer than
+   * `autoQueueAbove` reports at once, queued beyond that, so a burst is absorbed instead of
+   * slowing every answer (`OPEN311_INTAKE_MODE`).
    */
   readonly intakeMode: IntakeMode;
+  /** In `auto` mode, immediate filings in flight on this node above which posts are queued (`OPEN311_AUTO_QUEUE_ABOVE`). */
+  readonly autoQueueAbove: number;
   /** Token buckets: reports per minute per api key, per device_id and per client address. */
   readonly ratePerKeyPerMinute: number;
   readonly ratePerDevicePerMinute: number;
@@ -44,7 +48,8 @@ export interface ParticipationSettings {
 export const DEFAULT_PARTICIPATION_SETTINGS: ParticipationSettings = Object.freeze({
   jurisdictionId: 'onecity.example.gov.cn',
   anonymousPosting: true,
-  intakeMode: 'immediate',
+  intakeMode: 'auto',
+  autoQueueAbove: 8,
   ratePerKeyPerMinute: 600,
   ratePerDevicePerMinute: 10,
   ratePerAddressPerMinute: 60,
@@ -88,8 +93,11 @@ export function participationSettingsFromEnv(
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(jurisdictionId))
     throw new ConfigError('OPEN311_JURISDICTION_ID', 'must be a domain-like identifier such as lanhu.gov.cn');
   const mode = (env.OPEN311_INTAKE_MODE?.trim() || base.intakeMode) as IntakeMode;
-  if (mode !== 'immediate' && mode !== 'queued')
-    throw new ConfigError('OPEN311_INTAKE_MODE', `must be immediate or queued (got ${JSON.stringify(mode)})`);
+  if (mode !== 'immediate' && mode !== 'queued' && mode !== 'auto')
+    throw new ConfigError(
+      'OPEN311_INTAKE_MODE',
+      `must be immediate, queued or auto (got ${JSON.stringify(mode)})`,
+    );
   const publicBaseUrl = env.PUBLIC_BASE_URL?.trim() || base.publicBaseUrl;
   if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl))
     throw new ConfigError('PUBLIC_BASE_URL', 'must be an absolute http(s) URL');
@@ -98,6 +106,7 @@ export function participationSettingsFromEnv(
     jurisdictionId,
     anonymousPosting: bool(env, 'OPEN311_ANONYMOUS_POSTING', base.anonymousPosting),
     intakeMode: mode,
+    autoQueueAbove: positiveInt(env, 'OPEN311_AUTO_QUEUE_ABOVE', base.autoQueueAbove),
     ratePerKeyPerMinute: positiveInt(env, 'OPEN311_RATE_PER_KEY', base.ratePerKeyPerMinute),
     ratePerDevicePerMinute: positiveInt(env, 'OPEN311_RATE_PER_DEVICE', base.ratePerDevicePerMinute),
     ratePerAddressPerMinute: positiveInt(env, 'OPEN311_RATE_PER_ADDRESS', base.ratePerAddressPerMinute),

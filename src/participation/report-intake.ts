@@ -317,7 +317,8 @@ export async function submitReport(
     contact_phone: s.phone ?? null,
     created_at: now,
   };
-  if (p.settings.intakeMode === 'queued') {
+  const mode = p.settings.intakeMode;
+  if (mode === 'queued' || (mode === 'auto' && p.intakeLoad.immediateInFlight >= p.settings.autoQueueAbove)) {
     await writer.insert({ ...base, status: 'queued', case_id: null, case_number: null, intake });
     onQueued();
     return {
@@ -329,15 +330,21 @@ export async function submitReport(
     };
   }
   // A fresh token cannot have a case yet: skip the engine's idempotency lookup.
-  const { case: c } = await reportCase(engine, poster, { ...intake, clientRequestId: undefined });
-  await writer.insert({
-    ...base,
-    status: 'filed',
-    case_id: c.id,
-    case_number: c.number,
-    intake: null,
-    filed_at: now,
-  });
+  p.intakeLoad.immediateInFlight++;
+  let c: CaseView;
+  try {
+    c = (await reportCase(engine, poster, { ...intake, clientRequestId: undefined })).case;
+    await writer.insert({
+      ...base,
+      status: 'filed',
+      case_id: c.id,
+      case_number: c.number,
+      intake: null,
+      filed_at: now,
+    });
+  } finally {
+    p.intakeLoad.immediateInFlight--;
+  }
   return { token, case: c, serviceNotice: serviceNotice(c), accountId: s.accountId ?? null };
 }
 

@@ -4,14 +4,24 @@
  * its token as the engine's client request id, so a report filed twice (a node died after
  * the case was created but before the report was marked) still yields one case. Several
  * nodes share the queue: claims skip rows locked by another node.
+ *
+ * While posts keep arriving, the worker gives way to them: after each batch it pauses as
+ * long as the batch took (at most `MAX_PAUSE_MS`), so accepting reports keeps at least
+ * half of the node's database time (on PGlite, its only connection and thread) and a burst
+ * builds a backlog that is filed at full speed once it is over.
  */
 import { reportCase } from '../cases/index.ts';
 import type { Participation } from './participation-context.ts';
 import { claimQueued, markFailed, markFiled } from './report-store.ts';
 
 const BATCH = 50;
+/** A smaller batch while posts are arriving: a post waits at most one short filing transaction. */
+const BUSY_BATCH = 16;
 const MAX_ATTEMPTS = 5;
 const STALE_MS = 60_000;
+const MAX_PAUSE_MS = 250;
+/** Posts seen within this long count as "posts are arriving". */
+const BUSY_WINDOW_MS = 100;
 
 export class ReportQueueWorker {
   #timer: NodeJS.Timeout | null = null;
@@ -21,8 +31,16 @@ export class ReportQueueWorker {
 
   constructor(
     private readonly p: Participation,
-    private readonly pollMs = 1000,
+    private readonly options: {
+      pollMs?: number;
+      /** When this node last accepted a report (`performance.now()`). */
+      lastPostAt?: () => number;
+    } = {},
   ) {}
+
+  get pollMs(): number {
+    return this.options.pollMs ?? 1000;
+  }
 
   /** Starts polling (for reports other nodes queued or left behind). */
   start(): void {
@@ -49,6 +67,11 @@ export class ReportQueueWorker {
     await this.#running;
   }
 
+  #postsArriving(): boolean {
+    const lastPost = this.options.lastPostAt?.() ?? Number.NEGATIVE_INFINITY;
+    return performance.now() - lastPost < BUSY_WINDOW_MS;
+  }
+
   #schedule(ms: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
@@ -66,7 +89,12 @@ export class ReportQueueWorker {
         const now = kernel.clock.now();
         let claimed: Awaited<ReturnType<typeof claimQueued>>;
         try {
-          claimed = await claimQueued(kernel.db, BATCH, now, new Date(now.getTime() - STALE_MS));
+          claimed = await claimQueued(
+            kernel.db,
+            this.#postsArriving() ? BUSY_BATCH : BATCH,
+            now,
+            new Date(now.getTime() - STALE_MS),
+          );
         } catch (err) {
           kernel.logger.error({ err }, 'participation: cannot claim queued reports');
           return;
@@ -74,11 +102,13 @@ export class ReportQueueWorker {
         if (claimed.length === 0) break;
         // Submitted together, the claimed reports become cases in one intake transaction
         // (the case engine group-commits them, in claim order).
+        const started = performance.now();
+        const filed: Array<{ token: string; caseId: string; caseNumber: string }> = [];
         await Promise.all(
           claimed.map(async (row) => {
             try {
               const { case: c } = await reportCase(this.p.engine(), row.principal, row.intake!);
-              await markFiled(kernel.db, row.token, c, kernel.clock.now());
+              filed.push({ token: row.token, caseId: c.id, caseNumber: c.number });
             } catch (err) {
               kernel.logger.warn({ err, token: row.token }, 'participation: filing a queued report failed');
               await markFailed(
@@ -90,6 +120,16 @@ export class ReportQueueWorker {
             }
           }),
         );
+        try {
+          await markFiled(kernel.db, filed, kernel.clock.now());
+        } catch (err) {
+          // The cases exist; the reports stay claimed and are filed again once stale, which
+          // finds the same cases by their tokens (the client request id).
+          kernel.logger.error({ err }, 'participation: cannot mark filed reports');
+          return;
+        }
+        const took = performance.now() - started;
+        if (this.#postsArriving()) await new Promise((r) => setTimeout(r, Math.min(took, MAX_PAUSE_MS)));
       }
     } while (this.#again);
   }
