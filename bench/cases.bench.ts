@@ -18,13 +18,7 @@ import {
   createCasesCapability,
   reportCase,
 } from '../src/cases/index.ts';
-import {
-  createUser,
-  identityCapability,
-  type Principal,
-  SYSTEM_PRINCIPAL,
-  systemActor,
-} from '../src/identity/index.ts';
+import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
 import { locatePoint, orgCapability, seedDemoCity } from '../src/org/index.ts';
 import { type BenchResult, httpLoad } from './bench-kit.ts';

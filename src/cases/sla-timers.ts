@@ -141,7 +141,7 @@ export async function endStage(engine: CaseEngine, trx: Db, row: CaseRow, now: D
 /** Pauses the open stage (deferred, parked): no timer runs until it resumes. */
 export async function pauseStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
   const s = await currentStage(trx, row.id);
-  if (!s || !s.running_since) return {};
+  if (!s?.running_since) return {};
   const paused = pauseClock(clockOf(s), now, engine.calendar);
   await trx
     .updateTable('case_stage')
@@ -249,7 +249,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
 
   scheduler.handle(JOB_YELLOW, async (job, trx) => {
     const live = await loadLiveStage(trx, job);
-    if (!live || live.s.light !== 'green') return;
+    if (live?.s.light !== 'green') return;
     await trx.updateTable('case_stage').set({ light: 'yellow' }).where('id', '=', live.s.id).execute();
     await trx.updateTable('case_record').set({ light: 'yellow' }).where('id', '=', live.row.id).execute();
     await publishAfterCommit(

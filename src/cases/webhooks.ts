@@ -329,7 +329,7 @@ export function registerWebhookJobs(
       .where('id', '=', d.webhook_id)
       .executeTakeFirst();
     const now = engine.clock.now();
-    if (!hook || !hook.active || hook.deleted_at) {
+    if (!hook?.active || hook.deleted_at) {
       await trx
         .updateTable('case_webhook_delivery')
         .set({ status: 'cancelled', next_attempt_at: null })

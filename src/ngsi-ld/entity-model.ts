@@ -200,7 +200,7 @@ export function normalizeEntity(ctx: ActiveContext, body: unknown, now: string):
 /** The bounding box of the entity's `location`, for the geo prefilter columns. */
 export function locationBox(attrs: Record<string, StoredAttribute>): BBox | null {
   const loc = attrs[LOCATION_IRI];
-  if (!loc || loc.type !== 'GeoProperty' || !isGeometry(loc.value)) return null;
+  if (loc?.type !== 'GeoProperty' || !isGeometry(loc.value)) return null;
   return bboxOf(loc.value);
 }
 

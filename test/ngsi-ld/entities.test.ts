@@ -26,7 +26,6 @@ const room = (
 for (const backend of testBackends()) {
   describe(`NGSI-LD entities over ngsijs (${backend})`, () => {
     let s: NgsiLdTestServer;
-    // biome-ignore lint/suspicious/noExplicitAny: ngsijs ships no types.
     let c: any;
     before(async () => {
       s = await startNgsiLdServer(backend);

@@ -14,7 +14,6 @@ import type { Backend } from '../support/storage.ts';
 
 const require = createRequire(import.meta.url);
 /** The ngsijs library (CommonJS, untyped). */
-// biome-ignore lint/suspicious/noExplicitAny: ngsijs ships no types.
 export const NGSI: any = require('ngsijs');
 
 export const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld';
@@ -27,7 +26,6 @@ export interface NgsiLdTestServer {
   writerKey: string;
   readerKey: string;
   /** An ngsijs connection authenticated as the writer. */
-  // biome-ignore lint/suspicious/noExplicitAny: ngsijs ships no types.
   connection(key?: string): any;
   /** fetch against /ngsi-ld/v1 with the writer's key unless headers say otherwise. */
   call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;

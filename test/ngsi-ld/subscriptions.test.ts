@@ -17,7 +17,6 @@ import {
 describe('NGSI-LD subscriptions and notifications', () => {
   let s: NgsiLdTestServer;
   let rx: Receiver;
-  // biome-ignore lint/suspicious/noExplicitAny: ngsijs ships no types.
   let c: any;
   let n = 0;
   const sensor = (temperature: number) => ({

@@ -12,7 +12,6 @@ const ENV = 'https://raw.githubusercontent.com/smart-data-models/dataModel.Envir
 
 describe('NGSI-LD temporal API', () => {
   let s: NgsiLdTestServer;
-  // biome-ignore lint/suspicious/noExplicitAny: ngsijs ships no types.
   let c: any;
   const id = 'urn:ngsi-ld:WaterLevel:river-1';
   const at = (h: number) => `2026-03-01T${String(h).padStart(2, '0')}:00:00Z`;
