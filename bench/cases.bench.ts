@@ -201,14 +201,18 @@ export async function run(): Promise<BenchResult[]> {
   });
   const bare = await bareCeiling(sample);
   const results: BenchResult[] = [];
-  const embedded = await openStorage({ dataDir: null });
-  try {
-    results.push(...(await onBackend('embedded', embedded, bare)));
-  } finally {
-    await embedded.close();
+  // BENCH_BACKENDS=embedded or =postgres runs one of them only.
+  const wanted = (b: string) => (process.env.BENCH_BACKENDS ?? 'embedded,postgres').split(',').includes(b);
+  if (wanted('embedded')) {
+    const embedded = await openStorage({ dataDir: null });
+    try {
+      results.push(...(await onBackend('embedded', embedded, bare)));
+    } finally {
+      await embedded.close();
+    }
   }
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (url) {
+  if (url && wanted('postgres')) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const storage = await openStorage({ databaseUrl: url, schema, poolSize: 10 });
     try {
