@@ -71,6 +71,9 @@ async function measure(mode: IntakeMode, storage: Storage) {
       intakeMode: mode,
       // One client address sends everything here; the limits are not what is measured.
       ratePerAddressPerMinute: 10_000_000,
+      ...(process.env.BENCH_AUTO_QUEUE_ABOVE
+        ? { autoQueueAbove: Number(process.env.BENCH_AUTO_QUEUE_ABOVE) }
+        : {}),
       ratePerDevicePerMinute: 10_000_000,
       ratePerKeyPerMinute: 10_000_000,
     },
@@ -143,9 +146,15 @@ export async function run(): Promise<BenchResult[]> {
       notes: `p99 ${ceiling.p99} ms`,
     },
   ];
-  const backends = PG_URL ? (['embedded', 'PostgreSQL'] as const) : (['embedded'] as const);
+  // BENCH_BACKENDS (embedded,postgres) and BENCH_MODES (immediate,queued,auto) narrow the run.
+  const pick = (name: string, all: string) => (process.env[name] ?? all).split(',');
+  const backends = (PG_URL ? (['embedded', 'PostgreSQL'] as const) : (['embedded'] as const)).filter((b) =>
+    pick('BENCH_BACKENDS', 'embedded,postgres').includes(b === 'PostgreSQL' ? 'postgres' : b),
+  );
   for (const backend of backends)
-    for (const mode of ['immediate', 'queued', 'auto'] as const) {
+    for (const mode of (['immediate', 'queued', 'auto'] as const).filter((m) =>
+      pick('BENCH_MODES', 'immediate,queued,auto').includes(m),
+    )) {
       const { load, check, backlog, drainSeconds } = await withStorage(backend, (storage) =>
         measure(mode, storage),
       );

@@ -5,6 +5,24 @@ import type { MigrationSet } from '../kernel/index.ts';
  * Tables of notifications, webhooks, the case event log, working-time milestones and
  * stream tickets (0450–0459, after the engine's own 0400–0402).
  */
+/**
+ * The open states as migration 0454 wrote them into the partial index of the duplicate
+ * probe. Queries that must use that index repeat this list literally (a test checks it
+ * still equals OPEN_STATES; a change of the states needs a new migration).
+ */
+export const OPEN_POINT_STATES = [
+  'reported',
+  'filed',
+  'dispatched',
+  'in_progress',
+  'handled',
+  'rework',
+  'extension_pending',
+  'deferred',
+  'parked',
+] as const;
+export const OPEN_POINT_STATES_SQL = OPEN_POINT_STATES.map((s) => `'${s}'`).join(', ');
+
 export const caseMigrations0450: MigrationSet = {
   '0450-cases-events': {
     async up(db) {
@@ -124,6 +142,18 @@ export const caseMigrations0450: MigrationSet = {
       // Group-committed intake probes the duplicate radius for a whole batch at once: a
       // latitude band of one category, longitude filtered in the index.
       await sql`create index case_record_nearby on case_record (category, lat, lon)`.execute(db);
+    },
+  },
+  '0454-cases-nearby-gist': {
+    async up(db) {
+      // The duplicate probe as a nearest-neighbour search over open cases only: a GiST index
+      // on an equirectangular point (longitude scaled by cos(latitude), so that degrees in
+      // both axes are the same length), ordered by distance. A latitude band of the B-tree
+      // above read every case of the band, thousands in a hot spot.
+      await sql`create index case_record_open_point on case_record
+        using gist (point(lon * cos(radians(lat)), lat))
+        where state in (${sql.raw(OPEN_POINT_STATES_SQL)})`.execute(db);
+      await sql`drop index case_record_nearby`.execute(db);
     },
   },
 };

@@ -16,6 +16,7 @@ import {
 } from '../kernel/index.ts';
 import { GroupCommit, type Outcome } from './case-batcher.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
+import { OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
 import { type CaseView, type Channel, OPEN_STATES, type Reporter } from './case-model.ts';
 import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
 import { recordCaseEvent, recordCaseEvents } from './case-outbox.ts';
@@ -278,11 +279,12 @@ async function reportBatch(
       cross join lateral (
         select c.id, c.number, c.lat, c.lon from case_record c
         where c.category = b.category
-          and c.lat between b.lat0 and b.lat1 and c.lon between b.lon0 and b.lon1
-          and c.reported_at >= b.since and c.state in (${sql.join(OPEN_STATES)})
-        -- the nearest few (planar distance is exact enough to order within the radius);
-        -- a lateral limit also keeps this a per-box index probe (case_record_nearby).
-        order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2
+          and c.state in (${sql.raw(OPEN_POINT_STATES_SQL)})
+          and point(c.lon * cos(radians(c.lat)), c.lat)
+            <@ box(point(b.lon0 * b.kx, b.lat0), point(b.lon1 * b.kx, b.lat1))
+          and c.reported_at >= b.since
+        -- the nearest few, by the GiST index of open cases (case_record_open_point)
+        order by point(c.lon * cos(radians(c.lat)), c.lat) <-> point(b.lon * b.kx, b.lat)
         limit ${most}
       ) c`.execute(trx);
     const candidates: Array<Array<{ id: string; number: string; d: number }>> = fresh.map(() => []);

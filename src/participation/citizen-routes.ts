@@ -65,7 +65,7 @@ export function registerCitizenRoutes(
           tags,
           summary: 'Report a problem with photos (multipart/form-data, or JSON without photos)',
           description:
-            'Fields: service_code, lat, lon, address, description, name, phone, email, attribute[CODE]; files: photo (JPEG, PNG or WebP, checked by content; location metadata is removed). Answers the case number (or only the follow token when intake is queued) and the follow token.',
+            'Fields: service_code, lat, lon, address, description, name, phone, email, attribute[CODE]; files: photo (JPEG, PNG or WebP, checked by content; location metadata is removed). Answers the case number (or only the follow token when the report was queued: OPEN311_INTAKE_MODE queued, or auto under a burst) and the follow token.',
         },
       },
       async (request, reply) => {

@@ -101,7 +101,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
           perAddress: s.ratePerAddressPerMinute,
         }),
         notifier: options.notifier ?? new LogStatusNotifier(kernel.logger),
-        intakeLoad: { immediateInFlight: 0 },
+        intakeLoad: { immediateInFlight: 0, backlog: false },
       });
       contexts.set(kernel, p);
     }

@@ -22,8 +22,13 @@ export interface Participation {
   readonly staffMedia: MediaStore;
   readonly limits: IntakeRateLimits;
   readonly notifier: StatusNotifier;
-  /** Reports this node is filing inside their POST right now (`auto` intake decides by it). */
-  readonly intakeLoad: { immediateInFlight: number };
+  /**
+   * What `auto` intake decides by: reports this node is filing inside their POST right now,
+   * and whether reports it queued may still wait (set when one is queued, cleared when the
+   * worker finds the queue empty): while they wait, new posts queue behind them, first
+   * come first numbered.
+   */
+  readonly intakeLoad: { immediateInFlight: number; backlog: boolean };
 }
 
 /** Who files reports that come in without an api_key (when anonymous posting is on). */

@@ -318,7 +318,12 @@ export async function submitReport(
     created_at: now,
   };
   const mode = p.settings.intakeMode;
-  if (mode === 'queued' || (mode === 'auto' && p.intakeLoad.immediateInFlight >= p.settings.autoQueueAbove)) {
+  const load = p.intakeLoad;
+  if (
+    mode === 'queued' ||
+    (mode === 'auto' && (load.backlog || load.immediateInFlight >= p.settings.autoQueueAbove))
+  ) {
+    load.backlog = true;
     await writer.insert({ ...base, status: 'queued', case_id: null, case_number: null, intake });
     onQueued();
     return {

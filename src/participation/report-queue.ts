@@ -99,7 +99,11 @@ export class ReportQueueWorker {
           kernel.logger.error({ err }, 'participation: cannot claim queued reports');
           return;
         }
-        if (claimed.length === 0) break;
+        if (claimed.length === 0) {
+          // The queue is empty: `auto` intake files inside the POST again.
+          this.p.intakeLoad.backlog = false;
+          break;
+        }
         // Submitted together, the claimed reports become cases in one intake transaction
         // (the case engine group-commits them, in claim order).
         const started = performance.now();
