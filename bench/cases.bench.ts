@@ -16,6 +16,7 @@ import {
   type CaseView,
   caseEngineOf,
   createCasesCapability,
+  intakeBatcher,
   reportCase,
 } from '../src/cases/index.ts';
 import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
@@ -95,6 +96,7 @@ async function onBackend(
       description: 'Garbage piled up by the bus stop',
       reporter: { name: '张三', phone: '13812341234', consent: true },
     });
+  const batchesBefore = intakeBatcher(caseEngineOf(built.kernel)).batches;
   const intake = await httpLoad({
     url: `${url}/api/v1/cases`,
     method: 'POST',
@@ -104,6 +106,7 @@ async function onBackend(
     body,
   });
 
+  const intakeBatches = intakeBatcher(caseEngineOf(built.kernel)).batches - batchesBefore;
   // Transitions: N fresh cases taken file → dispatch → accept → handle, 50 at a time.
   const engine = caseEngineOf(built.kernel);
   const citizen = service('bench:citizen', ['citizen']);
@@ -178,7 +181,7 @@ async function onBackend(
       unit: 'cases/s',
       ceiling: { name: 'bare Fastify POST', value: bare.rps },
       target: '≥ 2,000/s, p99 < 50 ms',
-      notes: `p99 ${intake.p99} ms (bare ${bare.p99} ms), non-2xx ${intake.non2xx}, errors ${intake.errors}; ${checks}`,
+      notes: `p99 ${intake.p99} ms (bare ${bare.p99} ms), non-2xx ${intake.non2xx}, errors ${intake.errors}; ${intake.total} cases in ${intakeBatches} transactions; ${checks}`,
     },
     {
       name: `${label}: case transitions (file, dispatch, accept, handle), 50 concurrent`,
