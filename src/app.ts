@@ -15,6 +15,7 @@ import { webCapability } from './web/index.ts';
 import {
   type Capability,
   type Clock,
+  ConfigError,
   type Config,
   createHttpServer,
   createKernel,
@@ -78,6 +79,10 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
   const capabilities = options.capabilities ?? coreCapabilities;
+  const declared = new Set(capabilities.flatMap((c) => c.settingKeys ?? []));
+  for (const key of Object.keys(config.settings))
+    if (!declared.has(key))
+      throw new ConfigError(`settings.${key}`, 'is not a setting of any capability of this platform');
   const kernel = await createKernel({
     config,
     logger,

@@ -75,6 +75,19 @@ function positiveInteger(env: Record<string, string | undefined>, key: string, f
   return n;
 }
 
+/** The names of the case engine's settings. */
+export const CASE_SETTING_KEYS: readonly string[] = [
+  'ONECITY_WORKING_HOURS',
+  'ONECITY_WEEKEND_DAYS',
+  'ONECITY_HOLIDAYS',
+  'ONECITY_MAKEUP_WORKDAYS',
+  'ONECITY_ESCALATE_AFTER_MINUTES',
+  'ONECITY_DUPLICATE_RADIUS_M',
+  'ONECITY_DUPLICATE_WINDOW_HOURS',
+  'ONECITY_DUPLICATE_MAX_CANDIDATES',
+  'ONECITY_REPORT_IN_MINUTES',
+];
+
 /**
  * Reads `ONECITY_WORKING_HOURS` (`08:30-12:00,13:30-17:30`), `ONECITY_WEEKEND_DAYS` (`0,6`),
  * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),

@@ -3,7 +3,7 @@
  * responsibility list, the SLA clock and its timers, linkage (whistle and report-in) and
  * citizen evaluation. Other capabilities import only from here.
  */
-import type { Capability, Kernel } from '../kernel/index.ts';
+import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import {
   createCaseEngine,
   platformDependencies,
@@ -17,7 +17,7 @@ import { CaseStreamHub, DEFAULT_STREAM_OPTIONS, type StreamOptions } from './cas
 import { type CitizenNotifier, LogCitizenNotifier, registerCitizenUpdateJobs } from './citizen-updates.ts';
 import { registerOutreachRoutes } from './outreach-routes.ts';
 import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './webhooks.ts';
-import { type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
+import { CASE_SETTING_KEYS, type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
 import { registerLinkageJobs } from './linkage.ts';
 import { registerLinkageRoutes } from './linkage-routes.ts';
 import { intakeBatcher } from './intake.ts';
@@ -85,23 +85,24 @@ export function createCasesCapability(
   let started: CaseStreamHub | null = null;
   let running: CaseEngine | null = null;
   let settings: CaseSettings | null = null;
-  const resolve = () => {
-    settings ??= options.settings ?? caseSettingsFromEnv(process.env);
+  const resolve = (kernel: Kernel) => {
+    settings ??= options.settings ?? caseSettingsFromEnv(capabilitySettings(kernel.config));
     return settings;
   };
   const engineOf = (kernel: Kernel) => {
     let engine = engines.get(kernel);
     if (!engine) {
-      engine = createCaseEngine(kernel, resolve(), { ...platformDependencies, ...options.deps });
+      engine = createCaseEngine(kernel, resolve(kernel), { ...platformDependencies, ...options.deps });
       engines.set(kernel, engine);
     }
     return engine;
   };
   return {
     name: 'cases',
+    settingKeys: CASE_SETTING_KEYS,
     migrations: { ...caseMigrations, ...caseMigrations0450 },
     routes(app, kernel) {
-      resolve();
+      resolve(kernel);
       const hubOf = () => {
         let hub = hubs.get(kernel);
         if (!hub) {

@@ -27,7 +27,8 @@ export async function ensureAdminUser(
     systemActor(kernel.clock.now()),
   );
   if (given) return { created: true };
-  const announce = options.announce ?? ((m: string) => process.stdout.write(`${m}\n`));
+  // On stderr: stdout belongs to the command's own output (e.g. the JSON of `onecity simulate`).
+  const announce = options.announce ?? ((m: string) => process.stderr.write(`${m}\n`));
   announce(
     `OneCity created the "admin" user with the generated password:\n\n    ${password}\n\nIt is shown only this once. Set ONECITY_ADMIN_PASSWORD to choose it yourself.`,
   );

@@ -33,6 +33,9 @@ const KEYS: Record<keyof IdentitySettings, [string, number, number, number]> = {
   principalCacheSize: ['ONECITY_PRINCIPAL_CACHE_SIZE', 10_000, 1, 1_000_000],
 };
 
+/** The names of identity's settings. */
+export const IDENTITY_SETTING_KEYS: readonly string[] = Object.values(KEYS).map(([key]) => key);
+
 /** Reads and validates the settings; throws ConfigError naming the bad key. */
 export function loadIdentitySettings(
   env: Record<string, string | undefined> = process.env,

@@ -2,12 +2,12 @@
  * Identity and access: users, roles, sessions, API keys, the permission matrix,
  * jurisdiction scope and personal-data masking. Other capabilities import only from here.
  */
-import type { Capability, Kernel } from '../kernel/index.ts';
+import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
-import { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
+import { IDENTITY_SETTING_KEYS, type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 import {
   attachPrincipalCache,
   invalidationOf,
@@ -94,15 +94,15 @@ export {
  */
 export function createIdentityCapability(options: { settings?: Partial<IdentitySettings> } = {}): Capability {
   let settings: IdentitySettings | null = null;
-  const resolve = () => {
-    settings ??= loadIdentitySettings(process.env, options.settings);
+  const resolve = (kernel: Kernel) => {
+    settings ??= loadIdentitySettings(capabilitySettings(kernel.config), options.settings);
     return settings;
   };
   /** One principal cache per kernel (a capability object may serve several apps in tests). */
   const cacheFor = (kernel: Kernel): PrincipalCache => {
     let cache = principalCacheOf(kernel);
     if (!cache) {
-      const s = resolve();
+      const s = resolve(kernel);
       cache = new PrincipalCache({ ttlMs: s.principalCacheSeconds * 1000, maxEntries: s.principalCacheSize });
       attachPrincipalCache(kernel, cache);
     }
@@ -112,13 +112,14 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
   return {
     name: 'identity',
     migrations: identityMigrations,
+    settingKeys: IDENTITY_SETTING_KEYS,
     routes(app, kernel: Kernel) {
       cacheFor(kernel);
       app.addHook('onRoute', guardBeforeValidation);
-      registerIdentityRoutes(app, kernel, resolve());
+      registerIdentityRoutes(app, kernel, resolve(kernel));
     },
     async start(kernel: Kernel) {
-      resolve();
+      resolve(kernel);
       const cache = cacheFor(kernel);
       // Other nodes' revocations (and this node's own, a second time: harmless).
       if (!subscribed.has(kernel)) {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, capabilitySettings, loadConfig } from './config.ts';
 
 const load = (env: Record<string, string>, file: string | null = null) => loadConfig({ env, file });
 
@@ -103,5 +103,56 @@ describe('configuration', () => {
     );
     writeFileSync(file, '{ not json');
     assert.throws(() => load({}, file), /not valid JSON/);
+  });
+});
+
+describe('capability settings in the config file', () => {
+  const fileWith = (content: unknown) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onecity-settings-'));
+    const file = path.join(dir, 'onecity.config.json');
+    writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+
+  it('reads the settings object: strings, numbers and booleans as written', () => {
+    const c = load(
+      {},
+      fileWith({
+        PORT: 9000,
+        settings: { OPEN311_INTAKE_MODE: 'queued', UPLOAD_MAX_BYTES: 1000, NGSI_LD_HISTORY: false },
+      }),
+    );
+    assert.deepEqual(c.settings, {
+      OPEN311_INTAKE_MODE: 'queued',
+      UPLOAD_MAX_BYTES: '1000',
+      NGSI_LD_HISTORY: 'false',
+    });
+    assert.ok(Object.isFrozen(c.settings));
+    assert.deepEqual(load({}).settings, {});
+  });
+
+  it('the environment wins over the file; an empty variable does not', () => {
+    const c = load(
+      {},
+      fileWith({ settings: { OPEN311_INTAKE_MODE: 'queued', ONECITY_HOLIDAYS: '2026-10-01' } }),
+    );
+    const merged = capabilitySettings(c, { OPEN311_INTAKE_MODE: 'immediate', ONECITY_HOLIDAYS: '' });
+    assert.equal(merged.OPEN311_INTAKE_MODE, 'immediate');
+    assert.equal(merged.ONECITY_HOLIDAYS, '2026-10-01');
+  });
+
+  it('a bad settings object or value is refused naming it', () => {
+    assert.throws(
+      () => load({}, fileWith({ settings: ['x'] })),
+      (e: ConfigError) => e.key === 'settings',
+    );
+    assert.throws(
+      () => load({}, fileWith({ settings: { OPEN311_INTAKE_MODE: { mode: 'queued' } } })),
+      (e: ConfigError) => e.key === 'settings.OPEN311_INTAKE_MODE',
+    );
+    assert.throws(
+      () => load({}, fileWith({ settings: { 'open311 mode': 'queued' } })),
+      (e: ConfigError) => e.key === 'settings.open311 mode',
+    );
   });
 });

@@ -41,6 +41,13 @@ export interface Config {
   readonly deviceOfflineAfterSeconds: number;
   /** Raw observations older than this many days are deleted; 0 keeps them (`OBSERVATION_RETENTION_DAYS`). */
   readonly observationRetentionDays: number;
+  /**
+   * The capabilities' own settings given in the config file's `settings` object, e.g.
+   * `"settings": { "OPEN311_INTAKE_MODE": "queued", "ONECITY_HOLIDAYS": "2026-10-01" }`.
+   * Each capability reads its keys through {@link capabilitySettings}, where the environment
+   * wins; `buildApp` refuses a key no capability declares.
+   */
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 /** Thrown when configuration is invalid; the message names the key. */
@@ -165,12 +172,12 @@ const SPECS = {
     parse: int(10, 31_536_000),
   },
   observationRetentionDays: { key: 'OBSERVATION_RETENTION_DAYS', default: 400, parse: int(0, 36_500) },
-} satisfies { [K in keyof Config]: KeySpec<Config[K]> };
+} satisfies { [K in Exclude<keyof Config, 'settings'>]: KeySpec<Config[K]> };
 
 /** Every configuration key with its default, for docs and `--help`. */
 export const CONFIG_KEYS: ReadonlyArray<{ key: string; field: keyof Config; default: unknown }> =
   Object.freeze(
-    (Object.keys(SPECS) as (keyof Config)[]).map((field) => ({
+    (Object.keys(SPECS) as (keyof typeof SPECS)[]).map((field) => ({
       key: SPECS[field].key,
       field,
       default: SPECS[field].default,
@@ -197,12 +204,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ? (env.ONECITY_CONFIG ?? (existsSync('onecity.config.json') ? 'onecity.config.json' : null))
       : options.file;
   const fromFile = filePath ? readConfigFile(filePath) : {};
-  const known = new Set(Object.values(SPECS).map((s) => s.key));
+  const known = new Set([...Object.values(SPECS).map((s) => s.key), 'settings']);
   for (const k of Object.keys(fromFile))
     if (!known.has(k)) throw new ConfigError(k, `is not a known configuration key (in ${filePath})`);
 
-  const out: Raw = {};
-  for (const field of Object.keys(SPECS) as (keyof Config)[]) {
+  const out: Raw = { settings: fileSettings(fromFile.settings, filePath) };
+  for (const field of Object.keys(SPECS) as (keyof typeof SPECS)[]) {
     const spec = SPECS[field] as KeySpec<unknown>;
     let value: unknown = spec.default;
     if (fromFile[spec.key] !== undefined) value = fromFile[spec.key];
@@ -212,6 +219,35 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     out[field] = value === spec.default ? value : spec.parse(value, spec.key);
   }
   return Object.freeze(out) as unknown as Config;
+}
+
+/** The `settings` object of the config file: keys to strings (numbers and booleans as written). */
+function fileSettings(raw: unknown, filePath: string | null): Readonly<Record<string, string>> {
+  if (raw === undefined) return Object.freeze({});
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError('settings', `must be an object of setting names to values (in ${filePath})`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(k))
+      throw new ConfigError(`settings.${k}`, 'is not a setting name (upper case, like OPEN311_INTAKE_MODE)');
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw new ConfigError(`settings.${k}`, `must be a string, number or boolean (got ${JSON.stringify(v)})`);
+    out[k] = String(v);
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * What a capability reads its settings from: the config file's `settings`, overridden by
+ * the environment (a variable that is set and not empty wins, as for the kernel's keys).
+ */
+export function capabilitySettings(
+  config: Pick<Config, 'settings'>,
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...config.settings };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
 }
 
 function readConfigFile(filePath: string): Raw {

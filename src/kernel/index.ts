@@ -5,6 +5,7 @@
 export { type Clock, ManualClock, systemClock } from './clock.ts';
 export {
   CONFIG_KEYS,
+  capabilitySettings,
   type Config,
   ConfigError,
   type LoadConfigOptions,

@@ -28,6 +28,8 @@ export interface Kernel {
 export interface Capability {
   readonly name: string;
   readonly migrations?: MigrationSet;
+  /** Names of the settings it reads (environment or the config file's `settings`). */
+  readonly settingKeys?: readonly string[];
   /** Registers HTTP routes. */
   routes?(app: FastifyInstance, kernel: Kernel): Promise<void> | void;
   /** Wires event subscriptions and job handlers; called once after migrations. */

@@ -5,13 +5,13 @@
  * history. Other capabilities import only from here.
  */
 import { sql } from 'kysely';
-import type { Capability, Kernel } from '../kernel/index.ts';
+import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import { EntityService } from './entity-service.ts';
 import { ContextResolver } from './json-ld-context.ts';
 import { ngsiLdErrorFormatter } from './ngsi-ld-errors.ts';
 import { ngsiLdMigrations } from './ngsi-ld-migrations.ts';
 import { registerNgsiLdRoutes } from './ngsi-ld-routes.ts';
-import { loadNgsiLdSettings, type NgsiLdSettings } from './ngsi-ld-settings.ts';
+import { loadNgsiLdSettings, NGSI_LD_SETTING_KEYS, type NgsiLdSettings } from './ngsi-ld-settings.ts';
 import { PROJECTION_CONTEXTS, startProjections } from './projections.ts';
 import { SubscriptionService } from './subscription-service.ts';
 import { observedAttributeIriFor, TemporalService } from './temporal-service.ts';
@@ -47,7 +47,7 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
   const build = (kernel: Kernel): NgsiLdBroker => {
     const existing = brokers.get(kernel);
     if (existing) return existing;
-    const settings = loadNgsiLdSettings(process.env, options.settings);
+    const settings = loadNgsiLdSettings(capabilitySettings(kernel.config), options.settings);
     const resolver = new ContextResolver({
       contextDir: settings.contextDir,
       remoteHosts: settings.remoteContextHosts,
@@ -85,6 +85,7 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
   };
   return {
     name: 'ngsi-ld',
+    settingKeys: NGSI_LD_SETTING_KEYS,
     migrations: ngsiLdMigrations,
     routes(app, kernel) {
       broker = build(kernel);

@@ -52,6 +52,18 @@ function int(
   return n;
 }
 
+/** The names of the broker's settings. */
+export const NGSI_LD_SETTING_KEYS: readonly string[] = [
+  'NGSI_LD_PUBLIC_READ',
+  'NGSI_LD_CONTEXT_DIR',
+  'NGSI_LD_REMOTE_CONTEXT_HOSTS',
+  'NGSI_LD_REMOTE_CONTEXT_TIMEOUT_MS',
+  'NGSI_LD_REMOTE_CONTEXT_MAX_BYTES',
+  'NGSI_LD_NOTIFICATION_TIMEOUT_MS',
+  'NGSI_LD_HISTORY',
+  'NGSI_LD_MAX_LIMIT',
+];
+
 /** Reads the settings from the environment; `overrides` win (tests). */
 export function loadNgsiLdSettings(
   env: Record<string, string | undefined> = process.env,

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { caseEngineOf } from '../cases/index.ts';
-import type { Capability, Kernel } from '../kernel/index.ts';
+import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import { registerCitizenRoutes } from './citizen-routes.ts';
 import { registerMediaRoutes } from './media-routes.ts';
 import { FileSystemMediaStore, type MediaStore } from './media-store.ts';
@@ -13,7 +13,11 @@ import { open311ErrorFormatter } from './open311-errors.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import type { Participation } from './participation-context.ts';
 import { participationMigrations } from './participation-migrations.ts';
-import { type ParticipationSettings, participationSettingsFromEnv } from './participation-settings.ts';
+import {
+  PARTICIPATION_SETTING_KEYS,
+  type ParticipationSettings,
+  participationSettingsFromEnv,
+} from './participation-settings.ts';
 import { IntakeRateLimits } from './rate-limiter.ts';
 import { forgetApiKeys } from './report-intake.ts';
 import { ReportQueueWorker } from './report-queue.ts';
@@ -67,8 +71,8 @@ export function createParticipationCapability(options: ParticipationOptions = {}
   drainQueue(kernel: Kernel): Promise<void>;
 } {
   let settings: ParticipationSettings | null = null;
-  const resolve = () => {
-    settings ??= options.settings ?? participationSettingsFromEnv(process.env);
+  const resolve = (kernel: Kernel) => {
+    settings ??= options.settings ?? participationSettingsFromEnv(capabilitySettings(kernel.config));
     return settings;
   };
   const writers = new WeakMap<Kernel, ReportWriter>();
@@ -80,7 +84,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
   const contextOf = (kernel: Kernel): Participation => {
     let p = contexts.get(kernel);
     if (!p) {
-      const s = resolve();
+      const s = resolve(kernel);
       const uploadDir = s.uploadDir ?? path.join(kernel.config.dataDir, 'uploads');
       const s3 = s.uploadS3;
       p = Object.freeze({
@@ -128,9 +132,10 @@ export function createParticipationCapability(options: ParticipationOptions = {}
 
   return {
     name: 'participation',
+    settingKeys: PARTICIPATION_SETTING_KEYS,
     migrations: participationMigrations,
     routes(app, kernel) {
-      resolve();
+      resolve(kernel);
       app.addErrorFormatter(open311ErrorFormatter);
       const onQueued = () => void workerOf(kernel).kick();
       registerOpen311Routes(

@@ -206,3 +206,19 @@ export function s3SettingsFromEnv(env: Record<string, string | undefined>): S3St
     timeoutMs: positiveInt(env, 'UPLOAD_S3_TIMEOUT_MS', 10_000),
   });
 }
+
+/** The names of participation's settings. */
+export const PARTICIPATION_SETTING_KEYS: readonly string[] = [
+  'OPEN311_JURISDICTION_ID',
+  'OPEN311_ANONYMOUS_POSTING',
+  'OPEN311_INTAKE_MODE',
+  'OPEN311_AUTO_QUEUE_ABOVE',
+  'OPEN311_RATE_PER_KEY',
+  'OPEN311_RATE_PER_DEVICE',
+  'OPEN311_RATE_PER_ADDRESS',
+  'OPEN311_BODY_LIMIT_BYTES',
+  'UPLOAD_MAX_BYTES',
+  'UPLOAD_DIR',
+  'PUBLIC_BASE_URL',
+  ...S3_KEYS,
+];

@@ -31,6 +31,20 @@ describe('onecity command line', () => {
     });
   }
 
+  it('simulate prints only its JSON summary on stdout; the generated admin password goes to stderr', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'onecity-simulate-'));
+    const r = onecity(['simulate', '--days', '0.02', '--seed', '3', '--rate', '50'], {
+      DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+      ONECITY_ADMIN_PASSWORD: '',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(typeof summary, 'object');
+    assert.match(r.stderr, /created the "admin" user with the generated password/);
+    assert.doesNotMatch(r.stdout, /password/);
+  });
+
   it('exits non-zero with one line for an unknown command', () => {
     const r = onecity(['frobnicate']);
     assert.equal(r.status, 2);
