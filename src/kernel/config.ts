@@ -231,7 +231,10 @@ function fileSettings(raw: unknown, filePath: string | null): Readonly<Record<st
     if (!/^[A-Z][A-Z0-9_]*$/.test(k))
       throw new ConfigError(`settings.${k}`, 'is not a setting name (upper case, like OPEN311_INTAKE_MODE)');
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
-      throw new ConfigError(`settings.${k}`, `must be a string, number or boolean (got ${JSON.stringify(v)})`);
+      throw new ConfigError(
+        `settings.${k}`,
+        `must be a string, number or boolean (got ${JSON.stringify(v)})`,
+      );
     out[k] = String(v);
   }
   return Object.freeze(out);
