@@ -33,7 +33,7 @@ describe('onecity command line', () => {
 
   it('simulate prints only its JSON summary on stdout; the generated admin password goes to stderr', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'onecity-simulate-'));
-    const r = onecity(['simulate', '--days', '0.02', '--seed', '3', '--rate', '50'], {
+    const r = onecity(['simulate', '--days', '1', '--seed', '3', '--rate', '20'], {
       DATA_DIR: dataDir,
       NODE_ENV: 'production',
       ONECITY_ADMIN_PASSWORD: '',

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { buildApp } from '../../app.ts';
 import { caseEngineOf, localMidnight, type SimulationOptions, simulateCity } from '../../cases/index.ts';
 import {
@@ -80,7 +81,8 @@ export const simulateCommand: CliCommand = {
       config,
       storage,
       clock,
-      logger: createLogger({ ...config, logLevel: 'warn' }),
+      // Logs on stderr: stdout carries only the JSON summary.
+      logger: createLogger({ ...config, logLevel: 'warn' }, pino.destination(2)),
       background: false,
     });
     try {
