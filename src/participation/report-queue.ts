@@ -15,8 +15,8 @@ import type { Participation } from './participation-context.ts';
 import { claimQueued, markFailed, markFiled } from './report-store.ts';
 
 const BATCH = 50;
-/** A smaller batch while posts are arriving: a post waits at most one short filing transaction. */
-const BUSY_BATCH = 16;
+/** A small batch while posts are arriving: a post waits at most one short filing transaction. */
+const BUSY_BATCH = 8;
 const MAX_ATTEMPTS = 5;
 const STALE_MS = 60_000;
 const MAX_PAUSE_MS = 250;
