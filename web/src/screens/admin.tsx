@@ -90,6 +90,36 @@ export function AdminScreen() {
   );
 }
 
+/** The edit button and the two-step delete (ask, then confirm) of an editable table row. */
+function RowActions(props: {
+  editLabel: string;
+  deleteLabel: string;
+  deleteText: string;
+  confirmText: string;
+  confirming: boolean;
+  onEdit(): void;
+  onAskDelete(): void;
+  onDelete(): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <td className="row-actions">
+      <button type="button" aria-label={props.editLabel} onClick={props.onEdit}>
+        {t('admin.edit')}
+      </button>{' '}
+      {props.confirming ? (
+        <button type="button" onClick={props.onDelete}>
+          {props.confirmText}
+        </button>
+      ) : (
+        <button type="button" aria-label={props.deleteLabel} onClick={props.onAskDelete}>
+          {props.deleteText}
+        </button>
+      )}
+    </td>
+  );
+}
+
 function DivisionsPanel() {
   const { t, loc, number } = useI18n();
   const { can } = useSession();
@@ -271,32 +301,20 @@ function DepartmentsPanel() {
                   <td>{d.divisionCodes?.length ? d.divisionCodes.join(', ') : t('admin.cityWide')}</td>
                   <td>{d.source ?? ''}</td>
                   {editable && (
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        aria-label={t('admin.editDepartment', { code: d.code })}
-                        onClick={() => {
-                          setEditing(d);
-                          setConfirming(null);
-                          setError(null);
-                        }}
-                      >
-                        {t('admin.edit')}
-                      </button>{' '}
-                      {confirming === d.code ? (
-                        <button type="button" onClick={() => onDelete(d.code)}>
-                          {t('admin.confirmDeleteDepartment')}
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          aria-label={t('admin.deleteDepartment', { code: d.code })}
-                          onClick={() => setConfirming(d.code)}
-                        >
-                          {t('admin.deleteDepartmentShort')}
-                        </button>
-                      )}
-                    </td>
+                    <RowActions
+                      editLabel={t('admin.editDepartment', { code: d.code })}
+                      deleteLabel={t('admin.deleteDepartment', { code: d.code })}
+                      deleteText={t('admin.deleteDepartmentShort')}
+                      confirmText={t('admin.confirmDeleteDepartment')}
+                      confirming={confirming === d.code}
+                      onEdit={() => {
+                        setEditing(d);
+                        setConfirming(null);
+                        setError(null);
+                      }}
+                      onAskDelete={() => setConfirming(d.code)}
+                      onDelete={() => onDelete(d.code)}
+                    />
                   )}
                 </tr>
               );
@@ -629,31 +647,19 @@ function ResponsibilityPanel() {
               <td>{r.assist.join(', ')}</td>
               <td>v{r.sinceVersion}</td>
               {editable && (
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    aria-label={t('admin.editRule', { rule: r.ruleId })}
-                    onClick={() => {
-                      setEditing(r);
-                      setConfirming(null);
-                    }}
-                  >
-                    {t('admin.edit')}
-                  </button>{' '}
-                  {confirming === r.ruleId ? (
-                    <button type="button" onClick={() => onDelete(r.ruleId)}>
-                      {t('admin.confirmDelete')}
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      aria-label={t('admin.deleteRule', { rule: r.ruleId })}
-                      onClick={() => setConfirming(r.ruleId)}
-                    >
-                      {t('admin.delete')}
-                    </button>
-                  )}
-                </td>
+                <RowActions
+                  editLabel={t('admin.editRule', { rule: r.ruleId })}
+                  deleteLabel={t('admin.deleteRule', { rule: r.ruleId })}
+                  deleteText={t('admin.delete')}
+                  confirmText={t('admin.confirmDelete')}
+                  confirming={confirming === r.ruleId}
+                  onEdit={() => {
+                    setEditing(r);
+                    setConfirming(null);
+                  }}
+                  onAskDelete={() => setConfirming(r.ruleId)}
+                  onDelete={() => onDelete(r.ruleId)}
+                />
               )}
             </tr>
           ))}
