@@ -113,6 +113,33 @@ for (const backend of testBackends()) {
       assert.equal(rows.length, most);
     });
 
+    it('candidates in every direction within the radius are found (diagonals too), none beyond it', async () => {
+      const near = (base: { lat: number; lon: number }, north: number, east: number) => ({
+        lat: base.lat + north / 111_195,
+        lon: base.lon + east / (111_195 * Math.cos((base.lat * Math.PI) / 180)),
+      });
+      // A spot of the city away from the other tests' reports, with all its neighbours inside.
+      const inCity = (q: { lat: number; lon: number }) => !!engine().deps.locate(q.lat, q.lon)?.grid;
+      const spot = [600, -600, 900, -900, 1200]
+        .flatMap((n) => [near(fx.point, n, 0), near(fx.point, 0, n), near(fx.point, n, n)])
+        .find((q) => [near(q, 60, 60), near(q, -60, -60), near(q, 60, -60), near(q, -60, 60)].every(inCity))!;
+      assert.ok(spot, 'a spot inside the city');
+      const at = (north: number, east: number) => near(spot, north, east);
+      // ~40 m NW, ~45 m NE, ~48 m SW, ~49 m due E; and 55 m SE (outside the 50 m radius).
+      const inside = [at(35, -20), at(32, 32), at(-34, -34), at(0, 49)];
+      const reported = [];
+      for (const location of [...inside, at(-39, 39)]) reported.push((await report({ location })).case);
+      const fresh = (await report({ location: spot })).case;
+      assert.deepEqual(
+        fresh.duplicateCandidates.map((d) => d.number).sort(),
+        reported
+          .slice(0, 4)
+          .map((c) => c.number)
+          .sort(),
+      );
+      for (const d of fresh.duplicateCandidates) assert.ok(d.distanceMeters <= 50, `${d.distanceMeters} m`);
+    });
+
     it('a bad report in a batch fails alone; the others commit', async () => {
       const bad = { description: null as unknown as string };
       const settled = await Promise.allSettled([report(), report(bad), report(), report()]);

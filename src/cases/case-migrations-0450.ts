@@ -6,8 +6,8 @@ import type { MigrationSet } from '../kernel/index.ts';
  * stream tickets (0450–0459, after the engine's own 0400–0402).
  */
 /**
- * The open states as migration 0454 wrote them into the partial index of the duplicate
- * probe. Queries that must use that index repeat this list literally (a test checks it
+ * The open states as migrations 0454 and 0455 wrote them into the partial index of the
+ * duplicate probe. Queries that must use that index repeat this list literally (a test checks it
  * still equals OPEN_STATES; a change of the states needs a new migration).
  */
 export const OPEN_POINT_STATES = [
@@ -154,6 +154,17 @@ export const caseMigrations0450: MigrationSet = {
         using gist (point(lon * cos(radians(lat)), lat))
         where state in (${sql.raw(OPEN_POINT_STATES_SQL)})`.execute(db);
       await sql`drop index case_record_nearby`.execute(db);
+    },
+  },
+  '0455-cases-nearby-gist-degrees': {
+    async up(db) {
+      // 0454 scaled each case's longitude by the cosine of its own latitude; a probe box in
+      // that space is sheared at longitudes far from 0 and missed true candidates. The index
+      // is now on plain degrees (boxes are exact there); the probe orders the box's cases by
+      // their local planar distance.
+      await sql`drop index case_record_open_point`.execute(db);
+      await sql`create index case_record_open_lonlat on case_record using gist (point(lon, lat))
+        where state in (${sql.raw(OPEN_POINT_STATES_SQL)})`.execute(db);
     },
   },
 };

@@ -17,7 +17,7 @@ import {
 import { GroupCommit, type Outcome } from './case-batcher.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
 import { OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
-import { type CaseView, type Channel, OPEN_STATES, type Reporter } from './case-model.ts';
+import type { CaseView, Channel, Reporter } from './case-model.ts';
 import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
 import { recordCaseEvent, recordCaseEvents } from './case-outbox.ts';
 import {
@@ -60,6 +60,69 @@ export function distanceMeters(aLat: number, aLon: number, bLat: number, bLon: n
 }
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
+
+/** Metres in one degree of latitude on the sphere of {@link distanceMeters}. */
+const METRES_PER_DEGREE = (Math.PI / 180) * EARTH_RADIUS_M;
+
+/** Where to look for duplicates of a report: the radius's box in degrees, with 1 % to spare. */
+interface DuplicateProbe {
+  category: string;
+  lat: number;
+  lon: number;
+  lat0: number;
+  lat1: number;
+  lon0: number;
+  lon1: number;
+  /** cos(latitude): a degree of longitude in degrees of latitude, here. */
+  kx: number;
+  since: Date;
+  /** A case that is not its own duplicate. */
+  exclude?: string;
+}
+
+function probeOf(engine: CaseEngine, category: string, lat: number, lon: number, now: Date): DuplicateProbe {
+  const radius = engine.settings.duplicateRadiusMeters * 1.01;
+  const kx = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+  const dLat = radius / METRES_PER_DEGREE;
+  const dLon = radius / (METRES_PER_DEGREE * kx);
+  return {
+    category,
+    lat,
+    lon,
+    lat0: lat - dLat,
+    lat1: lat + dLat,
+    lon0: lon - dLon,
+    lon1: lon + dLon,
+    kx,
+    since: new Date(now.getTime() - engine.settings.duplicateWindowHours * 3_600_000),
+  };
+}
+
+/**
+ * The `most` nearest open cases of each probe's category within its box (reported since its
+ * window began), one lateral probe per box on the GiST index of open cases
+ * (`case_record_open_lonlat`, plain degrees, so the box is exact) ordered by local planar
+ * distance; callers keep those within the radius by great-circle distance.
+ */
+async function openCasesNear(trx: Db, probes: DuplicateProbe[], most: number) {
+  const boxes = probes.map((p, i) => ({ i, ...p, exclude: p.exclude ?? null }));
+  const { rows } = await sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
+    select b.i, c.id, c.number, c.lat, c.lon
+    from jsonb_to_recordset(${JSON.stringify(boxes)}::jsonb)
+      as b(i int, category text, lat float8, lon float8, lat0 float8, lat1 float8, lon0 float8,
+           lon1 float8, kx float8, since timestamptz, exclude text)
+    cross join lateral (
+      select c.id, c.number, c.lat, c.lon from case_record c
+      where c.category = b.category
+        and c.state in (${sql.raw(OPEN_POINT_STATES_SQL)})
+        and point(c.lon, c.lat) <@ box(point(b.lon0, b.lat0), point(b.lon1, b.lat1))
+        and c.reported_at >= b.since
+        and c.id is distinct from b.exclude
+      order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2
+      limit ${most}
+    ) c`.execute(trx);
+  return rows;
+}
 
 /** The `most` nearest of some candidates, nearest first. */
 function nearest<T extends { d: number }>(candidates: T[], most: number): T[] {
@@ -251,44 +314,13 @@ async function reportBatch(
     // Duplicate candidates: one probe for the batch against committed cases; reports of
     // this batch see the earlier ones of the batch, as if they had come one by one.
     const radius = engine.settings.duplicateRadiusMeters;
-    const probes = fresh.map(({ c }) => {
-      const { lat, lon } = c.input.location;
-      const dLat = radius / 111_320;
-      const dLon = radius / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
-      const since = new Date(c.now.getTime() - engine.settings.duplicateWindowHours * 3_600_000);
-      return { lat, lon, dLat, dLon, since, category: c.category.code };
-    });
-    const box = probes.map((p, i) => ({
-      i,
-      category: p.category,
-      lat: p.lat,
-      lon: p.lon,
-      kx: Math.cos((p.lat * Math.PI) / 180),
-      lat0: p.lat - p.dLat,
-      lat1: p.lat + p.dLat,
-      lon0: p.lon - p.dLon,
-      lon1: p.lon + p.dLon,
-      since: p.since,
-    }));
+    const probes = fresh.map(({ c }) =>
+      probeOf(engine, c.category.code, c.input.location.lat, c.input.location.lon, c.now),
+    );
     const most = engine.settings.duplicateMaxCandidates;
-    const near = await sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
-      select b.i, c.id, c.number, c.lat, c.lon
-      from jsonb_to_recordset(${JSON.stringify(box)}::jsonb)
-        as b(i int, category text, lat float8, lon float8, kx float8, lat0 float8, lat1 float8,
-             lon0 float8, lon1 float8, since timestamptz)
-      cross join lateral (
-        select c.id, c.number, c.lat, c.lon from case_record c
-        where c.category = b.category
-          and c.state in (${sql.raw(OPEN_POINT_STATES_SQL)})
-          and point(c.lon * cos(radians(c.lat)), c.lat)
-            <@ box(point(b.lon0 * b.kx, b.lat0), point(b.lon1 * b.kx, b.lat1))
-          and c.reported_at >= b.since
-        -- the nearest few, by the GiST index of open cases (case_record_open_point)
-        order by point(c.lon * cos(radians(c.lat)), c.lat) <-> point(b.lon * b.kx, b.lat)
-        limit ${most}
-      ) c`.execute(trx);
+    const near = await openCasesNear(trx, probes, most);
     const candidates: Array<Array<{ id: string; number: string; d: number }>> = fresh.map(() => []);
-    for (const r of near.rows) {
+    for (const r of near) {
       const p = probes[r.i];
       const d = distanceMeters(p.lat, p.lon, r.lat, r.lon);
       if (d <= radius) candidates[r.i].push({ id: r.id, number: r.number, d });
@@ -301,7 +333,7 @@ async function reportBatch(
         const d = distanceMeters(p.lat, p.lon, q.lat, q.lon);
         if (d <= radius) candidates[i].push({ id: fresh[j].p.id, number: fresh[j].p.number!, d });
       }
-      if (candidates[i].length > most) candidates[i] = nearest(candidates[i], most);
+      candidates[i] = nearest(candidates[i], most);
     });
 
     const stages = fresh.map(({ c, p }) => {
@@ -641,21 +673,8 @@ async function findByRequest(db: Db, input: IntakeInput): Promise<CaseRow | unde
 /** Open cases of the same category nearby and recent, recorded as duplicate candidates. */
 async function attachDuplicates(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<string[]> {
   const radius = engine.settings.duplicateRadiusMeters;
-  const dLat = radius / 111_320;
-  const dLon = radius / (111_320 * Math.max(0.01, Math.cos((row.lat * Math.PI) / 180)));
-  const since = new Date(now.getTime() - engine.settings.duplicateWindowHours * 3_600_000);
-  const near = await trx
-    .selectFrom('case_record')
-    .select(['id', 'number', 'lat', 'lon'])
-    .where('category', '=', row.category)
-    .where('state', 'in', OPEN_STATES)
-    .where('id', '!=', row.id)
-    .where('reported_at', '>=', since)
-    .where('lat', '>=', row.lat - dLat)
-    .where('lat', '<=', row.lat + dLat)
-    .where('lon', '>=', row.lon - dLon)
-    .where('lon', '<=', row.lon + dLon)
-    .execute();
+  const probe = { ...probeOf(engine, row.category, row.lat, row.lon, now), exclude: row.id };
+  const near = await openCasesNear(trx, [probe], engine.settings.duplicateMaxCandidates);
   const found = nearest(
     near
       .map((c) => ({ ...c, d: distanceMeters(row.lat, row.lon, c.lat, c.lon) }))
