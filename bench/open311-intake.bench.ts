@@ -110,7 +110,7 @@ async function measure(mode: IntakeMode, storage: Storage) {
           (
             await sql<{
               n: number;
-            }>`select count(*)::int as n from participation_report where status <> 'filed'`.execute(
+            }>`select count(*)::int as n from participation_report where status in ('queued', 'filing')`.execute(
               built.kernel.db,
             )
           ).rows[0].n,

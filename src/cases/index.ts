@@ -84,9 +84,14 @@ export function createCasesCapability(
   const hubs = new WeakMap<Kernel, CaseStreamHub>();
   let started: CaseStreamHub | null = null;
   let running: CaseEngine | null = null;
-  let settings: CaseSettings | null = null;
+  // Per kernel: each app's config may carry its own settings.
+  const settingsOf = new WeakMap<Kernel, CaseSettings>();
   const resolve = (kernel: Kernel) => {
-    settings ??= options.settings ?? caseSettingsFromEnv(capabilitySettings(kernel.config));
+    let settings = settingsOf.get(kernel);
+    if (!settings) {
+      settings = options.settings ?? caseSettingsFromEnv(capabilitySettings(kernel.config));
+      settingsOf.set(kernel, settings);
+    }
     return settings;
   };
   const engineOf = (kernel: Kernel) => {

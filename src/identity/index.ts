@@ -93,9 +93,14 @@ export {
  * first start creates the `admin` user.
  */
 export function createIdentityCapability(options: { settings?: Partial<IdentitySettings> } = {}): Capability {
-  let settings: IdentitySettings | null = null;
+  // Per kernel: each app's config may carry its own settings.
+  const settingsOf = new WeakMap<Kernel, IdentitySettings>();
   const resolve = (kernel: Kernel) => {
-    settings ??= loadIdentitySettings(capabilitySettings(kernel.config), options.settings);
+    let settings = settingsOf.get(kernel);
+    if (!settings) {
+      settings = loadIdentitySettings(capabilitySettings(kernel.config), options.settings);
+      settingsOf.set(kernel, settings);
+    }
     return settings;
   };
   /** One principal cache per kernel (a capability object may serve several apps in tests). */

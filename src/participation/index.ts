@@ -70,13 +70,19 @@ export function createParticipationCapability(options: ParticipationOptions = {}
   /** Files every queued report now (queued intake); resolves when the queue is empty. */
   drainQueue(kernel: Kernel): Promise<void>;
 } {
-  let settings: ParticipationSettings | null = null;
+  // Per kernel: each app's config may carry its own settings.
+  const settingsOf = new WeakMap<Kernel, ParticipationSettings>();
   const resolve = (kernel: Kernel) => {
-    settings ??= options.settings ?? participationSettingsFromEnv(capabilitySettings(kernel.config));
+    let settings = settingsOf.get(kernel);
+    if (!settings) {
+      settings = options.settings ?? participationSettingsFromEnv(capabilitySettings(kernel.config));
+      settingsOf.set(kernel, settings);
+    }
     return settings;
   };
   const writers = new WeakMap<Kernel, ReportWriter>();
-  const openWriters: ReportWriter[] = [];
+  /** Writers of the kernels started and not yet stopped (stop waits for their rows). */
+  const openWriters = new Set<ReportWriter>();
   const workers = new WeakMap<Kernel, ReportQueueWorker>();
   const unsubscribes: Array<() => void> = [];
   const started: ReportQueueWorker[] = [];
@@ -116,7 +122,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
     if (!w) {
       w = new ReportWriter(kernel.db);
       writers.set(kernel, w);
-      openWriters.push(w);
+      openWriters.add(w);
     }
     return w;
   };
@@ -181,6 +187,7 @@ export function createParticipationCapability(options: ParticipationOptions = {}
       for (const w of started.splice(0)) await w.stop();
       // Reports accepted before the server stopped are written before the database closes.
       for (const w of openWriters) await w.idle();
+      openWriters.clear();
     },
     drainQueue: (kernel) => workerOf(kernel).kick(),
   };

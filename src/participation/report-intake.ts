@@ -57,6 +57,15 @@ const str = (v: unknown): string | undefined => {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
 
+/** Refuses a NUL character anywhere in a submission (the database cannot store it in text). */
+function assertNoNul(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw bad(field, `${field} contains a NUL character.`);
+  } else if (Array.isArray(value)) value.forEach((v) => assertNoNul(v, field));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) assertNoNul(v, field ? `${field}.${k}` : k);
+}
+
 function limited(field: string, v: string | undefined, max: number): string | undefined {
   if (v !== undefined && v.length > max) throw bad(field, `${field} is longer than ${max} characters.`);
   return v;
@@ -271,6 +280,7 @@ export async function submitReport(
   clientAddress: string,
   onQueued: () => void,
 ): Promise<SubmissionResult> {
+  assertNoNul(s, '');
   p.limits.check(
     {
       key: poster === ANONYMOUS_REPORTER ? null : poster.id,

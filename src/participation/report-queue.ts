@@ -88,22 +88,17 @@ export class ReportQueueWorker {
         if (this.#stopped) return;
         const now = kernel.clock.now();
         let claimed: Awaited<ReturnType<typeof claimQueued>>;
+        const asked = this.#postsArriving() ? BUSY_BATCH : BATCH;
         try {
-          claimed = await claimQueued(
-            kernel.db,
-            this.#postsArriving() ? BUSY_BATCH : BATCH,
-            now,
-            new Date(now.getTime() - STALE_MS),
-          );
+          claimed = await claimQueued(kernel.db, asked, now, new Date(now.getTime() - STALE_MS));
         } catch (err) {
           kernel.logger.error({ err }, 'participation: cannot claim queued reports');
           return;
         }
-        if (claimed.length === 0) {
-          // The queue is empty: `auto` intake files inside the POST again.
-          this.p.intakeLoad.backlog = false;
-          break;
-        }
+        // Fewer than asked: the queue is drained up to this claim, so `auto` intake files
+        // inside the POST again (the posts already queued are filed with this batch).
+        if (claimed.length < asked) this.p.intakeLoad.backlog = false;
+        if (claimed.length === 0) break;
         // Submitted together, the claimed reports become cases in one intake transaction
         // (the case engine group-commits them, in claim order).
         const started = performance.now();

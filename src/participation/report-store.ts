@@ -72,20 +72,17 @@ export class ReportWriter {
       while (this.#pending.length) {
         const batch = this.#pending.splice(0, this.maxBatch);
         try {
-          // One parameter for the whole batch: PGlite's cost per statement grows with the
-          // number of parameters, not with the size of one JSON value.
-          await sql`
-            insert into participation_report
-              (token, source, status, case_id, case_number, service_code, principal, device_id,
-               account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at)
-            select token, source, status, case_id, case_number, service_code, principal, device_id,
-               account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at
-            from jsonb_populate_recordset(null::participation_report, ${JSON.stringify(batch.map((b) => toJsonRow(b.row)))}::jsonb)`.execute(
-            this.db,
-          );
+          await this.#write(batch.map((b) => b.row));
           for (const b of batch) b.resolve();
         } catch (e) {
-          for (const b of batch) b.reject(e);
+          if (batch.length === 1) batch[0].reject(e);
+          // One bad row must not fail the others: each is written again on its own.
+          else
+            for (const b of batch)
+              await this.#write([b.row]).then(
+                () => b.resolve(),
+                (err) => b.reject(err),
+              );
         }
       }
     } finally {
@@ -95,6 +92,22 @@ export class ReportWriter {
         setImmediate(() => void this.#drain());
       }
     }
+  }
+
+  /**
+   * One statement for many rows, as one JSON parameter: PGlite's cost per statement grows
+   * with the number of parameters, not with the size of one JSON value.
+   */
+  async #write(rows: NewReport[]): Promise<void> {
+    await sql`
+      insert into participation_report
+        (token, source, status, case_id, case_number, service_code, principal, device_id,
+         account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at)
+      select token, source, status, case_id, case_number, service_code, principal, device_id,
+         account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at
+      from jsonb_populate_recordset(null::participation_report, ${JSON.stringify(rows.map(toJsonRow))}::jsonb)`.execute(
+      this.db,
+    );
   }
 
   /** Resolves once nothing is waiting or being written (the capability waits on stop). */

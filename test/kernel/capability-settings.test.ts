@@ -51,6 +51,24 @@ describe('capability settings from the config file', () => {
     assert.equal(settings.duplicateRadiusMeters, 80);
   });
 
+  it('one capability object serving two apps gives each the settings of its own config', async () => {
+    const cases = createCasesCapability();
+    const build = (most: number) =>
+      buildTestApp('pglite', {
+        config: configWith({ ONECITY_DUPLICATE_MAX_CANDIDATES: most }),
+        capabilities: [identityCapability, auditCapability, orgCapability, cases],
+      });
+    const a = await build(3);
+    const b = await build(7);
+    try {
+      assert.equal(caseEngineOf(a.kernel).settings.duplicateMaxCandidates, 3);
+      assert.equal(caseEngineOf(b.kernel).settings.duplicateMaxCandidates, 7);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+
   it('a key no capability declares stops the build, named, before anything opens', async () => {
     await assert.rejects(
       buildApp({ config: configWith({ OPEN311_INTAKE_MODEE: 'queued' }) }),

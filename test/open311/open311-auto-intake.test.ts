@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_PARTICIPATION_SETTINGS } from '../../src/participation/index.ts';
+import { ANONYMOUS_REPORTER, DEFAULT_PARTICIPATION_SETTINGS } from '../../src/participation/index.ts';
+import { newToken, ReportWriter } from '../../src/participation/report-store.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
 import { assertSchema } from './open311-support.ts';
@@ -72,6 +73,55 @@ for (const backend of testBackends()) {
         .where('description', 'like', '井盖缺失 %')
         .executeTakeFirstOrThrow();
       assert.equal(Number(cases.n), 17);
+    });
+
+    it('a post with a NUL character is refused with 400 in the Open311 format', async () => {
+      const res = await fetch(`${fx.open311}/requests.json`, {
+        method: 'POST',
+        body: form({
+          service_code: SERVICE,
+          lat: fx.point.lat,
+          long: fx.point.lon,
+          description: 'bad\u0000text',
+        }),
+      });
+      const body = await res.json();
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assertSchema('errors.json', body);
+      assert.match(body[0].description, /NUL/);
+    });
+
+    it('one bad row does not fail the other reports written in the same statement', async () => {
+      const writer = new ReportWriter(fx.t.kernel.db);
+      const row = (token: string) => ({
+        token,
+        source: 'open311' as const,
+        status: 'queued' as const,
+        case_id: null,
+        case_number: null,
+        service_code: SERVICE,
+        principal: ANONYMOUS_REPORTER,
+        device_id: null,
+        account_id: null,
+        attributes: {},
+        contact_email: null,
+        contact_phone: null,
+        intake: null,
+        created_at: fx.t.clock.now(),
+      });
+      const taken = newToken();
+      await writer.insert(row(taken));
+      const [a, dup, b] = await Promise.allSettled([
+        writer.insert(row(newToken())),
+        writer.insert(row(taken)),
+        writer.insert(row(newToken())),
+      ]);
+      assert.deepEqual([a.status, dup.status, b.status], ['fulfilled', 'rejected', 'fulfilled']);
+      await fx.t.kernel.db
+        .deleteFrom('participation_report')
+        .where('intake', 'is', null)
+        .where('status', '=', 'queued')
+        .execute();
     });
   });
 }
