@@ -61,8 +61,9 @@ const str = (v: unknown): string | undefined => {
 function assertNoNul(value: unknown, field: string): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw bad(field, `${field} contains a NUL character.`);
-  } else if (Array.isArray(value)) value.forEach((v) => assertNoNul(v, field));
-  else if (value && typeof value === 'object')
+  } else if (Array.isArray(value)) {
+    for (const v of value) assertNoNul(v, field);
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) assertNoNul(v, field ? `${field}.${k}` : k);
 }
 
