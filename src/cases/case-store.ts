@@ -292,27 +292,7 @@ export async function loadCaseDetail(db: Db, principal: Principal, row: CaseRow)
       .orderBy('department')
       .execute(),
   ]);
-  return toCaseView(row, {
-    stage,
-    duplicates: duplicates.map((d) => ({
-      id: d.id,
-      number: d.number,
-      distanceMeters: Math.round(d.distance_m),
-    })),
-    reporters: reporters.map((r) => {
-      const data = { name: r.name, phone: r.phone, email: r.email, address: r.address };
-      const shown = r.user_id && r.user_id === principal.id ? data : maskPersonalData(principal, data);
-      return { ...shown, consent: r.consent, sourceCaseId: r.source_case_id } as Reporter;
-    }),
-    linkage: linkage.map((l) => ({
-      whistleId: Number(l.whistle_id),
-      department: l.department,
-      deadline: iso(l.deadline)!,
-      reportedInAt: iso(l.reported_in_at),
-      missed: l.missed,
-      rating: l.rating,
-    })),
-  });
+  return viewOf(principal, row, stage, duplicates, reporters, linkage);
 }
 
 /**
