@@ -72,6 +72,12 @@ for (const backend of testBackends()) {
       assert.ok(storage.location.length > 0);
     });
 
+    if (backend === 'pglite')
+      test('embedded: new WAL segments are not zero-filled (no pause on PGlite\'s in-memory files)', async () => {
+        const { rows } = await sql<{ wal_init_zero: string }>`show wal_init_zero`.execute(storage.db);
+        assert.equal(rows[0].wal_init_zero, 'off');
+      });
+
     test('migrations: pending before, applied in name order, none pending after, idempotent', async () => {
       // Given in reverse: names decide the order, not the order of the sets.
       assert.deepEqual(await pendingMigrations(storage.db, [setB, setA]), [

@@ -1,0 +1,89 @@
+/**
+ * The rows the engine writes beside a case carry no foreign key (migration 0456 dropped them
+ * for speed): a case is never deleted, and every such row is written in the transaction that
+ * writes or locks its case. This suite plays a simulated day of the city, batched intake
+ * included, and checks that no row names a case that does not exist, and that the database
+ * refuses to delete or truncate a case.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { caseEngineOf } from '../../src/cases/index.ts';
+import { APPEND_ONLY_CASE_CHILDREN } from '../../src/cases/case-migrations-0450.ts';
+import { simulateCity } from '../../src/cases/simulator.ts';
+import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
+import { testBackends } from '../support/storage.ts';
+
+for (const backend of testBackends()) {
+  describe(`case integrity without foreign keys (${backend})`, () => {
+    let fx: CaseFixture;
+    before(async () => {
+      fx = await caseFixture(backend);
+    });
+    after(async () => {
+      await fx?.dispose();
+    });
+
+    it('a simulated day and a burst of reports leave no row without its case', {
+      timeout: 180_000,
+    }, async () => {
+      // A burst through HTTP: the reports share group-committed batches (duplicates within
+      // a batch link to each other).
+      const burst = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fx.report('citizen', { location: { lat: fx.point.lat + (i % 4) * 0.0001, lon: fx.point.lon } }),
+        ),
+      );
+      assert.ok(burst.every((r) => r.statusCode === 201));
+      fx.t.clock.set('2026-03-02T16:00:00Z');
+      const summary = await simulateCity(caseEngineOf(fx.t.kernel), fx.t.kernel, fx.t.clock, {
+        days: 1,
+        seed: 5,
+        reportsPerDay: 30,
+      });
+      assert.ok(summary.reported > 0);
+      const db = fx.t.kernel.db;
+      const counts: Record<string, number> = {};
+      for (const [table, column] of APPEND_ONLY_CASE_CHILDREN) {
+        const { rows } = await sql<{ rows: number; orphans: number }>`
+          select count(*)::int as rows,
+                 count(*) filter (where not exists (
+                   select 1 from case_record c where c.id = t.${sql.ref(column)}))::int as orphans
+          from ${sql.table(table)} t`.execute(db);
+        assert.equal(rows[0].orphans, 0, `${table}.${column}: rows without their case`);
+        counts[`${table}.${column}`] = rows[0].rows;
+      }
+      // The check looked at real rows of every kind, and the tables indeed have no foreign key.
+      const fks = await sql<{ n: number }>`
+        select count(*)::int as n from pg_constraint
+        where contype = 'f' and conrelid::regclass::text = any(${[...new Set(APPEND_ONLY_CASE_CHILDREN.map(([t]) => t))]})`.execute(
+        db,
+      );
+      assert.equal(fks.rows[0].n, 0);
+      for (const [k, n] of Object.entries(counts)) assert.ok(n > 0, `${k} has rows (${n})`);
+    });
+
+    it('the database refuses to delete or truncate a case', async () => {
+      const db = fx.t.kernel.db;
+      const before = await db
+        .selectFrom('case_record')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.ok(Number(before.n) > 0);
+      await assert.rejects(
+        sql`delete from case_record`.execute(db),
+        (e: { code?: string; message?: string }) => {
+          assert.equal(e.code, '23001');
+          assert.match(e.message ?? '', /never deleted/);
+          return true;
+        },
+      );
+      await assert.rejects(sql`truncate case_record cascade`.execute(db), /never deleted/);
+      const after = await db
+        .selectFrom('case_record')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n));
+    });
+  });
+}
