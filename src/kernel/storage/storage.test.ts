@@ -73,7 +73,7 @@ for (const backend of testBackends()) {
     });
 
     if (backend === 'pglite')
-      test('embedded: new WAL segments are not zero-filled (no pause on PGlite\'s in-memory files)', async () => {
+      test("embedded: new WAL segments are not zero-filled (no pause on PGlite's in-memory files)", async () => {
         const { rows } = await sql<{ wal_init_zero: string }>`show wal_init_zero`.execute(storage.db);
         assert.equal(rows[0].wal_init_zero, 'off');
       });
