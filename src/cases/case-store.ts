@@ -426,6 +426,45 @@ export async function insertRows<R = Record<string, unknown>>(
   return out;
 }
 
+/** Rows for one table, as {@link insertRows} takes them. */
+export interface TableRows {
+  table: string;
+  rows: ReadonlyArray<Record<string, unknown>>;
+  onConflict?: RawBuilder<unknown>;
+}
+
+/**
+ * Writes rows into several tables in ONE statement: each table's insert is a data-modifying
+ * CTE of the last one (PostgreSQL runs every one of them exactly once), and the last may
+ * return columns. One round trip instead of one per table; the inserts cannot see each
+ * other's rows, so none of them may depend on another (no foreign key between them).
+ */
+export async function insertRowsTogether<R = Record<string, unknown>>(
+  db: Db,
+  parts: readonly TableRows[],
+  options: { returning?: readonly string[] } = {},
+): Promise<R[]> {
+  const nonEmpty = parts.filter((p) => p.rows.length > 0);
+  const last = nonEmpty.at(-1);
+  if (!last) return [];
+  const insertOf = (p: TableRows) => {
+    const columns = sql.join(Object.keys(p.rows[0]).map((c) => sql.ref(c)));
+    return sql`insert into ${sql.table(p.table)} (${columns})
+      select ${columns} from jsonb_populate_recordset(null::${sql.table(p.table)}, ${JSON.stringify(p.rows)}::jsonb)
+      ${p.onConflict ?? sql``}`;
+  };
+  const ctes = nonEmpty.slice(0, -1).map((p, i) => sql`${sql.raw(`w${i}`)} as (${insertOf(p)})`);
+  // Only the last part returns rows; when it has none, there is nothing to return.
+  const returns = options.returning !== undefined && last === parts.at(-1);
+  const { rows } = await sql<R>`
+    ${ctes.length ? sql`with ${sql.join(ctes)}` : sql``}
+    ${insertOf(last)}
+    ${returns ? sql`returning ${sql.join(options.returning!.map((c) => (c === '*' ? sql`*` : sql.ref(c))))}` : sql``}`.execute(
+    db,
+  );
+  return returns ? rows : [];
+}
+
 /** Appends a history row. */
 export async function appendHistory(
   db: Db,

@@ -25,7 +25,7 @@ import {
   type CaseRow,
   findCaseRow,
   loadCaseDetail,
-  insertRows,
+  insertRowsTogether,
   type StageRow,
   toCaseView,
 } from './case-store.ts';
@@ -372,37 +372,38 @@ async function reportBatch(
         updated_at: c.now,
       };
     });
-    await insertRows(
-      trx,
-      'case_record',
-      rows.map(({ deadlines, media, ...r }) => ({ ...r, deadlines, media })),
-    );
     const rowById = new Map(rows.map((r) => [r.id, r]));
-
-    await insertRows(
-      trx,
-      'case_reporter',
-      fresh.map(({ c, p }) => {
-        const r = c.input.reporter ?? {};
-        return {
-          case_id: p.id,
-          source_case_id: p.id,
-          user_id: c.principal.kind === 'user' ? c.principal.id : null,
-          name: r.name ?? null,
-          phone: r.phone ?? null,
-          email: r.email ?? null,
-          address: r.address ?? null,
-          consent: r.consent ?? false,
-          created_at: c.now,
-        };
-      }),
-    );
-
+    const reporterRows = fresh.map(({ c, p }) => {
+      const r = c.input.reporter ?? {};
+      return {
+        case_id: p.id,
+        source_case_id: p.id,
+        user_id: c.principal.kind === 'user' ? c.principal.id : null,
+        name: r.name ?? null,
+        phone: r.phone ?? null,
+        email: r.email ?? null,
+        address: r.address ?? null,
+        consent: r.consent ?? false,
+        created_at: c.now,
+      };
+    });
     const duplicateRows = fresh.flatMap(({ p }, i) =>
       candidates[i].map((d) => ({ case_id: p.id, candidate_id: d.id, distance_m: d.d })),
     );
-    await insertRows(trx, 'case_duplicate', duplicateRows);
-
+    const historyRows = fresh.map(({ c, p }, i) => ({
+      case_id: p.id,
+      action: 'report',
+      from_state: null,
+      to_state: 'reported',
+      actor: c.principal.id,
+      actor_roles: c.principal.roles,
+      params: {
+        channel: c.input.channel,
+        category: c.category.code,
+        duplicates: candidates[i].map((d) => d.number),
+      },
+      at: c.now,
+    }));
     const staged = fresh.map((x, i) => ({ ...x, st: stages[i] })).filter((x) => x.st);
     const stageValues = staged.map(({ p, c, st }) => ({
       case_id: p.id,
@@ -416,9 +417,22 @@ async function reportBatch(
       deadline: st!.deadline,
       light: 'green' as const,
     }));
-    const stageIds = await insertRows<{ id: string; case_id: string }>(trx, 'case_stage', stageValues, {
-      returning: ['id', 'case_id'],
-    });
+    // Cases, reporters, duplicate links, history and stages in one statement (the rows
+    // beside a case have no foreign key to it, migration 0456); stages last, for their ids.
+    const stageIds = await insertRowsTogether<{ id: string; case_id: string }>(
+      trx,
+      [
+        {
+          table: 'case_record',
+          rows: rows.map(({ deadlines, media, ...r }) => ({ ...r, deadlines, media })),
+        },
+        { table: 'case_reporter', rows: reporterRows },
+        { table: 'case_duplicate', rows: duplicateRows },
+        { table: 'case_history', rows: historyRows },
+        { table: 'case_stage', rows: stageValues },
+      ],
+      { returning: ['id', 'case_id'] },
+    );
     const idOfStage = new Map(stageIds.map((r) => [r.case_id, Number(r.id)]));
     const stageRows: StageRow[] = stageValues.map((v) => ({
       ...v,
@@ -441,24 +455,6 @@ async function reportBatch(
       trx,
     );
 
-    await insertRows(
-      trx,
-      'case_history',
-      fresh.map(({ c, p }, i) => ({
-        case_id: p.id,
-        action: 'report',
-        from_state: null,
-        to_state: 'reported',
-        actor: c.principal.id,
-        actor_roles: c.principal.roles,
-        params: {
-          channel: c.input.channel,
-          category: c.category.code,
-          duplicates: candidates[i].map((d) => d.number),
-        },
-        at: c.now,
-      })),
-    );
     await engine.deps.appendAuditBatch(
       trx,
       fresh.map(({ c, p }) => ({

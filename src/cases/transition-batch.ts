@@ -39,7 +39,13 @@ import { transitionRecords } from './transition-records.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { type CaseState, type CaseView, STAGE_OF_STATE } from './case-model.ts';
 import { recordCaseEvents, timingsOf } from './case-outbox.ts';
-import { type CaseRow, canSeeCase, insertRows, loadCaseDetails, type StageRow } from './case-store.ts';
+import {
+  type CaseRow,
+  canSeeCase,
+  insertRowsTogether,
+  loadCaseDetails,
+  type StageRow,
+} from './case-store.ts';
 import type { NotificationInput } from './notifications.ts';
 import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
 import { JOB_RED, JOB_YELLOW, type StagePatch } from './sla-timers.ts';
@@ -491,21 +497,43 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
       from jsonb_populate_recordset(null::case_stage, ${JSON.stringify(p.stageUpdates)}::jsonb) v
       where s.id = v.id`.execute(trx);
   await engine.scheduler.cancelMany(p.cancels, trx);
-  const created = await insertRows<StageRow>(
+  // Notifications, history, working-time milestones and the new stages in one statement
+  // (stages last, for their ids).
+  const created = await insertRowsTogether<StageRow>(
     trx,
-    'case_stage',
-    p.newStages.map((s) => ({
-      case_id: s.case_id,
-      stage: s.stage,
-      round: s.round,
-      basis: s.basis,
-      limit_minutes: s.limit_minutes,
-      running_since: s.running_since,
-      started_at: s.started_at,
-      yellow_at: s.yellow_at,
-      deadline: s.deadline,
-      light: s.light,
-    })),
+    [
+      {
+        table: 'case_notification',
+        rows: p.notes.map((n) => ({
+          case_id: n.caseId,
+          kind: n.kind,
+          recipient_user: n.user ?? null,
+          recipient_department: n.department ?? null,
+          recipient_role: n.role ?? null,
+          recipient_division: n.division ?? null,
+          message: n.message,
+          data: n.data ?? {},
+          created_at: n.at,
+        })),
+      },
+      { table: 'case_history', rows: p.history },
+      { table: 'case_timing', rows: p.timings, onConflict: sql`on conflict (case_id, milestone) do nothing` },
+      {
+        table: 'case_stage',
+        rows: p.newStages.map((s) => ({
+          case_id: s.case_id,
+          stage: s.stage,
+          round: s.round,
+          basis: s.basis,
+          limit_minutes: s.limit_minutes,
+          running_since: s.running_since,
+          started_at: s.started_at,
+          yellow_at: s.yellow_at,
+          deadline: s.deadline,
+          light: s.light,
+        })),
+      },
+    ],
     { returning: ['*'] },
   );
   const jobs = [...p.jobs];
@@ -522,26 +550,7 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
     );
   }
   await engine.scheduler.scheduleMany(jobs, trx);
-  await insertRows(
-    trx,
-    'case_notification',
-    p.notes.map((n) => ({
-      case_id: n.caseId,
-      kind: n.kind,
-      recipient_user: n.user ?? null,
-      recipient_department: n.department ?? null,
-      recipient_role: n.role ?? null,
-      recipient_division: n.division ?? null,
-      message: n.message,
-      data: n.data ?? {},
-      created_at: n.at,
-    })),
-  );
-  await insertRows(trx, 'case_history', p.history);
   await engine.deps.appendAuditBatch(trx, p.audit);
   await recordCaseEvents(engine, trx, p.events);
-  await insertRows(trx, 'case_timing', p.timings, {
-    onConflict: sql`on conflict (case_id, milestone) do nothing`,
-  });
   return created;
 }
