@@ -326,9 +326,27 @@ for (const backend of testBackends()) {
       const deadline = new Date(c.stage.deadline).getTime();
       const start = new Date(c.stage.startedAt).getTime();
       assert.equal(c.stage.stage, 'accept');
+      // One timer per running stage: yellow first; when it fires it schedules red.
+      const timers = () =>
+        fx.t.kernel.db
+          .selectFrom('kernel_job')
+          .select(['key', 'run_at'])
+          .where('status', '=', 'pending')
+          .where('key', 'like', `sla:${c.id}:accept:%`)
+          .execute();
+      assert.deepEqual(
+        (await timers()).map((j) => j.key),
+        [`sla:${c.id}:accept:yellow`],
+      );
       fx.t.clock.set(start + (deadline - start) * 0.85);
       await fx.t.kernel.scheduler.runDue();
       assert.equal((await fx.get('sup', c.id)).light, 'yellow');
+      const afterYellow = await timers();
+      assert.deepEqual(
+        afterYellow.map((j) => j.key),
+        [`sla:${c.id}:accept:red`],
+      );
+      assert.equal(new Date(afterYellow[0].run_at).getTime(), deadline);
       fx.t.clock.set(deadline + MIN);
       await fx.t.kernel.scheduler.runDue();
       await fx.relogin();

@@ -30,7 +30,7 @@ import {
   toCaseView,
 } from './case-store.ts';
 import { localDate, type StageClock, thresholds } from './sla-clock.ts';
-import { JOB_RED, JOB_YELLOW, startStage } from './sla-timers.ts';
+import { nextThresholdJob, startStage } from './sla-timers.ts';
 
 /** A report as any channel delivers it. */
 export interface IntakeInput {
@@ -445,13 +445,7 @@ async function reportBatch(
     }));
     const stageOf = new Map(stageRows.map((s) => [s.case_id, s]));
     await engine.scheduler.scheduleMany(
-      stageRows.flatMap((s) => {
-        const payload = { caseId: s.case_id, stageId: Number(s.id) };
-        return [
-          { kind: JOB_YELLOW, runAt: s.yellow_at!, key: `sla:${s.case_id}:file:yellow`, payload },
-          { kind: JOB_RED, runAt: s.deadline!, key: `sla:${s.case_id}:file:red`, payload },
-        ];
-      }),
+      stageRows.map((s) => nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, now)),
       trx,
     );
 

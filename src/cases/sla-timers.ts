@@ -1,12 +1,19 @@
 /**
- * Stage clocks of a case in the database and their timers on the kernel scheduler. A stage
- * gets one job per threshold, keyed `sla:<caseId>:<stage>:<yellow|red|escalate>`, scheduled
- * in the transaction that starts the stage: yellow marks the light; red raises a
+ * Stage clocks of a case in the database and their timers on the kernel scheduler. A running
+ * stage has one pending job, keyed `sla:<caseId>:<stage>:<yellow|red|escalate>`, scheduled
+ * in the transaction that starts the stage: yellow marks the light and schedules red; red raises a
  * supervision notice (督办) to the lead department's leader and schedules the escalation;
  * escalation moves the case one level up. The scheduler fires each job exactly once.
  */
 import type { Transaction } from 'kysely';
-import { createEvent, type Db, type Job, type PlatformEvent, type Stage } from '../kernel/index.ts';
+import {
+  createEvent,
+  type Db,
+  type Job,
+  type PlatformEvent,
+  type ScheduleRequest,
+  type Stage,
+} from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { recordCaseEvent } from './case-outbox.ts';
 import { ESCALATION_LEVELS } from './case-model.ts';
@@ -28,8 +35,26 @@ export const JOB_ESCALATE = 'case.sla.escalate';
 /** Publishes an event after the transaction that scheduled it committed (a tiny outbox). */
 export const JOB_PUBLISH = 'case.publish';
 
-const key = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
+/** The key of a stage's timer: one pending job per case, stage and threshold. */
+export const timerKey = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
   `sla:${caseId}:${stage}:${what}`;
+const key = timerKey;
+
+/**
+ * The one timer a running stage has pending: its yellow threshold while that is ahead, else
+ * its deadline. The yellow job, when it fires, schedules the red one (one job per stage
+ * instead of two: intake and every transition write half the timer rows).
+ */
+export function nextThresholdJob(
+  s: { case_id: string; stage: Stage; id: number | string },
+  t: { yellowAt: Date; deadline: Date },
+  now: Date,
+): ScheduleRequest {
+  const payload = { caseId: s.case_id, stageId: Number(s.id) };
+  return t.yellowAt.getTime() > now.getTime()
+    ? { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload }
+    : { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload };
+}
 
 const clockOf = (s: StageRow): StageClock => ({
   basis: s.basis,
@@ -46,16 +71,9 @@ async function scheduleThresholds(
   trx: Db,
   s: StageRow,
   t: { yellowAt: Date; deadline: Date },
+  now: Date,
 ) {
-  const payload = { caseId: s.case_id, stageId: Number(s.id) };
-  await engine.scheduler.schedule(
-    { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload },
-    trx,
-  );
-  await engine.scheduler.schedule(
-    { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload },
-    trx,
-  );
+  await engine.scheduler.schedule(nextThresholdJob(s, t, now), trx);
 }
 
 async function cancelThresholds(engine: CaseEngine, trx: Db, caseId: string, stage: Stage) {
@@ -115,7 +133,7 @@ export async function startStage(
     })
     .returningAll()
     .executeTakeFirstOrThrow()) as StageRow;
-  await scheduleThresholds(engine, trx, s, t);
+  await scheduleThresholds(engine, trx, s, t, now);
   return patchFor(row, s, t.deadline, 'green');
 }
 
@@ -198,7 +216,7 @@ async function rescheduleStage(
     })
     .where('id', '=', s.id)
     .execute();
-  if (t) await scheduleThresholds(engine, trx, s, t);
+  if (t) await scheduleThresholds(engine, trx, s, t, now);
   return patchFor(row, s, t?.deadline ?? null, light);
 }
 
@@ -249,7 +267,19 @@ export function registerSlaJobs(engine: CaseEngine): void {
 
   scheduler.handle(JOB_YELLOW, async (job, trx) => {
     const live = await loadLiveStage(trx, job);
-    if (live?.s.light !== 'green') return;
+    if (!live) return;
+    // The stage's next timer: its deadline (as the stage has it now, extensions included).
+    if (live.s.deadline)
+      await scheduler.schedule(
+        {
+          kind: JOB_RED,
+          runAt: new Date(live.s.deadline),
+          key: key(live.s.case_id, live.s.stage, 'red'),
+          payload: job.payload,
+        },
+        trx,
+      );
+    if (live.s.light !== 'green') return;
     await trx.updateTable('case_stage').set({ light: 'yellow' }).where('id', '=', live.s.id).execute();
     await trx.updateTable('case_record').set({ light: 'yellow' }).where('id', '=', live.row.id).execute();
     await publishAfterCommit(

@@ -48,7 +48,7 @@ import {
 } from './case-store.ts';
 import type { NotificationInput } from './notifications.ts';
 import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
-import { JOB_RED, JOB_YELLOW, type StagePatch } from './sla-timers.ts';
+import { nextThresholdJob, type StagePatch, timerKey } from './sla-timers.ts';
 import { type CaseAction, transitionOf } from './transitions.ts';
 
 /** One action request waiting for its batch. */
@@ -96,9 +96,6 @@ const IN_MEMORY: ReadonlySet<CaseAction> = new Set<CaseAction>([
 ]);
 
 const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const timerKey = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
-  `sla:${caseId}:${stage}:${what}`;
 
 const clockOf = (s: StageRow): StageClock => ({
   basis: s.basis,
@@ -410,13 +407,7 @@ function moveClockInMemory(
       light,
       ...(light !== 'red' ? { supervised_at: null, escalated_at: null } : {}),
     });
-    if (th) {
-      const payload = { caseId: row.id, stageId: Number(open.id) };
-      pending.jobs.push(
-        { kind: JOB_YELLOW, runAt: th.yellowAt, key: timerKey(row.id, open.stage, 'yellow'), payload },
-        { kind: JOB_RED, runAt: th.deadline, key: timerKey(row.id, open.stage, 'red'), payload },
-      );
-    }
+    if (th) pending.jobs.push(nextThresholdJob(open, th, now));
     return patchFor(row, open.stage, th?.deadline ?? null, light);
   }
   if (to === 'extension_pending' || (from === 'extension_pending' && to === row.resume_state)) return {};
@@ -537,18 +528,15 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
     { returning: ['*'] },
   );
   const jobs = [...p.jobs];
-  for (const s of created) {
-    const payload = { caseId: s.case_id, stageId: Number(s.id) };
+  // A stage that starts has its yellow threshold ahead of it.
+  for (const s of created)
     jobs.push(
-      {
-        kind: JOB_YELLOW,
-        runAt: new Date(s.yellow_at!),
-        key: timerKey(s.case_id, s.stage, 'yellow'),
-        payload,
-      },
-      { kind: JOB_RED, runAt: new Date(s.deadline!), key: timerKey(s.case_id, s.stage, 'red'), payload },
+      nextThresholdJob(
+        s,
+        { yellowAt: new Date(s.yellow_at!), deadline: new Date(s.deadline!) },
+        new Date(s.started_at),
+      ),
     );
-  }
   await engine.scheduler.scheduleMany(jobs, trx);
   await engine.deps.appendAuditBatch(trx, p.audit);
   await recordCaseEvents(engine, trx, p.events);
