@@ -1,5 +1,7 @@
 /** Shared pieces of the benchmarks: HTTP load with autocannon, timing, result rows. */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /** One measured figure. */
@@ -70,4 +72,46 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** What the whole machine's CPUs did over a stretch of time (Linux `/proc/stat`). */
+export interface CpuUse {
+  /** Share of all cores that was busy, in percent. */
+  busyPercent: number;
+  /** CPU time used on all cores, in milliseconds (server, database and load generator alike). */
+  busyMs: number;
+  cores: number;
+}
+
+/**
+ * Starts measuring the machine's CPU use; `stop()` tells how busy every core was since. A
+ * figure per unit of work (CPU milliseconds per case) shows the ceiling that the cores put on
+ * the work at its current cost. Null where `/proc/stat` does not exist.
+ */
+export function cpuMeter(): { stop(): CpuUse } | null {
+  const read = (): number[] | null => {
+    try {
+      const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+      return line.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return null;
+    }
+  };
+  const start = read();
+  if (!start) return null;
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return {
+    stop() {
+      const end = read()!;
+      const d = end.map((v, i) => v - start[i]);
+      // user nice system idle iowait irq softirq steal
+      const idle = d[3] + d[4];
+      const busy = d[0] + d[1] + d[2] + d[5] + d[6] + d[7];
+      return {
+        busyPercent: (100 * busy) / Math.max(1, busy + idle),
+        busyMs: (busy * 1000) / ticksPerSecond,
+        cores: availableParallelism(),
+      };
+    },
+  };
 }

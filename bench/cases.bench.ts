@@ -22,7 +22,7 @@ import {
 import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
 import { locatePoint, orgCapability, seedDemoCity } from '../src/org/index.ts';
-import { type BenchResult, httpLoad } from './bench-kit.ts';
+import { type BenchResult, type CpuUse, cpuMeter, httpLoad } from './bench-kit.ts';
 
 export const name = 'cases';
 
@@ -97,6 +97,7 @@ async function onBackend(
       reporter: { name: '张三', phone: '13812341234', consent: true },
     });
   const batchesBefore = intakeBatcher(caseEngineOf(built.kernel)).batches;
+  const intakeCpu = cpuMeter();
   const intake = await httpLoad({
     url: `${url}/api/v1/cases`,
     method: 'POST',
@@ -106,6 +107,7 @@ async function onBackend(
     body,
   });
 
+  const intakeCpuUse = intakeCpu?.stop();
   const intakeBatches = intakeBatcher(caseEngineOf(built.kernel)).batches - batchesBefore;
   // Transitions: N fresh cases taken file → dispatch → accept → handle, 50 at a time.
   const engine = caseEngineOf(built.kernel);
@@ -127,6 +129,7 @@ async function onBackend(
   const disp = service('bench:disp', ['dispatcher']);
   let transitions = 0;
   let failures = 0;
+  const transitionCpu = cpuMeter();
   const started = performance.now();
   const worker = async (slice: typeof cases) => {
     for (const c0 of slice) {
@@ -145,6 +148,7 @@ async function onBackend(
   const slices = Array.from({ length: 50 }, (_, w) => cases.filter((_, k) => k % 50 === w));
   await Promise.all(slices.map(worker));
   const transitionsPerSecond = transitions / ((performance.now() - started) / 1000);
+  const transitionCpuUse = transitionCpu?.stop();
 
   // Ceiling: raw batched inserts of rows like history rows into the same database.
   const db = built.kernel.db;
@@ -181,7 +185,7 @@ async function onBackend(
       unit: 'cases/s',
       ceiling: { name: 'bare Fastify POST', value: bare.rps },
       target: '≥ 2,000/s, p99 < 50 ms',
-      notes: `p99 ${intake.p99} ms (bare ${bare.p99} ms), non-2xx ${intake.non2xx}, errors ${intake.errors}; ${intake.total} cases in ${intakeBatches} transactions; ${checks}`,
+      notes: `p99 ${intake.p99} ms (bare ${bare.p99} ms), non-2xx ${intake.non2xx}, errors ${intake.errors}; ${intake.total} cases in ${intakeBatches} transactions; ${cpuNote(intakeCpuUse, intake.total, 'case')}; ${checks}`,
     },
     {
       name: `${label}: case transitions (file, dispatch, accept, handle), 50 concurrent`,
@@ -189,9 +193,16 @@ async function onBackend(
       unit: 'transitions/s',
       ceiling: { name: 'raw batched insert (rows/s)', value: Math.round(rawPerSecond) },
       target: '≥ 2,000/s',
-      notes: `${transitions} transitions, ${failures} failed cases`,
+      notes: `${transitions} transitions, ${failures} failed cases; ${cpuNote(transitionCpuUse, transitions, 'transition')}`,
     },
   ];
+}
+
+/** The machine's CPU use per unit of work, and the rate the cores allow at that cost. */
+function cpuNote(use: CpuUse | undefined, units: number, unit: string): string {
+  if (!use || units === 0) return 'CPU use not measured (no /proc/stat)';
+  const perUnit = use.busyMs / units;
+  return `machine ${use.busyPercent.toFixed(0)} % busy, ${perUnit.toFixed(2)} ms CPU per ${unit} on all cores (server, database${unit === 'case' ? ', load generator' : ''}): at that cost ${use.cores} cores allow at most ${Math.round((use.cores * 1000) / perUnit)}/s`;
 }
 
 export async function run(): Promise<BenchResult[]> {
