@@ -74,7 +74,10 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** What the whole machine's CPUs did over a stretch of time (Linux `/proc/stat`). */
+/**
+ * What the whole machine's CPUs did over a stretch of time (Linux `/proc/stat`): every
+ * process counts, this one's and the database's and any other on the machine.
+ */
 export interface CpuUse {
   /** Share of all cores that was busy, in percent. */
   busyPercent: number;
@@ -102,11 +105,12 @@ export function cpuMeter(): { stop(): CpuUse } | null {
   const ticksPerSecond = 100; // USER_HZ on Linux
   return {
     stop() {
-      const end = read()!;
+      const end = read() ?? start;
       const d = end.map((v, i) => v - start[i]);
-      // user nice system idle iowait irq softirq steal
+      // user nice system idle iowait irq softirq (steal, time the hypervisor gave to other
+      // machines, is neither ours nor idle: left out)
       const idle = d[3] + d[4];
-      const busy = d[0] + d[1] + d[2] + d[5] + d[6] + d[7];
+      const busy = d[0] + d[1] + d[2] + d[5] + d[6];
       return {
         busyPercent: (100 * busy) / Math.max(1, busy + idle),
         busyMs: (busy * 1000) / ticksPerSecond,

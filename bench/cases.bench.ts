@@ -200,9 +200,9 @@ async function onBackend(
 
 /** The machine's CPU use per unit of work, and the rate the cores allow at that cost. */
 function cpuNote(use: CpuUse | undefined, units: number, unit: string): string {
-  if (!use || units === 0) return 'CPU use not measured (no /proc/stat)';
+  if (!use || units === 0 || use.busyMs === 0) return 'CPU use not measured (no /proc/stat)';
   const perUnit = use.busyMs / units;
-  return `machine ${use.busyPercent.toFixed(0)} % busy, ${perUnit.toFixed(2)} ms CPU per ${unit} on all cores (server, database${unit === 'case' ? ', load generator' : ''}): at that cost ${use.cores} cores allow at most ${Math.round((use.cores * 1000) / perUnit)}/s`;
+  return `whole machine ${use.busyPercent.toFixed(0)} % busy, ${perUnit.toFixed(2)} ms CPU per ${unit} on all cores (server, database${unit === 'case' ? ', load generator' : ''}): at that cost ${use.cores} cores allow at most ${Math.round((use.cores * 1000) / perUnit)}/s`;
 }
 
 export async function run(): Promise<BenchResult[]> {

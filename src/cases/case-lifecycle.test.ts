@@ -384,6 +384,51 @@ for (const backend of testBackends()) {
       assert.deepEqual(pending, []);
     });
 
+    it('a stage resumed past its yellow threshold has only its red timer, at the new deadline', async () => {
+      // A Wednesday 09:00 in the city after wherever earlier tests left the clock: the accept
+      // stage's 60 working minutes then run within one morning.
+      let wednesday = Date.parse('2026-03-04T01:00:00Z');
+      while (wednesday <= fx.t.clock.now().getTime()) wednesday += 7 * 24 * 60 * MIN;
+      fx.t.clock.set(wednesday);
+      await fx.relogin();
+      const c = await fx.walk([
+        ['sup', 'file'],
+        ['disp', 'dispatch'],
+      ]);
+      const timers = () =>
+        fx.t.kernel.db
+          .selectFrom('kernel_job')
+          .select(['key', 'run_at', 'max_attempts'])
+          .where('status', '=', 'pending')
+          .where('key', 'like', `sla:${c.id}:accept:%`)
+          .execute();
+      const start = new Date(c.stage.startedAt).getTime();
+      const deadline = new Date(c.stage.deadline).getTime();
+      fx.t.clock.set(start + (deadline - start) * 0.85);
+      let r = await fx.act('disp', c.id, 'park', { reason: 'waiting for the owner' });
+      assert.equal(r.json().state, 'parked');
+      assert.deepEqual(await timers(), [], 'a paused clock has no timer');
+      fx.t.clock.advance(30 * MIN);
+      r = await fx.act('disp', c.id, 'unpark');
+      assert.equal(r.json().state, 'dispatched');
+      const resumed = new Date(r.json().stage.deadline).getTime();
+      assert.equal(resumed, deadline + 30 * MIN, 'the deadline moved by the paused time');
+      const pending = await timers();
+      assert.deepEqual(
+        pending.map((j) => j.key),
+        [`sla:${c.id}:accept:red`],
+        '85 % consumed: the yellow threshold is behind, so the red timer is the one pending',
+      );
+      assert.equal(new Date(pending[0].run_at).getTime(), resumed);
+      assert.equal(pending[0].max_attempts, 50, 'a threshold timer outlasts an outage');
+      fx.t.clock.set(resumed + MIN);
+      await fx.t.kernel.scheduler.runDue();
+      await fx.relogin();
+      assert.equal((await fx.get('sup', c.id)).light, 'red');
+      const notices = (await notifications(c.id)).filter((n) => n.kind === 'supervision_notice');
+      assert.equal(notices.length, 1);
+    });
+
     it('auto-dispatch right after filing for categories that ask for it', async () => {
       const c = await fx.walk([['sup', 'file']], { category: 'CM.E.05.01', description: 'Road collapsed' });
       assert.equal(c.state, 'dispatched');

@@ -170,17 +170,22 @@ export const caseMigrations0450: MigrationSet = {
   '0456-cases-append-only-children': {
     async up(db) {
       // A case is never deleted: it is a record of government work (merges and closures
-      // change its state). The database now refuses deleting or truncating one, so a row
-      // that names a case can never be left dangling...
+      // change its state). The database now refuses deleting or truncating one, or changing
+      // its id, so a row that names a case can never be left dangling...
       await sql`
         create function case_record_refuse_delete() returns trigger language plpgsql as $$
         begin
-          raise exception 'case_record rows are never deleted (a case is a record of government work)'
+          raise exception 'case_record rows are never deleted and keep their id (a case is a record of government work)'
             using errcode = 'restrict_violation';
         end $$`.execute(db);
       await sql`
         create trigger case_record_no_delete before delete on case_record
         for each row execute function case_record_refuse_delete()`.execute(db);
+      await sql`
+        create trigger case_record_keep_id before update of id on case_record
+        for each row when (old.id is distinct from new.id) execute function case_record_refuse_delete()`.execute(
+        db,
+      );
       await sql`
         create trigger case_record_no_truncate before truncate on case_record
         for each statement execute function case_record_refuse_delete()`.execute(db);

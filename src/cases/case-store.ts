@@ -436,8 +436,9 @@ export interface TableRows {
 /**
  * Writes rows into several tables in ONE statement: each table's insert is a data-modifying
  * CTE of the last one (PostgreSQL runs every one of them exactly once), and the last may
- * return columns. One round trip instead of one per table; the inserts cannot see each
- * other's rows, so none of them may depend on another (no foreign key between them).
+ * return columns. One round trip instead of one per table. The inserts run in no set order
+ * and cannot read each other's rows, so none may depend on another's (a trigger or a
+ * conflict check that reads a sibling's table would not see its rows).
  */
 export async function insertRowsTogether<R = Record<string, unknown>>(
   db: Db,

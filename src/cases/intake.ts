@@ -417,8 +417,8 @@ async function reportBatch(
       deadline: st!.deadline,
       light: 'green' as const,
     }));
-    // Cases, reporters, duplicate links, history and stages in one statement (the rows
-    // beside a case have no foreign key to it, migration 0456); stages last, for their ids.
+    // Cases, reporters, duplicate links, history and stages in one statement; stages last,
+    // for their ids.
     const stageIds = await insertRowsTogether<{ id: string; case_id: string }>(
       trx,
       [

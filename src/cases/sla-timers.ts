@@ -51,10 +51,19 @@ export function nextThresholdJob(
   now: Date,
 ): ScheduleRequest {
   const payload = { caseId: s.case_id, stageId: Number(s.id) };
+  const maxAttempts = THRESHOLD_ATTEMPTS;
   return t.yellowAt.getTime() > now.getTime()
-    ? { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload }
-    : { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload };
+    ? { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload, maxAttempts }
+    : { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload, maxAttempts };
 }
+
+/**
+ * Attempts of a threshold job before the scheduler gives up on it. The red timer exists only
+ * once the yellow one ran, so a stage's supervision rides on both: they retry through an
+ * outage of about two days (the scheduler's backoff doubles up to an hour) rather than five
+ * attempts in half a minute.
+ */
+export const THRESHOLD_ATTEMPTS = 50;
 
 const clockOf = (s: StageRow): StageClock => ({
   basis: s.basis,
@@ -276,6 +285,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
           runAt: new Date(live.s.deadline),
           key: key(live.s.case_id, live.s.stage, 'red'),
           payload: job.payload,
+          maxAttempts: THRESHOLD_ATTEMPTS,
         },
         trx,
       );

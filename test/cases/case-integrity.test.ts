@@ -63,7 +63,7 @@ for (const backend of testBackends()) {
       for (const [k, n] of Object.entries(counts)) assert.ok(n > 0, `${k} has rows (${n})`);
     });
 
-    it('the database refuses to delete or truncate a case', async () => {
+    it('the database refuses to delete or truncate a case, or change its id', async () => {
       const db = fx.t.kernel.db;
       const before = await db
         .selectFrom('case_record')
@@ -79,6 +79,9 @@ for (const backend of testBackends()) {
         },
       );
       await assert.rejects(sql`truncate case_record cascade`.execute(db), /never deleted/);
+      await assert.rejects(sql`update case_record set id = id || '-moved'`.execute(db), /keep their id/);
+      // Other columns change as ever.
+      await sql`update case_record set updated_at = updated_at`.execute(db);
       const after = await db
         .selectFrom('case_record')
         .select((eb) => eb.fn.countAll().as('n'))
