@@ -429,6 +429,42 @@ for (const backend of testBackends()) {
       assert.equal(notices.length, 1);
     });
 
+    it('a supervised stage paused and resumed while red still escalates, once', async () => {
+      let wednesday = Date.parse('2026-03-04T01:00:00Z');
+      while (wednesday <= fx.t.clock.now().getTime()) wednesday += 7 * 24 * 60 * MIN;
+      fx.t.clock.set(wednesday);
+      await fx.relogin();
+      const c = await fx.walk([
+        ['sup', 'file'],
+        ['disp', 'dispatch'],
+      ]);
+      fx.t.clock.set(new Date(c.stage.deadline).getTime() + MIN);
+      await fx.t.kernel.scheduler.runDue(); // yellow, which schedules red
+      await fx.t.kernel.scheduler.runDue(); // red: supervision, escalation in 60 minutes
+      await fx.relogin();
+      const supervised = (await notifications(c.id)).filter((n) => n.kind === 'supervision_notice');
+      assert.equal(supervised.length, 1);
+      // Parked for ten minutes (the pause cancels every timer of the stage), then resumed
+      // while still red: the escalation is due at the same time after the notice as ever.
+      let r = await fx.act('disp', c.id, 'park', { reason: 'waiting for the owner' });
+      assert.equal(r.json().state, 'parked');
+      fx.t.clock.advance(10 * MIN);
+      r = await fx.act('disp', c.id, 'unpark');
+      assert.equal(r.json().light, 'red');
+      await fx.t.kernel.scheduler.runDue();
+      assert.equal((await fx.get('sup', c.id)).escalationLevel, 'department', 'not yet');
+      fx.t.clock.advance(51 * MIN);
+      await fx.t.kernel.scheduler.runDue();
+      await fx.relogin();
+      assert.equal((await fx.get('sup', c.id)).escalationLevel, 'district_government');
+      fx.t.clock.advance(24 * 60 * MIN);
+      await fx.t.kernel.scheduler.runDue();
+      await fx.relogin();
+      const notes = await notifications(c.id);
+      assert.equal(notes.filter((n) => n.kind === 'supervision_notice').length, 1, 'one supervision notice');
+      assert.equal(notes.filter((n) => n.kind === 'escalation').length, 1, 'one escalation');
+    });
+
     it('auto-dispatch right after filing for categories that ask for it', async () => {
       const c = await fx.walk([['sup', 'file']], { category: 'CM.E.05.01', description: 'Road collapsed' });
       assert.equal(c.state, 'dispatched');

@@ -306,9 +306,30 @@ export function registerSlaJobs(engine: CaseEngine): void {
 
   scheduler.handle(JOB_RED, async (job, trx) => {
     const live = await loadLiveStage(trx, job);
-    if (!live || live.s.supervised_at) return;
+    if (!live) return;
     const { s, row } = live;
     const now = engine.clock.now();
+    if (s.supervised_at) {
+      // Supervised already, then paused or extended while still red: the pause cancelled
+      // the escalation timer, so it is set again (the same time after the notice as ever).
+      if (!s.escalated_at)
+        await scheduler.schedule(
+          {
+            kind: JOB_ESCALATE,
+            runAt: new Date(
+              Math.max(
+                now.getTime(),
+                new Date(s.supervised_at).getTime() + engine.settings.escalateAfterMinutes * 60_000,
+              ),
+            ),
+            key: key(row.id, s.stage, 'escalate'),
+            payload: { caseId: row.id, stageId: Number(s.id) },
+            maxAttempts: THRESHOLD_ATTEMPTS,
+          },
+          trx,
+        );
+      return;
+    }
     await trx
       .updateTable('case_stage')
       .set({ light: 'red', supervised_at: now })
@@ -355,6 +376,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
         runAt: new Date(now.getTime() + engine.settings.escalateAfterMinutes * 60_000),
         key: key(row.id, s.stage, 'escalate'),
         payload: { caseId: row.id, stageId: Number(s.id) },
+        maxAttempts: THRESHOLD_ATTEMPTS,
       },
       trx,
     );
