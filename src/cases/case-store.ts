@@ -429,7 +429,7 @@ export async function insertRows<R = Record<string, unknown>>(
 /** Rows for one table, as {@link insertRows} takes them. */
 export interface TableRows {
   table: string;
-  rows: ReadonlyArray<Record<string, unknown>>;
+  rows: ReadonlyArray<object>;
   onConflict?: RawBuilder<unknown>;
 }
 

@@ -7,6 +7,7 @@ import {
   elapsedWorkingTime,
   extendClock,
   isWorkingDay,
+  localParts,
   lightOf,
   pauseClock,
   resumeClock,
@@ -126,5 +127,47 @@ describe('validateCalendar', () => {
     assert.throws(() => validateCalendar({ ...cal, timeZone: 'Mars/Olympus' }), /time zone/);
     assert.throws(() => validateCalendar({ ...cal, holidays: ['1 May'] }), /YYYY-MM-DD/);
     assert.doesNotThrow(() => validateCalendar(cal));
+  });
+});
+
+describe('local calendar fields', () => {
+  it('match Intl at every step across the 2026 transitions of zones with odd offsets', () => {
+    const zones = [
+      'Asia/Shanghai',
+      'America/New_York',
+      'Europe/Berlin',
+      'Australia/Lord_Howe', // a 30-minute daylight saving shift
+      'Asia/Kathmandu', // +05:45
+      'Pacific/Chatham', // +12:45 / +13:45
+      'America/St_Johns', // -03:30 / -02:30
+    ];
+    for (const timeZone of zones) {
+      const intl = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+      // A year in steps of 7 min 13.5 s: every transition of 2026, in every zone, is crossed.
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 433_500) {
+        const at = new Date(ms);
+        const want: Record<string, number> = {};
+        for (const p of intl.formatToParts(at)) if (p.type !== 'literal') want[p.type] = Number(p.value);
+        const got = localParts(at, timeZone);
+        if (
+          got.year !== want.year ||
+          got.month !== want.month ||
+          got.day !== want.day ||
+          got.hour !== want.hour ||
+          got.minute !== want.minute ||
+          got.second !== want.second
+        )
+          assert.fail(`${timeZone} at ${at.toISOString()}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`);
+      }
+    }
   });
 });
