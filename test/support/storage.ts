@@ -4,6 +4,7 @@
  * parallel without seeing each other.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import pg from 'pg';
 import { openStorage, type Storage } from '../../src/kernel/index.ts';
 
@@ -22,9 +23,20 @@ export async function openTestStorage(backend: Backend): Promise<Storage & { sch
   return Object.assign(storage, { schema });
 }
 
-/** Closes the storage and drops a PostgreSQL test schema. */
+/**
+ * Closes the storage and drops a PostgreSQL test schema. Under the test runner
+ * (scripts/run-tests.mjs) the drop waits for the end of the run: the schema's name goes to
+ * the runner's list. Kysely's migrator reads the catalog of every schema of the database,
+ * and a schema that another test file drops meanwhile makes that read fail ("schema … does
+ * not exist").
+ */
 export async function closeTestStorage(storage: Storage & { schema?: string }): Promise<void> {
   await storage.close();
+  const later = process.env.ONECITY_TEST_SCHEMA_LOG;
+  if (storage.schema && later) {
+    appendFileSync(later, `${storage.schema}\n`);
+    return;
+  }
   if (storage.schema) {
     const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await client.connect();
