@@ -41,6 +41,24 @@ for (const backend of testBackends()) {
       });
       return res.json() as Array<{ kind: string; recipient: Record<string, string | null> }>;
     };
+    /** The pending timers of a case's stage. */
+    const pendingTimers = (id: string, stage: string) =>
+      fx.t.kernel.db
+        .selectFrom('kernel_job')
+        .select(['key', 'run_at', 'max_attempts'])
+        .where('status', '=', 'pending')
+        .where('key', 'like', `sla:${id}:${stage}:%`)
+        .execute();
+    /**
+     * Moves the clock to a Wednesday 09:00 in the city after wherever earlier tests left it
+     * (the accept stage's 60 working minutes then run within one morning), and logs in again.
+     */
+    const toNextWednesdayMorning = async () => {
+      let wednesday = Date.parse('2026-03-04T01:00:00Z');
+      while (wednesday <= fx.t.clock.now().getTime()) wednesday += 7 * 24 * 60 * MIN;
+      fx.t.clock.set(wednesday);
+      await fx.relogin();
+    };
 
     it('happy path: report → file → dispatch → accept → handle → verify → evaluate', async () => {
       const res = await fx.report('citizen', { clientRequestId: 'app-req-1' });
@@ -327,13 +345,7 @@ for (const backend of testBackends()) {
       const start = new Date(c.stage.startedAt).getTime();
       assert.equal(c.stage.stage, 'accept');
       // One timer per running stage: yellow first; when it fires it schedules red.
-      const timers = () =>
-        fx.t.kernel.db
-          .selectFrom('kernel_job')
-          .select(['key', 'run_at'])
-          .where('status', '=', 'pending')
-          .where('key', 'like', `sla:${c.id}:accept:%`)
-          .execute();
+      const timers = () => pendingTimers(c.id, 'accept');
       assert.deepEqual(
         (await timers()).map((j) => j.key),
         [`sla:${c.id}:accept:yellow`],
@@ -375,33 +387,16 @@ for (const backend of testBackends()) {
       assert.equal(r.json().code, 'case.already_top_level');
       // Accepting ends the stage: no timer of it is left.
       r = await fx.act('handler', c.id, 'accept');
-      const pending = await fx.t.kernel.db
-        .selectFrom('kernel_job')
-        .select('key')
-        .where('status', '=', 'pending')
-        .where('key', 'like', `sla:${c.id}:accept:%`)
-        .execute();
-      assert.deepEqual(pending, []);
+      assert.deepEqual(await pendingTimers(c.id, 'accept'), []);
     });
 
     it('a stage resumed past its yellow threshold has only its red timer, at the new deadline', async () => {
-      // A Wednesday 09:00 in the city after wherever earlier tests left the clock: the accept
-      // stage's 60 working minutes then run within one morning.
-      let wednesday = Date.parse('2026-03-04T01:00:00Z');
-      while (wednesday <= fx.t.clock.now().getTime()) wednesday += 7 * 24 * 60 * MIN;
-      fx.t.clock.set(wednesday);
-      await fx.relogin();
+      await toNextWednesdayMorning();
       const c = await fx.walk([
         ['sup', 'file'],
         ['disp', 'dispatch'],
       ]);
-      const timers = () =>
-        fx.t.kernel.db
-          .selectFrom('kernel_job')
-          .select(['key', 'run_at', 'max_attempts'])
-          .where('status', '=', 'pending')
-          .where('key', 'like', `sla:${c.id}:accept:%`)
-          .execute();
+      const timers = () => pendingTimers(c.id, 'accept');
       const start = new Date(c.stage.startedAt).getTime();
       const deadline = new Date(c.stage.deadline).getTime();
       fx.t.clock.set(start + (deadline - start) * 0.85);
@@ -430,10 +425,7 @@ for (const backend of testBackends()) {
     });
 
     it('a supervised stage paused and resumed while red still escalates, once', async () => {
-      let wednesday = Date.parse('2026-03-04T01:00:00Z');
-      while (wednesday <= fx.t.clock.now().getTime()) wednesday += 7 * 24 * 60 * MIN;
-      fx.t.clock.set(wednesday);
-      await fx.relogin();
+      await toNextWednesdayMorning();
       const c = await fx.walk([
         ['sup', 'file'],
         ['disp', 'dispatch'],

@@ -414,16 +414,9 @@ export async function insertRows<R = Record<string, unknown>>(
   rows: ReadonlyArray<Record<string, unknown>>,
   options: { returning?: readonly string[]; onConflict?: RawBuilder<unknown> } = {},
 ): Promise<R[]> {
-  if (rows.length === 0) return [];
-  const columns = sql.join(Object.keys(rows[0]).map((c) => sql.ref(c)));
-  const { rows: out } = await sql<R>`
-    insert into ${sql.table(table)} (${columns})
-    select ${columns} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)
-    ${options.onConflict ?? sql``}
-    ${options.returning ? sql`returning ${sql.join(options.returning.map((c) => (c === '*' ? sql`*` : sql.ref(c))))}` : sql``}`.execute(
-    db,
-  );
-  return out;
+  return insertRowsTogether<R>(db, [{ table, rows, onConflict: options.onConflict }], {
+    returning: options.returning,
+  });
 }
 
 /** Rows for one table, as {@link insertRows} takes them. */

@@ -23,21 +23,27 @@ export interface NotificationInput {
   at: Date;
 }
 
+/** The `case_notification` row of a notification (`data` as a value: JSON for jsonb). */
+export function notificationRow(n: NotificationInput) {
+  return {
+    case_id: n.caseId,
+    kind: n.kind,
+    recipient_user: n.user ?? null,
+    recipient_department: n.department ?? null,
+    recipient_role: n.role ?? null,
+    recipient_division: n.division ?? null,
+    message: n.message,
+    data: n.data ?? {},
+    created_at: n.at,
+  };
+}
+
 /** Writes one notification. */
 export async function notify(db: Db, n: NotificationInput): Promise<void> {
+  const row = notificationRow(n);
   await db
     .insertInto('case_notification')
-    .values({
-      case_id: n.caseId,
-      kind: n.kind,
-      recipient_user: n.user ?? null,
-      recipient_department: n.department ?? null,
-      recipient_role: n.role ?? null,
-      recipient_division: n.division ?? null,
-      message: n.message,
-      data: JSON.stringify(n.data ?? {}),
-      created_at: n.at,
-    })
+    .values({ ...row, data: JSON.stringify(row.data) })
     .execute();
 }
 

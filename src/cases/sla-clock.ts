@@ -121,14 +121,13 @@ function intlOffset(ms: number, timeZone: string): number {
 }
 
 /**
- * Local calendar fields of an instant in a time zone. Offsets change only at a zone's
+ * The zone's offset from UTC at an instant, in milliseconds. Offsets change only at a zone's
  * transitions, which fall on quarter hours of UTC in every zone in use, so the offset is asked
  * of Intl at most twice per quarter hour (its start and end; when they differ, the quarter
  * holds a transition and each instant in it is asked of Intl). Time-zone conversions were a
  * large part of the CPU of working-time arithmetic.
  */
-export function localParts(at: Date, timeZone: string) {
-  const ms = at.getTime();
+function offsetAt(ms: number, timeZone: string): number {
   const q = Math.floor(ms / QUARTER_HOUR);
   let zone = offsets.get(timeZone);
   if (!zone) {
@@ -143,8 +142,13 @@ export function localParts(at: Date, timeZone: string) {
     if (zone.size > 50_000) zone.clear();
     zone.set(q, offset);
   }
-  if (offset === null) return intlParts(at, timeZone);
-  const local = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  return offset ?? intlOffset(ms, timeZone);
+}
+
+/** Local calendar fields of an instant in a time zone. */
+export function localParts(at: Date, timeZone: string) {
+  const ms = at.getTime();
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offsetAt(ms, timeZone));
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -159,13 +163,6 @@ export function localParts(at: Date, timeZone: string) {
 export function localDate(at: Date, timeZone: string): string {
   const p = localParts(at, timeZone);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-/** Offset of the zone from UTC at an instant, in milliseconds. */
-function offsetAt(ms: number, timeZone: string): number {
-  const p = localParts(new Date(ms), timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
 /** The instant of a local wall time (minutes after midnight) on a local date. */

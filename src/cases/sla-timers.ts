@@ -38,7 +38,6 @@ export const JOB_PUBLISH = 'case.publish';
 /** The key of a stage's timer: one pending job per case, stage and threshold. */
 export const timerKey = (caseId: string, stage: Stage, what: 'yellow' | 'red' | 'escalate') =>
   `sla:${caseId}:${stage}:${what}`;
-const key = timerKey;
 
 /**
  * The one timer a running stage has pending: its yellow threshold while that is ahead, else
@@ -53,8 +52,14 @@ export function nextThresholdJob(
   const payload = { caseId: s.case_id, stageId: Number(s.id) };
   const maxAttempts = THRESHOLD_ATTEMPTS;
   return t.yellowAt.getTime() > now.getTime()
-    ? { kind: JOB_YELLOW, runAt: t.yellowAt, key: key(s.case_id, s.stage, 'yellow'), payload, maxAttempts }
-    : { kind: JOB_RED, runAt: t.deadline, key: key(s.case_id, s.stage, 'red'), payload, maxAttempts };
+    ? {
+        kind: JOB_YELLOW,
+        runAt: t.yellowAt,
+        key: timerKey(s.case_id, s.stage, 'yellow'),
+        payload,
+        maxAttempts,
+      }
+    : { kind: JOB_RED, runAt: t.deadline, key: timerKey(s.case_id, s.stage, 'red'), payload, maxAttempts };
 }
 
 /**
@@ -87,7 +92,7 @@ async function scheduleThresholds(
 
 async function cancelThresholds(engine: CaseEngine, trx: Db, caseId: string, stage: Stage) {
   for (const what of ['yellow', 'red', 'escalate'] as const)
-    await engine.scheduler.cancel(key(caseId, stage, what), trx);
+    await engine.scheduler.cancel(timerKey(caseId, stage, what), trx);
 }
 
 function patchFor(row: CaseRow, s: StageRow, deadline: Date | null, light: SlaLight): StagePatch {
@@ -283,7 +288,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
         {
           kind: JOB_RED,
           runAt: new Date(live.s.deadline),
-          key: key(live.s.case_id, live.s.stage, 'red'),
+          key: timerKey(live.s.case_id, live.s.stage, 'red'),
           payload: job.payload,
           maxAttempts: THRESHOLD_ATTEMPTS,
         },
@@ -304,6 +309,21 @@ export function registerSlaJobs(engine: CaseEngine): void {
     );
   });
 
+  /** The escalation of a supervised stage: escalateAfterMinutes after its notice, not before now. */
+  const scheduleEscalation = (s: StageRow, supervisedAt: Date, now: Date, trx: Db) =>
+    scheduler.schedule(
+      {
+        kind: JOB_ESCALATE,
+        runAt: new Date(
+          Math.max(now.getTime(), supervisedAt.getTime() + engine.settings.escalateAfterMinutes * 60_000),
+        ),
+        key: timerKey(s.case_id, s.stage, 'escalate'),
+        payload: { caseId: s.case_id, stageId: Number(s.id) },
+        maxAttempts: THRESHOLD_ATTEMPTS,
+      },
+      trx,
+    );
+
   scheduler.handle(JOB_RED, async (job, trx) => {
     const live = await loadLiveStage(trx, job);
     if (!live) return;
@@ -312,22 +332,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
     if (s.supervised_at) {
       // Supervised already, then paused or extended while still red: the pause cancelled
       // the escalation timer, so it is set again (the same time after the notice as ever).
-      if (!s.escalated_at)
-        await scheduler.schedule(
-          {
-            kind: JOB_ESCALATE,
-            runAt: new Date(
-              Math.max(
-                now.getTime(),
-                new Date(s.supervised_at).getTime() + engine.settings.escalateAfterMinutes * 60_000,
-              ),
-            ),
-            key: key(row.id, s.stage, 'escalate'),
-            payload: { caseId: row.id, stageId: Number(s.id) },
-            maxAttempts: THRESHOLD_ATTEMPTS,
-          },
-          trx,
-        );
+      if (!s.escalated_at) await scheduleEscalation(s, new Date(s.supervised_at), now, trx);
       return;
     }
     await trx
@@ -370,16 +375,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
       after: params,
       at: now,
     });
-    await scheduler.schedule(
-      {
-        kind: JOB_ESCALATE,
-        runAt: new Date(now.getTime() + engine.settings.escalateAfterMinutes * 60_000),
-        key: key(row.id, s.stage, 'escalate'),
-        payload: { caseId: row.id, stageId: Number(s.id) },
-        maxAttempts: THRESHOLD_ATTEMPTS,
-      },
-      trx,
-    );
+    await scheduleEscalation(s, now, now, trx);
     await publishAfterCommit(
       engine,
       trx,

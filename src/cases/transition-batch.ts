@@ -46,7 +46,7 @@ import {
   loadCaseDetails,
   type StageRow,
 } from './case-store.ts';
-import type { NotificationInput } from './notifications.ts';
+import { type NotificationInput, notificationRow } from './notifications.ts';
 import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
 import { nextThresholdJob, type StagePatch, timerKey } from './sla-timers.ts';
 import { type CaseAction, transitionOf } from './transitions.ts';
@@ -495,17 +495,7 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
     [
       {
         table: 'case_notification',
-        rows: p.notes.map((n) => ({
-          case_id: n.caseId,
-          kind: n.kind,
-          recipient_user: n.user ?? null,
-          recipient_department: n.department ?? null,
-          recipient_role: n.role ?? null,
-          recipient_division: n.division ?? null,
-          message: n.message,
-          data: n.data ?? {},
-          created_at: n.at,
-        })),
+        rows: p.notes.map(notificationRow),
       },
       { table: 'case_history', rows: p.history },
       { table: 'case_timing', rows: p.timings, onConflict: sql`on conflict (case_id, milestone) do nothing` },
