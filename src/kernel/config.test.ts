@@ -14,6 +14,7 @@ describe('configuration', () => {
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.dataDir, './data');
     assert.equal(c.databaseUrl, null);
+    assert.equal(c.embeddedMaintenanceSeconds, 10);
     assert.equal(c.natsUrl, null);
     assert.equal(c.mqttUrl, null);
     assert.equal(c.logLevel, 'info');
@@ -33,12 +34,14 @@ describe('configuration', () => {
       NATS_URL: 'nats://127.0.0.1:4222',
       MQTT_URL: 'mqtt://127.0.0.1:1883',
       LOG_LEVEL: 'debug',
+      EMBEDDED_MAINTENANCE_SECONDS: '0',
       ONECITY_MODULES: 'environment, city-management',
     });
     assert.equal(c.port, 9090);
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.databaseUrl, 'postgres://u:p@db:5432/city');
     assert.equal(c.logLevel, 'debug');
+    assert.equal(c.embeddedMaintenanceSeconds, 0);
     assert.deepEqual(c.modules, ['environment', 'city-management']);
   });
 

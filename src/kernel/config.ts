@@ -15,6 +15,8 @@ export interface Config {
   readonly dataDir: string;
   /** A PostgreSQL connection string; when set, PGlite is not used (`DATABASE_URL`). */
   readonly databaseUrl: string | null;
+  /** Seconds between the embedded database's autovacuum passes; 0 turns them off (`EMBEDDED_MAINTENANCE_SECONDS`). */
+  readonly embeddedMaintenanceSeconds: number;
   /** NATS server for the event bus across nodes (`NATS_URL`). */
   readonly natsUrl: string | null;
   /** MQTT broker for device ingestion (`MQTT_URL`). */
@@ -119,6 +121,7 @@ const SPECS = {
   host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
   dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
   databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
+  embeddedMaintenanceSeconds: { key: 'EMBEDDED_MAINTENANCE_SECONDS', default: 10, parse: int(0, 86_400) },
   natsUrl: { key: 'NATS_URL', default: null, parse: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']) },
   mqttUrl: { key: 'MQTT_URL', default: null, parse: optionalUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']) },
   logLevel: {

@@ -91,7 +91,16 @@ export async function createKernel(options: CreateKernelOptions): Promise<Kernel
     coreDepartments: options.coreDepartments,
   });
   const storage =
-    options.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    options.storage ??
+    (await openStorage({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      maintenanceSeconds: config.embeddedMaintenanceSeconds,
+      onMaintenance: ({ report, error }) => {
+        if (error) logger.warn({ err: error }, 'embedded database maintenance failed');
+        else if (report?.analyzed.length) logger.debug(report, 'embedded database maintenance');
+      },
+    }));
   const onBusError = (err: unknown, event: PlatformEvent) =>
     logger.error({ err, eventType: event.type, eventId: event.id }, 'event handler failed');
   let bus: EventBus;

@@ -6,4 +6,12 @@ export {
   migrateToLatest,
   pendingMigrations,
 } from './migrations.ts';
-export { type Db, type OpenStorageOptions, openStorage, type Storage, type StorageKind } from './storage.ts';
+export { type MaintenanceReport, maintainTables } from './embedded-maintenance.ts';
+export {
+  DEFAULT_MAINTENANCE_SECONDS,
+  type Db,
+  type OpenStorageOptions,
+  openStorage,
+  type Storage,
+  type StorageKind,
+} from './storage.ts';

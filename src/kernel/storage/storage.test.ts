@@ -78,6 +78,12 @@ for (const backend of testBackends()) {
         assert.equal(rows[0].wal_init_zero, 'off');
       });
 
+    if (backend === 'pglite')
+      test('embedded: random reads cost the planner about what sequential ones do (pages are in memory)', async () => {
+        const { rows } = await sql<{ random_page_cost: string }>`show random_page_cost`.execute(storage.db);
+        assert.equal(rows[0].random_page_cost, '1.1');
+      });
+
     test('migrations: pending before, applied in name order, none pending after, idempotent', async () => {
       // Given in reverse: names decide the order, not the order of the sets.
       assert.deepEqual(await pendingMigrations(storage.db, [setB, setA]), [

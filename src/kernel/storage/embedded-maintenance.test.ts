@@ -1,0 +1,126 @@
+/**
+ * The embedded database's autovacuum: thresholds, one pass on a real PGlite (dead rows
+ * reclaimed, statistics taken, the planner's estimates right), and the timer.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { maintenanceNeeded, startMaintenance } from './embedded-maintenance.ts';
+import { type MaintenanceReport, maintainTables, openStorage, type Storage } from './index.ts';
+
+describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', () => {
+  const t = (reltuples: number, n_dead_tup: number, n_mod_since_analyze: number) => ({
+    table: 'x',
+    reltuples,
+    n_dead_tup,
+    n_mod_since_analyze,
+  });
+  test('a table never analyzed (reltuples -1) counts as empty: 51 changed rows call for analysis', () => {
+    assert.deepEqual(maintenanceNeeded([t(-1, 0, 50)]), []);
+    assert.deepEqual(maintenanceNeeded([t(-1, 0, 51)]), [{ table: 'x', vacuum: false }]);
+  });
+  test('analysis past 50 + 10 % of the rows; vacuum past 50 + 20 % dead rows', () => {
+    assert.deepEqual(maintenanceNeeded([t(1000, 250, 150)]), []);
+    assert.deepEqual(maintenanceNeeded([t(1000, 250, 151)]), [{ table: 'x', vacuum: false }]);
+    assert.deepEqual(maintenanceNeeded([t(1000, 251, 0)]), [{ table: 'x', vacuum: true }]);
+  });
+  test('the table furthest past its threshold comes first', () => {
+    const tables = [
+      { table: 'a', reltuples: 1000, n_dead_tup: 0, n_mod_since_analyze: 200 }, // 1.3 × its threshold
+      { table: 'b', reltuples: 0, n_dead_tup: 0, n_mod_since_analyze: 10 }, // below
+      { table: 'c', reltuples: 100, n_dead_tup: 700, n_mod_since_analyze: 0 }, // 10 ×
+      { table: 'd', reltuples: 10_000, n_dead_tup: 0, n_mod_since_analyze: 3000 }, // 2.9 ×
+    ];
+    assert.deepEqual(
+      maintenanceNeeded(tables).map((n) => n.table),
+      ['c', 'd', 'a'],
+    );
+  });
+});
+
+describe('embedded maintenance on PGlite', () => {
+  let storage: Storage;
+  const passes: Array<{ report?: MaintenanceReport; error?: unknown }> = [];
+  before(async () => {
+    storage = await openStorage({ dataDir: null, maintenanceSeconds: 0 });
+  });
+  after(async () => {
+    await storage.close();
+  });
+
+  /** The planner's estimate of the rows matching 50 keys. */
+  const estimateFor = async (ids: number[]) => {
+    const { rows } = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`
+      explain (format json) select * from maint_probe where k = any(${ids}::int[])`.execute(storage.db);
+    return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+  };
+
+  test("a pass vacuums and analyzes a changed table, and the planner's estimates become right", async () => {
+    const db = storage.db;
+    await sql`create table maint_probe (id serial primary key, k int not null, v text not null)`.execute(db);
+    await sql`create index maint_probe_k on maint_probe (k)`.execute(db);
+    await sql`insert into maint_probe (k, v) select g, repeat('x', 200) from generate_series(1, 5000) g`.execute(
+      db,
+    );
+    await sql`update maint_probe set v = repeat('y', 200) where k <= 2000`.execute(db);
+    const ids = Array.from({ length: 50 }, (_, i) => i * 97 + 1);
+    // Without statistics the planner guesses that a quarter of the table matches 50 keys.
+    const guessed = await estimateFor(ids);
+    assert.ok(guessed > 1000, `estimate before: ${guessed}`);
+
+    const report = await maintainTables(db);
+    assert.ok(report.vacuumed.includes('maint_probe'), JSON.stringify(report));
+    assert.ok(report.analyzed.includes('maint_probe'));
+    const { rows } = await sql<{ n_dead_tup: number; analyzed: boolean; vacuumed: boolean }>`
+      select n_dead_tup, last_analyze is not null as analyzed, last_vacuum is not null as vacuumed
+      from pg_stat_user_tables where relname = 'maint_probe'`.execute(db);
+    assert.deepEqual(rows[0], { n_dead_tup: 0, analyzed: true, vacuumed: true });
+    const estimated = await estimateFor(ids);
+    assert.ok(estimated >= 25 && estimated <= 100, `estimate after: ${estimated} (50 match)`);
+    assert.equal(
+      (await sql<{ n: number }>`select count(*)::int as n from maint_probe`.execute(db)).rows[0].n,
+      5000,
+    );
+
+    // A pass limited to one table takes the one furthest past its threshold.
+    await sql`create table maint_small (id serial primary key)`.execute(db);
+    await sql`insert into maint_small select from generate_series(1, 60)`.execute(db);
+    // 600 rows changed of 5,000: 1.09 × its threshold for analysis (50 + 500).
+    await sql`update maint_probe set v = 'z' where k <= 600`.execute(db);
+    const one = await maintainTables(db, 1);
+    assert.deepEqual(one.analyzed, ['maint_small'], JSON.stringify(one)); // 60 new rows: 1.2 ×
+    assert.deepEqual((await maintainTables(db, 1)).analyzed, ['maint_probe']);
+
+    // Nothing changed since: the next pass leaves the table alone.
+    const again = await maintainTables(db);
+    assert.ok(!again.analyzed.includes('maint_probe'), JSON.stringify(again));
+  });
+
+  test('the timer runs passes on its own, and a pass waits for an open transaction', async () => {
+    const loop = startMaintenance(storage.db, 50, (outcome) => passes.push(outcome));
+    try {
+      await storage.db.transaction().execute(async (trx) => {
+        await sql`create table maint_timed (id serial primary key, v int)`.execute(trx);
+        await sql`insert into maint_timed (v) select g from generate_series(1, 300) g`.execute(trx);
+        // Timer ticks come and go while the transaction holds the connection.
+        await new Promise((r) => setTimeout(r, 200));
+      });
+      const committed = Date.now();
+      const deadline = committed + 10_000;
+      while (!passes.some((p) => p.report?.analyzed.includes('maint_timed')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
+      assert.ok(
+        passes.some((p) => p.report?.analyzed.includes('maint_timed')),
+        `no pass analyzed the table: ${JSON.stringify(passes)}`,
+      );
+      // The first pass after the commit sees it (one every 50 ms).
+      assert.ok(Date.now() - committed < 2000, `${Date.now() - committed} ms`);
+      assert.deepEqual(
+        passes.filter((p) => p.error),
+        [],
+      );
+    } finally {
+      await loop.stop();
+    }
+  });
+});
