@@ -4,7 +4,14 @@
  */
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
-import { type Db, NotFoundError, type Stage, type Urgency } from '../kernel/index.ts';
+import {
+  arrayFromJson,
+  type Db,
+  NotFoundError,
+  rowsFromJson,
+  type Stage,
+  type Urgency,
+} from '../kernel/index.ts';
 import {
   type CaseState,
   type CaseView,
@@ -86,6 +93,38 @@ export interface StageRow {
   escalated_at: Date | null;
   ended_at: Date | null;
 }
+
+/** case_record's timestamp columns, for rows read as JSON (a test holds the list to the table). */
+export const CASE_TIMESTAMPS = [
+  'handle_deadline',
+  'reported_at',
+  'filed_at',
+  'dispatched_at',
+  'accepted_at',
+  'handled_at',
+  'closed_at',
+  'evaluated_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof CaseRow>;
+
+/** case_stage's timestamp columns, likewise. */
+export const STAGE_TIMESTAMPS = [
+  'running_since',
+  'started_at',
+  'yellow_at',
+  'deadline',
+  'supervised_at',
+  'escalated_at',
+  'ended_at',
+] as const satisfies ReadonlyArray<keyof StageRow>;
+
+/** Cases selected with `wholeRowJson('case_record')` (kernel storage). */
+export const casesFromJson = (rows: ReadonlyArray<{ j: string }>): CaseRow[] =>
+  rowsFromJson<CaseRow>(rows, CASE_TIMESTAMPS);
+
+/** Stages selected with `wholeRowJson('case_stage')`. */
+export const stagesFromJson = (rows: ReadonlyArray<{ j: string }>): StageRow[] =>
+  rowsFromJson<StageRow>(rows, STAGE_TIMESTAMPS);
 
 const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -308,44 +347,42 @@ export async function loadCaseDetails(
   if (items.length === 0) return [];
   const ids = [...new Set(items.map((i) => i.row.id))];
   const unknownStages = [...new Set(items.filter((i) => i.stage === undefined).map((i) => i.row.id))];
-  const [stages, duplicates, reporters, linkage] = await Promise.all([
-    unknownStages.length
-      ? db
-          .selectFrom('case_stage')
-          .selectAll()
-          .where('case_id', 'in', unknownStages)
-          .where('ended_at', 'is', null)
-          .orderBy('id')
-          .execute()
-      : Promise.resolve([]),
-    db
-      .selectFrom('case_duplicate as d')
-      .innerJoin('case_record as c', 'c.id', 'd.candidate_id')
-      .select(['d.case_id', 'c.id', 'c.number', 'd.distance_m'])
-      .where('d.case_id', 'in', ids)
-      .orderBy('d.distance_m')
-      .execute(),
-    db.selectFrom('case_reporter').selectAll().where('case_id', 'in', ids).orderBy('id').execute(),
-    db
-      .selectFrom('case_linkage')
-      .selectAll()
-      .where('case_id', 'in', ids)
-      .orderBy('whistle_id')
-      .orderBy('department')
-      .execute(),
-  ]);
+  // One statement, each list one JSON text: four queries cost PGlite four round trips and a
+  // wire parse of every column of every row (docs/benchmarks.md).
+  const { rows } = await sql<{ stages: string; duplicates: string; reporters: string; linkage: string }>`
+    select
+      (select coalesce(json_agg(s order by s.id), '[]')::text from case_stage s
+        where s.case_id = any(${unknownStages}::text[]) and s.ended_at is null) as stages,
+      (select coalesce(json_agg(json_build_object(
+          'case_id', d.case_id, 'id', c.id, 'number', c.number, 'distance_m', d.distance_m)
+          order by d.distance_m), '[]')::text
+        from case_duplicate d join case_record c on c.id = d.candidate_id
+        where d.case_id = any(${ids}::text[])) as duplicates,
+      (select coalesce(json_agg(r order by r.id), '[]')::text from case_reporter r
+        where r.case_id = any(${ids}::text[])) as reporters,
+      (select coalesce(json_agg(l order by l.whistle_id, l.department), '[]')::text from case_linkage l
+        where l.case_id = any(${ids}::text[])) as linkage`.execute(db);
+  const lists = rows[0];
+  const stages = arrayFromJson<StageRow>(lists.stages, STAGE_TIMESTAMPS);
+  const duplicates = arrayFromJson<{ case_id: string; id: string; number: string; distance_m: number }>(
+    lists.duplicates,
+  );
+  const reporters = arrayFromJson<any>(lists.reporters);
+  const linkage = arrayFromJson<any>(lists.linkage);
   const group = <T extends { case_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
-    for (const r of rows) m.set(r.case_id, [...(m.get(r.case_id) ?? []), r]);
+    for (const r of rows) {
+      const list = m.get(r.case_id);
+      if (list) list.push(r);
+      else m.set(r.case_id, [r]);
+    }
     return m;
   };
   const stageOf = new Map<string, StageRow>();
-  for (const s of stages as StageRow[]) stageOf.set(s.case_id, s); // ordered by id: the last wins
-  const dups = group(
-    duplicates as Array<{ case_id: string; id: string; number: string; distance_m: number }>,
-  );
-  const reps = group(reporters as Array<any>);
-  const links = group(linkage as Array<any>);
+  for (const s of stages) stageOf.set(s.case_id, s); // ordered by id: the last wins
+  const dups = group(duplicates);
+  const reps = group(reporters);
+  const links = group(linkage);
   return items.map(({ principal, row, stage }) =>
     viewOf(
       principal,

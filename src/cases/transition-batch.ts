@@ -21,6 +21,7 @@ import {
   type PlatformEvent,
   type ScheduleRequest,
   type Stage,
+  wholeRowJson,
 } from '../kernel/index.ts';
 import {
   type ActionParams,
@@ -42,9 +43,11 @@ import { recordCaseEvents, timingsOf } from './case-outbox.ts';
 import {
   type CaseRow,
   canSeeCase,
+  casesFromJson,
   insertRowsTogether,
   loadCaseDetails,
   type StageRow,
+  stagesFromJson,
 } from './case-store.ts';
 import { type NotificationInput, notificationRow } from './notifications.ts';
 import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
@@ -142,18 +145,20 @@ async function transitionBatch(
   await engine.db.transaction().execute(async (trx) => {
     const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
     const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
-    const locked = (await trx
-      .selectFrom('case_record')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          ...(ids.length ? [eb('id', 'in', ids)] : []),
-          ...(numbers.length ? [eb('number', 'in', numbers)] : []),
-        ]),
-      )
-      .orderBy('id')
-      .forUpdate()
-      .execute()) as CaseRow[];
+    const locked = casesFromJson(
+      await trx
+        .selectFrom('case_record')
+        .select(wholeRowJson('case_record'))
+        .where((eb) =>
+          eb.or([
+            ...(ids.length ? [eb('id', 'in', ids)] : []),
+            ...(numbers.length ? [eb('number', 'in', numbers)] : []),
+          ]),
+        )
+        .orderBy('id')
+        .forUpdate()
+        .execute(),
+    );
     for (const r of locked) rows.set(r.id, r);
     const idOf = new Map<string, string>(
       locked.flatMap((r) => [[r.id, r.id] as const, [r.number, r.id] as const]),
@@ -161,12 +166,14 @@ async function transitionBatch(
     const stages = stagesAtEnd;
     const loadStages = async (caseIds: string[]) => {
       if (caseIds.length === 0) return;
-      const found = (await trx
-        .selectFrom('case_stage')
-        .selectAll()
-        .where('case_id', 'in', caseIds)
-        .orderBy('id')
-        .execute()) as StageRow[];
+      const found = stagesFromJson(
+        await trx
+          .selectFrom('case_stage')
+          .select(wholeRowJson('case_stage'))
+          .where('case_id', 'in', caseIds)
+          .orderBy('id')
+          .execute(),
+      );
       for (const id of caseIds) stages.set(id, []);
       for (const s of found) stages.get(s.case_id)!.push(s);
     };

@@ -10,8 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { caseEngineOf } from '../../src/cases/index.ts';
 import { APPEND_ONLY_CASE_CHILDREN } from '../../src/cases/case-migrations-0450.ts';
+import {
+  CASE_TIMESTAMPS,
+  casesFromJson,
+  STAGE_TIMESTAMPS,
+  stagesFromJson,
+} from '../../src/cases/case-store.ts';
 import { simulateCity } from '../../src/cases/simulator.ts';
 import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
+import { wholeRowJson } from '../../src/kernel/index.ts';
 import { testBackends } from '../support/storage.ts';
 
 for (const backend of testBackends()) {
@@ -61,6 +68,39 @@ for (const backend of testBackends()) {
       );
       assert.equal(fks.rows[0].n, 0);
       for (const [k, n] of Object.entries(counts)) assert.ok(n > 0, `${k} has rows (${n})`);
+    });
+
+    it('cases and stages read as one JSON text each equal the rows read column by column', async () => {
+      const db = fx.t.kernel.db;
+      // The timestamp lists name every timestamp column of their table.
+      for (const [table, listed] of [
+        ['case_record', CASE_TIMESTAMPS],
+        ['case_stage', STAGE_TIMESTAMPS],
+      ] as const) {
+        const { rows } = await sql<{ column_name: string }>`
+          select column_name from information_schema.columns
+          where table_schema = current_schema() and table_name = ${table}
+            and data_type like 'timestamp%' order by column_name`.execute(db);
+        assert.deepEqual(
+          rows.map((r) => r.column_name),
+          [...listed].sort(),
+          table,
+        );
+      }
+      // The day played above left cases in every state, with stages open and ended.
+      const plain = await db.selectFrom('case_record').selectAll().orderBy('id').execute();
+      const json = casesFromJson(
+        await db.selectFrom('case_record').select(wholeRowJson('case_record')).orderBy('id').execute(),
+      );
+      assert.ok(plain.length > 40);
+      assert.ok(new Set(plain.map((r) => r.state)).size >= 4, 'several states');
+      assert.deepEqual(json, plain);
+      const plainStages = await db.selectFrom('case_stage').selectAll().orderBy('id').execute();
+      const jsonStages = stagesFromJson(
+        await db.selectFrom('case_stage').select(wholeRowJson('case_stage')).orderBy('id').execute(),
+      );
+      assert.ok(plainStages.some((s) => s.ended_at) && plainStages.some((s) => !s.ended_at));
+      assert.deepEqual(jsonStages, plainStages);
     });
 
     it('the database refuses to delete or truncate a case, or change its id', async () => {

@@ -7,6 +7,7 @@ export {
   pendingMigrations,
 } from './migrations.ts';
 export { type MaintenanceReport, maintainTables } from './embedded-maintenance.ts';
+export { arrayFromJson, rowsFromJson, wholeRowJson } from './json-rows.ts';
 export {
   DEFAULT_MAINTENANCE_SECONDS,
   type Db,
