@@ -8,7 +8,7 @@ import { applyAction } from './case-actions.ts';
 import type { CaseView } from './case-model.ts';
 import { caseEngineOf } from './index.ts';
 import { intakeBatcher, type IntakeInput, reportCase } from './intake.ts';
-import { CATEGORY, type CaseFixture, caseFixture } from './testing.ts';
+import { CATEGORY, type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 import { transitionBatcher } from './transition-batch.ts';
 
 const service = (id: string, roles: Principal['roles'], departmentCodes: string[] = []): Principal => ({
@@ -204,6 +204,30 @@ for (const backend of testBackends()) {
       assert.equal(dispatched.state, 'dispatched');
       assert.equal(dispatched.version, c2.version + 2);
       assert.equal(dispatched.stage?.stage, 'accept');
+    });
+
+    it('a batched action answers with what a read of the case shows after it (duplicates, masked reporters, whistles)', async () => {
+      // Reported where the other reports of this suite are: duplicate candidates, a reporter
+      // whose data the handler sees masked; then a whistle (an action outside the in-memory set).
+      const c = await fx.walk(TO_IN_PROGRESS);
+      assert.ok(c.duplicateCandidates.length > 0);
+      let r = await fx.act('street', c.id, 'whistle', { departments: [fx.lead, fx.other], note: 'joint' });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(r.json(), await fx.get('street', c.id));
+      assert.equal(r.json().linkage.length, 2);
+      // The handler's handle shares its batch with other cases' actions.
+      const others = await Promise.all([fx.walk([]), fx.walk([])]);
+      const [handled, ...filed] = await Promise.all([
+        fx.act('handler', c.id, 'handle', { version: r.json().version, evidence: ['after.jpg'] }),
+        ...others.map((o) => fx.act('sup', o.id, 'file', { version: o.version })),
+      ]);
+      assert.equal(handled.statusCode, 200, handled.body);
+      const view = handled.json();
+      assert.equal(view.state, 'handled');
+      assert.deepEqual(view, await fx.get('handler', c.id));
+      assert.ok(view.reporters.length > 0 && view.reporters[0].phone !== '13812341234', 'masked');
+      assert.deepEqual(view.duplicateCandidates, c.duplicateCandidates);
+      for (const [k, f] of filed.entries()) assert.deepEqual(f.json(), await fx.get('sup', others[k].id));
     });
 
     it('many cases moved at once: each change audited, timers moved, chain intact', async () => {

@@ -313,30 +313,12 @@ export function toCaseView(
 
 /** The full view of one case for a principal: stage, duplicates, masked reporters, linkage. */
 export async function loadCaseDetail(db: Db, principal: Principal, row: CaseRow): Promise<CaseView> {
-  const [stage, duplicates, reporters, linkage] = await Promise.all([
-    currentStage(db, row.id),
-    db
-      .selectFrom('case_duplicate as d')
-      .innerJoin('case_record as c', 'c.id', 'd.candidate_id')
-      .select(['c.id', 'c.number', 'd.distance_m'])
-      .where('d.case_id', '=', row.id)
-      .orderBy('d.distance_m')
-      .execute(),
-    db.selectFrom('case_reporter').selectAll().where('case_id', '=', row.id).orderBy('id').execute(),
-    db
-      .selectFrom('case_linkage')
-      .selectAll()
-      .where('case_id', '=', row.id)
-      .orderBy('whistle_id')
-      .orderBy('department')
-      .execute(),
-  ]);
-  return viewOf(principal, row, stage, duplicates, reporters, linkage);
+  return (await loadCaseDetails(db, [{ principal, row }]))[0];
 }
 
 /**
- * The full views of many cases at once, each for its own principal: four queries in all
- * instead of four per case (what a group-committed batch answers with). An item may bring
+ * The full views of many cases at once, each for its own principal, in one statement (what a
+ * group-committed batch answers with). An item may bring
  * its current stage (`stage`, null for none) when the caller has just written it; the
  * stages are read only for the others.
  */
@@ -355,7 +337,7 @@ export async function loadCaseDetails(
         where s.case_id = any(${unknownStages}::text[]) and s.ended_at is null) as stages,
       (select coalesce(json_agg(json_build_object(
           'case_id', d.case_id, 'id', c.id, 'number', c.number, 'distance_m', d.distance_m)
-          order by d.distance_m), '[]')::text
+          order by d.distance_m, c.number), '[]')::text
         from case_duplicate d join case_record c on c.id = d.candidate_id
         where d.case_id = any(${ids}::text[])) as duplicates,
       (select coalesce(json_agg(r order by r.id), '[]')::text from case_reporter r
