@@ -211,7 +211,7 @@ for (const backend of testBackends()) {
       // whose data the handler sees masked; then a whistle (an action outside the in-memory set).
       const c = await fx.walk(TO_IN_PROGRESS);
       assert.ok(c.duplicateCandidates.length > 0);
-      let r = await fx.act('street', c.id, 'whistle', { departments: [fx.lead, fx.other], note: 'joint' });
+      const r = await fx.act('street', c.id, 'whistle', { departments: [fx.lead, fx.other], note: 'joint' });
       assert.equal(r.statusCode, 200, r.body);
       assert.deepEqual(r.json(), await fx.get('street', c.id));
       assert.equal(r.json().linkage.length, 2);
