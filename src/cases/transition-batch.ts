@@ -460,6 +460,69 @@ function moveClockInMemory(
   return patchFor(row, stage, th.deadline, 'green');
 }
 
+/** What a transition may change on a case, with the column types `jsonb_to_recordset` reads. */
+const CASE_CHANGES = [
+  ['state', 'text'],
+  ['resume_state', 'text'],
+  ['version', 'integer'],
+  ['lead_department', 'text'],
+  ['assist_departments', 'jsonb'],
+  ['responsibility_rule_id', 'text'],
+  ['responsibility_list_version', 'text'],
+  ['dispatch_override', 'boolean'],
+  ['stage', 'text'],
+  ['light', 'text'],
+  ['deadlines', 'jsonb'],
+  ['handle_deadline', 'timestamptz'],
+  ['extension_status', 'text'],
+  ['extension_minutes', 'integer'],
+  ['extension_requested_minutes', 'integer'],
+  ['was_deferred', 'boolean'],
+  ['satisfaction', 'text'],
+  ['handled_by', 'text'],
+  ['media', 'jsonb'],
+  ['filed_at', 'timestamptz'],
+  ['dispatched_at', 'timestamptz'],
+  ['accepted_at', 'timestamptz'],
+  ['handled_at', 'timestamptz'],
+  ['closed_at', 'timestamptz'],
+  ['evaluated_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+] as const satisfies ReadonlyArray<readonly [keyof CaseRow, string]>;
+
+/** What moving the clock may change on a stage. */
+const STAGE_CHANGES = [
+  ['ended_at', 'timestamptz'],
+  ['consumed_minutes', 'double precision'],
+  ['running_since', 'timestamptz'],
+  ['extension_minutes', 'double precision'],
+  ['yellow_at', 'timestamptz'],
+  ['deadline', 'timestamptz'],
+  ['light', 'text'],
+  ['supervised_at', 'timestamptz'],
+  ['escalated_at', 'timestamptz'],
+] as const satisfies ReadonlyArray<readonly [keyof StageRow, string]>;
+
+type Changes = ReadonlyArray<readonly [string, string]>;
+
+/** `col = v.col, …` for the changed columns. */
+const setFrom = (changes: Changes) => sql.raw(changes.map(([c]) => `${c} = v.${c}`).join(', '));
+
+/**
+ * The rows as `v`, with their id and the changed columns only: the JSON carries and the
+ * database parses those (a whole case row is 47 columns; 50 case updates took 10.5 ms as
+ * whole rows through jsonb_populate_recordset, 7.9 ms like this, on PGlite).
+ */
+function changedRows(rows: ReadonlyArray<Record<string, any>>, changes: Changes, idType: string) {
+  const slim = rows.map((row) => {
+    const out: Record<string, unknown> = { id: row.id };
+    for (const [c] of changes) out[c] = row[c];
+    return out;
+  });
+  const columns = [`id ${idType}`, ...changes.map(([c, type]) => `${c} ${type}`)].join(', ');
+  return sql`jsonb_to_recordset(${JSON.stringify(slim)}::jsonb) as v(${sql.raw(columns)})`;
+}
+
 /**
  * The set-based writes of the collected commands, in the order the one-by-one path makes them.
  * Returns the stages it created.
@@ -467,20 +530,12 @@ function moveClockInMemory(
 async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<StageRow[]> {
   if (p.cases.length) {
     const { rows: updated } = await sql<{ id: string }>`
-      update case_record c set
-        state = v.state, resume_state = v.resume_state, version = v.version,
-        lead_department = v.lead_department, assist_departments = v.assist_departments,
-        responsibility_rule_id = v.responsibility_rule_id,
-        responsibility_list_version = v.responsibility_list_version,
-        dispatch_override = v.dispatch_override, stage = v.stage, light = v.light,
-        deadlines = v.deadlines, handle_deadline = v.handle_deadline,
-        extension_status = v.extension_status, extension_minutes = v.extension_minutes,
-        extension_requested_minutes = v.extension_requested_minutes, was_deferred = v.was_deferred,
-        satisfaction = v.satisfaction, handled_by = v.handled_by, media = v.media,
-        filed_at = v.filed_at, dispatched_at = v.dispatched_at, accepted_at = v.accepted_at,
-        handled_at = v.handled_at, closed_at = v.closed_at, evaluated_at = v.evaluated_at,
-        updated_at = v.updated_at
-      from jsonb_populate_recordset(null::case_record, ${JSON.stringify(p.cases.map((c) => c.row))}::jsonb) v
+      update case_record c set ${setFrom(CASE_CHANGES)}
+      from ${changedRows(
+        p.cases.map((c) => c.row),
+        CASE_CHANGES,
+        'text',
+      )}
       where c.id = v.id and c.version = v.version - 1
       returning c.id`.execute(trx);
     // The rows are locked: a mismatch means a bug, and the batch falls back to one by one.
@@ -488,16 +543,13 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
   }
   if (p.stageUpdates.length)
     await sql`
-      update case_stage s set
-        ended_at = v.ended_at, consumed_minutes = v.consumed_minutes, running_since = v.running_since,
-        extension_minutes = v.extension_minutes, yellow_at = v.yellow_at, deadline = v.deadline,
-        light = v.light, supervised_at = v.supervised_at, escalated_at = v.escalated_at
-      from jsonb_populate_recordset(null::case_stage, ${JSON.stringify(p.stageUpdates)}::jsonb) v
+      update case_stage s set ${setFrom(STAGE_CHANGES)}
+      from ${changedRows(p.stageUpdates, STAGE_CHANGES, 'bigint')}
       where s.id = v.id`.execute(trx);
   await engine.scheduler.cancelMany(p.cancels, trx);
   // Notifications, history, working-time milestones and the new stages in one statement
   // (stages last, for their ids).
-  const created = await insertRowsTogether<StageRow>(
+  const ids = await insertRowsTogether<{ id: number; case_id: string }>(
     trx,
     [
       {
@@ -522,8 +574,11 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
         })),
       },
     ],
-    { returning: ['*'] },
+    { returning: ['id', 'case_id'] },
   );
+  // A case starts at most one stage per flush; the rest of the row is what was written.
+  const idOf = new Map(ids.map((r) => [r.case_id, Number(r.id)]));
+  const created: StageRow[] = p.newStages.map((s) => ({ ...s, id: idOf.get(s.case_id)! }));
   const jobs = [...p.jobs];
   // A stage that starts has its yellow threshold ahead of it.
   for (const s of created)
