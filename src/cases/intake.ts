@@ -118,15 +118,23 @@ async function openCasesNear(trx: Db, probes: DuplicateProbe[], most: number) {
         and point(c.lon, c.lat) <@ box(point(b.lon0, b.lat0), point(b.lon1, b.lat1))
         and c.reported_at >= b.since
         and c.id is distinct from b.exclude
-      order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2
+      order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2, c.number
       limit ${most}
     ) c`.execute(trx);
   return rows;
 }
 
-/** The `most` nearest of some candidates, nearest first. */
-function nearest<T extends { d: number }>(candidates: T[], most: number): T[] {
-  return [...candidates].sort((a, b) => a.d - b.d).slice(0, most);
+/**
+ * Nearest first; at the same distance by case number (fixed-width digits: the order of
+ * `order by c.number`), so the candidates kept and the order shown never depend on the order
+ * rows came back in.
+ */
+const byDistance = (a: { d: number; number: string }, b: { d: number; number: string }) =>
+  a.d - b.d || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0);
+
+/** The `most` nearest of some candidates (see `byDistance`). */
+function nearest<T extends { d: number; number: string }>(candidates: T[], most: number): T[] {
+  return [...candidates].sort(byDistance).slice(0, most);
 }
 
 /** What intake answers. */
@@ -495,7 +503,7 @@ async function reportBatch(
         toCaseView(row, {
           stage: stageOf.get(p.id) ?? null,
           duplicates: [...candidates[k]]
-            .sort((a, b) => a.d - b.d)
+            .sort(byDistance)
             .map((d) => ({ id: d.id, number: d.number, distanceMeters: Math.round(d.d) })),
           reporters: [{ ...shown, consent: r.consent ?? false, sourceCaseId: p.id } as Reporter],
           linkage: [],

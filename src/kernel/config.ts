@@ -116,12 +116,19 @@ const bool = (v: unknown, key: string): boolean => {
   throw new ConfigError(key, `must be true or false (got ${JSON.stringify(v)})`);
 };
 
+/** Seconds between the embedded database's maintenance passes unless configured. */
+export const DEFAULT_MAINTENANCE_SECONDS = 10;
+
 const SPECS = {
   port: { key: 'PORT', default: 8080, parse: int(0, 65535) },
   host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
   dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
   databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
-  embeddedMaintenanceSeconds: { key: 'EMBEDDED_MAINTENANCE_SECONDS', default: 10, parse: int(0, 86_400) },
+  embeddedMaintenanceSeconds: {
+    key: 'EMBEDDED_MAINTENANCE_SECONDS',
+    default: DEFAULT_MAINTENANCE_SECONDS,
+    parse: int(0, 86_400),
+  },
   natsUrl: { key: 'NATS_URL', default: null, parse: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']) },
   mqttUrl: { key: 'MQTT_URL', default: null, parse: optionalUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']) },
   logLevel: {

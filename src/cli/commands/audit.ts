@@ -35,7 +35,11 @@ export const auditCommand: CliCommand = {
       throw new CliError(`unknown subcommand "${sub ?? ''}" (try: audit verify, audit head)`, 2);
     const anchor = parseAnchor(args.flags.anchor);
     const config = loadConfig();
-    const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const storage = await openStorage({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      maintenanceSeconds: config.embeddedMaintenanceSeconds,
+    });
     try {
       const table = await sql<{ t: string | null }>`select to_regclass('audit_record')::text as t`.execute(
         storage.db,

@@ -76,7 +76,10 @@ export const simulateCommand: CliCommand = {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new CliError('--start must be YYYY-MM-DD', 2);
     const config = loadConfig({ env: { ...process.env, ONECITY_SEED_DEMO: 'false' } });
     const clock = new ManualClock(localMidnight(start, config.timeZone));
-    const storage = await openStorage({ dataDir: null });
+    const storage = await openStorage({
+      dataDir: null,
+      maintenanceSeconds: config.embeddedMaintenanceSeconds,
+    });
     const built = await buildApp({
       config,
       storage,

@@ -5,31 +5,52 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { maintenanceNeeded, startMaintenance } from './embedded-maintenance.ts';
+import { maintenanceNeeded, startMaintenance, type TableActivity } from './embedded-maintenance.ts';
 import { type MaintenanceReport, maintainTables, openStorage, type Storage } from './index.ts';
 
 describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', () => {
-  const t = (reltuples: number, n_dead_tup: number, n_mod_since_analyze: number) => ({
+  const t = (
+    reltuples: number,
+    n_dead_tup: number,
+    n_mod_since_analyze: number,
+    more: Partial<TableActivity> = {},
+  ): TableActivity => ({
     table: 'x',
     reltuples,
     n_dead_tup,
     n_mod_since_analyze,
+    n_ins_since_vacuum: 0,
+    xid_age: 1000,
+    ...more,
   });
+  const analyze = { table: 'x', vacuum: false, freeze: false };
+  const vacuum = { table: 'x', vacuum: true, freeze: false };
   test('a table never analyzed (reltuples -1) counts as empty: 51 changed rows call for analysis', () => {
     assert.deepEqual(maintenanceNeeded([t(-1, 0, 50)]), []);
-    assert.deepEqual(maintenanceNeeded([t(-1, 0, 51)]), [{ table: 'x', vacuum: false }]);
+    assert.deepEqual(maintenanceNeeded([t(-1, 0, 51)]), [analyze]);
   });
   test('analysis past 50 + 10 % of the rows; vacuum past 50 + 20 % dead rows', () => {
     assert.deepEqual(maintenanceNeeded([t(1000, 250, 150)]), []);
-    assert.deepEqual(maintenanceNeeded([t(1000, 250, 151)]), [{ table: 'x', vacuum: false }]);
-    assert.deepEqual(maintenanceNeeded([t(1000, 251, 0)]), [{ table: 'x', vacuum: true }]);
+    assert.deepEqual(maintenanceNeeded([t(1000, 250, 151)]), [analyze]);
+    assert.deepEqual(maintenanceNeeded([t(1000, 251, 0)]), [vacuum]);
+  });
+  test('an insert-only table is vacuumed past 1,000 + 20 % inserted rows', () => {
+    assert.deepEqual(maintenanceNeeded([t(10_000, 0, 0, { n_ins_since_vacuum: 3000 })]), []);
+    assert.deepEqual(maintenanceNeeded([t(10_000, 0, 0, { n_ins_since_vacuum: 3001 })]), [vacuum]);
+  });
+  test('a table whose oldest transaction id is over 200 million old is frozen, before anything else', () => {
+    const tables = [t(100, 700, 0, { table: 'dead' }), t(100, 0, 0, { table: 'old', xid_age: 200_000_001 })];
+    assert.deepEqual(maintenanceNeeded(tables), [
+      { table: 'old', vacuum: true, freeze: true },
+      { table: 'dead', vacuum: true, freeze: false },
+    ]);
   });
   test('the table furthest past its threshold comes first', () => {
     const tables = [
-      { table: 'a', reltuples: 1000, n_dead_tup: 0, n_mod_since_analyze: 200 }, // 1.3 × its threshold
-      { table: 'b', reltuples: 0, n_dead_tup: 0, n_mod_since_analyze: 10 }, // below
-      { table: 'c', reltuples: 100, n_dead_tup: 700, n_mod_since_analyze: 0 }, // 10 ×
-      { table: 'd', reltuples: 10_000, n_dead_tup: 0, n_mod_since_analyze: 3000 }, // 2.9 ×
+      t(1000, 0, 200, { table: 'a' }), // 1.3 × its threshold
+      t(0, 0, 10, { table: 'b' }), // below
+      t(100, 700, 0, { table: 'c' }), // 10 ×
+      t(10_000, 0, 3000, { table: 'd' }), // 2.9 ×
     ];
     assert.deepEqual(
       maintenanceNeeded(tables).map((n) => n.table),
@@ -94,6 +115,13 @@ describe('embedded maintenance on PGlite', () => {
     // Nothing changed since: the next pass leaves the table alone.
     const again = await maintainTables(db);
     assert.ok(!again.analyzed.includes('maint_probe'), JSON.stringify(again));
+
+    // A table only ever inserted into is vacuumed too (1,200 rows past 1,000 + 20 % of none).
+    await sql`create table maint_log (id serial primary key, v int)`.execute(db);
+    await sql`insert into maint_log (v) select g from generate_series(1, 1200) g`.execute(db);
+    const log = await maintainTables(db);
+    assert.ok(log.vacuumed.includes('maint_log'), JSON.stringify(log));
+    assert.deepEqual(log.frozen, []);
   });
 
   test('the timer runs passes on its own, and a pass waits for an open transaction', async () => {

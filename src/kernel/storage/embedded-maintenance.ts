@@ -8,9 +8,9 @@
  * - the dead row versions every update leaves behind are never reclaimed, and tables and
  *   indexes grow without bound.
  *
- * `maintainTables` does what autovacuum would, on its default thresholds: a table is vacuumed
- * (and analyzed) once its dead rows exceed 50 + 20 % of its rows, and analyzed once the rows
- * changed since the last analysis exceed 50 + 10 %. `startMaintenance` runs it on a timer,
+ * `maintainTables` does what autovacuum would, on its default thresholds (see
+ * `maintenanceNeeded`), system catalogs included, and freezes a table whose oldest
+ * transaction id is older than autovacuum_freeze_max_age (200 million) before anything else. `startMaintenance` runs it on a timer,
  * one table per pass; a pass waits its turn on PGlite's one connection like any other
  * statement, and the statements behind it wait for it (tens to a few hundred milliseconds for
  * a table of tens of thousands of rows on the 2-core benchmark machine).
@@ -18,71 +18,102 @@
 import { sql } from 'kysely';
 import type { Db } from './storage.ts';
 
-/** What one maintenance pass did. */
+/** What one maintenance pass did (tables of other schemas than the current one qualified). */
 export interface MaintenanceReport {
   readonly vacuumed: readonly string[];
   readonly analyzed: readonly string[];
+  /** Vacuumed with FREEZE because their oldest transaction id neared wraparound. */
+  readonly frozen: readonly string[];
   readonly durationMs: number;
 }
 
 /** PostgreSQL's autovacuum defaults (autovacuum_vacuum_threshold / _scale_factor, …). */
 const VACUUM_BASE = 50;
 const VACUUM_SCALE = 0.2;
+const INSERT_BASE = 1000;
+const INSERT_SCALE = 0.2;
 const ANALYZE_BASE = 50;
 const ANALYZE_SCALE = 0.1;
+const FREEZE_MAX_AGE = 200_000_000;
 
-interface TableActivity {
+/** One table's counters (pg_stat_all_tables) and the age of its oldest unfrozen id. */
+export interface TableActivity {
   table: string;
   reltuples: number;
   n_dead_tup: number;
+  n_ins_since_vacuum: number;
   n_mod_since_analyze: number;
+  xid_age: number;
+}
+
+/** What a pass does to one table. */
+export interface TableWork {
+  table: string;
+  vacuum: boolean;
+  freeze: boolean;
 }
 
 /**
- * The work autovacuum would do now on each table of the current schema, the table furthest
- * past its threshold first.
+ * The work autovacuum would do now, most urgent first: tables near transaction-id wraparound
+ * (frozen), then the table furthest past its threshold. Vacuum: dead rows over 50 + 20 % of
+ * the table, or rows inserted since the last vacuum over 1,000 + 20 % (insert-only tables
+ * need vacuums too, to mark pages all-visible and freeze old rows); analysis: changed rows
+ * over 50 + 10 %.
  */
-export function maintenanceNeeded(
-  tables: readonly TableActivity[],
-): Array<{ table: string; vacuum: boolean }> {
-  const out: Array<{ table: string; vacuum: boolean; over: number }> = [];
+export function maintenanceNeeded(tables: readonly TableActivity[]): TableWork[] {
+  const out: Array<TableWork & { over: number }> = [];
   for (const t of tables) {
     // reltuples is -1 for a table never analyzed.
     const rows = Math.max(Number(t.reltuples), 0);
-    const vacuumOver = Number(t.n_dead_tup) / (VACUUM_BASE + VACUUM_SCALE * rows);
+    const freeze = Number(t.xid_age) > FREEZE_MAX_AGE;
+    const vacuumOver = Math.max(
+      Number(t.n_dead_tup) / (VACUUM_BASE + VACUUM_SCALE * rows),
+      Number(t.n_ins_since_vacuum) / (INSERT_BASE + INSERT_SCALE * rows),
+    );
     const analyzeOver = Number(t.n_mod_since_analyze) / (ANALYZE_BASE + ANALYZE_SCALE * rows);
-    if (vacuumOver > 1 || analyzeOver > 1)
-      out.push({ table: t.table, vacuum: vacuumOver > 1, over: Math.max(vacuumOver, analyzeOver) });
+    if (freeze || vacuumOver > 1 || analyzeOver > 1)
+      out.push({
+        table: t.table,
+        vacuum: freeze || vacuumOver > 1,
+        freeze,
+        over: freeze ? Number.POSITIVE_INFINITY : Math.max(vacuumOver, analyzeOver),
+      });
   }
-  return out.sort((a, b) => b.over - a.over).map(({ table, vacuum }) => ({ table, vacuum }));
+  return out.sort((a, b) => b.over - a.over).map(({ table, vacuum, freeze }) => ({ table, vacuum, freeze }));
 }
 
 /**
- * One pass: vacuums and analyzes the tables past autovacuum's thresholds, at most `limit` of
- * them (the furthest past first). PGlite runs one statement at a time, so every other query
- * waits while a table is vacuumed: the timer takes one table per pass.
+ * One pass: vacuums and analyzes the tables past autovacuum's thresholds, system catalogs
+ * included, at most `limit` of them (the most urgent first). PGlite runs one statement at a
+ * time, so every other query waits while a table is vacuumed: the timer takes one table per
+ * pass.
  */
 export async function maintainTables(db: Db, limit = Number.POSITIVE_INFINITY): Promise<MaintenanceReport> {
   const started = performance.now();
-  // Counters reach pg_stat_user_tables when the backend reports them, at most once a second
+  // Counters reach pg_stat_all_tables when the backend reports them, at most once a second
   // and only when a statement ends: ask for the report at the end of this one.
   await sql`select pg_stat_force_next_flush()`.execute(db);
   const { rows } = await sql<TableActivity>`
-    select s.relname as "table", c.reltuples, s.n_dead_tup, s.n_mod_since_analyze
-    from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-    where s.schemaname = current_schema()`.execute(db);
+    select case when s.schemaname = current_schema() then s.relname
+                else s.schemaname || '.' || s.relname end as "table",
+           c.reltuples, s.n_dead_tup, s.n_ins_since_vacuum, s.n_mod_since_analyze,
+           age(c.relfrozenxid) as xid_age
+    from pg_stat_all_tables s join pg_class c on c.oid = s.relid
+    where c.relkind in ('r', 'm')
+      and s.schemaname not in ('information_schema', 'pg_toast')
+      and s.schemaname not like 'pg_temp%'`.execute(db);
   const vacuumed: string[] = [];
   const analyzed: string[] = [];
-  for (const { table, vacuum } of maintenanceNeeded(rows).slice(0, limit)) {
-    if (vacuum) {
-      await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
-      vacuumed.push(table);
-    } else {
-      await sql`analyze ${sql.table(table)}`.execute(db);
-    }
+  const frozen: string[] = [];
+  for (const { table, vacuum, freeze } of maintenanceNeeded(rows).slice(0, limit)) {
+    if (freeze) await sql`vacuum (freeze, analyze) ${sql.table(table)}`.execute(db);
+    else if (vacuum) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
+    else await sql`analyze ${sql.table(table)}`.execute(db);
+    if (vacuum) vacuumed.push(table);
+    if (freeze) frozen.push(table);
     analyzed.push(table);
   }
-  return { vacuumed, analyzed, durationMs: performance.now() - started };
+  return { vacuumed, analyzed, frozen, durationMs: performance.now() - started };
 }
 
 export interface MaintenanceLoop {
@@ -104,11 +135,19 @@ export function startMaintenance(
   let stopped = false;
   const pass = () => {
     if (running || stopped) return;
+    // A listener that throws must not end the process as an unhandled rejection.
+    const tell = (outcome: { report?: MaintenanceReport; error?: unknown }) => {
+      try {
+        onPass(outcome);
+      } catch {
+        // The listener's own failure: nothing to do about it here.
+      }
+    };
     running = maintainTables(db, 1)
       .then(
-        (report) => onPass({ report }),
+        (report) => tell({ report }),
         (error) => {
-          if (!stopped) onPass({ error });
+          if (!stopped) tell({ error });
         },
       )
       .finally(() => {

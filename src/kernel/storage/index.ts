@@ -9,7 +9,6 @@ export {
 export { type MaintenanceReport, maintainTables } from './embedded-maintenance.ts';
 export { arrayFromJson, rowsFromJson, wholeRowJson } from './json-rows.ts';
 export {
-  DEFAULT_MAINTENANCE_SECONDS,
   type Db,
   type OpenStorageOptions,
   openStorage,

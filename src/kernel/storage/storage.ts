@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { redactUrl } from '../config.ts';
+import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type MaintenanceReport, startMaintenance } from './embedded-maintenance.ts';
 
@@ -37,7 +37,7 @@ export interface OpenStorageOptions {
    * engine lacks; see embedded-maintenance.ts). Default 10; 0 turns it off.
    */
   maintenanceSeconds?: number;
-  /** Told about each maintenance pass that did something, and each that failed. */
+  /** Told after each maintenance pass: what it did, or why it failed. */
   onMaintenance?: (outcome: { report?: MaintenanceReport; error?: unknown }) => void;
 }
 
@@ -94,9 +94,6 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10);
   return openPglite(options);
 }
-
-/** Seconds between embedded maintenance passes unless told otherwise. */
-export const DEFAULT_MAINTENANCE_SECONDS = 10;
 
 async function openPglite(options: OpenStorageOptions): Promise<Storage> {
   const dataDir = options.dataDir ?? null;
