@@ -585,13 +585,7 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
   const jobs = [...p.jobs];
   // A stage that starts has its yellow threshold ahead of it.
   for (const s of created)
-    jobs.push(
-      nextThresholdJob(
-        s,
-        { yellowAt: new Date(s.yellow_at!), deadline: new Date(s.deadline!) },
-        new Date(s.started_at),
-      ),
-    );
+    jobs.push(nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, s.started_at));
   await engine.scheduler.scheduleMany(jobs, trx);
   await engine.deps.appendAuditBatch(trx, p.audit);
   await recordCaseEvents(engine, trx, p.events);

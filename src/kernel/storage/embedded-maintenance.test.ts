@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { maintenanceNeeded, startMaintenance, type TableActivity } from './embedded-maintenance.ts';
-import { type MaintenanceReport, maintainTables, openStorage, type Storage } from './index.ts';
+import { type MaintenanceOutcome, maintainTables, openStorage, type Storage } from './index.ts';
 
 describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', () => {
   const t = (
@@ -61,7 +61,7 @@ describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', ()
 
 describe('embedded maintenance on PGlite', () => {
   let storage: Storage;
-  const passes: Array<{ report?: MaintenanceReport; error?: unknown }> = [];
+  const passes: MaintenanceOutcome[] = [];
   before(async () => {
     storage = await openStorage({ dataDir: null, maintenanceSeconds: 0 });
   });

@@ -10,10 +10,11 @@
  *
  * `maintainTables` does what autovacuum would, on its default thresholds (see
  * `maintenanceNeeded`), system catalogs included, and freezes a table whose oldest
- * transaction id is older than autovacuum_freeze_max_age (200 million) before anything else. `startMaintenance` runs it on a timer,
- * one table per pass; a pass waits its turn on PGlite's one connection like any other
- * statement, and the statements behind it wait for it (tens to a few hundred milliseconds for
- * a table of tens of thousands of rows on the 2-core benchmark machine).
+ * transaction id is older than autovacuum_freeze_max_age (200 million) before anything
+ * else. `startMaintenance` runs it on a timer, one table per pass; a pass waits its turn on
+ * PGlite's one connection like any other statement, and the statements behind it wait for it
+ * (tens to a few hundred milliseconds for a table of tens of thousands of rows on the 2-core
+ * benchmark machine).
  */
 import { sql } from 'kysely';
 import type { Db } from './storage.ts';
@@ -25,6 +26,12 @@ export interface MaintenanceReport {
   /** Vacuumed with FREEZE because their oldest transaction id neared wraparound. */
   readonly frozen: readonly string[];
   readonly durationMs: number;
+}
+
+/** How one timed pass went: what it did, or why it failed. */
+export interface MaintenanceOutcome {
+  report?: MaintenanceReport;
+  error?: unknown;
 }
 
 /** PostgreSQL's autovacuum defaults (autovacuum_vacuum_threshold / _scale_factor, …). */
@@ -129,20 +136,20 @@ export interface MaintenanceLoop {
 export function startMaintenance(
   db: Db,
   intervalMs: number,
-  onPass: (outcome: { report?: MaintenanceReport; error?: unknown }) => void,
+  onPass: (outcome: MaintenanceOutcome) => void,
 ): MaintenanceLoop {
   let running: Promise<void> | null = null;
   let stopped = false;
+  // A listener that throws must not end the process as an unhandled rejection.
+  const tell = (outcome: MaintenanceOutcome) => {
+    try {
+      onPass(outcome);
+    } catch {
+      // The listener's own failure: nothing to do about it here.
+    }
+  };
   const pass = () => {
     if (running || stopped) return;
-    // A listener that throws must not end the process as an unhandled rejection.
-    const tell = (outcome: { report?: MaintenanceReport; error?: unknown }) => {
-      try {
-        onPass(outcome);
-      } catch {
-        // The listener's own failure: nothing to do about it here.
-      }
-    };
     running = maintainTables(db, 1)
       .then(
         (report) => tell({ report }),

@@ -6,7 +6,7 @@ export {
   migrateToLatest,
   pendingMigrations,
 } from './migrations.ts';
-export { type MaintenanceReport, maintainTables } from './embedded-maintenance.ts';
+export { type MaintenanceOutcome, type MaintenanceReport, maintainTables } from './embedded-maintenance.ts';
 export { arrayFromJson, rowsFromJson, wholeRowJson } from './json-rows.ts';
 export {
   type Db,

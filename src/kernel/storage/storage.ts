@@ -4,7 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
-import { type MaintenanceReport, startMaintenance } from './embedded-maintenance.ts';
+import { type MaintenanceOutcome, startMaintenance } from './embedded-maintenance.ts';
 
 /** The one database handle every service uses. Capabilities type their own tables. */
 export type Db = Kysely<any>;
@@ -38,7 +38,7 @@ export interface OpenStorageOptions {
    */
   maintenanceSeconds?: number;
   /** Told after each maintenance pass: what it did, or why it failed. */
-  onMaintenance?: (outcome: { report?: MaintenanceReport; error?: unknown }) => void;
+  onMaintenance?: (outcome: MaintenanceOutcome) => void;
 }
 
 // Same value types on both engines, whatever the process time zone:
