@@ -98,7 +98,8 @@ export async function createKernel(options: CreateKernelOptions): Promise<Kernel
       maintenanceSeconds: config.embeddedMaintenanceSeconds,
       onMaintenance: ({ report, error }) => {
         if (error) logger.warn({ err: error }, 'embedded database maintenance failed');
-        else if (report?.analyzed.length) logger.debug(report, 'embedded database maintenance');
+        else if (report?.analyzed.length || report?.checkpointed)
+          logger.debug(report, 'embedded database maintenance');
       },
     }));
   const onBusError = (err: unknown, event: PlatformEvent) =>

@@ -1,11 +1,23 @@
 /**
  * The embedded database's autovacuum: thresholds, one pass on a real PGlite (dead rows
- * reclaimed, statistics taken, the planner's estimates right), and the timer.
+ * reclaimed, statistics taken, the planner's estimates right), checkpoints that keep the
+ * write-ahead log from growing, and the timer.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { maintenanceNeeded, startMaintenance, type TableActivity } from './embedded-maintenance.ts';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CHECKPOINT_SECONDS,
+  CHECKPOINT_WAL_BYTES,
+  checkpointNeeded,
+  maintainWal,
+  maintenanceNeeded,
+  startMaintenance,
+  type TableActivity,
+} from './embedded-maintenance.ts';
 import { type MaintenanceOutcome, maintainTables, openStorage, type Storage } from './index.ts';
 
 describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', () => {
@@ -56,6 +68,68 @@ describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', ()
       maintenanceNeeded(tables).map((n) => n.table),
       ['c', 'd', 'a'],
     );
+  });
+});
+
+describe('embedded maintenance: checkpoints', () => {
+  test('after 64 MB of log, or after 5 minutes with anything written', () => {
+    assert.equal(checkpointNeeded(CHECKPOINT_WAL_BYTES - 1, 10), false);
+    assert.equal(checkpointNeeded(CHECKPOINT_WAL_BYTES, 10), true);
+    assert.equal(checkpointNeeded(50_000, CHECKPOINT_SECONDS - 1), false);
+    assert.equal(checkpointNeeded(50_000, CHECKPOINT_SECONDS), true);
+    // The last checkpoint's own record is not a reason for another one.
+    assert.equal(checkpointNeeded(208, 10 * CHECKPOINT_SECONDS), false);
+  });
+
+  test('on a PGlite data directory, pg_wal stops growing once checkpoints are taken', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onecity-wal-'));
+    const storage = await openStorage({ dataDir: dir, maintenanceSeconds: 0 });
+    const walDir = readdirSync(dir, { recursive: true, withFileTypes: true }).find(
+      (e) => e.name === 'pg_wal',
+    );
+    assert.ok(walDir, 'pg_wal not found in the data directory');
+    const walBytes = () => {
+      const at = path.join(walDir.parentPath, 'pg_wal');
+      return readdirSync(at)
+        .map((f) => statSync(path.join(at, f)))
+        .filter((f) => f.isFile())
+        .reduce((sum, f) => sum + f.size, 0);
+    };
+    try {
+      const db = storage.db;
+      await sql`create table wal_probe (id serial primary key, v text not null)`.execute(db);
+      // About 40 MB of log per round.
+      const round = () =>
+        sql`insert into wal_probe (v) select repeat('w', 200) from generate_series(1, 120000)`.execute(db);
+      const sizes: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        await round();
+        sizes.push(walBytes());
+      }
+      // Without checkpoints every round adds its log.
+      assert.ok(sizes[2] - sizes[0] >= 60 * 2 ** 20, `pg_wal without checkpoints: ${sizes}`);
+      let taken = 0;
+      const after: number[] = [];
+      for (let r = 0; r < 6; r++) {
+        await round();
+        if (await maintainWal(db)) taken++;
+        after.push(walBytes());
+      }
+      assert.ok(taken >= 2, `checkpoints taken: ${taken}`);
+      // With them, the old segments are recycled: after the first, five more rounds (some
+      // 200 MB of log) add nothing.
+      assert.ok(after[5] <= after[0], `pg_wal with checkpoints: ${after} (before: ${sizes})`);
+      assert.equal(
+        (await sql<{ n: number }>`select count(*)::int as n from wal_probe`.execute(db)).rows[0].n,
+        9 * 120000,
+      );
+      // Nothing written since the last checkpoint: none is taken.
+      if (!(await maintainWal(db))) await sql`checkpoint`.execute(db);
+      assert.equal(await maintainWal(db), false);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
