@@ -6,7 +6,8 @@
  * working-time milestones), then the dashboard's own requests are timed: the indicators
  * of the last 7, 30 and 90 days city-wide, of one district and of one department, and the
  * rankings by district and by department. The ceiling is a bare count of the period's
- * cases on the same database. BENCH_INDICATOR_CASES changes the number of cases.
+ * cases on the same database. BENCH_INDICATOR_CASES changes the number of cases (writing a
+ * million takes about 9 minutes on PostgreSQL and 14 on PGlite on the 2-core machine).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -242,9 +243,9 @@ async function onBackend(label: string, storage: Storage, target: string): Promi
       name: `${label}: ${what}, last ${days} days, ${n.toLocaleString('en')} cases`,
       value: t.p95,
       unit: 'ms p95',
-      ceiling: { name: "bare count of the period's cases (ms p95)", value: ceilingTime.p95 },
       target,
-      notes: `median ${t.median} ms over ${ROUNDS} requests`,
+      // The ceiling of a latency: a bare count of the period's cases on the same database.
+      notes: `median ${t.median} ms over ${ROUNDS} requests; ceiling (a bare count of the period's cases) p95 ${ceilingTime.p95} ms`,
     });
   };
   for (const days of [7, 30, 90])

@@ -200,6 +200,31 @@ export const caseMigrations0450: MigrationSet = {
         );
     },
   },
+  '0457-cases-indicator-sets': {
+    async up(db) {
+      // The rework and extension rates ask, for each case handled or dispatched in a period,
+      // whether it was ever verified as failed or granted an extension: two small sets (a few
+      // per cent of the cases), read whole through these partial indexes and joined by hash.
+      await sql`create index case_event_rework on case_event (case_id)
+        where action = 'verify' and to_state = 'rework'`.execute(db);
+      await sql`create index case_history_extension on case_history (case_id)
+        where action = 'decide-extension' and (params->>'approve') = 'true'`.execute(db);
+      // Each indicator query reads only an index (an index-only scan once autovacuum, or the
+      // embedded maintenance, has marked the pages all-visible), never the wide rows: the
+      // events that count (not the event body), the milestones with their minutes, and each
+      // case's first filing round. Over a million cases, 30 days of events read through
+      // case_event_occurred took 370 ms of heap on PostgreSQL.
+      await sql`create index case_event_indicator on case_event (occurred_at) include (case_id, action, department)
+        where action in ('handle', 'dispatch', 'return')`.execute(db);
+      await sql`drop index case_event_action`.execute(db);
+      await sql`create index case_timing_minutes on case_timing (milestone, at) include (working_minutes)`.execute(
+        db,
+      );
+      await sql`drop index case_timing_at`.execute(db);
+      await sql`create index case_stage_first_filing on case_stage (case_id) include (ended_at, deadline)
+        where stage = 'file' and round = 1`.execute(db);
+    },
+  },
 };
 
 /** Rows written beside a case whose foreign keys 0456 dropped: table and the column naming the case. */
