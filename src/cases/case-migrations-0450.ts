@@ -200,8 +200,22 @@ export const caseMigrations0450: MigrationSet = {
         );
     },
   },
-  '0457-cases-indicator-sets': {
+  '0457-cases-indicator-reads': {
     async up(db) {
+      // Events and milestones carry their case's place (grid, or district without a grid),
+      // district, category and channel, copied when written (none of them changes after
+      // intake): the indicators filter and group them without reading a case row for each
+      // (170,000 events and 410,000 milestones in 30 days of a city with a million cases a
+      // year, 1.4 s of joins on PostgreSQL for one district).
+      for (const table of ['case_event', 'case_timing']) {
+        await sql`alter table ${sql.table(table)}
+          add column place text, add column district_code text, add column category text,
+          add column channel text`.execute(db);
+        await sql`update ${sql.table(table)} x
+          set place = coalesce(c.grid_code, c.district_code), district_code = c.district_code,
+              category = c.category, channel = c.channel
+          from case_record c where c.id = x.case_id`.execute(db);
+      }
       // The rework and extension rates ask, for each case handled or dispatched in a period,
       // whether it was ever verified as failed or granted an extension: two small sets (a few
       // per cent of the cases), read whole through these partial indexes and joined by hash.
@@ -211,15 +225,14 @@ export const caseMigrations0450: MigrationSet = {
         where action = 'decide-extension' and (params->>'approve') = 'true'`.execute(db);
       // Each indicator query reads only an index (an index-only scan once autovacuum, or the
       // embedded maintenance, has marked the pages all-visible), never the wide rows: the
-      // events that count (not the event body), the milestones with their minutes, and each
-      // case's first filing round. Over a million cases, 30 days of events read through
-      // case_event_occurred took 370 ms of heap on PostgreSQL.
-      await sql`create index case_event_indicator on case_event (occurred_at) include (case_id, action, department)
+      // events that count (not their bodies), the milestones with their minutes, and each
+      // case's first filing round.
+      await sql`create index case_event_indicator on case_event (occurred_at)
+        include (case_id, action, department, place, district_code, category, channel)
         where action in ('handle', 'dispatch', 'return')`.execute(db);
       await sql`drop index case_event_action`.execute(db);
-      await sql`create index case_timing_minutes on case_timing (milestone, at) include (working_minutes)`.execute(
-        db,
-      );
+      await sql`create index case_timing_minutes on case_timing (milestone, at)
+        include (working_minutes, place, district_code, category, channel)`.execute(db);
       await sql`drop index case_timing_at`.execute(db);
       await sql`create index case_stage_first_filing on case_stage (case_id) include (ended_at, deadline)
         where stage = 'file' and round = 1`.execute(db);

@@ -18,6 +18,30 @@ export const JOB_CITIZEN_UPDATE = 'case.citizen.update';
 /** States a reporter is told about (DESIGN.md §5; the issue names filed, dispatched, handled, closed). */
 export const CITIZEN_STATES: readonly CaseState[] = ['filed', 'dispatched', 'handled', 'closed', 'rejected'];
 
+/**
+ * What the indicators filter events and milestones by, copied from the case when they are
+ * written (none of it changes after intake; migration 0457): the case's place (its grid, or
+ * its district when it has no grid), district, category and channel.
+ */
+const CASE_SCOPE_COLUMNS = sql.raw('place, district_code, category, channel');
+/** The values of CASE_SCOPE_COLUMNS from the case joined as `c`. */
+const caseScopeValues = sql.raw('coalesce(c.grid_code, c.district_code), c.district_code, c.category, c.channel');
+
+/** The same, for rows written from a case row at hand. */
+export function caseScopeOf(row: CaseRow): {
+  place: string | null;
+  district_code: string | null;
+  category: string;
+  channel: string;
+} {
+  return {
+    place: row.grid_code ?? row.district_code,
+    district_code: row.district_code,
+    category: row.category,
+    channel: row.channel,
+  };
+}
+
 /** Writes the event, its webhook deliveries and citizen update job in the caller's transaction. */
 export async function recordCaseEvent(
   engine: CaseEngine,
@@ -38,9 +62,12 @@ export async function recordCaseEvent(
   // One round trip: the event row, and a delivery for each active webhook whose patterns match.
   const { rows } = await sql<{ id: string }>`
     with e as (
-      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at)
-      values (${event.id}, ${data.caseId}, ${event.type}, ${data.action ?? null}, ${data.to ?? null},
-              ${data.leadDepartment ?? departmentBefore}, ${body}, ${at})
+      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at,
+                              ${CASE_SCOPE_COLUMNS})
+      select ${event.id}::text, ${data.caseId}::text, ${event.type}::text, ${data.action ?? null}::text,
+             ${data.to ?? null}::text, ${data.leadDepartment ?? departmentBefore}::text, ${body}::text,
+             ${at}::timestamptz, ${caseScopeValues}
+      from (select) one left join case_record c on c.id = ${data.caseId}
       returning seq
     )
     insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
@@ -112,9 +139,12 @@ export async function recordCaseEvents(
   // All events as one JSON parameter (cheap on PGlite), their webhook deliveries alongside.
   const { rows: deliveries } = await sql<{ id: string; created_at: Date }>`
     with e as (
-      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at)
-      select event_id, case_id, type, action, to_state, department, body, occurred_at
-      from jsonb_populate_recordset(null::case_event, ${JSON.stringify(values)}::jsonb)
+      insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at,
+                              ${CASE_SCOPE_COLUMNS})
+      select v.event_id, v.case_id, v.type, v.action, v.to_state, v.department, v.body, v.occurred_at,
+             ${caseScopeValues}
+      from jsonb_populate_recordset(null::case_event, ${JSON.stringify(values)}::jsonb) v
+      left join case_record c on c.id = v.case_id
       returning event_id, type, body, occurred_at
     )
     insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
@@ -174,7 +204,9 @@ export function timingsOf(
   action: string,
   to: CaseState,
   now: Date,
-): Array<{ case_id: string; milestone: string; at: Date; working_minutes: number }> {
+): Array<
+  { case_id: string; milestone: string; at: Date; working_minutes: number } & ReturnType<typeof caseScopeOf>
+> {
   const from = (m: Milestone): Date | null => {
     switch (m) {
       case 'file':
@@ -202,5 +234,6 @@ export function timingsOf(
       milestone: m,
       at: now,
       working_minutes: elapsedWorkingTime(new Date(start), now, engine.calendar),
+      ...caseScopeOf(before),
     }));
 }

@@ -171,58 +171,73 @@ interface Scope {
 }
 
 /**
- * The WHERE fragment of a scope over `case_record c`; `dept` is the department the row is
- * attributed to (the case's lead department, or the event's department).
+ * Where a query finds what a scope and a grouping ask about: the case's place (its grid, or
+ * its district when it has no grid), district, category and channel, and the department a
+ * row is attributed to. Events and milestones carry the first four, copied from their case
+ * when written (none of them changes after intake), so that only a question about the
+ * case's current lead department has to join the case.
  */
-function scopeSql(s: Scope, dept: RawBuilder<unknown>): RawBuilder<boolean> {
+interface ScopeColumns {
+  place: RawBuilder<unknown>;
+  district: RawBuilder<unknown>;
+  category: RawBuilder<unknown>;
+  channel: RawBuilder<unknown>;
+  department: RawBuilder<unknown>;
+}
+
+const CASE_COLUMNS: ScopeColumns = {
+  place: sql`coalesce(c.grid_code, c.district_code)`,
+  district: sql`c.district_code`,
+  category: sql`c.category`,
+  channel: sql`c.channel`,
+  department: sql`c.lead_department`,
+};
+
+/** The columns an events or milestones table carries (alias `alias`), with a department. */
+const carried = (alias: string, department: RawBuilder<unknown>): ScopeColumns => ({
+  place: sql.raw(`${alias}.place`),
+  district: sql.raw(`${alias}.district_code`),
+  category: sql.raw(`${alias}.category`),
+  channel: sql.raw(`${alias}.channel`),
+  department,
+});
+
+/** The WHERE fragment of a scope and of the caller's jurisdiction. */
+function scopeSql(s: Scope, col: ScopeColumns): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [];
-  const place = sql`coalesce(c.grid_code, c.district_code)`;
-  if (s.q.division) parts.push(sql<boolean>`${place} like ${`${s.q.division}%`}`);
-  if (s.q.department) parts.push(sql<boolean>`${dept} = ${s.q.department}`);
+  if (s.q.division) parts.push(sql<boolean>`${col.place} like ${`${s.q.division}%`}`);
+  if (s.q.department) parts.push(sql<boolean>`${col.department} = ${s.q.department}`);
   if (s.q.category)
-    parts.push(sql<boolean>`(c.category = ${s.q.category} or c.category like ${`${s.q.category}.%`})`);
-  if (s.q.channel) parts.push(sql<boolean>`c.channel = ${s.q.channel}`);
+    parts.push(
+      sql<boolean>`(${col.category} = ${s.q.category} or ${col.category} like ${`${s.q.category}.%`})`,
+    );
+  if (s.q.channel) parts.push(sql<boolean>`${col.channel} = ${s.q.channel}`);
   const p = s.principal;
   if (!isCityWide(p)) {
     const mine: RawBuilder<boolean>[] = p.divisionCodes.map(
-      (code) => sql<boolean>`${place} like ${`${code}%`}`,
+      (code) => sql<boolean>`${col.place} like ${`${code}%`}`,
     );
     if (p.departmentCodes.length)
-      mine.push(sql<boolean>`${dept} in (${sql.join(p.departmentCodes.map((d) => sql`${d}`))})`);
+      mine.push(
+        sql<boolean>`${col.department} in (${sql.join(p.departmentCodes.map((d) => sql`${d}`))})`,
+      );
     parts.push(mine.length ? sql<boolean>`(${sql.join(mine, sql` or `)})` : sql<boolean>`false`);
   }
   return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`true`;
 }
 
 /**
- * True when a query over events or milestones must join the case for its scope or grouping:
- * its division, category or channel, a district key, or a jurisdiction by division. Without
- * them the rows alone answer (a join reads a case row per event, 170,000 of them for 30 days
- * of a city with a million cases a year).
+ * True when a question over milestones needs the case's current lead department (a
+ * department filter, key or jurisdiction): only then are milestones joined to their case.
  */
-function needsCaseRow(s: Scope, key: Key): boolean {
-  const p = s.principal;
-  return (
-    key === 'district' ||
-    !!(s.q.division || s.q.category || s.q.channel) ||
-    (!isCityWide(p) && p.divisionCodes.length > 0)
-  );
-}
-
-/** As `needsCaseRow`, for rows whose department is the case's current lead department. */
 function needsLeadDepartment(s: Scope, key: Key): boolean {
   const p = s.principal;
-  return (
-    needsCaseRow(s, key) ||
-    key === 'department' ||
-    !!s.q.department ||
-    (!isCityWide(p) && p.departmentCodes.length > 0)
-  );
+  return key === 'department' || !!s.q.department || (!isCityWide(p) && p.departmentCodes.length > 0);
 }
 
-function keySql(key: Key, dept: RawBuilder<unknown>): RawBuilder<string> {
-  if (key === 'district') return sql<string>`coalesce(c.district_code, '')`;
-  if (key === 'department') return sql<string>`coalesce(${dept}, '')`;
+function keySql(key: Key, col: ScopeColumns): RawBuilder<string> {
+  if (key === 'district') return sql<string>`coalesce(${col.district}, '')`;
+  if (key === 'department') return sql<string>`coalesce(${col.department}, '')`;
   return sql<string>`''`;
 }
 
@@ -257,24 +272,25 @@ async function aggregate(
   s: Scope,
   key: Key,
 ): Promise<Map<string, { counts: IndicatorCounts; times: AverageTimes }>> {
-  const lead = sql`c.lead_department`;
-  const evDept = sql`e.department`;
+  const eventCols = carried('e', sql`e.department`);
+  const milestoneCols = carried('t', sql`c.lead_department`);
   const { from, to } = s;
   const citizen = sql.join(CITIZEN_CHANNELS.map((ch) => sql`${ch}`));
   const [due, events, received, timing] = await Promise.all([
     sql<any>`
-      select ${keySql(key, lead)} as k,
+      select ${keySql(key, CASE_COLUMNS)} as k,
         count(*) as due,
         count(*) filter (where c.was_deferred) as deferred,
         count(*) filter (where not c.was_deferred and c.closed_at is not null) as closed,
         count(*) filter (where not c.was_deferred and c.closed_at is not null
                            and c.closed_at <= c.handle_deadline) as closed_on_time
       from case_record c
-      where c.handle_deadline >= ${from} and c.handle_deadline < ${to} and ${scopeSql(s, lead)}
+      where c.handle_deadline >= ${from} and c.handle_deadline < ${to} and ${scopeSql(s, CASE_COLUMNS)}
       group by 1`.execute(engine.db),
+    // The period's events alone (they carry their case's place, category and channel).
     // Reworked and extended cases are two small sets (partial indexes case_event_rework and
-    // case_history_extension), joined to the period's events by hash: one lookup per event
-    // in a hash table instead of one index probe per event.
+    // case_history_extension), joined to the events by hash: one lookup per event in a hash
+    // table instead of one index probe per event.
     sql<any>`
       with reworked as (
         select distinct case_id from case_event where action = 'verify' and to_state = 'rework'
@@ -282,15 +298,14 @@ async function aggregate(
         select distinct case_id from case_history
         where action = 'decide-extension' and (params->>'approve') = 'true'
       ), ev as (
-        select e.case_id, e.action, ${keySql(key, evDept)} as k,
+        select e.case_id, e.action, ${keySql(key, eventCols)} as k,
           e.action = 'handle' and rw.case_id is not null as reworked,
           e.action = 'dispatch' and ex.case_id is not null as extended
         from case_event e
-        ${needsCaseRow(s, key) ? sql`join case_record c on c.id = e.case_id` : sql``}
         left join reworked rw on rw.case_id = e.case_id
         left join extended ex on ex.case_id = e.case_id
         where e.action in ('handle', 'dispatch', 'return') and e.occurred_at >= ${from} and e.occurred_at < ${to}
-          and ${scopeSql(s, evDept)}
+          and ${scopeSql(s, eventCols)}
       )
       select k,
         count(*) filter (where action = 'dispatch') as dispatches,
@@ -301,7 +316,7 @@ async function aggregate(
         count(distinct case_id) filter (where extended) as extended
       from ev group by k`.execute(engine.db),
     sql<any>`
-      select ${keySql(key, lead)} as k,
+      select ${keySql(key, CASE_COLUMNS)} as k,
         count(*) as received,
         count(*) filter (where s.ended_at is not null and s.deadline is not null
                            and s.ended_at <= s.deadline) as responded,
@@ -311,14 +326,14 @@ async function aggregate(
       from case_record c
       left join case_stage s on s.case_id = c.id and s.stage = 'file' and s.round = 1
       where c.reported_at >= ${from} and c.reported_at < ${to} and c.channel in (${citizen})
-        and ${scopeSql(s, lead)}
+        and ${scopeSql(s, CASE_COLUMNS)}
       group by 1`.execute(engine.db),
     sql<any>`
-      select ${keySql(key, lead)} as k, t.milestone, avg(t.working_minutes) as avg
+      select ${keySql(key, milestoneCols)} as k, t.milestone, avg(t.working_minutes) as avg
       from case_timing t
       ${needsLeadDepartment(s, key) ? sql`join case_record c on c.id = t.case_id` : sql``}
       where t.milestone in (${sql.join(MILESTONES.map((m) => sql`${m}`))}) and t.at >= ${from} and t.at < ${to}
-        and ${scopeSql(s, lead)}
+        and ${scopeSql(s, milestoneCols)}
       group by 1, 2`.execute(engine.db),
   ]);
   const out = new Map<string, { counts: IndicatorCounts; times: AverageTimes }>();

@@ -68,6 +68,24 @@ for (const backend of testBackends()) {
       );
       assert.equal(fks.rows[0].n, 0);
       for (const [k, n] of Object.entries(counts)) assert.ok(n > 0, `${k} has rows (${n})`);
+
+      // Events and milestones carry their case's place, district, category and channel, on
+      // every path that writes them (batched and single intake, batched and single actions,
+      // timers).
+      for (const table of ['case_event', 'case_timing']) {
+        const { rows: carried } = await sql<{ rows: number; wrong: number; kinds: number }>`
+          select count(*)::int as rows,
+                 count(*) filter (where x.place is distinct from coalesce(c.grid_code, c.district_code)
+                   or x.district_code is distinct from c.district_code or x.category is distinct from c.category
+                   or x.channel is distinct from c.channel)::int as wrong,
+                 count(distinct ${sql.ref(table === 'case_event' ? 'x.type' : 'x.milestone')})::int as kinds
+          from ${sql.table(table)} x join case_record c on c.id = x.case_id`.execute(db);
+        assert.equal(carried[0].wrong, 0, `${table}: rows whose case scope differs from their case's`);
+        assert.ok(carried[0].kinds >= 4, `${table}: ${JSON.stringify(carried[0])}`);
+      }
+      const { rows: placed } = await sql<{ n: number }>`
+        select count(*)::int as n from case_event where place is not null`.execute(db);
+      assert.ok(placed[0].n > 0);
     });
 
     it('cases and stages read as one JSON text each equal the rows read column by column', async () => {
