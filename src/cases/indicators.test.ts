@@ -209,6 +209,10 @@ for (const backend of testBackends()) {
       assert.equal(r.indicators.accurateDispatchRate, null);
       assert.equal(r.indicators.satisfactionRate, null);
       assert.equal(r.indicators.compositeScore, null);
+      // Events and milestones are scoped by the place they carry from their case.
+      assert.equal(r.counts.dispatches, 0, 'J was never dispatched');
+      close(r.averageWorkingMinutes.toFile, 5, 'J filed in 5 minutes');
+      assert.equal(r.averageWorkingMinutes.toHandle, null);
       r = await get('sup', `${P}&department=${fx.lead}`);
       assert.equal(r.counts.dispatches, 8);
       assert.equal(r.counts.returns, 1);
@@ -218,8 +222,15 @@ for (const backend of testBackends()) {
       close(r.indicators.closureRate, 1, 'F closed');
       assert.equal(r.counts.received, 0, 'grid patrol is not a citizen channel');
       assert.equal(r.indicators.responseRate, null);
+      assert.equal(r.counts.dispatches, 1, 'F');
+      assert.equal(r.counts.handledCases, 1, 'F');
+      close(r.averageWorkingMinutes.toHandle, 20, 'F spans lunch');
       r = await get('sup', `${P}&category=CM.E.01`);
       assert.equal(r.counts.received, 8, 'a major class includes its minor classes');
+      assert.deepEqual(
+        [r.counts.dispatches, r.counts.handledCases, r.counts.reworkedCases, r.counts.extendedCases],
+        [8, 4, 1, 1],
+      );
       r = await get('sup', `${P}&category=CM.X`);
       assert.equal(r.counts.due + r.counts.received + r.counts.dispatches, 0);
       r = await get('sup', `${P}&weights=1,0,0`);
@@ -246,6 +257,17 @@ for (const backend of testBackends()) {
       );
       close(items[0].indicators.closureRate, 4 / 5, 'first district');
       assert.equal(items[1].indicators.closureRate, null);
+      assert.deepEqual(
+        items.map((i: { counts: { dispatches: number; reworkedCases: number } }) => [
+          i.counts.dispatches,
+          i.counts.reworkedCases,
+        ]),
+        [
+          [8, 1],
+          [0, 0],
+        ],
+      );
+      close(items[1].averageWorkingMinutes.toFile, 5, 'J');
       const byDept = await fx.t.app.inject({
         method: 'GET',
         url: `/api/v1/indicators/rankings?${P}&by=department`,
@@ -255,6 +277,8 @@ for (const backend of testBackends()) {
       assert.equal(d.length, 1);
       assert.equal(d[0].key, fx.lead);
       assert.equal(d[0].counts.returns, 1);
+      // Milestones by the case's current lead department (joined to the case).
+      close(d[0].averageWorkingMinutes.toHandle, (60 + 130 + 30 + 20) / 4, 'time to handle');
     });
   });
 }

@@ -287,34 +287,41 @@ async function aggregate(
       from case_record c
       where c.handle_deadline >= ${from} and c.handle_deadline < ${to} and ${scopeSql(s, CASE_COLUMNS)}
       group by 1`.execute(engine.db),
-    // The period's events alone (they carry their case's place, category and channel).
-    // Reworked and extended cases are two small sets (partial indexes case_event_rework and
-    // case_history_extension), joined to the events by hash: one lookup per event in a hash
-    // table instead of one index probe per event.
+    // The period's events alone (they carry their case's place, category and channel),
+    // gathered per case. Reworked and extended cases are two small sets (partial indexes
+    // case_event_rework and case_history_extension), joined to those cases by hash: one
+    // lookup per case in a hash table instead of one index probe per event.
     sql<any>`
       with reworked as (
         select distinct case_id from case_event where action = 'verify' and to_state = 'rework'
       ), extended as (
         select distinct case_id from case_history
         where action = 'decide-extension' and (params->>'approve') = 'true'
-      ), ev as (
-        select e.case_id, e.action, ${keySql(key, eventCols)} as k,
-          e.action = 'handle' and rw.case_id is not null as reworked,
-          e.action = 'dispatch' and ex.case_id is not null as extended
+      ), per_case as (
+        -- One row per case and key: its events of the period, counted once (one hash
+        -- aggregate instead of four sorts for the distinct counts).
+        -- Byte order ("C"): sorting ids and keys by the database's language collation cost
+        -- more than the rest of the query.
+        select ${keySql(key, eventCols)} collate "C" as k, e.case_id collate "C" as case_id,
+          count(*) filter (where e.action = 'dispatch') as dispatches,
+          count(*) filter (where e.action = 'return') as returns,
+          bool_or(e.action = 'handle') as handled
         from case_event e
-        left join reworked rw on rw.case_id = e.case_id
-        left join extended ex on ex.case_id = e.case_id
         where e.action in ('handle', 'dispatch', 'return') and e.occurred_at >= ${from} and e.occurred_at < ${to}
           and ${scopeSql(s, eventCols)}
+        group by 1, 2
       )
       select k,
-        count(*) filter (where action = 'dispatch') as dispatches,
-        count(*) filter (where action = 'return') as returns,
-        count(distinct case_id) filter (where action = 'handle') as handled,
-        count(distinct case_id) filter (where reworked) as reworked,
-        count(distinct case_id) filter (where action = 'dispatch') as dispatched,
-        count(distinct case_id) filter (where extended) as extended
-      from ev group by k`.execute(engine.db),
+        sum(dispatches) as dispatches,
+        sum(returns) as returns,
+        count(*) filter (where handled) as handled,
+        count(*) filter (where handled and rw.case_id is not null) as reworked,
+        count(*) filter (where dispatches > 0) as dispatched,
+        count(*) filter (where dispatches > 0 and ex.case_id is not null) as extended
+      from per_case p
+      left join reworked rw on rw.case_id = p.case_id
+      left join extended ex on ex.case_id = p.case_id
+      group by k`.execute(engine.db),
     sql<any>`
       select ${keySql(key, CASE_COLUMNS)} as k,
         count(*) as received,
