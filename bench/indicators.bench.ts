@@ -172,9 +172,10 @@ export async function seedCases(
         trx,
       );
       await sql`
-        insert into case_timing (case_id, milestone, at, working_minutes, place, district_code, category, channel)
+        insert into case_timing (case_id, milestone, at, working_minutes, place, district_code, category, channel,
+          lead_department)
         select g.id, m.milestone, m.at, extract(epoch from m.at - g.reported_at) / 60 * 0.4,
-          g.grid, left(g.grid, 6), g.cat, g.channel
+          g.grid, left(g.grid, 6), g.cat, g.channel, g.dept
         from bench_gen g, lateral (values ('file', g.t_file), ('dispatch', g.t_dispatch), ('accept', g.t_accept),
           ('handle', case when g.closed_at is not null then g.t_handle end), ('close', g.closed_at)) m(milestone, at)
         where m.at is not null`.execute(trx);

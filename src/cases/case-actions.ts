@@ -219,7 +219,7 @@ export async function performTransition(
   await engine.deps.appendAudit(trx, audit);
   events.push(event);
   await recordCaseEvent(engine, trx, event, row.lead_department);
-  await recordTimings(engine, trx, row, action, to, now);
+  await recordTimings(engine, trx, row, action, to, now, (updated as CaseRow).lead_department);
 
   let result = (await findCaseRow(trx, row.id))!;
   if (action === 'file' && engine.modules.category(row.category)?.autoDispatch) {

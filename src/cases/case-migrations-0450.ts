@@ -216,6 +216,22 @@ export const caseMigrations0450: MigrationSet = {
               category = c.category, channel = c.channel
           from case_record c where c.id = x.case_id`.execute(db);
       }
+      // Milestones are asked about by the case's current lead department: they carry it too,
+      // written with the milestone and kept equal by a trigger when a case changes hands
+      // (a dispatch sets it, a return clears it), so that no question joins the case.
+      await sql`alter table case_timing add column lead_department text`.execute(db);
+      await sql`update case_timing t set lead_department = c.lead_department
+        from case_record c where c.id = t.case_id`.execute(db);
+      await sql`
+        create function case_timing_follow_lead() returns trigger language plpgsql as $$
+        begin
+          update case_timing set lead_department = new.lead_department where case_id = new.id;
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger case_record_lead_to_timing after update of lead_department on case_record
+        for each row when (old.lead_department is distinct from new.lead_department)
+        execute function case_timing_follow_lead()`.execute(db);
       // The rework and extension rates ask, for each case handled or dispatched in a period,
       // whether it was ever verified as failed or granted an extension: two small sets (a few
       // per cent of the cases), read whole through these partial indexes and joined by hash.
@@ -232,7 +248,7 @@ export const caseMigrations0450: MigrationSet = {
         where action in ('handle', 'dispatch', 'return')`.execute(db);
       await sql`drop index case_event_action`.execute(db);
       await sql`create index case_timing_minutes on case_timing (milestone, at)
-        include (working_minutes, place, district_code, category, channel)`.execute(db);
+        include (working_minutes, place, district_code, category, channel, lead_department)`.execute(db);
       await sql`drop index case_timing_at`.execute(db);
       await sql`create index case_stage_first_filing on case_stage (case_id) include (ended_at, deadline)
         where stage = 'file' and round = 1`.execute(db);

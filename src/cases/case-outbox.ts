@@ -25,7 +25,9 @@ export const CITIZEN_STATES: readonly CaseState[] = ['filed', 'dispatched', 'han
  */
 const CASE_SCOPE_COLUMNS = sql.raw('place, district_code, category, channel');
 /** The values of CASE_SCOPE_COLUMNS from the case joined as `c`. */
-const caseScopeValues = sql.raw('coalesce(c.grid_code, c.district_code), c.district_code, c.category, c.channel');
+const caseScopeValues = sql.raw(
+  'coalesce(c.grid_code, c.district_code), c.district_code, c.category, c.channel',
+);
 
 /** The same, for rows written from a case row at hand. */
 export function caseScopeOf(row: CaseRow): {
@@ -187,8 +189,9 @@ export async function recordTimings(
   action: string,
   to: CaseState,
   now: Date,
+  leadAfter: string | null,
 ): Promise<void> {
-  const values = timingsOf(engine, before, action, to, now);
+  const values = timingsOf(engine, before, action, to, now, leadAfter);
   if (values.length)
     await trx
       .insertInto('case_timing')
@@ -197,15 +200,26 @@ export async function recordTimings(
       .execute();
 }
 
-/** The `case_timing` rows a transition reaches (see {@link recordTimings}). */
+/**
+ * The `case_timing` rows a transition reaches (see {@link recordTimings}), with the case's
+ * scope and its lead department after the transition (a trigger keeps that equal to the
+ * case's when the case later changes hands; migration 0457).
+ */
 export function timingsOf(
   engine: CaseEngine,
   before: CaseRow,
   action: string,
   to: CaseState,
   now: Date,
+  leadAfter: string | null,
 ): Array<
-  { case_id: string; milestone: string; at: Date; working_minutes: number } & ReturnType<typeof caseScopeOf>
+  {
+    case_id: string;
+    milestone: string;
+    at: Date;
+    working_minutes: number;
+    lead_department: string | null;
+  } & ReturnType<typeof caseScopeOf>
 > {
   const from = (m: Milestone): Date | null => {
     switch (m) {
@@ -235,5 +249,6 @@ export function timingsOf(
       at: now,
       working_minutes: elapsedWorkingTime(new Date(start), now, engine.calendar),
       ...caseScopeOf(before),
+      lead_department: leadAfter,
     }));
 }

@@ -174,8 +174,8 @@ interface Scope {
  * Where a query finds what a scope and a grouping ask about: the case's place (its grid, or
  * its district when it has no grid), district, category and channel, and the department a
  * row is attributed to. Events and milestones carry the first four, copied from their case
- * when written (none of them changes after intake), so that only a question about the
- * case's current lead department has to join the case.
+ * when written (none of them changes after intake); milestones also carry the case's
+ * current lead department (kept equal by a trigger). No question joins a case.
  */
 interface ScopeColumns {
   place: RawBuilder<unknown>;
@@ -193,7 +193,7 @@ const CASE_COLUMNS: ScopeColumns = {
   department: sql`c.lead_department`,
 };
 
-/** The columns an events or milestones table carries (alias `alias`), with a department. */
+/** The columns an events or milestones table carries (alias `alias`), with its department. */
 const carried = (alias: string, department: RawBuilder<unknown>): ScopeColumns => ({
   place: sql.raw(`${alias}.place`),
   district: sql.raw(`${alias}.district_code`),
@@ -218,21 +218,10 @@ function scopeSql(s: Scope, col: ScopeColumns): RawBuilder<boolean> {
       (code) => sql<boolean>`${col.place} like ${`${code}%`}`,
     );
     if (p.departmentCodes.length)
-      mine.push(
-        sql<boolean>`${col.department} in (${sql.join(p.departmentCodes.map((d) => sql`${d}`))})`,
-      );
+      mine.push(sql<boolean>`${col.department} in (${sql.join(p.departmentCodes.map((d) => sql`${d}`))})`);
     parts.push(mine.length ? sql<boolean>`(${sql.join(mine, sql` or `)})` : sql<boolean>`false`);
   }
   return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`true`;
-}
-
-/**
- * True when a question over milestones needs the case's current lead department (a
- * department filter, key or jurisdiction): only then are milestones joined to their case.
- */
-function needsLeadDepartment(s: Scope, key: Key): boolean {
-  const p = s.principal;
-  return key === 'department' || !!s.q.department || (!isCityWide(p) && p.departmentCodes.length > 0);
 }
 
 function keySql(key: Key, col: ScopeColumns): RawBuilder<string> {
@@ -273,7 +262,7 @@ async function aggregate(
   key: Key,
 ): Promise<Map<string, { counts: IndicatorCounts; times: AverageTimes }>> {
   const eventCols = carried('e', sql`e.department`);
-  const milestoneCols = carried('t', sql`c.lead_department`);
+  const milestoneCols = carried('t', sql`t.lead_department`);
   const { from, to } = s;
   const citizen = sql.join(CITIZEN_CHANNELS.map((ch) => sql`${ch}`));
   const [due, events, received, timing] = await Promise.all([
@@ -338,7 +327,6 @@ async function aggregate(
     sql<any>`
       select ${keySql(key, milestoneCols)} as k, t.milestone, avg(t.working_minutes) as avg
       from case_timing t
-      ${needsLeadDepartment(s, key) ? sql`join case_record c on c.id = t.case_id` : sql``}
       where t.milestone in (${sql.join(MILESTONES.map((m) => sql`${m}`))}) and t.at >= ${from} and t.at < ${to}
         and ${scopeSql(s, milestoneCols)}
       group by 1, 2`.execute(engine.db),

@@ -360,7 +360,7 @@ async function applyInMemory(
   pending.audit.push(audit);
   events.push(event);
   pending.events.push({ event, departmentBefore: row.lead_department });
-  pending.timings.push(...timingsOf(engine, row, action, to, now));
+  pending.timings.push(...timingsOf(engine, row, action, to, now, next.lead_department));
   return next;
 }
 

@@ -83,6 +83,18 @@ for (const backend of testBackends()) {
         assert.equal(carried[0].wrong, 0, `${table}: rows whose case scope differs from their case's`);
         assert.ok(carried[0].kinds >= 4, `${table}: ${JSON.stringify(carried[0])}`);
       }
+      // Milestones carry the case's current lead department, through every change of hands.
+      const { rows: leads } = await sql<{ rows: number; wrong: number; led: number }>`
+        select count(*)::int as rows,
+               count(*) filter (where t.lead_department is distinct from c.lead_department)::int as wrong,
+               count(*) filter (where t.lead_department is not null)::int as led
+        from case_timing t join case_record c on c.id = t.case_id`.execute(db);
+      assert.equal(
+        leads[0].wrong,
+        0,
+        `milestones whose lead department differs: ${JSON.stringify(leads[0])}`,
+      );
+      assert.ok(leads[0].led > 0);
       const { rows: placed } = await sql<{ n: number }>`
         select count(*)::int as n from case_event where place is not null`.execute(db);
       assert.ok(placed[0].n > 0);
