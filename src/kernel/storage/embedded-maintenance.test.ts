@@ -10,8 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  CHECKPOINT_SECONDS,
-  CHECKPOINT_WAL_BYTES,
+  CHECKPOINT_LIMITS,
   checkpointNeeded,
   maintainWal,
   maintenanceNeeded,
@@ -72,13 +71,15 @@ describe('embedded maintenance: thresholds (PostgreSQL autovacuum defaults)', ()
 });
 
 describe('embedded maintenance: checkpoints', () => {
-  test('after 64 MB of log, or after 5 minutes with anything written', () => {
-    assert.equal(checkpointNeeded(CHECKPOINT_WAL_BYTES - 1, 10), false);
-    assert.equal(checkpointNeeded(CHECKPOINT_WAL_BYTES, 10), true);
-    assert.equal(checkpointNeeded(50_000, CHECKPOINT_SECONDS - 1), false);
-    assert.equal(checkpointNeeded(50_000, CHECKPOINT_SECONDS), true);
+  test("PostgreSQL's defaults: after 512 MB of log, or after 5 minutes with anything written", () => {
+    const { walBytes, seconds } = CHECKPOINT_LIMITS;
+    assert.deepEqual([walBytes, seconds], [512 * 2 ** 20, 300]);
+    assert.equal(checkpointNeeded(walBytes - 1, 10), false);
+    assert.equal(checkpointNeeded(walBytes, 10), true);
+    assert.equal(checkpointNeeded(50_000, seconds - 1), false);
+    assert.equal(checkpointNeeded(50_000, seconds), true);
     // The last checkpoint's own record is not a reason for another one.
-    assert.equal(checkpointNeeded(208, 10 * CHECKPOINT_SECONDS), false);
+    assert.equal(checkpointNeeded(208, 10 * seconds), false);
   });
 
   test('on a PGlite data directory, pg_wal stops growing once checkpoints are taken', async () => {
@@ -108,11 +109,13 @@ describe('embedded maintenance: checkpoints', () => {
       }
       // Without checkpoints every round adds its log.
       assert.ok(sizes[2] - sizes[0] >= 60 * 2 ** 20, `pg_wal without checkpoints: ${sizes}`);
+      // Limits scaled down so that a few rounds cross them (the defaults need a gigabyte).
+      const limits = { walBytes: 64 * 2 ** 20, seconds: 300 };
       let taken = 0;
       const after: number[] = [];
       for (let r = 0; r < 6; r++) {
         await round();
-        if (await maintainWal(db)) taken++;
+        if (await maintainWal(db, limits)) taken++;
         after.push(walBytes());
       }
       assert.ok(taken >= 2, `checkpoints taken: ${taken}`);
@@ -124,8 +127,8 @@ describe('embedded maintenance: checkpoints', () => {
         9 * 120000,
       );
       // Nothing written since the last checkpoint: none is taken.
-      if (!(await maintainWal(db))) await sql`checkpoint`.execute(db);
-      assert.equal(await maintainWal(db), false);
+      if (!(await maintainWal(db, limits))) await sql`checkpoint`.execute(db);
+      assert.equal(await maintainWal(db, limits), false);
     } finally {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });

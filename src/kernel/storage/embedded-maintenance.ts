@@ -14,8 +14,8 @@
  * `maintainTables` does what autovacuum would, on its default thresholds (see
  * `maintenanceNeeded`), system catalogs included, and freezes a table whose oldest
  * transaction id is older than autovacuum_freeze_max_age (200 million) before anything
- * else. `maintainWal` checkpoints after 64 MB of log or 5 minutes (PostgreSQL's
- * checkpoint_timeout), whichever comes first, so pg_wal stays within a few of its 16 MB
+ * else. `maintainWal` checkpoints when PostgreSQL's checkpointer would with its defaults
+ * (512 MB of log or 5 minutes), so pg_wal stays within about a gigabyte of recycled 16 MB
  * segments. `startMaintenance` runs both on a timer, one table per pass; a pass waits its turn on
  * PGlite's one connection like any other statement, and the statements behind it wait for it
  * (tens to a few hundred milliseconds for a table of tens of thousands of rows on the 2-core
@@ -50,18 +50,29 @@ const ANALYZE_BASE = 50;
 const ANALYZE_SCALE = 0.1;
 const FREEZE_MAX_AGE = 200_000_000;
 
-/** Write-ahead log since the last checkpoint after which the next one is taken. */
-export const CHECKPOINT_WAL_BYTES = 64 * 2 ** 20;
-/** Seconds after which a checkpoint is taken if anything was written (checkpoint_timeout). */
-export const CHECKPOINT_SECONDS = 300;
+/**
+ * When a checkpoint is due, as PostgreSQL's checkpointer decides with its defaults: after
+ * about half of max_wal_size (1 GB) of log since the last one, or after checkpoint_timeout
+ * (5 minutes) if anything was written. More frequent checkpoints would cost throughput: the
+ * first change of each page after a checkpoint logs the whole page.
+ */
+export interface CheckpointLimits {
+  walBytes: number;
+  seconds: number;
+}
+export const CHECKPOINT_LIMITS: CheckpointLimits = Object.freeze({ walBytes: 512 * 2 ** 20, seconds: 300 });
 /** Log written by a checkpoint itself (its record): less than this is "nothing written". */
 const CHECKPOINT_RECORD_BYTES = 4096;
 
-/** True when a checkpoint is due: 64 MB of log since the last one, or 5 minutes and some writes. */
-export function checkpointNeeded(walBytesSince: number, secondsSince: number): boolean {
+/** True when a checkpoint is due (see CheckpointLimits). */
+export function checkpointNeeded(
+  walBytesSince: number,
+  secondsSince: number,
+  limits: CheckpointLimits = CHECKPOINT_LIMITS,
+): boolean {
   return (
-    walBytesSince >= CHECKPOINT_WAL_BYTES ||
-    (secondsSince >= CHECKPOINT_SECONDS && walBytesSince > CHECKPOINT_RECORD_BYTES)
+    walBytesSince >= limits.walBytes ||
+    (secondsSince >= limits.seconds && walBytesSince > CHECKPOINT_RECORD_BYTES)
   );
 }
 
@@ -70,12 +81,12 @@ export function checkpointNeeded(walBytesSince: number, secondsSince: number): b
  * writes the dirty pages and lets the log segments before it be recycled (tens of
  * milliseconds after 30 MB of inserts here).
  */
-export async function maintainWal(db: Db): Promise<boolean> {
+export async function maintainWal(db: Db, limits: CheckpointLimits = CHECKPOINT_LIMITS): Promise<boolean> {
   const { rows } = await sql<{ since: number; age: number }>`
     select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), c.redo_lsn)::float8 as since,
            extract(epoch from now() - c.checkpoint_time)::float8 as age
     from pg_control_checkpoint() c`.execute(db);
-  if (!checkpointNeeded(Number(rows[0].since), Number(rows[0].age))) return false;
+  if (!checkpointNeeded(Number(rows[0].since), Number(rows[0].age), limits)) return false;
   await sql`checkpoint`.execute(db);
   return true;
 }
