@@ -202,6 +202,11 @@ export const caseMigrations0450: MigrationSet = {
   },
   '0457-cases-indicator-reads': {
     async up(db) {
+      // The indexes these replace go first, so that the backfill below does not update them
+      // (it rewrites every event and milestone: minutes for a million cases, under a lock
+      // that holds intake and transitions; CHANGELOG).
+      await sql`drop index case_event_action`.execute(db);
+      await sql`drop index case_timing_at`.execute(db);
       // Events and milestones carry their case's place (grid, or district without a grid),
       // district, category and channel, copied when written (none of them changes after
       // intake): the indicators filter and group them without reading a case row for each
@@ -218,12 +223,14 @@ export const caseMigrations0450: MigrationSet = {
       }
       // Milestones are asked about by the case's current lead department: they carry it too,
       // written with the milestone and kept equal by a trigger when a case changes hands
-      // (a dispatch sets it, a return clears it), so that no question joins the case.
+      // (a dispatch sets it, a return clears it), so that no question joins the case. The
+      // function keeps the schema it was made in, whatever the search path of the session.
       await sql`alter table case_timing add column lead_department text`.execute(db);
       await sql`update case_timing t set lead_department = c.lead_department
         from case_record c where c.id = t.case_id`.execute(db);
       await sql`
-        create function case_timing_follow_lead() returns trigger language plpgsql as $$
+        create function case_timing_follow_lead() returns trigger language plpgsql
+        set search_path from current as $$
         begin
           update case_timing set lead_department = new.lead_department where case_id = new.id;
           return null;
@@ -246,10 +253,8 @@ export const caseMigrations0450: MigrationSet = {
       await sql`create index case_event_indicator on case_event (occurred_at)
         include (case_id, action, department, place, district_code, category, channel)
         where action in ('handle', 'dispatch', 'return')`.execute(db);
-      await sql`drop index case_event_action`.execute(db);
       await sql`create index case_timing_minutes on case_timing (milestone, at)
         include (working_minutes, place, district_code, category, channel, lead_department)`.execute(db);
-      await sql`drop index case_timing_at`.execute(db);
       await sql`create index case_stage_first_filing on case_stage (case_id) include (ended_at, deadline)
         where stage = 'file' and round = 1`.execute(db);
     },

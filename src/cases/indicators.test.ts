@@ -277,7 +277,7 @@ for (const backend of testBackends()) {
       assert.equal(d.length, 1);
       assert.equal(d[0].key, fx.lead);
       assert.equal(d[0].counts.returns, 1);
-      // Milestones by the case's current lead department (joined to the case).
+      // Milestones by the case's current lead department (carried on the milestone).
       close(d[0].averageWorkingMinutes.toHandle, (60 + 130 + 30 + 20) / 4, 'time to handle');
     });
   });

@@ -84,6 +84,22 @@ for (const backend of testBackends()) {
         assert.equal(rows[0].random_page_cost, '1.1');
       });
 
+    if (backend === 'postgres')
+      test('PostgreSQL: JIT compilation is off on every pooled connection', async () => {
+        // Held open together, the queries take several of the pool's connections.
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            storage.db.transaction().execute(async (trx) => {
+              const { rows } = await sql<{ jit: string; pid: number }>`
+                select current_setting('jit') as jit, pg_backend_pid() as pid, pg_sleep(0.05)`.execute(trx);
+              return rows[0];
+            }),
+          ),
+        );
+        assert.ok(new Set(answers.map((a) => a.pid)).size > 1, 'several connections');
+        assert.deepEqual([...new Set(answers.map((a) => a.jit))], ['off']);
+      });
+
     test('migrations: pending before, applied in name order, none pending after, idempotent', async () => {
       // Given in reverse: names decide the order, not the order of the sets.
       assert.deepEqual(await pendingMigrations(storage.db, [setB, setA]), [
@@ -126,6 +142,23 @@ for (const backend of testBackends()) {
         select count(*) as n from information_schema.tables
         where table_name = 'broken_one' and table_schema = current_schema()`.execute(storage.db);
       assert.equal(leftover.rows[0].n, 0, 'its partial work was rolled back');
+    });
+
+    test("an upgrade brings a capability's new migration that sorts before others already applied", async () => {
+      const early: MigrationSet = {
+        '9002-5-test-widget-size': {
+          async up(db) {
+            await db.schema.alterTable('widget').addColumn('size', 'integer').execute();
+          },
+        },
+      };
+      assert.deepEqual(await pendingMigrations(storage.db, [setA, setB, setC, early]), [
+        '9002-5-test-widget-size',
+      ]);
+      assert.deepEqual((await migrateToLatest(storage.db, [setA, setB, setC, early])).applied, [
+        '9002-5-test-widget-size',
+      ]);
+      await storage.db.insertInto('widget').values({ name: 'sized', size: 3 }).execute();
     });
 
     test('bookkeeping of another schema in the same database is not taken for ours', {
