@@ -1,8 +1,14 @@
 /** Shared pieces of the benchmarks: HTTP load with autocannon, timing, result rows. */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { buildApp, type OneCityApp } from '../src/app.ts';
+import { type Capability, createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
+import { seedDemoCity } from '../src/org/index.ts';
 
 /** One measured figure. */
 export interface BenchResult {
@@ -118,4 +124,71 @@ export function cpuMeter(): { stop(): CpuUse } | null {
       };
     },
   };
+}
+
+/** PostgreSQL of the storage benchmarks: BENCH_DATABASE_URL, else TEST_DATABASE_URL. */
+export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+
+export type BenchBackend = 'embedded' | 'PostgreSQL';
+
+/**
+ * The engines a storage benchmark runs on: embedded always, PostgreSQL when BENCH_PG_URL is
+ * set; BENCH_BACKENDS=embedded or =postgres runs one of them only.
+ */
+export function benchBackends(): BenchBackend[] {
+  const wanted = (process.env.BENCH_BACKENDS ?? 'embedded,postgres').split(',');
+  const out: BenchBackend[] = [];
+  if (wanted.includes('embedded')) out.push('embedded');
+  if (BENCH_PG_URL && wanted.includes('postgres')) out.push('PostgreSQL');
+  return out;
+}
+
+/**
+ * Runs `f` on fresh storage and clears it after: embedded in memory (or, `onDisk`, in a
+ * temporary directory), PostgreSQL in a schema of its own that is dropped.
+ */
+export async function withBenchStorage<T>(
+  backend: BenchBackend,
+  f: (storage: Storage) => Promise<T>,
+  options: { onDisk?: boolean } = {},
+): Promise<T> {
+  if (backend === 'embedded') {
+    const dir = options.onDisk ? mkdtempSync(path.join(tmpdir(), 'onecity-bench-')) : null;
+    const storage = await openStorage({ dataDir: dir });
+    try {
+      return await f(storage);
+    } finally {
+      await storage.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (!BENCH_PG_URL) throw new Error('PostgreSQL benchmarks need BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const storage = await openStorage({ databaseUrl: BENCH_PG_URL, schema, poolSize: 10 });
+  try {
+    return await f(storage);
+  } finally {
+    await storage.close();
+    const client = new pg.Client({ connectionString: BENCH_PG_URL });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
+}
+
+/** The platform with `capabilities` on `storage`, quiet, no background work, and the demo city. */
+export async function benchCity(
+  storage: Storage,
+  capabilities: Capability[],
+  password = 'Bench-password-2026!',
+): Promise<OneCityApp> {
+  const built = await buildApp({
+    config: loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null }),
+    storage,
+    logger: createLogger({ logLevel: 'warn', logPretty: false }),
+    background: false,
+    capabilities,
+  });
+  await seedDemoCity(built.kernel, { seed: 1, password });
+  return built;
 }

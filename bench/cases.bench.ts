@@ -5,11 +5,8 @@
  * transitions. Embedded (PGlite) always; PostgreSQL too when BENCH_DATABASE_URL or
  * TEST_DATABASE_URL is set. After each run: numbers are unique and the audit chain holds.
  */
-import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { buildApp } from '../src/app.ts';
 import { auditCapability, verifyAuditChain } from '../src/audit/index.ts';
 import {
   applyAction,
@@ -20,9 +17,17 @@ import {
   reportCase,
 } from '../src/cases/index.ts';
 import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
-import { createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
-import { locatePoint, orgCapability, seedDemoCity } from '../src/org/index.ts';
-import { type BenchResult, type CpuUse, cpuMeter, httpLoad } from './bench-kit.ts';
+import type { Storage } from '../src/kernel/index.ts';
+import { locatePoint, orgCapability } from '../src/org/index.ts';
+import {
+  type BenchResult,
+  benchBackends,
+  benchCity,
+  type CpuUse,
+  cpuMeter,
+  httpLoad,
+  withBenchStorage,
+} from './bench-kit.ts';
 
 export const name = 'cases';
 
@@ -65,15 +70,12 @@ async function onBackend(
   storage: Storage,
   bare: { rps: number; p99: number },
 ): Promise<BenchResult[]> {
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
-  const built = await buildApp({
-    config,
-    storage,
-    logger: createLogger({ logLevel: 'warn', logPretty: false }),
-    background: false,
-    capabilities: [identityCapability, auditCapability, orgCapability, createCasesCapability()],
-  });
-  await seedDemoCity(built.kernel, { seed: 1, password: 'Bench-password-2026!' });
+  const built = await benchCity(storage, [
+    identityCapability,
+    auditCapability,
+    orgCapability,
+    createCasesCapability(),
+  ]);
   await createUser(
     built.kernel.db,
     { username: 'bench.citizen', displayName: 'Bench', password: 'Bench-password-2026!', roles: ['citizen'] },
@@ -215,29 +217,7 @@ export async function run(): Promise<BenchResult[]> {
   });
   const bare = await bareCeiling(sample);
   const results: BenchResult[] = [];
-  // BENCH_BACKENDS=embedded or =postgres runs one of them only.
-  const wanted = (b: string) => (process.env.BENCH_BACKENDS ?? 'embedded,postgres').split(',').includes(b);
-  if (wanted('embedded')) {
-    const embedded = await openStorage({ dataDir: null });
-    try {
-      results.push(...(await onBackend('embedded', embedded, bare)));
-    } finally {
-      await embedded.close();
-    }
-  }
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (url && wanted('postgres')) {
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const storage = await openStorage({ databaseUrl: url, schema, poolSize: 10 });
-    try {
-      results.push(...(await onBackend('PostgreSQL', storage, bare)));
-    } finally {
-      await storage.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
-  }
+  for (const backend of benchBackends())
+    results.push(...(await withBenchStorage(backend, (storage) => onBackend(backend, storage, bare))));
   return results;
 }

@@ -10,13 +10,7 @@
  * million takes about 9 minutes on PostgreSQL and 14 on PGlite on the 2-core machine);
  * BENCH_INDICATOR_ROUNDS the requests timed per question (20).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { buildApp } from '../src/app.ts';
 import { auditCapability } from '../src/audit/index.ts';
 import {
   caseEngineOf,
@@ -25,9 +19,9 @@ import {
   rankIndicators,
 } from '../src/cases/index.ts';
 import { identityCapability, type Principal } from '../src/identity/index.ts';
-import { createLogger, type Db, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
-import { orgCapability, seedDemoCity } from '../src/org/index.ts';
-import type { BenchResult } from './bench-kit.ts';
+import type { Db, Storage } from '../src/kernel/index.ts';
+import { orgCapability } from '../src/org/index.ts';
+import { type BenchResult, benchBackends, benchCity, percentile, withBenchStorage } from './bench-kit.ts';
 
 export const name = 'indicators';
 
@@ -184,11 +178,6 @@ export async function seedCases(
   await sql`drop table bench_ref`.execute(db);
 }
 
-const p95 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
-};
-
 async function timed(fn: () => Promise<unknown>): Promise<{ p95: number; median: number }> {
   await fn(); // warm
   const times: number[] = [];
@@ -197,21 +186,17 @@ async function timed(fn: () => Promise<unknown>): Promise<{ p95: number; median:
     await fn();
     times.push(performance.now() - t);
   }
-  const s = [...times].sort((a, b) => a - b);
-  return { p95: Math.round(p95(times)), median: Math.round(s[Math.floor(s.length / 2)]) };
+  return { p95: Math.round(percentile(times, 95)), median: Math.round(percentile(times, 50)) };
 }
 
 async function onBackend(label: string, storage: Storage, target: string): Promise<BenchResult[]> {
   const n = Number(process.env.BENCH_INDICATOR_CASES ?? 1_000_000);
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
-  const built = await buildApp({
-    config,
-    storage,
-    logger: createLogger({ logLevel: 'warn', logPretty: false }),
-    background: false,
-    capabilities: [identityCapability, auditCapability, orgCapability, createCasesCapability()],
-  });
-  await seedDemoCity(built.kernel, { seed: 1, password: 'Bench-password-2026!' });
+  const built = await benchCity(storage, [
+    identityCapability,
+    auditCapability,
+    orgCapability,
+    createCasesCapability(),
+  ]);
   const engine = caseEngineOf(built.kernel);
   const categories = engine.modules.categories().map((c) => c.code);
   const now = engine.clock.now();
@@ -223,20 +208,17 @@ async function onBackend(label: string, storage: Storage, target: string): Promi
     await sql`vacuum (analyze) ${sql.table(table)}`.execute(built.kernel.db);
   const seedSeconds = (performance.now() - seedStart) / 1000;
   const day = (offset: number) => new Date(now.getTime() + offset * DAY_MS).toISOString();
-  const district = (
-    await sql<{
-      c: string;
-    }>`select district_code as c from case_record group by 1 order by count(*) desc limit 1`.execute(
-      built.kernel.db,
-    )
-  ).rows[0].c;
-  const department = (
-    await sql<{
-      c: string;
-    }>`select lead_department as c from case_record group by 1 order by count(*) desc limit 1`.execute(
-      built.kernel.db,
-    )
-  ).rows[0].c;
+  // The district and the lead department with the most cases.
+  const busiest = async (column: 'district_code' | 'lead_department') =>
+    (
+      await sql<{
+        c: string;
+      }>`select ${sql.ref(column)} as c from case_record group by 1 order by count(*) desc limit 1`.execute(
+        built.kernel.db,
+      )
+    ).rows[0].c;
+  const district = await busiest('district_code');
+  const department = await busiest('lead_department');
   const results: BenchResult[] = [];
   const measure = async (what: string, days: number, fn: (from: string, to: string) => Promise<unknown>) => {
     const from = day(-days);
@@ -280,31 +262,14 @@ async function onBackend(label: string, storage: Storage, target: string): Promi
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const wanted = (b: string) => (process.env.BENCH_BACKENDS ?? 'embedded,postgres').split(',').includes(b);
-  if (wanted('embedded')) {
-    // On disk: a million cases with their rows do not fit PGlite's in-memory file system.
-    const dir = mkdtempSync(path.join(tmpdir(), 'onecity-bench-'));
-    const embedded = await openStorage({ dataDir: dir });
-    try {
-      results.push(...(await onBackend('embedded', embedded, 'p95 < 1 s')));
-    } finally {
-      await embedded.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (url && wanted('postgres')) {
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const storage = await openStorage({ databaseUrl: url, schema, poolSize: 10 });
-    try {
-      results.push(...(await onBackend('PostgreSQL', storage, 'p95 < 200 ms')));
-    } finally {
-      await storage.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
-  }
+  for (const backend of benchBackends())
+    results.push(
+      ...(await withBenchStorage(
+        backend,
+        (storage) => onBackend(backend, storage, backend === 'embedded' ? 'p95 < 1 s' : 'p95 < 200 ms'),
+        // On disk: a million cases with their rows do not fit PGlite's in-memory file system.
+        { onDisk: true },
+      )),
+    );
   return results;
 }

@@ -7,22 +7,19 @@
  * the backlog is filed and every case number is checked to be unique. Embedded (PGlite) always; PostgreSQL too when BENCH_DATABASE_URL or
  * TEST_DATABASE_URL is set.
  */
-import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { buildApp } from '../src/app.ts';
 import { auditCapability } from '../src/audit/index.ts';
 import { casesCapability } from '../src/cases/index.ts';
 import { identityCapability } from '../src/identity/index.ts';
-import { createLogger, type Kernel, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
-import { locatePoint, orgCapability, seedDemoCity } from '../src/org/index.ts';
+import type { Kernel, Storage } from '../src/kernel/index.ts';
+import { locatePoint, orgCapability } from '../src/org/index.ts';
 import {
   createParticipationCapability,
   DEFAULT_PARTICIPATION_SETTINGS,
   type IntakeMode,
 } from '../src/participation/index.ts';
-import { type BenchResult, httpLoad } from './bench-kit.ts';
+import { type BenchResult, benchBackends, benchCity, httpLoad, withBenchStorage } from './bench-kit.ts';
 
 export const name = 'open311-intake';
 
@@ -39,32 +36,7 @@ async function numbersUnique(kernel: Kernel): Promise<{ cases: number; unique: b
   return { cases: rows.length, unique: new Set(rows.map((r) => r.number)).size === rows.length };
 }
 
-const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-
-async function withStorage<T>(backend: 'embedded' | 'PostgreSQL', f: (s: Storage) => Promise<T>): Promise<T> {
-  if (backend === 'embedded') {
-    const storage = await openStorage({ dataDir: null });
-    try {
-      return await f(storage);
-    } finally {
-      await storage.close();
-    }
-  }
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const storage = await openStorage({ databaseUrl: PG_URL!, schema, poolSize: 10 });
-  try {
-    return await f(storage);
-  } finally {
-    await storage.close();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
-  }
-}
-
 async function measure(mode: IntakeMode, storage: Storage) {
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
   const participation = createParticipationCapability({
     settings: {
       ...DEFAULT_PARTICIPATION_SETTINGS,
@@ -78,14 +50,11 @@ async function measure(mode: IntakeMode, storage: Storage) {
       ratePerKeyPerMinute: 10_000_000,
     },
   });
-  const built = await buildApp({
-    config,
+  const built = await benchCity(
     storage,
-    logger: createLogger({ logLevel: 'warn', logPretty: false }),
-    background: false,
-    capabilities: [identityCapability, auditCapability, orgCapability, casesCapability, participation],
-  });
-  await seedDemoCity(built.kernel, { seed: 1, password: 'Bench-password-2026' });
+    [identityCapability, auditCapability, orgCapability, casesCapability, participation],
+    'Bench-password-2026',
+  );
   const url = await built.app.listen({ port: 0, host: '127.0.0.1' });
   const { lat, lon } = cityPoint();
   let n = 0;
@@ -148,14 +117,11 @@ export async function run(): Promise<BenchResult[]> {
   ];
   // BENCH_BACKENDS (embedded,postgres) and BENCH_MODES (immediate,queued,auto) narrow the run.
   const pick = (name: string, all: string) => (process.env[name] ?? all).split(',');
-  const backends = (PG_URL ? (['embedded', 'PostgreSQL'] as const) : (['embedded'] as const)).filter((b) =>
-    pick('BENCH_BACKENDS', 'embedded,postgres').includes(b === 'PostgreSQL' ? 'postgres' : b),
-  );
-  for (const backend of backends)
+  for (const backend of benchBackends())
     for (const mode of (['immediate', 'queued', 'auto'] as const).filter((m) =>
       pick('BENCH_MODES', 'immediate,queued,auto').includes(m),
     )) {
-      const { load, check, backlog, drainSeconds } = await withStorage(backend, (storage) =>
+      const { load, check, backlog, drainSeconds } = await withBenchStorage(backend, (storage) =>
         measure(mode, storage),
       );
       if (!check.unique) throw new Error(`${mode}: duplicate case numbers among ${check.cases} cases`);

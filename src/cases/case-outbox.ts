@@ -175,7 +175,8 @@ export async function recordCaseEvents(
   await engine.scheduler.scheduleMany(jobs, trx);
 }
 
-type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';
+/** The working-time milestones of `case_timing`. */
+export type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';
 
 /**
  * The working-time milestones a transition reaches (first occurrence each):

@@ -8,6 +8,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { authorize, isCityWide, type Principal } from '../identity/index.ts';
 import { InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import type { Milestone } from './case-outbox.ts';
 import type { Channel } from './case-model.ts';
 import { localParts } from './sla-clock.ts';
 
@@ -153,7 +154,7 @@ function values(c: IndicatorCounts, w: Weights): IndicatorValues {
 type Key = 'none' | 'district' | 'department';
 
 /** The average each working-time milestone of case_timing feeds. */
-const AVERAGE_OF: Readonly<Record<string, keyof AverageTimes>> = {
+const AVERAGE_OF: Readonly<Record<Milestone, keyof AverageTimes>> = {
   file: 'toFile',
   dispatch: 'toDispatch',
   accept: 'toAccept',
@@ -365,8 +366,7 @@ async function aggregate(
     c.rated = n(r.rated);
     c.satisfied = n(r.satisfied);
   }
-  for (const r of timing.rows)
-    if (AVERAGE_OF[r.milestone]) at(r.k).times[AVERAGE_OF[r.milestone]] = Number(r.avg);
+  for (const r of timing.rows) at(r.k).times[AVERAGE_OF[r.milestone as Milestone]] = Number(r.avg);
   return out;
 }
 
