@@ -112,11 +112,12 @@ export async function recordCaseEvent(
 export async function recordCaseEvents(
   engine: CaseEngine,
   trx: Db,
-  events: ReadonlyArray<{ event: PlatformEvent; departmentBefore?: string | null }>,
+  events: ReadonlyArray<{ event: PlatformEvent; departmentBefore?: string | null; row: CaseRow }>,
 ): Promise<void> {
   const rows = events
-    .map(({ event, departmentBefore }) => ({
+    .map(({ event, departmentBefore, row }) => ({
       event,
+      row,
       data: event.data as {
         caseId?: string;
         action?: string;
@@ -128,7 +129,8 @@ export async function recordCaseEvents(
     }))
     .filter((r) => r.data.caseId);
   if (rows.length === 0) return;
-  const values = rows.map(({ event, data, departmentBefore }) => ({
+  const values = rows.map(({ event, data, departmentBefore, row }) => ({
+    ...caseScopeOf(row),
     event_id: event.id,
     case_id: data.caseId,
     type: event.type,
@@ -139,14 +141,16 @@ export async function recordCaseEvents(
     occurred_at: event.occurredAt,
   }));
   // All events as one JSON parameter (cheap on PGlite), their webhook deliveries alongside.
+  // The scope columns come from the rows at hand: joined from case_record, PostgreSQL chose
+  // a whole-table scan for the batch's few dozen cases while the table's statistics were
+  // older than its growth.
   const { rows: deliveries } = await sql<{ id: string; created_at: Date }>`
     with e as (
       insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at,
                               ${CASE_SCOPE_COLUMNS})
       select v.event_id, v.case_id, v.type, v.action, v.to_state, v.department, v.body, v.occurred_at,
-             ${caseScopeValues}
+             ${CASE_SCOPE_COLUMNS}
       from jsonb_populate_recordset(null::case_event, ${JSON.stringify(values)}::jsonb) v
-      left join case_record c on c.id = v.case_id
       returning event_id, type, body, occurred_at
     )
     insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)

@@ -484,7 +484,7 @@ async function reportBatch(
     await recordCaseEvents(
       engine,
       trx,
-      events.map((event) => ({ event })),
+      events.map((event) => ({ event, row: rowById.get((event.data as { caseId: string }).caseId)! })),
     );
 
     fresh.forEach(({ c, p, i }, k) => {
