@@ -10,6 +10,13 @@
  * the transaction of the change). A client reconnecting with `Last-Event-ID: n` first gets
  * the visible events with seq > n (at most `replayLimit`), then live ones.
  *
+ * Order: frames go out in the order changes commit, which is not always the order of their
+ * seq: on PostgreSQL two transactions (two nodes, a batch and a timer job) take their seqs
+ * and commit in either order. A stream therefore never drops a live event for having a
+ * lower seq than one it sent; it only skips an event it has already sent (replay and live
+ * overlapping). Limit: a client that reconnects between two such commits (its last frame the
+ * higher seq) is not sent the lower one, committed after it left (docs/case-workflow.md).
+ *
  * Auth: `Authorization: Bearer …`, or `?token=` with a ticket from
  * `POST /api/v1/stream/tokens` (EventSource cannot send headers). A ticket lives 60 s and
  * may open (and re-open) streams until then; the logger redacts `token=` from URLs.
@@ -54,10 +61,14 @@ interface CaseInfo {
   body: string;
 }
 
+/** Seqs a connection remembers having sent, to skip the same event twice. */
+const SENT_MEMORY = 4096;
+
 interface Connection {
   principal: Principal;
   res: ServerResponse;
-  lastSeq: number;
+  /** Seqs sent lately (insertion order, the oldest forgotten past SENT_MEMORY). */
+  sent: Set<number>;
   replaying: boolean;
   pending: CaseInfo[];
   timers: NodeJS.Timeout[];
@@ -149,8 +160,9 @@ export class CaseStreamHub {
   }
 
   #send(conn: Connection, info: CaseInfo): void {
-    if (info.seq <= conn.lastSeq || !canSee(conn.principal, info)) return;
-    conn.lastSeq = info.seq;
+    if (conn.sent.has(info.seq) || !canSee(conn.principal, info)) return;
+    conn.sent.add(info.seq);
+    if (conn.sent.size > SENT_MEMORY) conn.sent.delete(conn.sent.values().next().value!);
     conn.res.write(frame(conn.principal, info));
   }
 
@@ -167,7 +179,7 @@ export class CaseStreamHub {
     const conn: Connection = {
       principal,
       res,
-      lastSeq: last ?? 0,
+      sent: new Set(),
       replaying: last !== null,
       pending: [],
       timers: [],
@@ -177,14 +189,8 @@ export class CaseStreamHub {
     res.on('close', end);
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
-    if (last === null) {
-      // A fresh stream starts at the newest event: nothing older is replayed.
-      const { rows } = await sql<{ seq: string | null }>`select max(seq) as seq from case_event`.execute(
-        this.engine.db,
-      );
-      conn.lastSeq = Math.max(conn.lastSeq, Number(rows[0]?.seq ?? 0));
-      return;
-    }
+    // A fresh stream replays nothing: it gets what commits from now on.
+    if (last === null) return;
     try {
       const { rows } = await sql<CaseInfo>`
         select ${INFO} from case_event e join case_record c on c.id = e.case_id
