@@ -102,6 +102,8 @@ async function onBackend(
     .categories()
     .filter((c) => c.parent && c.code !== CATEGORY && !c.autoDispatch)
     .map((c) => c.code);
+  if (prior > 0 && others.length === 0)
+    throw new Error('No other minor class to report the earlier cases in.');
   await reportPriorCases(engine, citizen, points, others, prior);
   await sql`analyze`.execute(built.kernel.db);
   const url = await built.app.listen({ port: 0, host: '127.0.0.1' });

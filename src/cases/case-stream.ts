@@ -6,16 +6,17 @@
  * own report). Frames carry the event and a case summary without reporter data; the
  * address is masked for callers without `pii.read`.
  *
- * Reconnection: the SSE `id` of a frame is the event's `seq` in `case_event` (written in
- * the transaction of the change). A client reconnecting with `Last-Event-ID: n` first gets
- * the visible events with seq > n (at most `replayLimit`), then live ones.
+ * Order: events reach a stream in the order the bus delivers them, after their commits,
+ * which is not always the order of their `seq` in `case_event` (taken at insert): on
+ * PostgreSQL two transactions (two nodes, a batch and a timer job) commit in either order.
+ * A stream never drops a live event for having a lower seq than one it sent.
  *
- * Order: frames go out in the order changes commit, which is not always the order of their
- * seq: on PostgreSQL two transactions (two nodes, a batch and a timer job) take their seqs
- * and commit in either order. A stream therefore never drops a live event for having a
- * lower seq than one it sent; it only skips an event it has already sent (replay and live
- * overlapping). Limit: a client that reconnects between two such commits (its last frame the
- * higher seq) is not sent the lower one, committed after it left (docs/case-workflow.md).
+ * Reconnection: the SSE `id` of a frame is the highest seq the stream has sent so far (the
+ * frame's own seq unless a lower one arrived late), so the id a client keeps is always the
+ * point after everything it got. Reconnecting with `Last-Event-ID: n`, it first gets the
+ * visible events with seq > n (at most `replayLimit`), then live ones above n. Limit: an
+ * event with seq ≤ n whose transaction commits after the client left is not sent to it
+ * (docs/case-workflow.md).
  *
  * Auth: `Authorization: Bearer …`, or `?token=` with a ticket from
  * `POST /api/v1/stream/tokens` (EventSource cannot send headers). A ticket lives 60 s and
@@ -61,15 +62,16 @@ interface CaseInfo {
   body: string;
 }
 
-/** Seqs a connection remembers having sent, to skip the same event twice. */
-const SENT_MEMORY = 4096;
-
 interface Connection {
   principal: Principal;
   res: ServerResponse;
-  /** Seqs sent lately (insertion order, the oldest forgotten past SENT_MEMORY). */
-  sent: Set<number>;
+  /** The highest seq sent: every frame's `id`. */
+  highest: number;
+  /** A resumed stream's Last-Event-ID: nothing at or below it is sent again. */
+  floor: number;
   replaying: boolean;
+  /** While resuming: the seqs the replay sent, skipped among the live events queued meanwhile. */
+  replayed: Set<number> | null;
   pending: CaseInfo[];
   timers: NodeJS.Timeout[];
 }
@@ -94,7 +96,7 @@ const INFO = sql`
   (select array_agg(r.user_id) from case_reporter r where r.case_id = c.id and r.user_id is not null) as reporter_users,
   (select array_agg(distinct l.department) from case_linkage l where l.case_id = c.id) as summoned`;
 
-function frame(p: Principal, c: CaseInfo): string {
+function frame(p: Principal, c: CaseInfo, id: number): string {
   const event = JSON.parse(c.body) as PlatformEvent;
   const payload = {
     id: event.id,
@@ -112,7 +114,7 @@ function frame(p: Principal, c: CaseInfo): string {
       address: maskPersonalData(p, { address: c.address }).address,
     },
   };
-  return `id: ${c.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
 /** The streams of one node. */
@@ -160,10 +162,9 @@ export class CaseStreamHub {
   }
 
   #send(conn: Connection, info: CaseInfo): void {
-    if (conn.sent.has(info.seq) || !canSee(conn.principal, info)) return;
-    conn.sent.add(info.seq);
-    if (conn.sent.size > SENT_MEMORY) conn.sent.delete(conn.sent.values().next().value!);
-    conn.res.write(frame(conn.principal, info));
+    if (info.seq <= conn.floor || conn.replayed?.has(info.seq) || !canSee(conn.principal, info)) return;
+    conn.highest = Math.max(conn.highest, info.seq);
+    conn.res.write(frame(conn.principal, info, conn.highest));
   }
 
   /** Serves one stream on a hijacked response until the client leaves or the hub closes. */
@@ -179,8 +180,10 @@ export class CaseStreamHub {
     const conn: Connection = {
       principal,
       res,
-      sent: new Set(),
+      highest: last ?? 0,
+      floor: last ?? 0,
       replaying: last !== null,
+      replayed: last !== null ? new Set() : null,
       pending: [],
       timers: [],
     };
@@ -189,16 +192,22 @@ export class CaseStreamHub {
     res.on('close', end);
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
-    // A fresh stream replays nothing: it gets what commits from now on.
+    // A fresh stream replays nothing: it gets the events published from now on (one that
+    // committed just before may still be on its way through the hub and come too).
     if (last === null) return;
     try {
       const { rows } = await sql<CaseInfo>`
         select ${INFO} from case_event e join case_record c on c.id = e.case_id
         where e.seq > ${last} order by e.seq limit ${this.options.replayLimit}`.execute(this.engine.db);
-      for (const r of rows) this.#send(conn, { ...r, seq: Number(r.seq) });
+      for (const r of rows) {
+        const info = { ...r, seq: Number(r.seq) };
+        this.#send(conn, info);
+        conn.replayed?.add(info.seq);
+      }
     } finally {
       conn.replaying = false;
       for (const info of conn.pending.splice(0)) this.#send(conn, info);
+      conn.replayed = null;
     }
   }
 
