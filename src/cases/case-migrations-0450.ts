@@ -259,6 +259,33 @@ export const caseMigrations0450: MigrationSet = {
         where stage = 'file' and round = 1`.execute(db);
     },
   },
+  '0458-cases-lead-follow-per-statement': {
+    async up(db) {
+      // 0457's row trigger ran once per case that changed hands: on PostgreSQL 126 µs a call
+      // (an update of the case's milestones through PL/pgSQL), 6.3 ms for a batch of 50
+      // dispatches, the largest part of that batch's case update. Once per statement, with
+      // the statement's old and new rows as transition tables, it is one set-based update.
+      // A column list (`update of lead_department`) cannot go with transition tables, so the
+      // trigger fires on every update of case_record and finds nothing to do unless a lead
+      // changed. EXECUTE plans the update for each statement's row count: a plan cached from
+      // a bulk update (a hash join over every milestone) would stay for every batch after.
+      await sql`drop trigger case_record_lead_to_timing on case_record`.execute(db);
+      await sql`drop function case_timing_follow_lead()`.execute(db);
+      await sql`
+        create function case_timing_follow_leads() returns trigger language plpgsql
+        set search_path from current as $$
+        begin
+          execute 'update case_timing t set lead_department = n.lead_department
+            from case_lead_after n join case_lead_before o on o.id = n.id
+            where t.case_id = n.id and o.lead_department is distinct from n.lead_department';
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger case_record_leads_to_timing after update on case_record
+        referencing old table as case_lead_before new table as case_lead_after
+        for each statement execute function case_timing_follow_leads()`.execute(db);
+    },
+  },
 };
 
 /** Rows written beside a case whose foreign keys 0456 dropped: table and the column naming the case. */
