@@ -266,15 +266,21 @@ export const caseMigrations0450: MigrationSet = {
       // dispatches, the largest part of that batch's case update. Once per statement, with
       // the statement's old and new rows as transition tables, it is one set-based update.
       // A column list (`update of lead_department`) cannot go with transition tables, so the
-      // trigger fires on every update of case_record and finds nothing to do unless a lead
-      // changed. EXECUTE plans the update for each statement's row count: a plan cached from
-      // a bulk update (a hash join over every milestone) would stay for every batch after.
+      // trigger fires on every update of case_record; it first looks, in the two transition
+      // tables alone, whether a lead changed, and returns if none did (a one-case update on
+      // PGlite: +30–40 µs, against +160 µs when it always ran the update). EXECUTE plans the
+      // update for each statement's row count: a plan cached from a bulk update (a hash join
+      // over every milestone) would stay for every batch after.
       await sql`drop trigger case_record_lead_to_timing on case_record`.execute(db);
       await sql`drop function case_timing_follow_lead()`.execute(db);
       await sql`
         create function case_timing_follow_leads() returns trigger language plpgsql
         set search_path from current as $$
         begin
+          if not exists (select from case_lead_after n join case_lead_before o on o.id = n.id
+                         where o.lead_department is distinct from n.lead_department) then
+            return null;
+          end if;
           execute 'update case_timing t set lead_department = n.lead_department
             from case_lead_after n join case_lead_before o on o.id = n.id
             where t.case_id = n.id and o.lead_department is distinct from n.lead_department';
