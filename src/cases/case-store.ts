@@ -331,21 +331,15 @@ export async function loadCaseDetails(
   const unknownStages = [...new Set(items.filter((i) => i.stage === undefined).map((i) => i.row.id))];
   // One statement, each list one JSON text: four queries cost PGlite four round trips and a
   // wire parse of every column of every row (docs/benchmarks.md). A candidate's number is
-  // looked up once per candidate (a subquery, materialized so that it runs once): joined,
-  // PostgreSQL hashed all of case_record for a few hundred candidates while it held a few
-  // thousand cases.
+  // kept on its candidate row (0459): no lookup in case_record.
   const { rows } = await sql<{ stages: string; duplicates: string; reporters: string; linkage: string }>`
     select
       (select coalesce(json_agg(s order by s.id), '[]')::text from case_stage s
         where s.case_id = any(${unknownStages}::text[]) and s.ended_at is null) as stages,
-      (with d as materialized (
-          select d.case_id, d.candidate_id, d.distance_m,
-                 (select c.number from case_record c where c.id = d.candidate_id) as number
-          from case_duplicate d where d.case_id = any(${ids}::text[]))
-        select coalesce(json_agg(json_build_object(
-          'case_id', d.case_id, 'id', d.candidate_id, 'number', d.number, 'distance_m', d.distance_m)
-          order by d.distance_m, d.number), '[]')::text
-        from d where d.number is not null) as duplicates,
+      (select coalesce(json_agg(json_build_object(
+          'case_id', d.case_id, 'id', d.candidate_id, 'number', d.candidate_number, 'distance_m', d.distance_m)
+          order by d.distance_m, d.candidate_number), '[]')::text
+        from case_duplicate d where d.case_id = any(${ids}::text[])) as duplicates,
       (select coalesce(json_agg(r order by r.id), '[]')::text from case_reporter r
         where r.case_id = any(${ids}::text[])) as reporters,
       (select coalesce(json_agg(l order by l.whistle_id, l.department), '[]')::text from case_linkage l

@@ -394,7 +394,12 @@ async function reportBatch(
       };
     });
     const duplicateRows = fresh.flatMap(({ p }, i) =>
-      candidates[i].map((d) => ({ case_id: p.id, candidate_id: d.id, distance_m: d.d })),
+      candidates[i].map((d) => ({
+        case_id: p.id,
+        candidate_id: d.id,
+        candidate_number: d.number,
+        distance_m: d.d,
+      })),
     );
     const historyRows = fresh.map(({ c, p }, i) => ({
       case_id: p.id,
@@ -680,7 +685,14 @@ async function attachDuplicates(engine: CaseEngine, trx: Db, row: CaseRow, now: 
   if (found.length)
     await trx
       .insertInto('case_duplicate')
-      .values(found.map((c) => ({ case_id: row.id, candidate_id: c.id, distance_m: c.d })))
+      .values(
+        found.map((c) => ({
+          case_id: row.id,
+          candidate_id: c.id,
+          candidate_number: c.number,
+          distance_m: c.d,
+        })),
+      )
       .execute();
   return found.map((c) => c.number);
 }

@@ -3,6 +3,7 @@
  * get their case's place, district, category and channel (milestones also its lead
  * department), a capability's new migration applies after later capabilities' ones, and
  * from then on the trigger keeps the milestones' lead department equal to the case's.
+ * Duplicate candidates written before 0459 get their candidate's number.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,8 +21,12 @@ import { orgCapability } from '../../src/org/index.ts';
 import { participationCapability } from '../../src/participation/index.ts';
 import { closeTestStorage, openTestStorage, testBackends } from '../support/storage.ts';
 
-/** 0457 and the cases migrations after it (0458 replaces its trigger). */
-const UPGRADE = ['0457-cases-indicator-reads', '0458-cases-lead-follow-per-statement'];
+/** 0457 and the cases migrations after it (0458 replaces its trigger, 0459 copies candidates' numbers). */
+const UPGRADE = [
+  '0457-cases-indicator-reads',
+  '0458-cases-lead-follow-per-statement',
+  '0459-cases-duplicate-number',
+];
 
 for (const backend of testBackends()) {
   describe(`indicator columns on an upgraded database (${backend})`, () => {
@@ -97,8 +102,17 @@ for (const backend of testBackends()) {
           .insertInto('case_timing')
           .values({ case_id: id, milestone, at: now, working_minutes: 5 })
           .execute();
+      await db
+        .insertInto('case_duplicate')
+        .values({ case_id: 'case-b', candidate_id: 'case-a', distance_m: 12.5 })
+        .execute();
 
       assert.deepEqual((await migrateToLatest(storage.db, sets([]))).applied, UPGRADE);
+      const duplicates =
+        await sql`select case_id, candidate_id, candidate_number from case_duplicate`.execute(db);
+      assert.deepEqual(duplicates.rows, [
+        { case_id: 'case-b', candidate_id: 'case-a', candidate_number: '2026030200001' },
+      ]);
       const events = await sql<Record<string, string | null>>`
         select case_id, place, district_code, category, channel from case_event order by event_id`.execute(
         db,
