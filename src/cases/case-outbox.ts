@@ -107,15 +107,16 @@ export async function recordCaseEvent(
 /**
  * The set-based form of {@link recordCaseEvent} for a group-committed batch: every event
  * row and its webhook deliveries in one statement, then every delivery and citizen-update
- * job in one more.
+ * job in one more. Each event comes with its case as it was before the change: the scope
+ * columns, and the department of an event that names none (the lead it had).
  */
 export async function recordCaseEvents(
   engine: CaseEngine,
   trx: Db,
-  events: ReadonlyArray<{ event: PlatformEvent; departmentBefore?: string | null; row: CaseRow }>,
+  events: ReadonlyArray<{ event: PlatformEvent; row: CaseRow }>,
 ): Promise<void> {
   const rows = events
-    .map(({ event, departmentBefore, row }) => ({
+    .map(({ event, row }) => ({
       event,
       row,
       data: event.data as {
@@ -125,18 +126,17 @@ export async function recordCaseEvents(
         to?: string;
         leadDepartment?: string | null;
       },
-      departmentBefore: departmentBefore ?? null,
     }))
     .filter((r) => r.data.caseId);
   if (rows.length === 0) return;
-  const values = rows.map(({ event, data, departmentBefore, row }) => ({
+  const values = rows.map(({ event, data, row }) => ({
     ...caseScopeOf(row),
     event_id: event.id,
     case_id: data.caseId,
     type: event.type,
     action: data.action ?? null,
     to_state: data.to ?? null,
-    department: data.leadDepartment ?? departmentBefore,
+    department: data.leadDepartment ?? row.lead_department,
     body: JSON.stringify(event),
     occurred_at: event.occurredAt,
   }));

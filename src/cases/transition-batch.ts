@@ -117,7 +117,7 @@ interface Pending {
   notes: NotificationInput[];
   history: Array<Record<string, unknown>>;
   audit: AuditEntry[];
-  events: Array<{ event: PlatformEvent; departmentBefore: string | null; row: CaseRow }>;
+  events: Array<{ event: PlatformEvent; row: CaseRow }>;
   timings: Array<Record<string, unknown>>;
 }
 
@@ -359,7 +359,7 @@ async function applyInMemory(
   });
   pending.audit.push(audit);
   events.push(event);
-  pending.events.push({ event, departmentBefore: row.lead_department, row });
+  pending.events.push({ event, row });
   pending.timings.push(...timingsOf(engine, row, action, to, now, next.lead_department));
   return next;
 }
@@ -509,15 +509,15 @@ type Changes = ReadonlyArray<readonly [string, string]>;
 const setFrom = (changes: Changes) => sql.raw(changes.map(([c]) => `${c} = v.${c}`).join(', '));
 
 /**
- * The rows as `v`, with their id and the changed columns only. The statements joining `v`
- * also name the ids as an array: the planner takes any set-returning function for 100
- * rows, and on PostgreSQL (random_page_cost 4) a hash join over a whole-table scan then
- * looked cheaper than 100 index lookups while a table held a few thousand rows (1.3 ms per
- * batch at 7,000 cases, growing with the table); `id = any(array)` is estimated from the
- * array and keeps the lookups on the primary key.
+ * The rows as `v`, with their id and the changed columns only: the JSON carries, and the
+ * database parses, only those (a whole case row is 46 columns; 50 case updates took 10.5 ms
+ * as whole rows through jsonb_populate_recordset, 7.9 ms like this, on PGlite).
  *
- * The JSON carries, and the database parses, only those (a whole case row is 46 columns; 50 case updates took 10.5 ms as
- * whole rows through jsonb_populate_recordset, 7.9 ms like this, on PGlite).
+ * The statements joining `v` also name the ids as an array: the planner takes any
+ * set-returning function for 100 rows, and on PostgreSQL (random_page_cost 4) a hash join
+ * over a whole-table scan then looked cheaper than 100 index lookups while a table held a
+ * few thousand rows (1.3 ms per batch at 7,000 cases, growing with the table);
+ * `id = any(array)` is estimated from the array and keeps the lookups on the primary key.
  */
 function changedRows(rows: ReadonlyArray<Record<string, any>>, changes: Changes, idType: string) {
   const slim = rows.map((row) => {
