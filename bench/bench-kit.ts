@@ -1,7 +1,8 @@
 /** Shared pieces of the benchmarks: HTTP load with autocannon, timing, result rows. */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -124,6 +125,28 @@ export function cpuMeter(): { stop(): CpuUse } | null {
       };
     },
   };
+}
+
+/**
+ * Profiles this thread's CPU while `f` runs when BENCH_CPUPROF names a directory: the
+ * measured stretch only, without the setup around it, written to `<dir>/<name>.cpuprofile`
+ * (open it in Chrome DevTools). Without BENCH_CPUPROF it only runs `f`.
+ */
+export async function profiled<T>(name: string, f: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPUPROF;
+  if (!dir) return f();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await f();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name.replace(/[^\w.-]+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+  }
 }
 
 /** PostgreSQL of the storage benchmarks: BENCH_DATABASE_URL, else TEST_DATABASE_URL. */

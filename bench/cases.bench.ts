@@ -28,6 +28,7 @@ import {
   type CpuUse,
   cpuMeter,
   httpLoad,
+  profiled,
   withBenchStorage,
 } from './bench-kit.ts';
 
@@ -124,14 +125,16 @@ async function onBackend(
     });
   const batchesBefore = intakeBatcher(caseEngineOf(built.kernel)).batches;
   const intakeCpu = cpuMeter();
-  const intake = await httpLoad({
-    url: `${url}/api/v1/cases`,
-    method: 'POST',
-    connections: 50,
-    durationSeconds: 5,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body,
-  });
+  const intake = await profiled(`${label}-intake`, () =>
+    httpLoad({
+      url: `${url}/api/v1/cases`,
+      method: 'POST',
+      connections: 50,
+      durationSeconds: 5,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    }),
+  );
 
   const intakeCpuUse = intakeCpu?.stop();
   const intakeBatches = intakeBatcher(caseEngineOf(built.kernel)).batches - batchesBefore;
@@ -170,7 +173,7 @@ async function onBackend(
     }
   };
   const slices = Array.from({ length: 50 }, (_, w) => cases.filter((_, k) => k % 50 === w));
-  await Promise.all(slices.map(worker));
+  await profiled(`${label}-transitions`, () => Promise.all(slices.map(worker)));
   const transitionsPerSecond = transitions / ((performance.now() - started) / 1000);
   const transitionCpuUse = transitionCpu?.stop();
 

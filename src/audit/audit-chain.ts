@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db, MigrationSet } from '../kernel/index.ts';
+import { type Db, type MigrationSet, takeCommitOrderLock } from '../kernel/index.ts';
 
 /** One state change, as a capability reports it (inside the transaction of the change). */
 export interface AuditEntry {
@@ -149,9 +149,9 @@ export const toRecord = (r: AuditRow): AuditRecord => ({
 
 /**
  * Appends a record to the chain. Call it with the transaction of the change so the record
- * commits (or rolls back) with it. Appends from concurrent transactions are serialized by a
- * transaction-scoped advisory lock, and the head is read inside that lock, so the chain
- * never forks.
+ * commits (or rolls back) with it. Appends from concurrent transactions are serialized by the
+ * kernel's commit-order lock, and the head is read inside that lock, so the chain never
+ * forks.
  */
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecord> {
   if (!db.isTransaction) return db.transaction().execute((trx) => appendAudit(trx, entry));
@@ -180,7 +180,7 @@ export async function appendAuditBatch(db: Db, entries: readonly AuditEntry[]): 
   if (!db.isTransaction) return db.transaction().execute((trx) => appendAuditBatch(trx, entries));
   if (entries.length === 0) return [];
   for (const entry of entries) checkEntry(entry);
-  await sql`select pg_advisory_xact_lock(hashtext('onecity.audit:' || current_schema()))`.execute(db);
+  await takeCommitOrderLock(db);
   const head = (await db
     .selectFrom('audit_record')
     .select(['seq', 'hash'])

@@ -4,9 +4,13 @@
  * job per matching webhook, a citizen-update job when the reporter cares, and the
  * working-time milestones the indicators average. Nothing here talks to the network: the
  * jobs do, after commit.
+ *
+ * An event's `seq` follows commit order: it is taken under the kernel's commit-order lock
+ * (the audit chain's), held to the end of the transaction. The live stream reads the log
+ * by "every seq above the last one" and never misses an event that commits late.
  */
 import { sql } from 'kysely';
-import type { Db, PlatformEvent, ScheduleRequest } from '../kernel/index.ts';
+import { type Db, type PlatformEvent, type ScheduleRequest, takeCommitOrderLock } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseState } from './case-model.ts';
 import type { CaseRow } from './case-store.ts';
@@ -59,6 +63,7 @@ export async function recordCaseEvent(
     leadDepartment?: string | null;
   };
   if (!data.caseId) return;
+  await takeCommitOrderLock(trx);
   const body = JSON.stringify(event);
   const at = new Date(event.occurredAt);
   // One round trip: the event row, and a delivery for each active webhook whose patterns match.
@@ -129,6 +134,7 @@ export async function recordCaseEvents(
     }))
     .filter((r) => r.data.caseId);
   if (rows.length === 0) return;
+  await takeCommitOrderLock(trx);
   const values = rows.map(({ event, data, row }) => ({
     ...caseScopeOf(row),
     event_id: event.id,

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { testBackends } from '../../test/support/storage.ts';
+import { createEvent } from '../kernel/index.ts';
+import { recordCaseEvent } from './case-outbox.ts';
+import { caseEngineOf } from './index.ts';
 import { type CaseFixture, caseFixture } from './testing.ts';
 
 interface Frame {
@@ -66,7 +70,7 @@ for (const backend of testBackends()) {
     let fx: CaseFixture;
     let base: string;
     before(async () => {
-      fx = await caseFixture(backend, { stream: { heartbeatMs: 100 } });
+      fx = await caseFixture(backend, { stream: { heartbeatMs: 100, replayLimit: 5, pollMs: 200 } });
       base = await fx.t.app.listen({ port: 0, host: '127.0.0.1' });
     });
     after(() => fx.dispose());
@@ -118,41 +122,117 @@ for (const backend of testBackends()) {
       await fx.act('handler', c.id, 'accept', { version: 3 });
       await again.waitFor((f) => f.event === 'case.accepted' && f.data.case.id === c.id);
       await again.close();
+      // A new EventSource cannot send the header: ?lastEventId= does the same.
+      const byQuery = await openStream(`${base}/api/v1/stream?lastEventId=${reported.id}`, fx.as.sup);
+      await byQuery.waitFor((f) => f.event === 'case.accepted' && f.data.case.id === c.id);
+      assert.deepEqual(
+        byQuery.frames.filter((f) => f.data.case.id === c.id).map((f) => f.event),
+        ['case.filed', 'case.dispatched', 'case.accepted'],
+      );
+      await byQuery.close();
+      const bad = await fetch(`${base}/api/v1/stream?lastEventId=yesterday`, { headers: fx.as.sup });
+      assert.equal(bad.status, 400);
+      assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
+      await bad.body?.cancel();
     });
 
-    it('sends an event that commits after one with a higher seq (concurrent writers)', async () => {
-      // On PostgreSQL two transactions take their seqs and commit in either order; here the
-      // bus is handed two committed events in the reverse order of their seqs.
+    it('numbers events in commit order: a writer waits for one that numbered before it', async () => {
+      const engine = caseEngineOf(fx.t.kernel);
       const s = await openStream(`${base}/api/v1/stream`, fx.as.sup);
       const a = (await fx.report('citizen')).json();
       const b = (await fx.report('citizen')).json();
-      const bus = fx.t.kernel.bus;
-      const publish = bus.publish.bind(bus);
-      const held: Array<Parameters<typeof bus.publish>[0]> = [];
-      bus.publish = async (event) => {
-        held.push(event);
-      };
+      const noted = (c: { id: string; number: string }) =>
+        createEvent('case.noted', { caseId: c.id }, fx.t.clock.now(), `case:${c.number}`);
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let firstWritten!: () => void;
+      const written = new Promise<void>((r) => {
+        firstWritten = r;
+      });
+      // The first transaction numbers its event and stays open; the second tries meanwhile.
+      const first = engine.db.transaction().execute(async (trx) => {
+        await recordCaseEvent(engine, trx, noted(a));
+        firstWritten();
+        await held;
+      });
+      await written;
+      let secondDone = false;
+      const second = engine.db
+        .transaction()
+        .execute((trx) => recordCaseEvent(engine, trx, noted(b)))
+        .then(() => {
+          secondDone = true;
+        });
       try {
-        await fx.act('sup', a.id, 'file', { version: 1 });
-        await fx.act('sup', b.id, 'file', { version: 1 });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(secondDone, false, 'the second writer waits for the first to end');
+        assert.ok(!s.frames.some((f) => f.event === 'case.noted'), 'nothing uncommitted is sent');
       } finally {
-        bus.publish = publish;
+        release();
+        await Promise.all([first, second]);
       }
-      const filed = held.filter((e) => e.type === 'case.filed');
-      assert.equal(filed.length, 2);
-      for (const e of [...filed].reverse()) await publish(e);
-      const later = await s.waitFor((f) => f.event === 'case.filed' && f.data.case.id === b.id);
-      const earlier = await s.waitFor((f) => f.event === 'case.filed' && f.data.case.id === a.id);
-      // The late one carries the highest seq sent as its id: a client resuming from it has both.
-      assert.equal(earlier.id, later.id);
+      const { rows } = await sql<{ case_id: string; seq: string }>`
+        select case_id, seq from case_event where type = 'case.noted' order by seq`.execute(engine.db);
+      assert.deepEqual(
+        rows.map((r) => r.case_id),
+        [a.id, b.id],
+        'the event that committed first has the lower seq',
+      );
+      // The bus says nothing of these events: the hub's periodic read finds them.
+      const fb = await s.waitFor((f) => f.event === 'case.noted' && f.data.case.id === b.id, 2000);
+      const fa = s.frames.find((f) => f.event === 'case.noted' && f.data.case.id === a.id)!;
+      assert.equal(fa.id, String(rows[0].seq));
+      assert.equal(fb.id, String(rows[1].seq));
+      assert.ok(s.frames.indexOf(fa) < s.frames.indexOf(fb), 'sent in seq order');
+      const ids = s.frames.map((f) => Number(f.id));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((x, y) => x - y),
+        'ids strictly increase',
+      );
+      assert.equal(new Set(ids).size, ids.length);
       await s.close();
-      await fx.act('disp', a.id, 'dispatch', { version: 2 });
-      const again = await openStream(`${base}/api/v1/stream`, { ...fx.as.sup, 'last-event-id': earlier.id! });
-      const dispatched = await again.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === a.id);
-      assert.ok(Number(dispatched.id) > Number(later.id));
+    });
+
+    it('replays at most replayLimit events, then says what the client missed', async () => {
+      const s = await openStream(`${base}/api/v1/stream`, fx.as.sup);
+      const c = (await fx.report('citizen')).json();
+      await fx.t.kernel.scheduler.runDue();
+      const reported = await s.waitFor((f) => f.event === 'case.reported' && f.data.case.id === c.id);
+      await s.close();
+      // Eight events while away: the fixture's streams replay five (replayLimit).
+      const missed: string[] = [];
+      for (let k = 0; k < 4; k++) {
+        const d = await fx.walk([['sup', 'file']]);
+        missed.push(d.id, d.id);
+      }
+      const { rows } = await sql<{ seq: string; case_id: string }>`
+        select seq, case_id from case_event where seq > ${Number(reported.id)} order by seq`.execute(
+        caseEngineOf(fx.t.kernel).db,
+      );
+      assert.equal(rows.length, 8);
+      const again = await openStream(`${base}/api/v1/stream`, {
+        ...fx.as.sup,
+        'last-event-id': reported.id!,
+      });
+      const gap = await again.waitFor((f) => f.event === 'stream.gap');
+      const replayed = again.frames.slice(0, again.frames.indexOf(gap));
+      assert.deepEqual(
+        replayed.map((f) => f.id),
+        rows.slice(0, 5).map((r) => String(r.seq)),
+        'the first five, in order',
+      );
+      assert.equal(gap.id, String(rows[7].seq), 'the gap frame moves the client to the log head');
+      assert.equal(gap.data.after, Number(reported.id));
+      assert.equal(gap.data.resumedAt, Number(rows[7].seq));
+      const live = await fx.walk([['sup', 'file']]);
+      const next = await again.waitFor((f) => f.event === 'case.filed' && f.data.case.id === live.id);
+      assert.ok(Number(next.id) > Number(gap.id));
       assert.ok(
-        !again.frames.some((f) => f.event === 'case.filed' && [a.id, b.id].includes(f.data.case.id)),
-        'nothing it already had is sent again',
+        !again.frames.some((f) => Number(f.id) > Number(rows[4].seq) && Number(f.id) < Number(gap.id)),
+        'nothing inside the gap is sent',
       );
       await again.close();
     });

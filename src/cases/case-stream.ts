@@ -1,22 +1,18 @@
 /**
- * Live updates: `GET /api/v1/stream` as server-sent events. Each node listens on
- * `kernel.bus` (NATS across nodes when configured), so an event committed on any node
- * reaches every stream. For each event the hub loads the case once and sends it to the
- * connections allowed to see it (same rule as reading the case: jurisdiction, department,
- * own report). Frames carry the event and a case summary without reporter data; the
- * address is masked for callers without `pii.read`.
+ * Live updates: `GET /api/v1/stream` as server-sent events. Each node's hub tails the case
+ * event log (`case_event`) for its streams: it reads every event above the last one it read,
+ * in `seq` order, whenever the bus (NATS across nodes when configured) says that something
+ * was published, and at least every `pollMs` while streams are open. For each event it sends
+ * a frame to the connections allowed to see the case (same rule as reading the case:
+ * jurisdiction, department, own report). Frames carry the event and a case summary without
+ * reporter data; the address is masked for callers without `pii.read`.
  *
- * Order: events reach a stream in the order the bus delivers them, after their commits,
- * which is not always the order of their `seq` in `case_event` (taken at insert): on
- * PostgreSQL two transactions (two nodes, a batch and a timer job) commit in either order.
- * A stream never drops a live event for having a lower seq than one it sent.
- *
- * Reconnection: the SSE `id` of a frame is the highest seq the stream has sent so far (the
- * frame's own seq unless a lower one arrived late), so the id a client keeps is always the
- * point after everything it got. Reconnecting with `Last-Event-ID: n`, it first gets the
- * visible events with seq > n (at most `replayLimit`), then live ones above n. Limit: an
- * event with seq ≤ n whose transaction commits after the client left is not sent to it
- * (docs/case-workflow.md).
+ * Order and resumption: an event's `seq` is taken under the commit-order lock (see
+ * case-outbox.ts), so seqs follow commit order and "every event above n" never skips one
+ * that commits later. A frame's SSE `id` is its seq; a stream sends strictly increasing ids.
+ * Reconnecting with `Last-Event-ID: n`, a client first gets every event above n it may see
+ * (up to `replayLimit`; beyond that one `stream.gap` frame says what it missed), then the
+ * live ones: nothing lost, nothing twice.
  *
  * Auth: `Authorization: Bearer …`, or `?token=` with a ticket from
  * `POST /api/v1/stream/tokens` (EventSource cannot send headers). A ticket lives 60 s and
@@ -33,16 +29,23 @@ export interface StreamOptions {
   heartbeatMs: number;
   /** A stream is closed after this long; the client reconnects with fresh credentials. */
   maxStreamMs: number;
+  /** Most events a resumed stream catches up on; past that it gets a `stream.gap` frame. */
   replayLimit: number;
+  /** How often the hub reads the log while streams are open, besides the bus's wake-ups. */
+  pollMs: number;
   ticketSeconds: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = Object.freeze({
   heartbeatMs: 15_000,
   maxStreamMs: 3_600_000,
-  replayLimit: 1000,
+  replayLimit: 10_000,
+  pollMs: 1000,
   ticketSeconds: 60,
 });
+
+/** Events read from the log per statement. */
+const PAGE = 500;
 
 interface CaseInfo {
   seq: number;
@@ -59,20 +62,15 @@ interface CaseInfo {
   address: string | null;
   reporter_users: string[] | null;
   summoned: string[] | null;
-  body: string;
+  event: PlatformEvent;
 }
 
 interface Connection {
   principal: Principal;
   res: ServerResponse;
-  /** The highest seq sent: every frame's `id`. */
-  highest: number;
-  /** A resumed stream's Last-Event-ID: nothing at or below it is sent again. */
-  floor: number;
-  replaying: boolean;
-  /** While resuming: the seqs the replay sent, skipped among the live events queued meanwhile. */
-  replayed: Set<number> | null;
-  pending: CaseInfo[];
+  /** The highest seq this stream has passed: sent, or not the caller's to see. */
+  cursor: number;
+  closed: boolean;
   timers: NodeJS.Timeout[];
 }
 
@@ -90,14 +88,8 @@ function canSee(p: Principal, c: CaseInfo): boolean {
   return (c.reporter_users ?? []).includes(p.id);
 }
 
-const INFO = sql`
-  e.seq, e.case_id, e.body, c.number, c.state, c.category, c.light, c.grid_code, c.district_code,
-  c.lead_department, c.assist_departments, c.reported_by, c.address,
-  (select array_agg(r.user_id) from case_reporter r where r.case_id = c.id and r.user_id is not null) as reporter_users,
-  (select array_agg(distinct l.department) from case_linkage l where l.case_id = c.id) as summoned`;
-
-function frame(p: Principal, c: CaseInfo, id: number): string {
-  const event = JSON.parse(c.body) as PlatformEvent;
+function frame(p: Principal, c: CaseInfo): string {
+  const { event } = c;
   const payload = {
     id: event.id,
     type: event.type,
@@ -114,22 +106,28 @@ function frame(p: Principal, c: CaseInfo, id: number): string {
       address: maskPersonalData(p, { address: c.address }).address,
     },
   };
-  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  return `id: ${c.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
-/** The streams of one node. */
+/** The streams of one node, and its reader of the event log. */
 export class CaseStreamHub {
   readonly #connections = new Set<Connection>();
   #unsubscribe: (() => void) | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  /** The highest seq the hub has read; set from the log's head when a first stream opens. */
+  #tail = 0;
+  /** Reads and resumptions run one at a time, in order, on this chain. */
   #chain: Promise<void> = Promise.resolve();
+  /** A read waits on the chain: further wake-ups are served by it. */
+  #readQueued = false;
   constructor(
     private readonly engine: CaseEngine,
     readonly options: StreamOptions = DEFAULT_STREAM_OPTIONS,
   ) {}
 
-  /** Starts listening on the bus. */
+  /** Starts listening on the bus: any case event published anywhere wakes the reader. */
   start(): void {
-    this.#unsubscribe ??= this.engine.bus.subscribe('case.*', (e) => this.#onEvent(e));
+    this.#unsubscribe ??= this.engine.bus.subscribe('case.*', () => this.#wake());
   }
 
   get size(): number {
@@ -137,34 +135,94 @@ export class CaseStreamHub {
   }
 
   /**
-   * Never makes the publisher wait: an event may be published from inside a scheduler
-   * transaction (the outbox job), and on PGlite's single connection a query here would
-   * wait for that transaction, which waits for us. Events are handled in order on a chain.
+   * Queues one read of the log. Never makes the publisher wait: an event may be published
+   * from inside a scheduler transaction (the outbox job), and on PGlite's single connection
+   * a query here would wait for that transaction, which waits for us.
    */
-  #onEvent(event: PlatformEvent): void {
-    if (this.#connections.size === 0) return;
-    // A failed lookup (database gone at shutdown) drops that event; the chain goes on.
-    this.#chain = this.#chain.then(() => this.#deliver(event)).catch(() => {});
+  #wake(): void {
+    if (this.#connections.size === 0 || this.#readQueued) return;
+    this.#readQueued = true;
+    void this.#enqueue(() => {
+      this.#readQueued = false;
+      return this.#readNew();
+    }).catch(() => {
+      // A failed read (the database gone at shutdown) is retried by the next wake-up.
+    });
   }
 
-  async #deliver(event: PlatformEvent): Promise<void> {
-    if (this.#connections.size === 0) return;
-    const { rows } = await sql<CaseInfo>`
-      select ${INFO} from case_event e join case_record c on c.id = e.case_id
-      where e.event_id = ${event.id}`.execute(this.engine.db);
-    const info = rows[0];
-    if (!info) return;
-    info.seq = Number(info.seq);
-    for (const conn of this.#connections) {
-      if (conn.replaying) conn.pending.push(info);
-      else this.#send(conn, info);
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(task);
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Every event above the tail, in seq order, to every open stream. */
+  async #readNew(): Promise<void> {
+    for (;;) {
+      if (this.#connections.size === 0) return;
+      const rows = await this.#page(this.#tail);
+      for (const info of rows) {
+        this.#tail = info.seq;
+        for (const conn of this.#connections) this.#send(conn, info);
+      }
+      if (rows.length < PAGE) return;
     }
   }
 
+  /** The events after `seq`, in seq order, with what a frame and the visibility rule need. */
+  async #page(after: number, size = PAGE): Promise<CaseInfo[]> {
+    const { rows } = await sql<Omit<CaseInfo, 'event'> & { body: string }>`
+      select e.seq, e.case_id, e.body, c.number, c.state, c.category, c.light, c.grid_code,
+        c.district_code, c.lead_department, c.assist_departments, c.reported_by, c.address,
+        (select array_agg(r.user_id) from case_reporter r
+          where r.case_id = c.id and r.user_id is not null) as reporter_users,
+        (select array_agg(distinct l.department) from case_linkage l where l.case_id = c.id) as summoned
+      from case_event e join case_record c on c.id = e.case_id
+      where e.seq > ${after} order by e.seq limit ${size}`.execute(this.engine.db);
+    return rows.map(({ body, ...r }) => ({
+      ...r,
+      seq: Number(r.seq),
+      event: JSON.parse(body) as PlatformEvent,
+    }));
+  }
+
+  async #head(): Promise<number> {
+    const { rows } = await sql<{ seq: string }>`select coalesce(max(seq), 0) as seq from case_event`.execute(
+      this.engine.db,
+    );
+    return Number(rows[0].seq);
+  }
+
   #send(conn: Connection, info: CaseInfo): void {
-    if (info.seq <= conn.floor || conn.replayed?.has(info.seq) || !canSee(conn.principal, info)) return;
-    conn.highest = Math.max(conn.highest, info.seq);
-    conn.res.write(frame(conn.principal, info, conn.highest));
+    if (info.seq <= conn.cursor || conn.closed) return;
+    conn.cursor = info.seq;
+    if (canSee(conn.principal, info)) conn.res.write(frame(conn.principal, info));
+  }
+
+  /**
+   * A resumed stream's catching up: every event after `after`, page by page, until the log
+   * has no more; past `replayLimit` events one `stream.gap` frame (id: the log's head) tells
+   * the client to re-read its cases, and the stream goes on from there.
+   */
+  async #replay(conn: Connection, after: number): Promise<void> {
+    for (let read = 0; ; ) {
+      if (conn.closed) return;
+      const size = Math.min(PAGE, this.options.replayLimit - read);
+      if (size <= 0) break;
+      const rows = await this.#page(conn.cursor, size);
+      for (const info of rows) this.#send(conn, info);
+      read += rows.length;
+      if (rows.length < size) return;
+    }
+    const head = await this.#head();
+    if (head <= conn.cursor || conn.closed) return;
+    const gap = {
+      after,
+      resumedAt: head,
+      message: `More than ${this.options.replayLimit} events since ${after}: those after ${conn.cursor} up to ${head} are not replayed. Re-read your cases.`,
+    };
+    conn.res.write(`id: ${head}\nevent: stream.gap\ndata: ${JSON.stringify(gap)}\n\n`);
+    conn.cursor = head;
   }
 
   /** Serves one stream on a hijacked response until the client leaves or the hub closes. */
@@ -177,43 +235,35 @@ export class CaseStreamHub {
     });
     res.write(`retry: 2000\n: connected\n\n`);
     const last = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
-    const conn: Connection = {
-      principal,
-      res,
-      highest: last ?? 0,
-      floor: last ?? 0,
-      replaying: last !== null,
-      replayed: last !== null ? new Set() : null,
-      pending: [],
-      timers: [],
-    };
-    this.#connections.add(conn);
-    const end = () => this.#close(conn);
-    res.on('close', end);
+    const conn: Connection = { principal, res, cursor: 0, closed: false, timers: [] };
+    res.on('close', () => this.#close(conn));
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
-    // A fresh stream replays nothing: it gets the events published from now on (one that
-    // committed just before may still be on its way through the hub and come too).
-    if (last === null) return;
-    try {
-      const { rows } = await sql<CaseInfo>`
-        select ${INFO} from case_event e join case_record c on c.id = e.case_id
-        where e.seq > ${last} order by e.seq limit ${this.options.replayLimit}`.execute(this.engine.db);
-      for (const r of rows) {
-        const info = { ...r, seq: Number(r.seq) };
-        this.#send(conn, info);
-        conn.replayed?.add(info.seq);
-      }
-    } finally {
-      conn.replaying = false;
-      for (const info of conn.pending.splice(0)) this.#send(conn, info);
-      conn.replayed = null;
-    }
+    // On the chain, so that no read runs between finding where the stream starts and adding
+    // it: the reads after it was added carry on exactly from there.
+    const joined = this.#enqueue(async () => {
+      // A first stream (again) starts from the log's head, not from where reading last stopped.
+      if (this.#connections.size === 0) this.#tail = await this.#head();
+      // A fresh stream replays nothing: it gets what commits from now on.
+      conn.cursor = last ?? this.#tail;
+      if (last !== null) await this.#replay(conn, last);
+      if (conn.closed) return;
+      this.#connections.add(conn);
+      this.#poll ??= setInterval(() => this.#wake(), this.options.pollMs);
+      this.#poll.unref?.();
+    });
+    // The database failed (shutting down): the client reconnects, after `retry`, with its id.
+    await joined.catch(() => res.end());
   }
 
   #close(conn: Connection): void {
+    conn.closed = true;
     for (const t of conn.timers) clearTimeout(t);
     this.#connections.delete(conn);
+    if (this.#connections.size === 0 && this.#poll) {
+      clearInterval(this.#poll);
+      this.#poll = null;
+    }
   }
 
   /** Ends every stream and stops listening (node shutdown). */

@@ -299,11 +299,15 @@ export function registerOutreachRoutes(
     {
       schema: {
         tags: ['cases'],
-        summary: 'Server-sent events of the cases you may see; reconnect with Last-Event-ID',
+        summary: 'Server-sent events of the cases you may see; resume with Last-Event-ID (or ?lastEventId=)',
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: {
+            token: { type: 'string', minLength: 1, maxLength: 200 },
+            // For clients that open a new EventSource (which cannot set Last-Event-ID).
+            lastEventId: { type: 'string', pattern: '^[0-9]{1,15}$' },
+          },
         },
       },
       preHandler: async (request, reply) => {
@@ -316,8 +320,10 @@ export function registerOutreachRoutes(
     },
     async (request, reply) => {
       reply.hijack();
-      const last = request.headers['last-event-id'];
-      await hub().open(request.principal, reply.raw, typeof last === 'string' ? last : undefined);
+      const header = request.headers['last-event-id'];
+      const last =
+        typeof header === 'string' ? header : (request.query as { lastEventId?: string }).lastEventId;
+      await hub().open(request.principal, reply.raw, last);
     },
   );
   app.addHook('preClose', (done) => {

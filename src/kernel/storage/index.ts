@@ -1,3 +1,4 @@
+export { takeCommitOrderLock } from './commit-order.ts';
 export { DataDirLockedError } from './data-dir-lock.ts';
 export {
   type Migration,

@@ -2,7 +2,10 @@
  * Live case events over the server's event stream (`/api/v1/stream`, server-sent events).
  * EventSource cannot send an Authorization header, so the app first asks for a short-lived
  * stream ticket (`POST /api/v1/stream/tokens`) and passes it as `?token=`; when the
- * connection drops for good (an expired ticket on reconnect), it fetches a new ticket.
+ * connection drops for good (an expired ticket on reconnect), it fetches a new ticket and
+ * resumes after the last event it had (`?lastEventId=`, since a new EventSource cannot send
+ * the Last-Event-ID header). When the server could not replay everything missed, it sends a
+ * `stream.gap` event, handed on as a LiveEvent without a case: reload what is shown.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useApiCatalog } from '../api/catalog.tsx';
@@ -44,9 +47,16 @@ export function useEventStream(onEvent: (event: LiveEvent) => void): StreamStatu
     let source: EventSource | null = null;
     let stopped = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let lastEventId: string | null = null;
     const receive = (message: MessageEvent<string>) => {
+      if (message.lastEventId) lastEventId = message.lastEventId;
       try {
-        handler.current(JSON.parse(message.data) as LiveEvent);
+        const data = JSON.parse(message.data);
+        handler.current(
+          message.type === STREAM_GAP
+            ? { id: message.lastEventId, type: STREAM_GAP, occurredAt: new Date().toISOString(), data }
+            : (data as LiveEvent),
+        );
       } catch {
         // Not a case event (comments and heartbeats never reach here).
       }
@@ -55,7 +65,9 @@ export function useEventStream(onEvent: (event: LiveEvent) => void): StreamStatu
       try {
         const ticket = await api.post<{ token: string }>(ENDPOINTS.streamTicket.path);
         if (stopped) return;
-        source = new EventSource(apiUrl(ENDPOINTS.stream.path, { token: ticket.token }));
+        const query: Record<string, string> = { token: ticket.token };
+        if (lastEventId) query.lastEventId = lastEventId;
+        source = new EventSource(apiUrl(ENDPOINTS.stream.path, query));
         source.onopen = () => setStatus('open');
         source.onmessage = receive;
         source.onerror = () => {
@@ -64,7 +76,7 @@ export function useEventStream(onEvent: (event: LiveEvent) => void): StreamStatu
           source = null;
           retry = setTimeout(connect, 3000);
         };
-        for (const type of CASE_EVENT_TYPES) source.addEventListener(type, receive);
+        for (const type of [...CASE_EVENT_TYPES, STREAM_GAP]) source.addEventListener(type, receive);
       } catch {
         setStatus('error');
         if (!stopped) retry = setTimeout(connect, 5000);
@@ -79,6 +91,9 @@ export function useEventStream(onEvent: (event: LiveEvent) => void): StreamStatu
   }, [catalog.loaded, available]);
   return status;
 }
+
+/** The event the server sends when it could not replay every event missed while away. */
+export const STREAM_GAP = 'stream.gap';
 
 /** The SSE event names of case events (the transition table's events plus intake and SLA). */
 const CASE_EVENT_TYPES = [

@@ -22,7 +22,7 @@ import { IndicatorStrip } from '../components/indicator-strip.tsx';
 import { ErrorNote, useMissing, WaitingForApi } from '../components/waiting-for-api.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CHANNEL_LABEL, LIGHT_LABEL, STATE_LABEL, URGENCY_LABEL } from '../i18n/labels.ts';
-import { type LiveEvent, useEventStream } from '../live/event-stream.ts';
+import { type LiveEvent, STREAM_GAP, useEventStream } from '../live/event-stream.ts';
 import { CityMap } from '../map/city-map.tsx';
 import { LIGHT_COLORS } from '../map/map-style.ts';
 
@@ -56,6 +56,8 @@ export function CommandCenter() {
   const hasCases = !missing.includes(ENDPOINTS.cases);
   const divisions = useResource((s) => getDivisionFeatures(s), [], !missing.includes(ENDPOINTS.divisions));
   const loaded = useResource((s) => listCasesForMap({}, MAP_CASE_LIMIT, s), [], hasCases);
+  const loadedReload = useRef(loaded.reload);
+  loadedReload.current = loaded.reload;
   const devices = useResource((s) => listDevices(s), [], !missing.includes(ENDPOINTS.devices));
   const [live, setLive] = useState<Map<string, CaseView>>(new Map());
   const liveRef = useRef(live);
@@ -88,6 +90,8 @@ export function CommandCenter() {
           ...f,
         ].slice(0, 50),
       );
+      // Events were missed beyond what the server replays: the map reloads its cases.
+      if (event.type === STREAM_GAP) loadedReload.current();
       if (!id || !hasCases) return;
       try {
         const c = await getCase(id);
