@@ -130,10 +130,23 @@ for (const backend of testBackends()) {
         ['case.filed', 'case.dispatched', 'case.accepted'],
       );
       await byQuery.close();
-      const bad = await fetch(`${base}/api/v1/stream?lastEventId=yesterday`, { headers: fx.as.sup });
-      assert.equal(bad.status, 400);
-      assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
-      await bad.body?.cancel();
+      for (const [url, headers] of [
+        [`${base}/api/v1/stream?lastEventId=yesterday`, fx.as.sup],
+        [`${base}/api/v1/stream`, { ...fx.as.sup, 'last-event-id': 'yesterday' }],
+      ] as const) {
+        const bad = await fetch(url, { headers });
+        assert.equal(bad.status, 400);
+        assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
+        await bad.body?.cancel();
+      }
+      // An id beyond the log's end (a restored database): one gap frame, then live events.
+      const ahead = await openStream(`${base}/api/v1/stream`, { ...fx.as.sup, 'last-event-id': '999999999' });
+      const gap = await ahead.waitFor((f) => f.event === 'stream.gap');
+      assert.equal(gap.data.after, 999999999);
+      await fx.act('handler', c.id, 'handle', { version: 4, evidence: ['after.jpg'] });
+      const handled = await ahead.waitFor((f) => f.event === 'case.handled' && f.data.case.id === c.id);
+      assert.ok(Number(handled.id) > Number(gap.id));
+      await ahead.close();
     });
 
     it('numbers events in commit order: a writer waits for one that numbered before it', async () => {

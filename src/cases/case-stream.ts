@@ -71,6 +71,8 @@ interface Connection {
   /** The highest seq this stream has passed: sent, or not the caller's to see. */
   cursor: number;
   closed: boolean;
+  /** While a resumed stream catches up: the live events read meanwhile, sent after it. */
+  pending: CaseInfo[] | null;
   timers: NodeJS.Timeout[];
 }
 
@@ -116,10 +118,11 @@ export class CaseStreamHub {
   #poll: NodeJS.Timeout | null = null;
   /** The highest seq the hub has read; set from the log's head when a first stream opens. */
   #tail = 0;
-  /** Reads and resumptions run one at a time, in order, on this chain. */
+  /** Reads, and the start of each stream, run one at a time, in order, on this chain. */
   #chain: Promise<void> = Promise.resolve();
   /** A read waits on the chain: further wake-ups are served by it. */
   #readQueued = false;
+  #closed = false;
   constructor(
     private readonly engine: CaseEngine,
     readonly options: StreamOptions = DEFAULT_STREAM_OPTIONS,
@@ -193,40 +196,97 @@ export class CaseStreamHub {
     return Number(rows[0].seq);
   }
 
+  /** A live event for a stream: held while it catches up, else sent. */
   #send(conn: Connection, info: CaseInfo): void {
+    if (conn.pending) conn.pending.push(info);
+    else this.#write(conn, info);
+  }
+
+  #write(conn: Connection, info: CaseInfo): void {
     if (info.seq <= conn.cursor || conn.closed) return;
     conn.cursor = info.seq;
     if (canSee(conn.principal, info)) conn.res.write(frame(conn.principal, info));
   }
 
-  /**
-   * A resumed stream's catching up: every event after `after`, page by page, until the log
-   * has no more; past `replayLimit` events one `stream.gap` frame (id: the log's head) tells
-   * the client to re-read its cases, and the stream goes on from there.
-   */
-  async #replay(conn: Connection, after: number): Promise<void> {
-    for (let read = 0; ; ) {
-      if (conn.closed) return;
-      const size = Math.min(PAGE, this.options.replayLimit - read);
-      if (size <= 0) break;
-      const rows = await this.#page(conn.cursor, size);
-      for (const info of rows) this.#send(conn, info);
-      read += rows.length;
-      if (rows.length < size) return;
-    }
-    const head = await this.#head();
-    if (head <= conn.cursor || conn.closed) return;
-    const gap = {
-      after,
-      resumedAt: head,
-      message: `More than ${this.options.replayLimit} events since ${after}: those after ${conn.cursor} up to ${head} are not replayed. Re-read your cases.`,
-    };
+  /** One `stream.gap` frame: the events after the stream's cursor up to `head` are skipped. */
+  #gap(conn: Connection, after: number, head: number, why: string): void {
+    const gap = { after, resumedAt: head, message: `${why} Re-read your cases.` };
     conn.res.write(`id: ${head}\nevent: stream.gap\ndata: ${JSON.stringify(gap)}\n\n`);
     conn.cursor = head;
   }
 
+  /**
+   * A resumed stream's catching up, beside the live reads (which hold their events for it
+   * meanwhile): every event after its cursor, page by page, until the log has no more; past
+   * `replayLimit` events read (visible to the caller or not) one `stream.gap` frame (id: the
+   * log's head) tells the client to re-read its cases. Then the held live events, those above
+   * what the replay reached.
+   */
+  async #catchUp(conn: Connection, after: number): Promise<void> {
+    try {
+      let read = 0;
+      for (;;) {
+        if (conn.closed) return;
+        const size = Math.min(PAGE, this.options.replayLimit - read);
+        if (size <= 0) {
+          const head = await this.#head();
+          if (head > conn.cursor && !conn.closed)
+            this.#gap(
+              conn,
+              after,
+              head,
+              `More than ${this.options.replayLimit} events since ${after}: those after ${conn.cursor} up to ${head} are not replayed.`,
+            );
+          break;
+        }
+        const rows = await this.#page(conn.cursor, size);
+        for (const info of rows) this.#write(conn, info);
+        read += rows.length;
+        if (rows.length < size) break;
+      }
+    } finally {
+      const held = conn.pending ?? [];
+      conn.pending = null;
+      for (const info of held) this.#write(conn, info);
+    }
+  }
+
   /** Serves one stream on a hijacked response until the client leaves or the hub closes. */
-  async open(principal: Principal, res: ServerResponse, lastEventId: string | undefined): Promise<void> {
+  async open(principal: Principal, res: ServerResponse, lastEventId: number | null): Promise<void> {
+    const conn: Connection = {
+      principal,
+      res,
+      cursor: 0,
+      closed: false,
+      pending: lastEventId === null ? null : [],
+      timers: [],
+    };
+    res.on('close', () => this.#close(conn));
+    // The client may have left while it was authenticated ('close' came before the listener).
+    if (res.destroyed || this.#closed) return void res.end();
+    let head = 0;
+    try {
+      // On the chain, so that no read runs between fixing where the stream starts and adding
+      // it: the reads after it carry on from exactly there.
+      await this.#enqueue(async () => {
+        if (this.#closed || conn.closed) return;
+        // A first stream (again) starts at the log's head, not where reading last stopped.
+        if (this.#connections.size === 0 || lastEventId !== null) head = await this.#head();
+        if (this.#connections.size === 0) this.#tail = head;
+        if (this.#closed || conn.closed) return;
+        conn.cursor = lastEventId === null ? this.#tail : Math.min(lastEventId, head);
+        this.#connections.add(conn);
+        this.#poll ??= setInterval(() => this.#wake(), this.options.pollMs);
+        this.#poll.unref?.();
+      });
+    } catch {
+      // The database failed (shutting down): the client reconnects, after `retry`, with its id.
+      this.#close(conn);
+      return void res.end();
+    }
+    if (!this.#connections.has(conn)) return void res.end();
+    // The response starts only now: whatever commits after the client has it is above the
+    // stream's starting point, so it comes.
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -234,26 +294,17 @@ export class CaseStreamHub {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\n: connected\n\n`);
-    const last = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
-    const conn: Connection = { principal, res, cursor: 0, closed: false, timers: [] };
-    res.on('close', () => this.#close(conn));
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
-    // On the chain, so that no read runs between finding where the stream starts and adding
-    // it: the reads after it was added carry on exactly from there.
-    const joined = this.#enqueue(async () => {
-      // A first stream (again) starts from the log's head, not from where reading last stopped.
-      if (this.#connections.size === 0) this.#tail = await this.#head();
-      // A fresh stream replays nothing: it gets what commits from now on.
-      conn.cursor = last ?? this.#tail;
-      if (last !== null) await this.#replay(conn, last);
-      if (conn.closed) return;
-      this.#connections.add(conn);
-      this.#poll ??= setInterval(() => this.#wake(), this.options.pollMs);
-      this.#poll.unref?.();
-    });
-    // The database failed (shutting down): the client reconnects, after `retry`, with its id.
-    await joined.catch(() => res.end());
+    if (lastEventId === null) return;
+    if (lastEventId > head)
+      this.#gap(
+        conn,
+        lastEventId,
+        head,
+        `Last-Event-ID ${lastEventId} is beyond the event log's last event ${head}.`,
+      );
+    await this.#catchUp(conn, lastEventId).catch(() => res.end());
   }
 
   #close(conn: Connection): void {
@@ -266,8 +317,9 @@ export class CaseStreamHub {
     }
   }
 
-  /** Ends every stream and stops listening (node shutdown). */
+  /** Ends every stream and stops listening (node shutdown); streams opening meanwhile end too. */
   close(): void {
+    this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     for (const conn of [...this.#connections]) {

@@ -2,7 +2,7 @@
  * HTTP face of notifications (inbox), webhooks, indicators and the live stream. Thin
  * handlers: a JSON schema, one service call.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, requireAuthenticated, requirePermission } from '../identity/index.ts';
 import { InvalidInputError, UnauthenticatedError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
@@ -319,10 +319,8 @@ export function registerOutreachRoutes(
       },
     },
     async (request, reply) => {
+      const last = lastEventIdOf(request);
       reply.hijack();
-      const header = request.headers['last-event-id'];
-      const last =
-        typeof header === 'string' ? header : (request.query as { lastEventId?: string }).lastEventId;
       await hub().open(request.principal, reply.raw, last);
     },
   );
@@ -330,4 +328,21 @@ export function registerOutreachRoutes(
     hub().close();
     done();
   });
+}
+
+/**
+ * Where a stream resumes: the `Last-Event-ID` header, else `?lastEventId=` (a new
+ * EventSource cannot set the header); null for a fresh stream. Anything but a seq is refused.
+ */
+function lastEventIdOf(request: FastifyRequest): number | null {
+  const header = request.headers['last-event-id'];
+  const value = typeof header === 'string' ? header : (request.query as { lastEventId?: string }).lastEventId;
+  if (value === undefined || value === '') return null;
+  if (!/^\d{1,15}$/.test(value))
+    throw new InvalidInputError(
+      `Last-Event-ID "${value.slice(0, 40)}" is not an event id of this stream.`,
+      { lastEventId: value.slice(0, 40) },
+      'stream.bad_last_event_id',
+    );
+  return Number(value);
 }

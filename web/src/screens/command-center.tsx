@@ -91,7 +91,11 @@ export function CommandCenter() {
         ].slice(0, 50),
       );
       // Events were missed beyond what the server replays: the map reloads its cases.
-      if (event.type === STREAM_GAP) loadedReload.current();
+      if (event.type === STREAM_GAP) {
+        liveRef.current = new Map();
+        setLive(new Map());
+        loadedReload.current();
+      }
       if (!id || !hasCases) return;
       try {
         const c = await getCase(id);
