@@ -516,6 +516,44 @@ for (const backend of testBackends()) {
       });
       assert.equal(page.json().items.length, 10);
       assert.ok(page.json().total > 200);
+      // By ids (what a live screen refreshes): those of them the caller may see.
+      const wanted = page
+        .json()
+        .items.slice(0, 3)
+        .map((c: { id: string }) => c.id);
+      const byIds = await fx.t.app.inject({
+        method: 'GET',
+        url: `/api/v1/cases?ids=${wanted.join(',')}`,
+        headers: fx.as.sup,
+      });
+      assert.equal(byIds.statusCode, 200);
+      assert.deepEqual(
+        byIds
+          .json()
+          .items.map((c: { id: string }) => c.id)
+          .sort(),
+        [...wanted].sort(),
+      );
+      assert.equal(byIds.json().total, 3);
+      const theirs = await fx.t.app.inject({
+        method: 'GET',
+        url: `/api/v1/cases?ids=${wanted.join(',')}`,
+        headers: fx.as.citizen2,
+      });
+      const allMine = await fx.t.app.inject({
+        method: 'GET',
+        url: '/api/v1/cases?limit=500',
+        headers: fx.as.citizen2,
+      });
+      const mineIds = new Set(allMine.json().items.map((m: { id: string }) => m.id));
+      for (const c of theirs.json().items)
+        assert.ok(mineIds.has(c.id), 'a citizen gets only their own cases');
+      const badIds = await fx.t.app.inject({
+        method: 'GET',
+        url: '/api/v1/cases?ids=1,2',
+        headers: fx.as.sup,
+      });
+      assert.equal(badIds.statusCode, 400);
       const bad = await fx.t.app.inject({
         method: 'GET',
         url: '/api/v1/cases?state=nope',

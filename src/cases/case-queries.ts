@@ -2,6 +2,7 @@
  * Reading cases: one case (by id or number), its history, and filtered, paged lists
  * restricted to what the caller may see.
  */
+import { sql } from 'kysely';
 import { authorize, type Principal } from '../identity/index.ts';
 import type { Urgency } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
@@ -29,6 +30,8 @@ export interface CaseListFilter {
   light?: SlaLight;
   reportedFrom?: Date;
   reportedTo?: Date;
+  /** These cases only (those of them the caller may see). */
+  ids?: string[];
   limit?: number;
   offset?: number;
 }
@@ -68,6 +71,7 @@ export async function listCases(
   if (filter.light) q = q.where('light', '=', filter.light);
   if (filter.reportedFrom) q = q.where('reported_at', '>=', filter.reportedFrom);
   if (filter.reportedTo) q = q.where('reported_at', '<', filter.reportedTo);
+  if (filter.ids) q = q.where(sql<boolean>`id = any(${filter.ids}::text[])`);
   const [rows, count] = await Promise.all([
     q
       .selectAll()

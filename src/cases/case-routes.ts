@@ -127,6 +127,11 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
             light: { type: 'string', enum: ['green', 'yellow', 'red'] },
             reportedFrom: { type: 'string', format: 'date-time' },
             reportedTo: { type: 'string', format: 'date-time' },
+            ids: {
+              type: 'string',
+              description: 'Comma-separated case ids, at most 500 (what a live screen refreshes)',
+              pattern: '^[0-9a-f-]{36}(,[0-9a-f-]{36}){0,499}$',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
@@ -151,6 +156,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         light: q.light as 'green' | 'yellow' | 'red' | undefined,
         reportedFrom: q.reportedFrom ? new Date(q.reportedFrom) : undefined,
         reportedTo: q.reportedTo ? new Date(q.reportedTo) : undefined,
+        ids: typeof q.ids === 'string' ? q.ids.split(',') : undefined,
         limit: q.limit as number | undefined,
         offset: q.offset as number | undefined,
       });

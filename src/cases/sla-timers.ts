@@ -9,7 +9,9 @@ import type { Transaction } from 'kysely';
 import {
   createEvent,
   type Db,
+  isLockNotAvailable,
   type Job,
+  JobBusyError,
   type PlatformEvent,
   type ScheduleRequest,
   type Stage,
@@ -251,12 +253,21 @@ const SYSTEM = 'system:sla-clock';
 
 async function loadLiveStage(trx: Db, job: Job): Promise<{ s: StageRow; row: CaseRow } | null> {
   const { caseId, stageId } = job.payload as { caseId: string; stageId: number };
+  // NOWAIT: this transaction holds the job's row, and a transition that holds the case
+  // cancels the case's timers, i.e. waits for that row. Waiting here would deadlock (PostgreSQL
+  // breaks it after a second by aborting one side); giving way lets the transition finish,
+  // and the job, run again a second later, finds it cancelled or sees the new stage.
   const row = (await trx
     .selectFrom('case_record')
     .selectAll()
     .where('id', '=', caseId)
     .forUpdate()
-    .executeTakeFirst()) as CaseRow | undefined;
+    .noWait()
+    .executeTakeFirst()
+    .catch((e: unknown) => {
+      if (isLockNotAvailable(e)) throw new JobBusyError(`case ${caseId} is being changed`);
+      throw e;
+    })) as CaseRow | undefined;
   const s = (await trx.selectFrom('case_stage').selectAll().where('id', '=', stageId).executeTakeFirst()) as
     | StageRow
     | undefined;

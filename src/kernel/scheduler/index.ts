@@ -1,5 +1,7 @@
 export {
   createScheduler,
+  isLockNotAvailable,
+  JobBusyError,
   retryDelayMs,
   type Job,
   type JobHandler,

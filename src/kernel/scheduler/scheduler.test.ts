@@ -10,7 +10,14 @@ import {
 import { ManualClock } from '../clock.ts';
 import { createLogger } from '../logger.ts';
 import { migrateToLatest, type Storage } from '../storage/index.ts';
-import { createScheduler, type Job, retryDelayMs, type Scheduler, schedulerMigrations } from './scheduler.ts';
+import {
+  createScheduler,
+  type Job,
+  JobBusyError,
+  retryDelayMs,
+  type Scheduler,
+  schedulerMigrations,
+} from './scheduler.ts';
 
 const logger = createLogger({ logLevel: 'silent', logPretty: false });
 const MINUTE = 60_000;
@@ -184,6 +191,33 @@ for (const backend of testBackends()) {
       assert.equal(row.attempts, 3);
       assert.equal(calls, 3);
       assert.deepEqual(await effects(), [{ job_id: id, note: 'attempt 3' }]);
+    });
+
+    test('a handler that gives way (JobBusyError) runs again later, its writes undone, no attempt counted', async () => {
+      let calls = 0;
+      scheduler.handle('polite', async (job, trx) => {
+        calls++;
+        await trx
+          .insertInto('effects')
+          .values({ job_id: job.id, note: `call ${calls}` })
+          .execute();
+        if (calls === 1) throw new JobBusyError('its object is being changed', 5000);
+      });
+      const { id } = await scheduler.schedule({ kind: 'polite', runAt: clock.now(), maxAttempts: 1 });
+      assert.equal(await scheduler.runDue(), 1);
+      let row = await jobRow(id!);
+      assert.equal(row.status, 'pending', 'not failed, although it had one attempt');
+      assert.equal(row.attempts, 0);
+      assert.equal(row.last_error, null);
+      assert.deepEqual(row.run_at, new Date(clock.now().getTime() + 5000));
+      assert.deepEqual(await effects(), []);
+      assert.equal(await scheduler.runDue(), 0, 'not before its time');
+      clock.advance(5000);
+      assert.equal(await scheduler.runDue(), 1);
+      row = await jobRow(id!);
+      assert.equal(row.status, 'done');
+      assert.equal(row.attempts, 1);
+      assert.deepEqual(await effects(), [{ job_id: id, note: 'call 2' }]);
     });
 
     test('a job that keeps failing is marked failed after maxAttempts', async () => {

@@ -21,6 +21,26 @@ export interface Job<P = Record<string, unknown>> {
  */
 export type JobHandler = (job: Job, trx: Transaction<any>) => Promise<void>;
 
+/**
+ * Thrown by a handler whose object another transaction holds (a row it would lock with
+ * NOWAIT): the job runs again after `retryInMs` without counting an attempt. A handler
+ * holds its job's row while it runs, so one that waited for a row held by a transaction that
+ * waits for the job's row (to cancel it) would deadlock; giving way instead lets that
+ * transaction go on, and the job sees its result next time.
+ */
+export class JobBusyError extends Error {
+  constructor(
+    message: string,
+    readonly retryInMs = 1000,
+  ) {
+    super(message);
+    this.name = 'JobBusyError';
+  }
+}
+
+/** Whether a database error is PostgreSQL's "could not obtain lock" (a NOWAIT lock refused). */
+export const isLockNotAvailable = (e: unknown): boolean => (e as { code?: string })?.code === '55P03';
+
 export interface ScheduleRequest {
   kind: string;
   runAt: Date;
@@ -147,6 +167,15 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
           .execute();
       } catch (error) {
         await sql`rollback to savepoint job_handler`.execute(trx);
+        if (error instanceof JobBusyError) {
+          await trx
+            .updateTable('kernel_job')
+            .set({ run_at: new Date(now.getTime() + error.retryInMs) })
+            .where('id', '=', job.id)
+            .execute();
+          logger.debug({ jobId: job.id, kind: job.kind, reason: error.message }, 'scheduled job gave way');
+          return true;
+        }
         failed = { job, error };
         const attempts = job.attempts + 1;
         const giveUp = attempts >= job.max_attempts;

@@ -29,6 +29,8 @@ export interface CaseQuery {
   offset?: number;
   reportedFrom?: string;
   reportedTo?: string;
+  /** Comma-separated case ids (at most 500). */
+  ids?: string;
 }
 
 /** One page of cases matching the filters. */

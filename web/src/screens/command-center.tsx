@@ -9,7 +9,6 @@ import {
   listDatastreams,
   casesToFeatures,
   devicesToFeatures,
-  getCase,
   getDivisionFeatures,
   listCases,
   listCasesForMap,
@@ -30,6 +29,9 @@ import { LIGHT_COLORS } from '../map/map-style.ts';
 const MAP_CASE_LIMIT = 50_000;
 const POLL_MS = 2000;
 const POLL_SIZE = 100;
+/** How often the cases touched by live events are read back, and at most how many at once. */
+const REFRESH_MS = 300;
+const REFRESH_MAX = 500;
 
 interface FeedLine {
   seq: number;
@@ -74,8 +76,10 @@ export function CommandCenter() {
   const [tick, setTick] = useState(0);
   const [panel, setPanel] = useState(true);
 
+  /** Cases touched by live events since they were last read back. */
+  const changed = useRef(new Set<string>());
   const onEvent = useCallback(
-    async (event: LiveEvent) => {
+    (event: LiveEvent) => {
       const id = event.case?.id;
       setFeed((f) =>
         [
@@ -96,17 +100,39 @@ export function CommandCenter() {
         setLive(new Map());
         loadedReload.current();
       }
-      if (!id || !hasCases) return;
-      try {
-        const c = await getCase(id);
-        setLive((m) => new Map(m).set(c.id, c));
-      } catch {
-        // The case may have left this user's view; the feed line stays.
-      }
-      setTick((n) => n + 1);
+      if (id && hasCases) changed.current.add(id);
     },
     [hasCases],
   );
+  // The cases that events touched are read back together a few times a second (one list
+  // request by ids, not one request per event): a busy city sends hundreds of events a
+  // second to every open screen. A case that left this user's view is simply not returned;
+  // its feed line stays.
+  useEffect(() => {
+    if (!hasCases) return;
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (busy || changed.current.size === 0) return;
+      const ids = [...changed.current].slice(0, REFRESH_MAX);
+      for (const id of ids) changed.current.delete(id);
+      busy = true;
+      try {
+        const page = await listCases({ ids: ids.join(','), limit: REFRESH_MAX });
+        setLive((m) => {
+          const next = new Map(m);
+          for (const c of page.items) next.set(c.id, c);
+          liveRef.current = next;
+          return next;
+        });
+        setTick((n) => n + 1);
+      } catch {
+        for (const id of ids) changed.current.add(id);
+      } finally {
+        busy = false;
+      }
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [hasCases]);
   const streamStatus = useEventStream(onEvent);
 
   // Until the server has its event stream, the most recent cases are polled instead, so
