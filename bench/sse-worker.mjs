@@ -1,8 +1,8 @@
 /**
  * The SSE clients of the stream benchmark (bench/stream.bench.ts), in a worker thread so
  * that reading and parsing frames does not take the server's event loop. Opens
- * `connections` streams to `url`, posts `{ ready }` once every response has begun, and on
- * "stop" posts what the clients got: frames, their delay from the event's `occurredAt`
+ * `connections` streams to `url`, posts `{ ready }` once every response has begun, answers
+ * "count" with the frames got so far, and on "stop" posts what the clients got: frames, their delay from the event's `occurredAt`
  * (ms, percentiles), and ids that did not increase (a frame sent twice or out of order).
  * Plain JavaScript: worker threads start without the TypeScript loader.
  */
@@ -54,6 +54,7 @@ const pct = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 parentPort.on('message', (m) => {
+  if (m === 'count') return parentPort.postMessage({ count: frames });
   if (m !== 'stop') return;
   for (const r of requests) r.destroy();
   const sorted = delays.sort((a, b) => a - b);

@@ -45,6 +45,19 @@ async function sseClients(url: string, headers: Record<string, string>, connecti
   });
   await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => Promise.reject(e))]);
   return {
+    /** Waits until the clients hold `expected` frames, or got none more for two seconds. */
+    async drain(expected: number): Promise<void> {
+      let last = -1;
+      let still = 0;
+      for (;;) {
+        worker.postMessage('count');
+        const [{ count }] = (await once(worker, 'message')) as [{ count: number }];
+        if (count >= expected || still >= 2000) return;
+        still = count === last ? still + 100 : 0;
+        last = count;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async stop(): Promise<ClientsResult> {
       worker.postMessage('stop');
       const [result] = (await once(worker, 'message')) as [ClientsResult];
@@ -112,7 +125,7 @@ async function bareCeiling(): Promise<ClientsResult & { sent: number }> {
   }, 10);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   clearInterval(timer);
-  await new Promise((r) => setTimeout(r, 500));
+  await clients.drain(seq * STREAMS);
   const result = await clients.stop();
   server.closeAllConnections();
   server.close();
@@ -218,13 +231,13 @@ async function onBackend(label: string, storage: Storage, bare: ClientsResult): 
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
   const use = cpu?.stop();
-  // Stragglers: the hub reads at least once a second.
-  await new Promise((r) => setTimeout(r, 1500));
-  const got = await clients.stop();
   const { rows: after } = await sql<{
     n: string;
   }>`select count(*) as n from case_event where seq > ${startSeq}`.execute(built.kernel.db);
   const events = Number(after[0].n);
+  // Stragglers (the hub reads at least once a second) and the clients' own backlog.
+  await clients.drain(events * STREAMS);
+  const got = await clients.stop();
   await built.close();
   const complete = got.minPerConnection === events && got.maxPerConnection === events;
   return {

@@ -82,15 +82,26 @@ for (const backend of testBackends()) {
       assert.equal(sup.res.status, 200);
       assert.match(sup.res.headers.get('content-type') ?? '', /text\/event-stream/);
       const started = Date.now();
-      const c = await fx.walk([
-        ['sup', 'file'],
-        ['disp', 'dispatch'],
-      ]);
+      const address = '杭州市西湖区文三路100号';
+      const c = await fx.walk(
+        [
+          ['sup', 'file'],
+          ['disp', 'dispatch'],
+        ],
+        { address },
+      );
       const filed = await sup.waitFor((f) => f.event === 'case.filed' && f.data.case.id === c.id);
       assert.ok(Date.now() - started < 1000);
       assert.equal(filed.data.case.number, c.number);
       assert.match(filed.id!, /^\d+$/);
-      await handler.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
+      const seen = await handler.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
+      const supSeen = await sup.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
+      assert.equal(supSeen.data.case.address, address, 'pii.read sees the address');
+      assert.ok(
+        seen.data.case.address && seen.data.case.address !== address,
+        'without pii.read it is masked',
+      );
+      assert.equal(seen.id, supSeen.id);
       assert.ok(
         !handler.frames.some((f) => f.event === 'case.filed' && f.data.case.id === c.id),
         'before dispatch the department does not see the case',

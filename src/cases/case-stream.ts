@@ -63,6 +63,8 @@ interface CaseInfo {
   reporter_users: string[] | null;
   summoned: string[] | null;
   event: PlatformEvent;
+  /** Its frames built so far, by address form (see `frame`). */
+  frames?: Map<string, string>;
 }
 
 interface Connection {
@@ -90,7 +92,16 @@ function canSee(p: Principal, c: CaseInfo): boolean {
   return (c.reporter_users ?? []).includes(p.id);
 }
 
+/**
+ * The frame of an event for a caller. Callers differ only in the address (masked without
+ * `pii.read`), so each event's frame is built once per address form and shared: a busy
+ * node sends every event to hundreds of streams.
+ */
 function frame(p: Principal, c: CaseInfo): string {
+  const address = maskPersonalData(p, { address: c.address }).address ?? null;
+  const key = address ?? '\u0000';
+  const built = c.frames?.get(key);
+  if (built) return built;
   const { event } = c;
   const payload = {
     id: event.id,
@@ -105,10 +116,13 @@ function frame(p: Principal, c: CaseInfo): string {
       light: c.light,
       district: c.district_code,
       leadDepartment: c.lead_department,
-      address: maskPersonalData(p, { address: c.address }).address,
+      address,
     },
   };
-  return `id: ${c.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  const text = `id: ${c.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  c.frames ??= new Map();
+  c.frames.set(key, text);
+  return text;
 }
 
 /** The streams of one node, and its reader of the event log. */
