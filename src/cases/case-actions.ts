@@ -4,6 +4,7 @@
  * writes the new state, appends history and audit, moves the SLA clock and its timers; after
  * commit it publishes the event. Nothing else writes a case's state.
  */
+import { sql } from 'kysely';
 import type { Principal } from '../identity/index.ts';
 import {
   ConflictError,
@@ -111,6 +112,10 @@ export async function applyAction(
   if (principal.kind === 'anonymous') throw new UnauthenticatedError();
   if (!isCaseAction(action))
     throw new NotFoundError(`There is no case action "${action}".`, 'case.unknown_action', { action });
+  // A merge locks a second case, its target. In a batch it would wait for it while holding
+  // the commit-order lock (taken by the batch's earlier writes), which a timer holding the
+  // target waits for: a deadlock. Alone, it locks both cases first (rare: no batching needed).
+  if (action === 'merge') return applyActionAlone(engine, principal, idOrNumber, action, params);
   return transitionBatcher(engine).submit({ principal, idOrNumber, action, params });
 }
 
@@ -124,6 +129,12 @@ export async function applyActionAlone(
 ): Promise<CaseView> {
   const events: PlatformEvent[] = [];
   const row = await engine.db.transaction().execute(async (trx) => {
+    // A merge's two cases are locked together in id order, so that two merges of the same
+    // pair, either way round, cannot each hold one and wait for the other.
+    if (action === 'merge' && typeof params.into === 'string')
+      await sql`select id from case_record
+        where id in (${idOrNumber}, ${params.into}) or number in (${idOrNumber}, ${params.into})
+        order by id for update`.execute(trx);
     const current = await loadVisibleCase(trx, principal, idOrNumber, true);
     return performTransition(engine, trx, current, principal, action, params, events);
   });

@@ -129,10 +129,11 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
             reportedTo: { type: 'string', format: 'date-time' },
             ids: {
               type: 'string',
-              description: 'Comma-separated case ids, at most 500 (what a live screen refreshes)',
-              pattern: '^[0-9a-f-]{36}(,[0-9a-f-]{36}){0,499}$',
+              description:
+                'Comma-separated case ids, at most 200 (what a live screen refreshes); the page is as long as the list unless `limit` says otherwise',
+              pattern: '^[0-9a-f-]{36}(,[0-9a-f-]{36}){0,199}$',
             },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, description: 'Page size (default 50)' },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
@@ -146,6 +147,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         throw new InvalidInputError(`"${bad}" is not a case state; use ${CASE_STATES.join(', ')}.`, {
           field: 'state',
         });
+      const ids = typeof q.ids === 'string' ? q.ids.split(',') : undefined;
       return listCases(engine(), request.principal, {
         state: states as CaseState[] | undefined,
         category: q.category as string | undefined,
@@ -156,8 +158,8 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         light: q.light as 'green' | 'yellow' | 'red' | undefined,
         reportedFrom: q.reportedFrom ? new Date(q.reportedFrom) : undefined,
         reportedTo: q.reportedTo ? new Date(q.reportedTo) : undefined,
-        ids: typeof q.ids === 'string' ? q.ids.split(',') : undefined,
-        limit: q.limit as number | undefined,
+        ids,
+        limit: (q.limit as number | undefined) ?? ids?.length,
         offset: q.offset as number | undefined,
       });
     },

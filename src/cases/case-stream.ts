@@ -99,7 +99,7 @@ function canSee(p: Principal, c: CaseInfo): boolean {
  */
 function frame(p: Principal, c: CaseInfo): string {
   const address = maskPersonalData(p, { address: c.address }).address ?? null;
-  const key = address ?? '\u0000';
+  const key = address === null ? 'none' : `address:${address}`;
   const built = c.frames?.get(key);
   if (built) return built;
   const { event } = c;
@@ -123,6 +123,17 @@ function frame(p: Principal, c: CaseInfo): string {
   c.frames ??= new Map();
   c.frames.set(key, text);
   return text;
+}
+
+/** The head of every stream's response: SSE headers and the client's reconnection delay. */
+function startEventStream(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
 }
 
 /** The streams of one node, and its reader of the event log. */
@@ -277,7 +288,8 @@ export class CaseStreamHub {
     };
     res.on('close', () => this.#close(conn));
     // The client may have left while it was authenticated ('close' came before the listener).
-    if (res.destroyed || this.#closed) return void res.end();
+    if (res.destroyed) return void res.end();
+    if (this.#closed) return this.#endEarly(res);
     let head = 0;
     try {
       // On the chain, so that no read runs between fixing where the stream starts and adding
@@ -294,20 +306,15 @@ export class CaseStreamHub {
         this.#poll.unref?.();
       });
     } catch {
-      // The database failed (shutting down): the client reconnects, after `retry`, with its id.
+      // The database failed (shutting down).
       this.#close(conn);
-      return void res.end();
+      return this.#endEarly(res);
     }
-    if (!this.#connections.has(conn)) return void res.end();
+    if (!this.#connections.has(conn)) return this.#endEarly(res);
     // The response starts only now: whatever commits after the client has it is above the
     // stream's starting point, so it comes.
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 2000\n: connected\n\n`);
+    startEventStream(res);
+    res.write(': connected\n\n');
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
     if (lastEventId === null) return;
@@ -319,6 +326,16 @@ export class CaseStreamHub {
         `Last-Event-ID ${lastEventId} is beyond the event log's last event ${head}.`,
       );
     await this.#catchUp(conn, lastEventId).catch(() => res.end());
+  }
+
+  /**
+   * Ends a stream that could not start (the node shutting down, the database gone) as an
+   * event stream all the same, so that an EventSource reconnects after `retry` with its id
+   * instead of giving up on a response that is not one.
+   */
+  #endEarly(res: ServerResponse): void {
+    if (!res.headersSent && !res.destroyed) startEventStream(res);
+    res.end();
   }
 
   #close(conn: Connection): void {

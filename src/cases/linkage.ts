@@ -8,7 +8,7 @@ import { createEvent, type Db } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { appendHistory } from './case-store.ts';
 import { notify } from './notifications.ts';
-import { publishAfterCommit } from './sla-timers.ts';
+import { lockCaseOrGiveWay, publishAfterCommit } from './sla-timers.ts';
 
 export const JOB_REPORT_IN_DEADLINE = 'case.linkage.deadline';
 
@@ -38,6 +38,9 @@ export function registerLinkageJobs(engine: CaseEngine): void {
   engine.scheduler.handle(JOB_REPORT_IN_DEADLINE, async (job, trx) => {
     const { whistleId, caseId } = job.payload as { whistleId: number; caseId: string };
     const now = engine.clock.now();
+    // The case first, without waiting (see sla-timers.ts, loadLiveStage): a transition batch
+    // holding it may be about to record a report-in on these very rows.
+    await lockCaseOrGiveWay(trx, caseId);
     const missed = await trx
       .updateTable('case_linkage')
       .set({ missed: true })

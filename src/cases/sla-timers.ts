@@ -253,27 +253,37 @@ const SYSTEM = 'system:sla-clock';
 
 async function loadLiveStage(trx: Db, job: Job): Promise<{ s: StageRow; row: CaseRow } | null> {
   const { caseId, stageId } = job.payload as { caseId: string; stageId: number };
-  // NOWAIT: this transaction holds the job's row, and a transition that holds the case
-  // cancels the case's timers, i.e. waits for that row. Waiting here would deadlock (PostgreSQL
-  // breaks it after a second by aborting one side); giving way lets the transition finish,
-  // and the job, run again a second later, finds it cancelled or sees the new stage.
-  const row = (await trx
-    .selectFrom('case_record')
-    .selectAll()
-    .where('id', '=', caseId)
-    .forUpdate()
-    .noWait()
-    .executeTakeFirst()
-    .catch((e: unknown) => {
-      if (isLockNotAvailable(e)) throw new JobBusyError(`case ${caseId} is being changed`);
-      throw e;
-    })) as CaseRow | undefined;
+  const row = await lockCaseOrGiveWay(trx, caseId);
   const s = (await trx.selectFrom('case_stage').selectAll().where('id', '=', stageId).executeTakeFirst()) as
     | StageRow
     | undefined;
   // A stage that ended or paused after the job was scheduled owes nothing.
   if (!row || !s || s.ended_at || !s.running_since) return null;
   return { s, row };
+}
+
+/**
+ * A timer job's case, locked without waiting; if another transaction holds it, the job
+ * gives way (`JobBusyError`: it runs again a second later, no attempt counted). The job
+ * holds its own row while it runs, and a transition that holds the case cancels the case's
+ * timers, i.e. waits for that row: waiting here would deadlock the two (PostgreSQL breaks
+ * it after a second by aborting one, at times a whole transition batch). NO KEY UPDATE, as
+ * an UPDATE of the case takes: it conflicts with transitions, not with the key-share locks
+ * of rows inserted beside the case.
+ */
+export async function lockCaseOrGiveWay(trx: Db, caseId: string): Promise<CaseRow | undefined> {
+  try {
+    return (await trx
+      .selectFrom('case_record')
+      .selectAll()
+      .where('id', '=', caseId)
+      .forNoKeyUpdate()
+      .noWait()
+      .executeTakeFirst()) as CaseRow | undefined;
+  } catch (e) {
+    if (isLockNotAvailable(e)) throw new JobBusyError(`case ${caseId} is being changed`);
+    throw e;
+  }
 }
 
 /** Registers the SLA, linkage and outbox job handlers. */

@@ -29,12 +29,12 @@ export type JobHandler = (job: Job, trx: Transaction<any>) => Promise<void>;
  * transaction go on, and the job sees its result next time.
  */
 export class JobBusyError extends Error {
-  constructor(
-    message: string,
-    readonly retryInMs = 1000,
-  ) {
+  readonly retryInMs: number;
+  constructor(message: string, retryInMs = 1000) {
     super(message);
     this.name = 'JobBusyError';
+    // Never at once: a poll would spin on the job for as long as its object is held.
+    this.retryInMs = Math.max(100, retryInMs);
   }
 }
 
@@ -68,7 +68,8 @@ export interface Scheduler {
   handle(kind: string, handler: JobHandler): void;
   /**
    * Runs every job due at the clock's now, one transaction each (up to `limit`); returns
-   * how many ran, failed attempts included. Jobs locked by another node are skipped.
+   * how many ran, failed attempts and jobs that gave way (`JobBusyError`) included. Jobs
+   * locked by another node are skipped.
    */
   runDue(limit?: number): Promise<number>;
   /** Polls every `pollMs` until stopped. */

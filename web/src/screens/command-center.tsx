@@ -31,7 +31,8 @@ const POLL_MS = 2000;
 const POLL_SIZE = 100;
 /** How often the cases touched by live events are read back, and at most how many at once. */
 const REFRESH_MS = 300;
-const REFRESH_MAX = 500;
+/** 150 ids keep the request line under 8 KB, what common proxies accept (the API takes 200). */
+const REFRESH_MAX = 150;
 
 interface FeedLine {
   seq: number;
@@ -78,6 +79,8 @@ export function CommandCenter() {
 
   /** Cases touched by live events since they were last read back. */
   const changed = useRef(new Set<string>());
+  /** Bumped on a stream gap: a read-back begun before it is stale and dropped. */
+  const generation = useRef(0);
   const onEvent = useCallback(
     (event: LiveEvent) => {
       const id = event.case?.id;
@@ -96,6 +99,8 @@ export function CommandCenter() {
       );
       // Events were missed beyond what the server replays: the map reloads its cases.
       if (event.type === STREAM_GAP) {
+        generation.current++;
+        changed.current.clear();
         liveRef.current = new Map();
         setLive(new Map());
         loadedReload.current();
@@ -115,9 +120,11 @@ export function CommandCenter() {
       if (busy || changed.current.size === 0) return;
       const ids = [...changed.current].slice(0, REFRESH_MAX);
       for (const id of ids) changed.current.delete(id);
+      const asOf = generation.current;
       busy = true;
       try {
-        const page = await listCases({ ids: ids.join(','), limit: REFRESH_MAX });
+        const page = await listCases({ ids: ids.join(','), limit: ids.length });
+        if (asOf !== generation.current) return;
         setLive((m) => {
           const next = new Map(m);
           for (const c of page.items) next.set(c.id, c);
@@ -125,8 +132,11 @@ export function CommandCenter() {
           return next;
         });
         setTick((n) => n + 1);
-      } catch {
-        for (const id of ids) changed.current.add(id);
+      } catch (error) {
+        // Read them again next time, unless the server refused the request itself.
+        const status = (error as { status?: number }).status;
+        if (!(status && status >= 400 && status < 500) && asOf === generation.current)
+          for (const id of ids) changed.current.add(id);
       } finally {
         busy = false;
       }
