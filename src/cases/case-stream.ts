@@ -301,6 +301,10 @@ export class CaseStreamHub {
         if (this.#connections.size === 0) this.#tail = head;
         if (this.#closed || conn.closed) return;
         conn.cursor = lastEventId === null ? this.#tail : Math.min(lastEventId, head);
+        // The response starts only now, and before any read can write to it: whatever
+        // commits after the client has it is above the stream's starting point, so it comes.
+        startEventStream(res);
+        res.write(': connected\n\n');
         this.#connections.add(conn);
         this.#poll ??= setInterval(() => this.#wake(), this.options.pollMs);
         this.#poll.unref?.();
@@ -311,10 +315,6 @@ export class CaseStreamHub {
       return this.#endEarly(res);
     }
     if (!this.#connections.has(conn)) return this.#endEarly(res);
-    // The response starts only now: whatever commits after the client has it is above the
-    // stream's starting point, so it comes.
-    startEventStream(res);
-    res.write(': connected\n\n');
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
     if (lastEventId === null) return;
