@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { buildApp, type OneCityApp } from '../src/app.ts';
 import { type Capability, createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
-import { seedDemoCity } from '../src/org/index.ts';
+import { createUser, type Principal, systemActor } from '../src/identity/index.ts';
+import { locatePoint, seedDemoCity } from '../src/org/index.ts';
 
 /** One measured figure. */
 export interface BenchResult {
@@ -214,4 +215,48 @@ export async function benchCity(
   });
   await seedDemoCity(built.kernel, { seed: 1, password });
   return built;
+}
+
+/** A service principal for in-process calls of the case engine. */
+export const service = (
+  id: string,
+  roles: Principal['roles'],
+  departmentCodes: string[] = [],
+): Principal => ({
+  kind: 'service',
+  id,
+  username: id,
+  roles,
+  departmentCodes,
+  divisionCodes: [],
+});
+
+/** `n` points in the city's grids on a lattice of about 790 × 650 m, or on the lattice shifted by half a step. */
+export function cityPoints(n: number, shifted = false): Array<{ lat: number; lon: number }> {
+  const out: Array<{ lat: number; lon: number }> = [];
+  const [lat0, lon0] = shifted ? [30.00355, 119.80335] : [30.0, 119.8];
+  for (let lat = lat0; lat < 30.6 && out.length < n; lat += 0.0071)
+    for (let lon = lon0; lon < 120.6 && out.length < n; lon += 0.0067)
+      if (locatePoint(lat, lon)?.grid) out.push({ lat, lon });
+  return out;
+}
+
+/** Creates a user with `roles` in the bench city and returns its bearer token. */
+export async function benchUserToken(
+  built: OneCityApp,
+  username: string,
+  roles: Principal['roles'],
+  password = 'Bench-password-2026!',
+): Promise<string> {
+  await createUser(
+    built.kernel.db,
+    { username, displayName: username, password, roles },
+    systemActor(new Date()),
+  );
+  const login = await built.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
+  return login.json().token as string;
 }

@@ -18,42 +18,26 @@ import {
   intakeBatcher,
   reportCase,
 } from '../src/cases/index.ts';
-import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
+import { identityCapability, type Principal } from '../src/identity/index.ts';
 import type { Storage } from '../src/kernel/index.ts';
-import { locatePoint, orgCapability } from '../src/org/index.ts';
+import { orgCapability } from '../src/org/index.ts';
 import {
   type BenchResult,
   benchBackends,
   benchCity,
+  benchUserToken,
+  cityPoints,
   type CpuUse,
   cpuMeter,
   httpLoad,
   profiled,
+  service,
   withBenchStorage,
 } from './bench-kit.ts';
 
 export const name = 'cases';
 
 const CATEGORY = 'CM.E.01.01';
-const service = (id: string, roles: Principal['roles'], departmentCodes: string[] = []): Principal => ({
-  kind: 'service',
-  id,
-  username: id,
-  roles,
-  departmentCodes,
-  divisionCodes: [],
-});
-
-/** `n` points in the city's grids on a lattice of about 790 × 650 m, or on the lattice shifted by half a step. */
-function cityPoints(n: number, shifted = false): Array<{ lat: number; lon: number }> {
-  const out: Array<{ lat: number; lon: number }> = [];
-  const [lat0, lon0] = shifted ? [30.00355, 119.80335] : [30.0, 119.8];
-  for (let lat = lat0; lat < 30.6 && out.length < n; lat += 0.0071)
-    for (let lon = lon0; lon < 120.6 && out.length < n; lon += 0.0067)
-      if (locatePoint(lat, lon)?.grid) out.push({ lat, lon });
-  return out;
-}
-
 async function bareCeiling(body: string): Promise<{ rps: number; p99: number }> {
   const bare = Fastify();
   bare.post('/echo', async (req) => ({ ok: true, size: JSON.stringify(req.body).length }));
@@ -81,17 +65,7 @@ async function onBackend(
     orgCapability,
     createCasesCapability(),
   ]);
-  await createUser(
-    built.kernel.db,
-    { username: 'bench.citizen', displayName: 'Bench', password: 'Bench-password-2026!', roles: ['citizen'] },
-    systemActor(new Date()),
-  );
-  const login = await built.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'bench.citizen', password: 'Bench-password-2026!' },
-  });
-  const token = login.json().token as string;
+  const token = await benchUserToken(built, 'bench.citizen', ['citizen']);
   const points = cityPoints(500);
   const engine = caseEngineOf(built.kernel);
   const citizen = service('bench:citizen', ['citizen']);

@@ -14,10 +14,19 @@ import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { auditCapability } from '../src/audit/index.ts';
 import { applyAction, caseEngineOf, createCasesCapability, reportCase } from '../src/cases/index.ts';
-import { createUser, identityCapability, type Principal, systemActor } from '../src/identity/index.ts';
+import { identityCapability } from '../src/identity/index.ts';
 import type { Storage } from '../src/kernel/index.ts';
-import { locatePoint, orgCapability } from '../src/org/index.ts';
-import { type BenchResult, benchBackends, benchCity, cpuMeter, withBenchStorage } from './bench-kit.ts';
+import { orgCapability } from '../src/org/index.ts';
+import {
+  type BenchResult,
+  benchBackends,
+  benchCity,
+  benchUserToken,
+  cityPoints,
+  cpuMeter,
+  service,
+  withBenchStorage,
+} from './bench-kit.ts';
 
 export const name = 'stream';
 
@@ -66,15 +75,6 @@ async function sseClients(url: string, headers: Record<string, string>, connecti
     },
   };
 }
-
-const service = (id: string, roles: Principal['roles'], departmentCodes: string[] = []): Principal => ({
-  kind: 'service',
-  id,
-  username: id,
-  roles,
-  departmentCodes,
-  divisionCodes: [],
-});
 
 /** A frame of about the size of the platform's, for the ceiling. */
 function bareFrame(seq: number): string {
@@ -139,30 +139,12 @@ async function onBackend(label: string, storage: Storage, bare: ClientsResult): 
     orgCapability,
     createCasesCapability(),
   ]);
-  await createUser(
-    built.kernel.db,
-    {
-      username: 'bench.center',
-      displayName: 'Center',
-      password: 'Bench-password-2026!',
-      roles: ['supervision_operator'],
-    },
-    systemActor(new Date()),
-  );
-  const login = await built.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'bench.center', password: 'Bench-password-2026!' },
-  });
-  const token = login.json().token as string;
+  const token = await benchUserToken(built, 'bench.center', ['supervision_operator']);
   const engine = caseEngineOf(built.kernel);
   const citizen = service('bench:citizen', ['citizen']);
   const sup = service('bench:sup', ['supervision_operator']);
   const disp = service('bench:disp', ['dispatcher']);
-  const points: Array<{ lat: number; lon: number }> = [];
-  for (let lat = 30.0; lat < 30.6 && points.length < 500; lat += 0.0071)
-    for (let lon = 119.8; lon < 120.6 && points.length < 500; lon += 0.0067)
-      if (locatePoint(lat, lon)?.grid) points.push({ lat, lon });
+  const points = cityPoints(500);
   const needed = Math.ceil((RATE * SECONDS * 1.2) / STEPS.length);
   const ready: Array<{ id: string; version: number; step: number; lead: string | null }> = [];
   for (let k = 0; k < needed; k += 50)
