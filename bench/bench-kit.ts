@@ -1,4 +1,5 @@
 /** Shared pieces of the benchmarks: HTTP load with autocannon, timing, result rows. */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -165,6 +166,48 @@ export function benchBackends(): BenchBackend[] {
   if (wanted.includes('embedded')) out.push('embedded');
   if (BENCH_PG_URL && wanted.includes('postgres')) out.push('PostgreSQL');
   return out;
+}
+
+/**
+ * Runs a benchmark once per engine, each in a process of its own, and gathers their figures
+ * (`npm run bench <name>` with BENCH_BACKENDS set to one engine, its table on stderr passed
+ * through). Measured one after the other in one process, the second engine ran in the first
+ * one's leftovers: its heap, and the embedded database's memory until the collector freed it
+ * (PostgreSQL intake p99 75 ms after the embedded run against 35–46 ms alone, 2026-11-29).
+ * Inside such a process (BENCH_ONE_ENGINE set), or with one engine wanted, runs `inProcess`.
+ */
+export async function perEngineProcess(
+  benchName: string,
+  inProcess: (backend: BenchBackend) => Promise<BenchResult[]>,
+): Promise<BenchResult[]> {
+  const backends = benchBackends();
+  const results: BenchResult[] = [];
+  if (process.env.BENCH_ONE_ENGINE || backends.length < 2) {
+    for (const backend of backends) results.push(...(await inProcess(backend)));
+    return results;
+  }
+  for (const backend of backends) {
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', path.join(import.meta.dirname, 'run.ts'), benchName, '--json', '--quiet'],
+        {
+          env: {
+            ...process.env,
+            BENCH_ONE_ENGINE: '1',
+            BENCH_BACKENDS: backend === 'embedded' ? 'embedded' : 'postgres',
+          },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      );
+      child.stderr?.pipe(process.stderr);
+    });
+    // The JSON document is the output's last part (the platform may print before it).
+    const start = stdout.startsWith('{') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
+    results.push(...(JSON.parse(stdout.slice(start)) as { results: BenchResult[] }).results);
+  }
+  return results;
 }
 
 /**

@@ -2,10 +2,12 @@
  * Case intake over HTTP (POST /api/v1/cases, 50 connections) and case transitions
  * (file → dispatch → accept → handle, through `applyAction`), each beside its ceiling: a
  * bare Fastify POST route for intake, a raw batched insert into the same database for
- * transitions. Embedded (PGlite) always; PostgreSQL too when BENCH_DATABASE_URL or
- * TEST_DATABASE_URL is set. The city holds BENCH_CASES_PRIOR earlier cases (default
- * 20,000) and current statistics before the measured runs. After each run: numbers are
- * unique and the audit chain holds.
+ * transitions. Embedded (PGlite, on disk as `npm start` runs it; BENCH_IN_MEMORY=1 for
+ * memory) always; PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, each
+ * engine in a process of its own. The city holds BENCH_CASES_PRIOR earlier cases (default
+ * 20,000) and current statistics before the measured runs; the transitions take
+ * BENCH_TRANSITION_CASES fresh cases (default 1,000: 4,000 transitions). After each run:
+ * numbers are unique and the audit chain holds.
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';
@@ -23,13 +25,13 @@ import type { Storage } from '../src/kernel/index.ts';
 import { orgCapability } from '../src/org/index.ts';
 import {
   type BenchResult,
-  benchBackends,
   benchCity,
   benchUserToken,
   cityPoints,
   type CpuUse,
   cpuMeter,
   httpLoad,
+  perEngineProcess,
   profiled,
   service,
   withBenchStorage,
@@ -113,19 +115,20 @@ async function onBackend(
   const intakeCpuUse = intakeCpu?.stop();
   const intakeBatches = intakeBatcher(caseEngineOf(built.kernel)).batches - batchesBefore;
   // Transitions: N fresh cases taken file → dispatch → accept → handle, 50 at a time.
-  const N = 400;
+  const N = Number(process.env.BENCH_TRANSITION_CASES ?? 1000);
   const cases: CaseView[] = [];
-  for (let k = 0; k < N; k++)
-    cases.push(
-      (
-        await reportCase(engine, citizen, {
+  for (let k = 0; k < N; k += 50)
+    for (const r of await Promise.all(
+      Array.from({ length: Math.min(50, N - k) }, (_, j) =>
+        reportCase(engine, citizen, {
           channel: 'hotline',
           category: CATEGORY,
-          location: points[k % points.length],
+          location: points[(k + j) % points.length],
           description: 'bench',
-        })
-      ).case,
-    );
+        }),
+      ),
+    ))
+      cases.push(r.case);
   const sup = service('bench:sup', ['supervision_operator']);
   const disp = service('bench:disp', ['dispatcher']);
   let transitions = 0;
@@ -236,9 +239,10 @@ export async function run(): Promise<BenchResult[]> {
     description: 'Garbage piled up by the bus stop',
     reporter: { name: '张三', phone: '13812341234', consent: true },
   });
-  const bare = await bareCeiling(sample);
-  const results: BenchResult[] = [];
-  for (const backend of benchBackends())
-    results.push(...(await withBenchStorage(backend, (storage) => onBackend(backend, storage, bare))));
-  return results;
+  // Embedded on disk, as `npm start` runs it (DATA_DIR); BENCH_IN_MEMORY=1 for PGlite in memory.
+  const onDisk = process.env.BENCH_IN_MEMORY !== '1';
+  return perEngineProcess(name, async (backend) => {
+    const bare = await bareCeiling(sample);
+    return withBenchStorage(backend, (storage) => onBackend(backend, storage, bare), { onDisk });
+  });
 }

@@ -11,6 +11,8 @@ import type { BenchResult } from './bench-kit.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+// A benchmark's child process (bench-kit's perEngineProcess): its parent prints the figures.
+const quiet = args.includes('--quiet');
 const only = args.filter((a) => !a.startsWith('--'));
 const dir = import.meta.dirname;
 const files = readdirSync(dir)
@@ -20,17 +22,18 @@ const files = readdirSync(dir)
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const all: Array<BenchResult & { bench: string }> = [];
-console.error(`# OneCity benchmarks — ${new Date().toISOString()} — ${machine}`);
+if (!quiet) console.error(`# OneCity benchmarks — ${new Date().toISOString()} — ${machine}`);
 for (const file of files) {
   const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as {
     name?: string;
     run: () => Promise<BenchResult[]>;
   };
   const bench = mod.name ?? file.replace('.bench.ts', '');
-  console.error(`\n## ${bench}`);
+  if (!quiet) console.error(`\n## ${bench}`);
   const results = await mod.run();
   for (const r of results) {
     all.push({ bench, ...r });
+    if (quiet) continue;
     const ratio = r.ceiling
       ? ` (${((r.value / r.ceiling.value) * 100).toFixed(0)} % of ${r.ceiling.name} ${r.ceiling.value} ${r.unit})`
       : '';

@@ -97,7 +97,7 @@ export async function recordCaseEvent(
       },
       trx,
     );
-  if (data.to && data.to !== data.from && CITIZEN_STATES.includes(data.to as CaseState))
+  if (tellsCitizens(data) && (await casesWithReporters(trx, [data.caseId])).has(data.caseId))
     await engine.scheduler.schedule(
       {
         kind: JOB_CITIZEN_UPDATE,
@@ -109,16 +109,44 @@ export async function recordCaseEvent(
     );
 }
 
+/** An event that moves its case into a state the reporters are told about. */
+const tellsCitizens = (data: { to?: string; from?: string }): boolean =>
+  !!data.to && data.to !== data.from && CITIZEN_STATES.includes(data.to as CaseState);
+
+/**
+ * A reporter the citizen-update job can tell (citizen-updates.ts): one with an account (in
+ * the app), or one who consented and left a phone or an e-mail address.
+ */
+const TELLABLE_REPORTER = sql.raw(
+  '(r.user_id is not null or (r.consent and (r.phone is not null or r.email is not null)))',
+);
+
+/**
+ * Which of these cases have a reporter to tell. A case without one (a sensor's or a
+ * gateway's alert, an anonymous call) gets no citizen-update job: each would be a
+ * transaction of the scheduler's for nothing. Reporters join a case only at intake and by a
+ * merge, which holds the case's lock, so the answer holds until the caller's transaction ends.
+ */
+async function casesWithReporters(trx: Db, caseIds: string[]): Promise<Set<string>> {
+  if (caseIds.length === 0) return new Set();
+  const { rows } = await sql<{ case_id: string }>`
+    select distinct r.case_id from case_reporter r
+    where r.case_id = any(${caseIds}::text[]) and ${TELLABLE_REPORTER}`.execute(trx);
+  return new Set(rows.map((r) => r.case_id));
+}
+
 /**
  * The set-based form of {@link recordCaseEvent} for a group-committed batch: every event
- * row and its webhook deliveries in one statement, then every delivery and citizen-update
- * job in one more. Each event comes with its case as it was before the change: the scope
- * columns, and the department of an event that names none (the lead it had).
+ * row, its webhook deliveries and which of its cases have reporters in one statement, then
+ * every delivery and citizen-update job, with the caller's `alsoSchedule` (the batch's
+ * timers), in one more. Each event comes with its case as it was before the change: the
+ * scope columns, and the department of an event that names none (the lead it had).
  */
 export async function recordCaseEvents(
   engine: CaseEngine,
   trx: Db,
   events: ReadonlyArray<{ event: PlatformEvent; row: CaseRow }>,
+  alsoSchedule: readonly ScheduleRequest[] = [],
 ): Promise<void> {
   const rows = events
     .map(({ event, row }) => ({
@@ -133,7 +161,10 @@ export async function recordCaseEvents(
       },
     }))
     .filter((r) => r.data.caseId);
-  if (rows.length === 0) return;
+  if (rows.length === 0) {
+    await engine.scheduler.scheduleMany(alsoSchedule, trx);
+    return;
+  }
   await takeCommitOrderLock(trx);
   const values = rows.map(({ event, data, row }) => ({
     ...caseScopeOf(row),
@@ -150,7 +181,12 @@ export async function recordCaseEvents(
   // The scope columns come from the rows at hand: joined from case_record, PostgreSQL chose
   // a whole-table scan for the batch's few dozen cases while the table's statistics were
   // older than its growth.
-  const { rows: deliveries } = await sql<{ id: string; created_at: Date }>`
+  const citizenCases = [...new Set(rows.filter((r) => tellsCitizens(r.data)).map((r) => r.data.caseId!))];
+  const { rows: written } = await sql<{
+    id: string | null;
+    created_at: Date | null;
+    reported_case: string | null;
+  }>`
     with e as (
       insert into case_event (event_id, case_id, type, action, to_state, department, body, occurred_at,
                               ${CASE_SCOPE_COLUMNS})
@@ -158,24 +194,38 @@ export async function recordCaseEvents(
              ${CASE_SCOPE_COLUMNS}
       from jsonb_populate_recordset(null::case_event, ${JSON.stringify(values)}::jsonb) v
       returning event_id, type, body, occurred_at
+    ),
+    d as (
+      insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+      select w.id, e.event_id, e.type, e.body, 'pending', e.occurred_at, e.occurred_at
+      from e join case_webhook w on w.active and w.deleted_at is null and exists (
+        select 1 from jsonb_array_elements_text(w.events) p(v)
+        where p.v in ('*', e.type)
+           or (right(p.v, 2) = '.*' and left(e.type, length(p.v) - 1) = left(p.v, length(p.v) - 1))
+      )
+      returning id, created_at
     )
-    insert into case_webhook_delivery (webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
-    select w.id, e.event_id, e.type, e.body, 'pending', e.occurred_at, e.occurred_at
-    from e join case_webhook w on w.active and w.deleted_at is null and exists (
-      select 1 from jsonb_array_elements_text(w.events) p(v)
-      where p.v in ('*', e.type)
-         or (right(p.v, 2) = '.*' and left(e.type, length(p.v) - 1) = left(p.v, length(p.v) - 1))
-    )
-    returning id, created_at`.execute(trx);
-  const jobs: ScheduleRequest[] = deliveries.map((r) => ({
-    kind: JOB_WEBHOOK_DELIVER,
-    runAt: new Date(r.created_at),
-    key: `webhook:${r.id}:1`,
-    payload: { deliveryId: Number(r.id) },
-    maxAttempts: 3,
-  }));
+    select d.id::text as id, d.created_at, null::text as reported_case from d
+    union all
+    select distinct null, null::timestamptz, r.case_id from case_reporter r
+    where r.case_id = any(${citizenCases}::text[]) and ${TELLABLE_REPORTER}`.execute(trx);
+  const jobs: ScheduleRequest[] = [...alsoSchedule];
+  const reported = new Set<string>();
+  for (const r of written) {
+    if (r.reported_case) {
+      reported.add(r.reported_case);
+      continue;
+    }
+    jobs.push({
+      kind: JOB_WEBHOOK_DELIVER,
+      runAt: new Date(r.created_at!),
+      key: `webhook:${r.id}:1`,
+      payload: { deliveryId: Number(r.id) },
+      maxAttempts: 3,
+    });
+  }
   for (const { event, data } of rows)
-    if (data.to && data.to !== data.from && CITIZEN_STATES.includes(data.to as CaseState))
+    if (tellsCitizens(data) && reported.has(data.caseId!))
       jobs.push({
         kind: JOB_CITIZEN_UPDATE,
         runAt: new Date(event.occurredAt),

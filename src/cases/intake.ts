@@ -455,10 +455,6 @@ async function reportBatch(
       ended_at: null,
     }));
     const stageOf = new Map(stageRows.map((s) => [s.case_id, s]));
-    await engine.scheduler.scheduleMany(
-      stageRows.map((s) => nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, now)),
-      trx,
-    );
 
     await engine.deps.appendAuditBatch(
       trx,
@@ -486,10 +482,12 @@ async function reportBatch(
           `case:${p.number}`,
         ),
       );
+    // The stages' first timers go out with the events' jobs, in one statement.
     await recordCaseEvents(
       engine,
       trx,
       events.map((event) => ({ event, row: rowById.get((event.data as { caseId: string }).caseId)! })),
+      stageRows.map((s) => nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, now)),
     );
 
     fresh.forEach(({ c, p, i }, k) => {

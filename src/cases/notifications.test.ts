@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -5,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../test/support/storage.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
 import type { CitizenMessage } from './citizen-updates.ts';
-import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
+import type { Principal } from '../identity/index.ts';
+import { caseEngineOf, reportCase } from './index.ts';
+import { CATEGORY, type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -220,6 +223,40 @@ for (const backend of testBackends()) {
       });
       await fx.t.kernel.scheduler.runDue();
       assert.equal(sent.filter((m) => m.caseId === quiet.id).length, 0, 'no consent, no contact');
+    });
+
+    it('a case without a reporter gets no citizen-update job; one with a reporter gets one per update', async () => {
+      const jobsOf = async (caseId: string) =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from kernel_job
+              where kind = 'case.citizen.update' and payload->>'caseId' = ${caseId}`.execute(fx.t.kernel.db)
+          ).rows[0].n,
+        );
+      // A sensor gateway's alert: no account to notify in the app, no contact data.
+      const gateway: Principal = {
+        kind: 'service',
+        id: 'svc.sensor-gw',
+        username: 'svc.sensor-gw',
+        roles: ['grid_worker'],
+        departmentCodes: [],
+        divisionCodes: [],
+      };
+      const alert = await reportCase(caseEngineOf(fx.t.kernel), gateway, {
+        channel: 'sensor_alert',
+        category: CATEGORY,
+        location: fx.point,
+        description: 'Overflowing bin reported by its fill sensor',
+      });
+      let c: { id: string; version: number } = alert.case;
+      for (const [who, action] of TO_IN_PROGRESS) {
+        const res = await fx.act(who, c.id, action, { version: c.version });
+        assert.equal(res.statusCode, 200, res.body);
+        c = res.json();
+      }
+      assert.equal(await jobsOf(c.id), 0, 'nobody to tell: no job');
+      const reported = await fx.walk(TO_IN_PROGRESS);
+      assert.equal(await jobsOf(reported.id), 2, 'filed and dispatched, for its reporter');
     });
   });
 }

@@ -593,8 +593,8 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
   // A stage that starts has its yellow threshold ahead of it.
   for (const s of created)
     jobs.push(nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, s.started_at));
-  await engine.scheduler.scheduleMany(jobs, trx);
   await engine.deps.appendAuditBatch(trx, p.audit);
-  await recordCaseEvents(engine, trx, p.events);
+  // The timers go out with the events' jobs, in one statement.
+  await recordCaseEvents(engine, trx, p.events, jobs);
   return created;
 }
