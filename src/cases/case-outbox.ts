@@ -137,17 +137,16 @@ async function casesWithReporters(trx: Db, caseIds: string[]): Promise<Set<strin
 
 /**
  * The set-based form of {@link recordCaseEvent} for a group-committed batch: every event
- * row, its webhook deliveries and which of its cases have reporters in one statement, then
- * every delivery and citizen-update job, with the caller's `alsoSchedule` (the batch's
- * timers), in one more. Each event comes with its case as it was before the change: the
- * scope columns, and the department of an event that names none (the lead it had).
+ * row, its webhook deliveries and which of its cases have reporters to tell, in one
+ * statement. Returns the jobs the events owe (a delivery job per webhook delivery, a
+ * citizen update per change a reporter is told about): the caller schedules them with its
+ * own timers, in one statement. Each event comes with its case as it was before the change:
+ * the scope columns, and the department of an event that names none (the lead it had).
  */
 export async function recordCaseEvents(
-  engine: CaseEngine,
   trx: Db,
   events: ReadonlyArray<{ event: PlatformEvent; row: CaseRow }>,
-  alsoSchedule: readonly ScheduleRequest[] = [],
-): Promise<void> {
+): Promise<ScheduleRequest[]> {
   const rows = events
     .map(({ event, row }) => ({
       event,
@@ -161,10 +160,7 @@ export async function recordCaseEvents(
       },
     }))
     .filter((r) => r.data.caseId);
-  if (rows.length === 0) {
-    await engine.scheduler.scheduleMany(alsoSchedule, trx);
-    return;
-  }
+  if (rows.length === 0) return [];
   await takeCommitOrderLock(trx);
   const values = rows.map(({ event, data, row }) => ({
     ...caseScopeOf(row),
@@ -209,7 +205,7 @@ export async function recordCaseEvents(
     union all
     select distinct null, null::timestamptz, r.case_id from case_reporter r
     where r.case_id = any(${citizenCases}::text[]) and ${TELLABLE_REPORTER}`.execute(trx);
-  const jobs: ScheduleRequest[] = [...alsoSchedule];
+  const jobs: ScheduleRequest[] = [];
   const reported = new Set<string>();
   for (const r of written) {
     if (r.reported_case) {
@@ -232,7 +228,7 @@ export async function recordCaseEvents(
         key: `citizen:${event.id}`,
         payload: { caseId: data.caseId, eventId: event.id, state: data.to },
       });
-  await engine.scheduler.scheduleMany(jobs, trx);
+  return jobs;
 }
 
 /** The working-time milestones of `case_timing`. */

@@ -482,12 +482,17 @@ async function reportBatch(
           `case:${p.number}`,
         ),
       );
-    // The stages' first timers go out with the events' jobs, in one statement.
-    await recordCaseEvents(
-      engine,
+    const owed = await recordCaseEvents(
       trx,
       events.map((event) => ({ event, row: rowById.get((event.data as { caseId: string }).caseId)! })),
-      stageRows.map((s) => nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, now)),
+    );
+    // The stages' first timers and the events' jobs in one statement.
+    await engine.scheduler.scheduleMany(
+      [
+        ...stageRows.map((s) => nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, now)),
+        ...owed,
+      ],
+      trx,
     );
 
     fresh.forEach(({ c, p, i }, k) => {

@@ -553,7 +553,6 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
       update case_stage s set ${setFrom(STAGE_CHANGES)}
       from ${changedRows(p.stageUpdates, STAGE_CHANGES, 'bigint')}
       where s.id = v.id and s.id = any(${p.stageUpdates.map((u) => String(u.id))}::bigint[])`.execute(trx);
-  await engine.scheduler.cancelMany(p.cancels, trx);
   // Notifications, history, working-time milestones and the new stages in one statement
   // (stages last, for their ids).
   const ids = await insertRowsTogether<{ id: number; case_id: string }>(
@@ -594,7 +593,8 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
   for (const s of created)
     jobs.push(nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, s.started_at));
   await engine.deps.appendAuditBatch(trx, p.audit);
-  // The timers go out with the events' jobs, in one statement.
-  await recordCaseEvents(engine, trx, p.events, jobs);
+  jobs.push(...(await recordCaseEvents(trx, p.events)));
+  // The ended stages' timers cancelled, the new ones and the events' jobs added: one statement.
+  await engine.scheduler.rescheduleMany(p.cancels, jobs, trx);
   return created;
 }

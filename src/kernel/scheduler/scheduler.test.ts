@@ -128,6 +128,40 @@ for (const backend of testBackends()) {
       assert.notEqual(renewed.id, first.id);
     });
 
+    test('rescheduleMany cancels some keys and adds jobs, in one statement or, reusing a key, in two', async () => {
+      const runAt = new Date(clock.now().getTime() + MINUTE);
+      const statusOf = async (key: string) =>
+        (
+          await storage.db
+            .selectFrom('kernel_job')
+            .select(['status'])
+            .where('key', '=', key)
+            .orderBy('id')
+            .execute()
+        ).map((r) => r.status);
+      await scheduler.scheduleMany([
+        { kind: 'sla', runAt, key: 'yellow:a' },
+        { kind: 'sla', runAt, key: 'yellow:b' },
+      ]);
+      const created = await scheduler.rescheduleMany(
+        ['yellow:a', 'yellow:none'],
+        [
+          { kind: 'sla', runAt, key: 'yellow:c' },
+          { kind: 'sla', runAt, key: 'yellow:b' },
+        ],
+      );
+      assert.equal(created, 1, 'yellow:b is still pending: not added twice');
+      assert.deepEqual(await statusOf('yellow:a'), ['cancelled']);
+      assert.deepEqual(await statusOf('yellow:b'), ['pending']);
+      assert.deepEqual(await statusOf('yellow:c'), ['pending']);
+
+      // The same key cancelled and added: the old job is cancelled, a new one pending.
+      const again = await scheduler.rescheduleMany(['yellow:c'], [{ kind: 'sla', runAt, key: 'yellow:c' }]);
+      assert.equal(again, 1);
+      assert.deepEqual(await statusOf('yellow:c'), ['cancelled', 'pending']);
+      assert.equal(await scheduler.rescheduleMany([], []), 0);
+    });
+
     test('a cancelled job never fires', async () => {
       let fired = 0;
       scheduler.handle('x', async () => void fired++);

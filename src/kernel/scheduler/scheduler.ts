@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db, MigrationSet } from '../storage/index.ts';
@@ -64,6 +64,16 @@ export interface Scheduler {
   cancel(key: string, db?: Kysely<any>): Promise<number>;
   /** Cancels the pending jobs of many keys in one statement; returns how many. */
   cancelMany(keys: readonly string[], db?: Kysely<any>): Promise<number>;
+  /**
+   * `cancelMany(cancelKeys)` then `scheduleMany(requests)`, as one statement when no request
+   * reuses a cancelled key (a group-committed batch's ended and started timers). Returns how
+   * many jobs were created.
+   */
+  rescheduleMany(
+    cancelKeys: readonly string[],
+    requests: readonly ScheduleRequest[],
+    db?: Kysely<any>,
+  ): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
   handle(kind: string, handler: JobHandler): void;
   /**
@@ -119,6 +129,35 @@ export function retryDelayMs(attempt: number): number {
 }
 
 /** Creates the scheduler of one node. `nodeId` is recorded on each fired job. */
+/**
+ * The insert of many jobs after `prefix` (a WITH clause, or nothing). A key repeated inside
+ * one statement would make ON CONFLICT fail ("cannot affect row a second time"): the first
+ * request of a key wins, as with consecutive `schedule` calls. All rows go as one JSON
+ * parameter: far cheaper per row than bind parameters on PGlite.
+ */
+function insertJobs(requests: readonly ScheduleRequest[], prefix: RawBuilder<unknown>) {
+  const seen = new Set<string>();
+  const rows = requests
+    .filter((r) => {
+      if (!r.key) return true;
+      if (seen.has(r.key)) return false;
+      seen.add(r.key);
+      return true;
+    })
+    .map((r) => ({
+      kind: r.kind,
+      key: r.key ?? null,
+      run_at: r.runAt,
+      payload: r.payload ?? {},
+      max_attempts: r.maxAttempts ?? 5,
+    }));
+  return sql`${prefix}
+    insert into kernel_job (kind, key, run_at, payload, max_attempts)
+    select kind, key, run_at, payload, max_attempts
+    from jsonb_populate_recordset(null::kernel_job, ${JSON.stringify(rows)}::jsonb)
+    on conflict (key) where status = 'pending' do nothing`;
+}
+
 export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; nodeId?: string }): Scheduler {
   const { db, clock, logger } = opts;
   const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
@@ -231,29 +270,27 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
     },
     async scheduleMany(requests, on = db) {
       if (requests.length === 0) return 0;
-      // A key repeated inside one statement would make ON CONFLICT fail ("cannot affect row
-      // a second time"): the first request of a key wins, as with consecutive `schedule` calls.
-      const seen = new Set<string>();
-      const rows = requests
-        .filter((r) => {
-          if (!r.key) return true;
-          if (seen.has(r.key)) return false;
-          seen.add(r.key);
-          return true;
-        })
-        .map((r) => ({
-          kind: r.kind,
-          key: r.key ?? null,
-          run_at: r.runAt,
-          payload: r.payload ?? {},
-          max_attempts: r.maxAttempts ?? 5,
-        }));
-      // One JSON parameter for all rows: far cheaper per row than bind parameters on PGlite.
-      const res = await sql`
-        insert into kernel_job (kind, key, run_at, payload, max_attempts)
-        select kind, key, run_at, payload, max_attempts
-        from jsonb_populate_recordset(null::kernel_job, ${JSON.stringify(rows)}::jsonb)
-        on conflict (key) where status = 'pending' do nothing`.execute(on);
+      const res = await insertJobs(requests, sql``).execute(on);
+      return Number(res.numAffectedRows ?? 0);
+    },
+    async rescheduleMany(cancelKeys, requests, on = db) {
+      const cancelled = new Set(cancelKeys);
+      // A request reusing a cancelled key must see that job cancelled first; the sub-statements
+      // of one statement all see the rows as they were before it.
+      if (
+        cancelKeys.length === 0 ||
+        requests.length === 0 ||
+        requests.some((r) => r.key && cancelled.has(r.key))
+      ) {
+        await scheduler.cancelMany(cancelKeys, on);
+        return scheduler.scheduleMany(requests, on);
+      }
+      const res = await insertJobs(
+        requests,
+        sql`with cancelled as (
+          update kernel_job set status = 'cancelled' where key = any(${[...cancelled]}::text[]) and status = 'pending'
+        )`,
+      ).execute(on);
       return Number(res.numAffectedRows ?? 0);
     },
     async cancel(key, on = db) {
