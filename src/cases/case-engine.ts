@@ -40,6 +40,7 @@ export interface CaseDependencies {
   /** The responsibility list's current version. */
   currentListVersion(db: Db): Promise<number>;
   appendAudit: typeof appendAudit;
+  /** Appends to the audit chain under the kernel's commit-order lock, held to the end of the transaction. */
   appendAuditBatch: typeof appendAuditBatch;
 }
 

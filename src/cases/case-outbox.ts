@@ -146,6 +146,10 @@ async function casesWithReporters(trx: Db, caseIds: string[]): Promise<Set<strin
 export async function recordCaseEvents(
   trx: Db,
   events: ReadonlyArray<{ event: PlatformEvent; row: CaseRow }>,
+  options: {
+    /** The caller's transaction already took the commit-order lock (it appended to the audit chain). */
+    commitOrderLockHeld?: boolean;
+  } = {},
 ): Promise<ScheduleRequest[]> {
   const rows = events
     .map(({ event, row }) => ({
@@ -161,7 +165,7 @@ export async function recordCaseEvents(
     }))
     .filter((r) => r.data.caseId);
   if (rows.length === 0) return [];
-  await takeCommitOrderLock(trx);
+  if (!options.commitOrderLockHeld) await takeCommitOrderLock(trx);
   const values = rows.map(({ event, data, row }) => ({
     ...caseScopeOf(row),
     event_id: event.id,

@@ -498,9 +498,11 @@ async function reportBatch(
           `case:${p.number}`,
         ),
       );
+    // The audit append above took the commit-order lock; the events are numbered under it.
     const owed = await recordCaseEvents(
       trx,
       events.map((event) => ({ event, row: rowById.get((event.data as { caseId: string }).caseId)! })),
+      { commitOrderLockHeld: fresh.length > 0 },
     );
     // The stages' first timers and the events' jobs in one statement.
     await engine.scheduler.scheduleMany(

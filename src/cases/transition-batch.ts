@@ -632,8 +632,10 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
   // A stage that starts has its yellow threshold ahead of it.
   for (const s of created)
     jobs.push(nextThresholdJob(s, { yellowAt: s.yellow_at!, deadline: s.deadline! }, s.started_at));
+  // The audit append takes the commit-order lock (a flush always has audit entries, and
+  // runs outside any savepoint), which the events then hold too.
   await engine.deps.appendAuditBatch(trx, p.audit);
-  jobs.push(...(await recordCaseEvents(trx, p.events)));
+  jobs.push(...(await recordCaseEvents(trx, p.events, { commitOrderLockHeld: p.audit.length > 0 })));
   // The ended stages' timers cancelled, the new ones and the events' jobs added: one statement.
   await engine.scheduler.rescheduleMany(p.cancels, jobs, trx);
   return created;
