@@ -17,6 +17,7 @@ import type { AuditEntry } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import {
   type Db,
+  arrayFromJson,
   NotFoundError,
   type PlatformEvent,
   type ScheduleRequest,
@@ -46,6 +47,7 @@ import {
   casesFromJson,
   insertRowsTogether,
   loadCaseDetails,
+  STAGE_TIMESTAMPS,
   type StageRow,
   stagesFromJson,
 } from './case-store.ts';
@@ -145,20 +147,24 @@ async function transitionBatch(
   await engine.db.transaction().execute(async (trx) => {
     const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
     const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
-    const locked = casesFromJson(
-      await trx
-        .selectFrom('case_record')
-        .select(wholeRowJson('case_record'))
-        .where((eb) =>
-          eb.or([
-            ...(ids.length ? [eb('id', 'in', ids)] : []),
-            ...(numbers.length ? [eb('number', 'in', numbers)] : []),
-          ]),
-        )
-        .orderBy('id')
-        .forUpdate()
-        .execute(),
-    );
+    const lockedRows = await trx
+      .selectFrom('case_record')
+      .select([
+        wholeRowJson('case_record'),
+        // The case's stages with it: one statement fewer than reading them after.
+        sql<string>`(select coalesce(json_agg(s order by s.id), '[]')::text from case_stage s
+            where s.case_id = case_record.id)`.as('stages'),
+      ])
+      .where((eb) =>
+        eb.or([
+          ...(ids.length ? [eb('id', 'in', ids)] : []),
+          ...(numbers.length ? [eb('number', 'in', numbers)] : []),
+        ]),
+      )
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const locked = casesFromJson(lockedRows);
     for (const r of locked) rows.set(r.id, r);
     const idOf = new Map<string, string>(
       locked.flatMap((r) => [[r.id, r.id] as const, [r.number, r.id] as const]),
@@ -177,7 +183,9 @@ async function transitionBatch(
       for (const id of caseIds) stages.set(id, []);
       for (const s of found) stages.get(s.case_id)!.push(s);
     };
-    await loadStages(locked.map((r) => r.id));
+    locked.forEach((r, k) =>
+      stages.set(r.id, arrayFromJson<StageRow>(lockedRows[k].stages, STAGE_TIMESTAMPS)),
+    );
 
     // The list version is read once per batch (when a dispatch needs it); the answers at
     // that version come from the in-process cache of the engine (the rules of a version never
