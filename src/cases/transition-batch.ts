@@ -183,9 +183,8 @@ async function transitionBatch(
       for (const id of caseIds) stages.set(id, []);
       for (const s of found) stages.get(s.case_id)!.push(s);
     };
-    locked.forEach((r, k) =>
-      stages.set(r.id, arrayFromJson<StageRow>(lockedRows[k].stages, STAGE_TIMESTAMPS)),
-    );
+    for (const [k, r] of locked.entries())
+      stages.set(r.id, arrayFromJson<StageRow>(lockedRows[k].stages, STAGE_TIMESTAMPS));
 
     // The list version is read once per batch (when a dispatch needs it); the answers at
     // that version come from the in-process cache of the engine (the rules of a version never
