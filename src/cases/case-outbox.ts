@@ -206,9 +206,14 @@ export async function recordCaseEvents(
       returning id, created_at
     )
     select d.id::text as id, d.created_at, null::text as reported_case from d
-    union all
+    ${
+      // Intake's events (to `reported`) tell nobody: the statement then plans without this part.
+      citizenCases.length
+        ? sql`union all
     select distinct null, null::timestamptz, r.case_id from case_reporter r
-    where r.case_id = any(${citizenCases}::text[]) and ${TELLABLE_REPORTER}`.execute(trx);
+    where r.case_id = any(${citizenCases}::text[]) and ${TELLABLE_REPORTER}`
+        : sql``
+    }`.execute(trx);
   const jobs: ScheduleRequest[] = [];
   const reported = new Set<string>();
   for (const r of written) {
