@@ -278,6 +278,64 @@ for (const backend of testBackends()) {
       assert.deepEqual(nulls.rows[0], { i8: null, num: null, doc: null, day: null });
     });
 
+    test('a statement run again and again (prepared by name) reads, writes, fails and rolls back as the first run', async () => {
+      await sql`create table hot (id integer primary key, doc jsonb, tags text[], at timestamptz, flag boolean, note text)`.execute(
+        storage.db,
+      );
+      const at = new Date('2026-03-02T01:02:03.456Z');
+      // The same texts each time: from the third run on they go by name (storage.ts).
+      const insert = (id: number, note: string | null) =>
+        sql`insert into hot (id, doc, tags, at, flag, note)
+          select ${id}, ${JSON.stringify({ id, nested: { n: null } })}::jsonb, ${['a', `"q'${id}`]}::text[],
+            ${at}::timestamptz, ${id % 2 === 0}, ${note}`.execute(storage.db);
+      const read = (id: number) =>
+        sql<Record<string, unknown>>`select id, doc, tags, at, flag, note from hot where id = ${id}`.execute(
+          storage.db,
+        );
+      for (let id = 1; id <= 6; id++) {
+        const written = await insert(id, id === 3 ? null : `note ${id}`);
+        assert.equal(Number(written.numAffectedRows), 1);
+        assert.deepEqual((await read(id)).rows, [
+          {
+            id,
+            doc: { id, nested: { n: null } },
+            tags: ['a', `"q'${id}`],
+            at,
+            flag: id % 2 === 0,
+            note: id === 3 ? null : `note ${id}`,
+          },
+        ]);
+      }
+      // They did go by name (PGlite has one session to look in; PostgreSQL one per pooled connection).
+      if (backend === 'pglite') {
+        const named = await sql<{ n: number }>`select count(*) as n from pg_prepared_statements
+          where statement like '%insert into hot%' or statement like '%from hot where id%'`.execute(
+          storage.db,
+        );
+        assert.equal(named.rows[0].n, 2);
+      }
+      // An error is the database's, with its code, and leaves nothing behind.
+      await assert.rejects(insert(6, 'again'), (e: { code?: string }) => e.code === '23505');
+      // Inside a transaction that rolls back, the writes go with it.
+      await assert.rejects(
+        storage.db.transaction().execute(async (trx) => {
+          for (const id of [7, 8, 9, 10])
+            await sql`insert into hot (id, doc, tags, at, flag, note)
+              select ${id}, ${JSON.stringify({ id, nested: { n: null } })}::jsonb, ${['a', `"q'${id}`]}::text[],
+                ${at}::timestamptz, ${id % 2 === 0}, ${'in a transaction'}`.execute(trx);
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.deepEqual((await read(7)).rows, []);
+      // A column added later: the prepared statements still run (and see what they name).
+      await sql`alter table hot add column extra text`.execute(storage.db);
+      await insert(11, 'after the change');
+      assert.equal((await read(11)).rows[0].note, 'after the change');
+      const count = await sql<{ n: number }>`select count(*) as n from hot`.execute(storage.db);
+      assert.equal(count.rows[0].n, 7);
+    });
+
     test('concurrent transactions stay isolated and each commits or rolls back alone', async () => {
       await sql`create table ledger (id serial primary key, tx int not null, n int not null)`.execute(
         storage.db,

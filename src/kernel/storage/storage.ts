@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type MaintenanceOutcome, startMaintenance } from './embedded-maintenance.ts';
+import { PreparingPGliteDialect } from './pglite-prepared.ts';
 
 /** The one database handle every service uses. Capabilities type their own tables. */
 export type Db = Kysely<any>;
@@ -172,7 +173,7 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
     release();
     throw e;
   }
-  const db: Db = new Kysely({ dialect: new PGliteDialect({ pglite }) });
+  const db: Db = new Kysely({ dialect: new PreparingPGliteDialect(pglite, preparedStatementNames()) });
   const seconds = options.maintenanceSeconds ?? DEFAULT_MAINTENANCE_SECONDS;
   const onPass = options.onMaintenance ?? (() => {});
   const maintenance = seconds > 0 ? startMaintenance(db, seconds * 1000, onPass) : null;
