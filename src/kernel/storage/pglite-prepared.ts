@@ -67,29 +67,48 @@ class PreparingConnection implements DatabaseConnection {
     return this.inTransaction ? run() : this.pglite._runExclusiveTransaction(run);
   }
 
-  async #runNamed<R>(name: string, compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const pg = this.pglite;
+  async #runNamed<R>(name: string, compiled: CompiledQuery, again = false): Promise<QueryResult<R>> {
     let prepared = this.#prepared.get(name);
     if (!prepared) {
-      let described: Awaited<ReturnType<PGlite['execProtocolStream']>>;
-      try {
-        described = await pg.execProtocolStream(
-          concat([
-            protocol.serialize.parse({ name, text: compiled.sql }),
-            protocol.serialize.describe({ type: 'S', name }),
-            protocol.serialize.sync(),
-          ]),
-          { syncToFs: false },
-        );
-      } catch (error) {
-        // Refused as a named statement: the same text runs unnamed, where it fails (or not)
-        // exactly as it always did.
-        this.#refused.add(compiled.sql);
-        throw error;
-      }
-      prepared = { paramTypes: parse.parseDescribeStatementResults(described) };
+      prepared = await this.#prepare(name, compiled.sql);
       this.#prepared.set(name, prepared);
     }
+    try {
+      return await this.#execute<R>(name, prepared, compiled);
+    } catch (error) {
+      // The session lost the statement (DEALLOCATE, DISCARD ALL): prepared again, once.
+      if (codeOf(error) !== '26000' || again) throw error;
+      this.#prepared.delete(name);
+      return this.#runNamed<R>(name, compiled, true);
+    }
+  }
+
+  /** Parses the statement under its name and asks for its parameters' types. */
+  async #prepare(name: string, text: string): Promise<Prepared> {
+    const describe = [protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()];
+    let described: Awaited<ReturnType<PGlite['execProtocolStream']>>;
+    try {
+      described = await this.pglite.execProtocolStream(
+        concat([protocol.serialize.parse({ name, text }), ...describe]),
+        { syncToFs: false },
+      );
+    } catch (error) {
+      const code = codeOf(error);
+      // Already prepared in this session (by an earlier life of this map): only describe it.
+      if (code === '42P05')
+        described = await this.pglite.execProtocolStream(concat(describe), { syncToFs: false });
+      else {
+        // Not preparable as a named statement: from then on the text runs unnamed, where it
+        // fails (or not) exactly as it always did. An aborted transaction says nothing of the text.
+        if (code !== '25P02') this.#refused.add(text);
+        throw error;
+      }
+    }
+    return { paramTypes: parse.parseDescribeStatementResults(described) };
+  }
+
+  async #execute<R>(name: string, prepared: Prepared, compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const pg = this.pglite;
     const values = compiled.parameters.map((value, i) => {
       if (value === null || value === undefined) return null;
       const serialize = pg.serializers[prepared.paramTypes[i]];
@@ -116,6 +135,9 @@ class PreparingConnection implements DatabaseConnection {
     return this.inner.streamQuery<R>(compiled, chunkSize);
   }
 }
+
+/** A database error's SQLSTATE. */
+const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
