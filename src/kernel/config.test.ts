@@ -15,6 +15,7 @@ describe('configuration', () => {
     assert.equal(c.dataDir, './data');
     assert.equal(c.databaseUrl, null);
     assert.equal(c.embeddedMaintenanceSeconds, 10);
+    assert.equal(c.preparedStatements, true);
     assert.equal(c.natsUrl, null);
     assert.equal(c.mqttUrl, null);
     assert.equal(c.logLevel, 'info');
@@ -35,6 +36,7 @@ describe('configuration', () => {
       MQTT_URL: 'mqtt://127.0.0.1:1883',
       LOG_LEVEL: 'debug',
       EMBEDDED_MAINTENANCE_SECONDS: '0',
+      DATABASE_PREPARED_STATEMENTS: 'false',
       ONECITY_MODULES: 'environment, city-management',
     });
     assert.equal(c.port, 9090);
@@ -42,6 +44,7 @@ describe('configuration', () => {
     assert.equal(c.databaseUrl, 'postgres://u:p@db:5432/city');
     assert.equal(c.logLevel, 'debug');
     assert.equal(c.embeddedMaintenanceSeconds, 0);
+    assert.equal(c.preparedStatements, false);
     assert.deepEqual(c.modules, ['environment', 'city-management']);
   });
 

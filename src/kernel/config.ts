@@ -15,6 +15,11 @@ export interface Config {
   readonly dataDir: string;
   /** A PostgreSQL connection string; when set, PGlite is not used (`DATABASE_URL`). */
   readonly databaseUrl: string | null;
+  /**
+   * Send statements that run again and again as named prepared statements (`DATABASE_PREPARED_STATEMENTS`,
+   * default true); off behind a pooler that does not keep them (PgBouncer before 1.21 in transaction mode).
+   */
+  readonly preparedStatements: boolean;
   /** Seconds between the embedded database's autovacuum passes; 0 turns them off (`EMBEDDED_MAINTENANCE_SECONDS`). */
   readonly embeddedMaintenanceSeconds: number;
   /** NATS server for the event bus across nodes (`NATS_URL`). */
@@ -124,6 +129,7 @@ const SPECS = {
   host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
   dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
   databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
+  preparedStatements: { key: 'DATABASE_PREPARED_STATEMENTS', default: true, parse: bool },
   embeddedMaintenanceSeconds: {
     key: 'EMBEDDED_MAINTENANCE_SECONDS',
     default: DEFAULT_MAINTENANCE_SECONDS,

@@ -95,6 +95,7 @@ export async function createKernel(options: CreateKernelOptions): Promise<Kernel
     (await openStorage({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      preparedStatements: config.preparedStatements,
       maintenanceSeconds: config.embeddedMaintenanceSeconds,
       onMaintenance: ({ report, error }) => {
         if (error) logger.warn({ err: error }, 'embedded database maintenance failed');

@@ -175,6 +175,31 @@ for (const backend of testBackends()) {
       }
     });
 
+    test('DATABASE_PREPARED_STATEMENTS=false sends every statement unnamed (PostgreSQL, one connection)', {
+      skip: backend === 'postgres' ? false : 'a second PGlite instance costs hundreds of megabytes',
+    }, async () => {
+      for (const preparedStatements of [true, false]) {
+        const one = await openStorage({
+          databaseUrl: process.env.TEST_DATABASE_URL!,
+          schema: storage.schema,
+          poolSize: 1,
+          preparedStatements,
+        });
+        try {
+          for (let k = 0; k < 5; k++) await sql`select ${k}::int + 1 as n where ${k} >= 0`.execute(one.db);
+          const named = await sql<{ n: number }>`select count(*) as n from pg_prepared_statements
+            where statement like '%::int + 1 as n%'`.execute(one.db);
+          assert.equal(
+            named.rows[0].n,
+            preparedStatements ? 1 : 0,
+            `preparedStatements: ${preparedStatements}`,
+          );
+        } finally {
+          await one.close();
+        }
+      }
+    });
+
     test('two migrations with the same name are refused', async () => {
       const dup: MigrationSet = { '9001-test-widgets': { async up() {} } };
       await assert.rejects(

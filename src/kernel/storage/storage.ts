@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -34,6 +34,8 @@ export interface OpenStorageOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Hot statements as named prepared statements (default true; see `preparedStatementNames`). */
+  preparedStatements?: boolean;
   /**
    * PGlite only: seconds between maintenance passes (autovacuum's work, which the embedded
    * engine lacks; see embedded-maintenance.ts). Default 10; 0 turns it off.
@@ -145,8 +147,10 @@ function prepareHotStatements(client: pg.PoolClient, nameOf: (text: string) => s
 
 /** Opens PGlite (embedded) or PostgreSQL behind the same Kysely seam. */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10);
-  return openPglite(options);
+  const prepared = options.preparedStatements ?? true;
+  if (options.databaseUrl)
+    return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10, prepared);
+  return openPglite({ ...options, preparedStatements: prepared });
 }
 
 async function openPglite(options: OpenStorageOptions): Promise<Storage> {
@@ -173,7 +177,12 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
     release();
     throw e;
   }
-  const db: Db = new Kysely({ dialect: new PreparingPGliteDialect(pglite, preparedStatementNames()) });
+  const db: Db = new Kysely({
+    dialect:
+      options.preparedStatements === false
+        ? new PGliteDialect({ pglite })
+        : new PreparingPGliteDialect(pglite, preparedStatementNames()),
+  });
   const seconds = options.maintenanceSeconds ?? DEFAULT_MAINTENANCE_SECONDS;
   const onPass = options.onMaintenance ?? (() => {});
   const maintenance = seconds > 0 ? startMaintenance(db, seconds * 1000, onPass) : null;
@@ -200,7 +209,12 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
   };
 }
 
-async function openPostgres(url: string, schema: string | undefined, poolSize: number): Promise<Storage> {
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  poolSize: number,
+  preparedStatements: boolean,
+): Promise<Storage> {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       pgParsers[oid] ?? pg.types.getTypeParser(oid, format),
@@ -229,7 +243,7 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
     client.query('set jit = off').catch(() => {
       // A server without JIT has nothing to turn off.
     });
-    prepareHotStatements(client, prepared);
+    if (preparedStatements) prepareHotStatements(client, prepared);
   });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Readiness reports outages.
