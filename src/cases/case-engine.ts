@@ -68,12 +68,6 @@ export interface CaseEngine {
   readonly calendar: WorkingCalendar;
   readonly settings: CaseSettings;
   readonly deps: CaseDependencies;
-  /**
-   * Whether reads on `db` run beside an open transaction, on connections of their own
-   * (PostgreSQL's pool). PGlite has one connection: a read outside the transaction would
-   * wait for it to end.
-   */
-  readonly parallelReads: boolean;
 }
 
 /** Builds the engine of a kernel. */
@@ -87,6 +81,5 @@ export function createCaseEngine(kernel: Kernel, settings: CaseSettings, deps: C
     calendar: Object.freeze({ ...settings.calendar, timeZone: kernel.config.timeZone }),
     settings,
     deps,
-    parallelReads: kernel.storage.kind === 'postgres',
   });
 }

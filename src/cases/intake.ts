@@ -238,18 +238,6 @@ async function reportBatch(
   const now = engine.clock.now();
   commands = commands.map((c) => ({ ...c, now }));
   const stageMemo = new Map<string, ReturnType<typeof firstStage>>();
-  const radius = engine.settings.duplicateRadiusMeters;
-  const most = engine.settings.duplicateMaxCandidates;
-  const probes = commands.map((c) =>
-    probeOf(engine, c.category.code, c.input.location.lat, c.input.location.lon, c.now),
-  );
-  // On PostgreSQL the duplicate probe reads the committed cases on a connection of its own
-  // while the batch's transaction begins and reserves its numbers (a few round trips that
-  // wait on the database, not on this process). It sees what it would see inside the
-  // transaction: this node's batches commit one after the other, and the probe starts after
-  // the last one committed; another node's batch that commits meanwhile is missed either way.
-  const probedEarly = engine.parallelReads ? openCasesNear(engine.db, probes, most) : null;
-  probedEarly?.catch(() => {}); // awaited below; a batch that fails before it must not leave it unhandled
   const plans = await engine.db.transaction().execute(async (trx) => {
     const keyed = commands.filter((c) => c.input.clientRequestId);
     const existing = new Map<string, CaseRow>();
@@ -306,26 +294,22 @@ async function reportBatch(
 
     // Duplicate candidates: one probe for the batch against committed cases; reports of
     // this batch see the earlier ones of the batch, as if they had come one by one.
-    // `probes` and the probe's rows are by command; `candidates` by fresh report.
-    const near = await (probedEarly ??
-      openCasesNear(
-        trx,
-        fresh.map((x) => probes[x.i]),
-        most,
-      ).then((rows) => rows.map((r) => ({ ...r, i: fresh[r.i].i }))));
-    const freshIndexOf = new Map(fresh.map((x, k) => [x.i, k]));
+    const radius = engine.settings.duplicateRadiusMeters;
+    const probes = fresh.map(({ c }) =>
+      probeOf(engine, c.category.code, c.input.location.lat, c.input.location.lon, c.now),
+    );
+    const most = engine.settings.duplicateMaxCandidates;
+    const near = await openCasesNear(trx, probes, most);
     const candidates: Array<Array<{ id: string; number: string; d: number }>> = fresh.map(() => []);
     for (const r of near) {
-      const k = freshIndexOf.get(r.i);
-      if (k === undefined) continue;
       const p = probes[r.i];
       const d = distanceMeters(p.lat, p.lon, r.lat, r.lon);
-      if (d <= radius) candidates[k].push({ id: r.id, number: r.number, d });
+      if (d <= radius) candidates[r.i].push({ id: r.id, number: r.number, d });
     }
-    fresh.forEach((x, i) => {
-      const p = probes[x.i];
+    fresh.forEach((_x, i) => {
+      const p = probes[i];
       for (let j = 0; j < i; j++) {
-        const q = probes[fresh[j].i];
+        const q = probes[j];
         if (q.category !== p.category || fresh[j].c.now < p.since) continue;
         const d = distanceMeters(p.lat, p.lon, q.lat, q.lon);
         if (d <= radius) candidates[i].push({ id: fresh[j].p.id, number: fresh[j].p.number!, d });
@@ -502,7 +486,7 @@ async function reportBatch(
     const owed = await recordCaseEvents(
       trx,
       events.map((event) => ({ event, row: rowById.get((event.data as { caseId: string }).caseId)! })),
-      { commitOrderLockHeld: fresh.length > 0 },
+      { commitOrderLockHeld: true },
     );
     // The stages' first timers and the events' jobs in one statement.
     await engine.scheduler.scheduleMany(

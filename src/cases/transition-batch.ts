@@ -17,7 +17,6 @@ import type { AuditEntry } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import {
   type Db,
-  arrayFromJson,
   NotFoundError,
   type PlatformEvent,
   type ScheduleRequest,
@@ -47,7 +46,6 @@ import {
   casesFromJson,
   insertRowsTogether,
   loadCaseDetails,
-  STAGE_TIMESTAMPS,
   type StageRow,
   stagesFromJson,
 } from './case-store.ts';
@@ -147,31 +145,20 @@ async function transitionBatch(
   await engine.db.transaction().execute(async (trx) => {
     const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
     const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
-    // On PGlite (one session, nothing runs beside the batch) each case's stages come with
-    // it: one statement fewer. On PostgreSQL they are read after the lock: a subquery of the
-    // locking statement keeps the statement's first snapshot even when FOR UPDATE waited for
-    // another transaction and re-read the case, so it could see the stages as they were
-    // before a timer or another node changed them.
-    const stagesWithCases = !engine.parallelReads;
-    const lockedRows = await trx
-      .selectFrom('case_record')
-      .select([
-        wholeRowJson('case_record'),
-        stagesWithCases
-          ? sql<string>`(select coalesce(json_agg(s order by s.id), '[]')::text from case_stage s
-            where s.case_id = case_record.id)`.as('stages')
-          : sql<string>`null`.as('stages'),
-      ])
-      .where((eb) =>
-        eb.or([
-          ...(ids.length ? [eb('id', 'in', ids)] : []),
-          ...(numbers.length ? [eb('number', 'in', numbers)] : []),
-        ]),
-      )
-      .orderBy('id')
-      .forUpdate()
-      .execute();
-    const locked = casesFromJson(lockedRows);
+    const locked = casesFromJson(
+      await trx
+        .selectFrom('case_record')
+        .select(wholeRowJson('case_record'))
+        .where((eb) =>
+          eb.or([
+            ...(ids.length ? [eb('id', 'in', ids)] : []),
+            ...(numbers.length ? [eb('number', 'in', numbers)] : []),
+          ]),
+        )
+        .orderBy('id')
+        .forUpdate()
+        .execute(),
+    );
     for (const r of locked) rows.set(r.id, r);
     const idOf = new Map<string, string>(
       locked.flatMap((r) => [[r.id, r.id] as const, [r.number, r.id] as const]),
@@ -190,10 +177,7 @@ async function transitionBatch(
       for (const id of caseIds) stages.set(id, []);
       for (const s of found) stages.get(s.case_id)!.push(s);
     };
-    if (stagesWithCases)
-      for (const [k, r] of locked.entries())
-        stages.set(r.id, arrayFromJson<StageRow>(lockedRows[k].stages, STAGE_TIMESTAMPS));
-    else await loadStages(locked.map((r) => r.id));
+    await loadStages(locked.map((r) => r.id));
 
     // The list version is read once per batch (when a dispatch needs it); the answers at
     // that version come from the in-process cache of the engine (the rules of a version never

@@ -128,7 +128,6 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(3_600_000, 1000 * 2 ** attempt);
 }
 
-/** Creates the scheduler of one node. `nodeId` is recorded on each fired job. */
 /**
  * The insert of many jobs after `prefix` (a WITH clause, or nothing). A key repeated inside
  * one statement would make ON CONFLICT fail ("cannot affect row a second time"): the first
@@ -158,6 +157,7 @@ function insertJobs(requests: readonly ScheduleRequest[], prefix: RawBuilder<unk
     on conflict (key) where status = 'pending' do nothing`;
 }
 
+/** Creates the scheduler of one node. `nodeId` is recorded on each fired job. */
 export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; nodeId?: string }): Scheduler {
   const { db, clock, logger } = opts;
   const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;

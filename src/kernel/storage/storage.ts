@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type MaintenanceOutcome, startMaintenance } from './embedded-maintenance.ts';
-import { PreparingPGliteDialect } from './pglite-prepared.ts';
+import { PreparingPGliteDialect, type StatementNamer } from './pglite-prepared.ts';
 
 /** The one database handle every service uses. Capabilities type their own tables. */
 export type Db = Kysely<any>;
@@ -103,9 +103,9 @@ const HOT_AFTER = 3;
 const MOST_PREPARED = 400;
 
 /**
- * Names for the statements that run again and again. node-postgres sends a statement with a
- * name through Parse once per connection and then only binds and executes it, and the
- * server keeps its plan: the parsing and planning of a group-committed batch's large
+ * Names for the statements that run again and again. A statement with a name goes through
+ * Parse once per connection (node-postgres; on PGlite `PreparingPGliteDialect`) and is then
+ * only bound and executed, and the server keeps its plan: the parsing and planning of a group-committed batch's large
  * statements (CTEs of several inserts over JSON) stay off the database's CPU. A text
  * becomes hot after HOT_AFTER runs; at most MOST_PREPARED texts get a name, so statements
  * built with literal values (each text seen once) never fill the server's memory. Only
@@ -113,7 +113,7 @@ const MOST_PREPARED = 400;
  * `returning *` would fail as "cached plan must not change result type" after a column is
  * added); the server plans a named statement again when a table it reads changes.
  */
-function preparedStatementNames(): (text: string) => string | null {
+function preparedStatementNames(): StatementNamer {
   const seen = new Map<string, number>();
   const names = new Map<string, string>();
   return (text) => {
@@ -134,7 +134,7 @@ function preparedStatementNames(): (text: string) => string | null {
 }
 
 /** Makes a pool client send hot statements (see `preparedStatementNames`) by name. */
-function prepareHotStatements(client: pg.PoolClient, nameOf: (text: string) => string | null): void {
+function prepareHotStatements(client: pg.PoolClient, nameOf: StatementNamer): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     if (typeof config === 'string' && Array.isArray(values) && callback === undefined) {
