@@ -24,7 +24,7 @@ import {
   linkUrlOf,
 } from './json-ld-context.ts';
 import { NgsiLdError } from './ngsi-ld-errors.ts';
-import { compileClientPattern, compileStoredPattern } from './client-pattern.ts';
+import { compileClientPattern, compileStoredPattern, isAcceptedPattern } from './client-pattern.ts';
 import { evaluateQuery, parseQuery, type QNode, reviveQuery } from './query-language.ts';
 
 /** A subscription as stored (names expanded). */
@@ -554,6 +554,8 @@ export class SubscriptionService {
     const out = new Map<string, StoredEntity>();
     const limit = this.o.periodicLimit ?? 1000;
     for (const sel of live.body.entities ?? []) {
+      // A stored idPattern that today's limits refuse matches nothing here as in change matching.
+      if (sel.idPattern && !isAcceptedPattern(sel.idPattern)) continue;
       const { entities } = await queryEntities(db, {
         types: [sel.type],
         ids: sel.id ? [sel.id] : undefined,

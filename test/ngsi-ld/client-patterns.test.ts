@@ -56,6 +56,11 @@ for (const backend of testBackends() as Backend[]) {
       assert.match(await refused(`/entities?type=Tag&q=${q('name!~="(a)\\\\1"')}`), /backreferences/);
       assert.match(await refused(`/temporal/entities?idPattern=${q('(?=a)a')}`), /lookaround/);
       assert.match(await refused(`/entities?idPattern=${q('a'.repeat(300))}`), /longer than 256/);
+      // Linear in V8, but PostgreSQL's automaton grows with the unrolled repetitions.
+      const unrolled = await refused(`/entities?idPattern=${q('.{0,100}'.repeat(4))}`);
+      assert.match(unrolled, /larger than 100 elements/);
+      const many = await refused(`/entities?idPattern=${q('.{0,100}'.repeat(28))}`);
+      assert.match(many, /more than 16 quantifiers/);
       const detail = await refused('/subscriptions', {
         method: 'POST',
         headers: JSON_H,
