@@ -20,6 +20,8 @@ export interface CaseSettings {
   readonly reportInMinutes: number;
   /** Limits used when a category declares none for an urgency. */
   readonly defaultLimits: Readonly<Record<Urgency, StageLimits>>;
+  /** Webhooks may target loopback, private and link-local addresses (`WEBHOOK_ALLOW_PRIVATE_TARGETS`). */
+  readonly webhookAllowPrivateTargets: boolean;
 }
 
 const HOUR = 60;
@@ -37,6 +39,7 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
   duplicateWindowHours: 24,
   duplicateMaxCandidates: 5,
   reportInMinutes: 30,
+  webhookAllowPrivateTargets: false,
   defaultLimits: {
     normal: {
       basis: 'working',
@@ -68,6 +71,14 @@ function positive(env: Record<string, string | undefined>, key: string, fallback
   return n;
 }
 
+function flag(env: Record<string, string | undefined>, key: string, fallback: boolean): boolean {
+  const v = env[key]?.trim().toLowerCase();
+  if (v === undefined || v === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(key, `must be true or false (got ${JSON.stringify(env[key])})`);
+}
+
 function positiveInteger(env: Record<string, string | undefined>, key: string, fallback: number): number {
   const n = positive(env, key, fallback);
   if (!Number.isInteger(n))
@@ -86,13 +97,15 @@ export const CASE_SETTING_KEYS: readonly string[] = [
   'ONECITY_DUPLICATE_WINDOW_HOURS',
   'ONECITY_DUPLICATE_MAX_CANDIDATES',
   'ONECITY_REPORT_IN_MINUTES',
+  'WEBHOOK_ALLOW_PRIVATE_TARGETS',
 ];
 
 /**
  * Reads `ONECITY_WORKING_HOURS` (`08:30-12:00,13:30-17:30`), `ONECITY_WEEKEND_DAYS` (`0,6`),
  * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),
  * `ONECITY_ESCALATE_AFTER_MINUTES`, `ONECITY_DUPLICATE_RADIUS_M`,
- * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`.
+ * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`,
+ * `WEBHOOK_ALLOW_PRIVATE_TARGETS`.
  */
 export function caseSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -126,5 +139,6 @@ export function caseSettingsFromEnv(
       base.duplicateMaxCandidates,
     ),
     reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
+    webhookAllowPrivateTargets: flag(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', base.webhookAllowPrivateTargets),
   });
 }

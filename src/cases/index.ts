@@ -76,8 +76,6 @@ export function createCasesCapability(
     /** How citizens are contacted (default: the log adapter). */
     citizenNotifier?: CitizenNotifier;
     webhookPolicy?: WebhookPolicy;
-    /** Sends webhook requests (default: fetch); tests may count them. */
-    webhookFetch?: typeof fetch;
     stream?: Partial<StreamOptions>;
   } = {},
 ): Capability {
@@ -124,7 +122,7 @@ export function createCasesCapability(
       const engine = engineOf(kernel);
       registerSlaJobs(engine);
       registerLinkageJobs(engine);
-      registerWebhookJobs(engine, options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY, options.webhookFetch);
+      registerWebhookJobs(engine, options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY);
       registerCitizenUpdateJobs(engine, options.citizenNotifier ?? new LogCitizenNotifier(kernel.logger));
       let hub = hubs.get(kernel);
       if (!hub) {

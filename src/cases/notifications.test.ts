@@ -40,6 +40,8 @@ for (const backend of testBackends()) {
       await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
       receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
       fx = await caseFixture(backend, {
+        // The receiver listens on loopback.
+        settings: { webhookAllowPrivateTargets: true },
         citizenNotifier: {
           name: 'recorder',
           send: async (m) => {

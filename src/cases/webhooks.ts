@@ -5,7 +5,8 @@
  * signed with `X-OneCity-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>`
  * and `X-OneCity-Timestamp` (Unix seconds), and on failure schedules the next attempt with
  * exponential backoff. Every attempt is in the delivery log. Delivery is at least once:
- * receivers drop repeats by `X-OneCity-Delivery` or the event id.
+ * receivers drop repeats by `X-OneCity-Delivery` or the event id. Targets must be public
+ * addresses unless private ones are allowed (webhook-target.ts).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -20,6 +21,7 @@ import {
 } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from './case-outbox.ts';
+import { assertWebhookTarget, postWebhook } from './webhook-target.ts';
 
 /** Delivery policy: attempts and the backoff between them. */
 export interface WebhookPolicy {
@@ -92,7 +94,14 @@ function assertAdmin(principal: Principal): void {
     throw new ForbiddenError('Only administrators manage webhooks.', 'webhook.admin_only');
 }
 
-function checkUrl(url: string): string {
+/** Checks the URL's form and that its target is public (unless private targets are allowed). */
+async function checkUrl(engine: CaseEngine, url: string): Promise<string> {
+  const checked = checkUrlForm(url);
+  await assertWebhookTarget(new URL(checked), engine.settings.webhookAllowPrivateTargets);
+  return checked;
+}
+
+function checkUrlForm(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -153,7 +162,7 @@ export async function createWebhook(
   input: WebhookInput,
 ): Promise<WebhookView & { secret: string }> {
   assertAdmin(principal);
-  const url = checkUrl(input.url);
+  const url = await checkUrl(engine, input.url);
   const events = checkEvents(input.events);
   const now = engine.clock.now();
   const id = randomUUID();
@@ -215,7 +224,7 @@ export async function updateWebhook(
   assertAdmin(principal);
   const now = engine.clock.now();
   const patch: Record<string, unknown> = { updated_at: now };
-  if (input.url !== undefined) patch.url = checkUrl(input.url);
+  if (input.url !== undefined) patch.url = await checkUrl(engine, input.url);
   if (input.events !== undefined) patch.events = JSON.stringify(checkEvents(input.events));
   if (input.description !== undefined) patch.description = input.description;
   if (input.active !== undefined) patch.active = input.active;
@@ -312,7 +321,6 @@ export async function listDeliveries(
 export function registerWebhookJobs(
   engine: CaseEngine,
   policy: WebhookPolicy = DEFAULT_WEBHOOK_POLICY,
-  send: typeof fetch = fetch,
 ): void {
   engine.scheduler.handle(JOB_WEBHOOK_DELIVER, async (job: Job, trx: Transaction<any>) => {
     const { deliveryId } = job.payload as { deliveryId: number };
@@ -343,8 +351,8 @@ export function registerWebhookJobs(
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await send(hook.url, {
-        method: 'POST',
+      status = await postWebhook({
+        url: hook.url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'OneCity-Webhooks/1',
@@ -354,11 +362,9 @@ export function registerWebhookJobs(
           'x-onecity-signature': signWebhook(hook.secret, timestamp, d.body),
         },
         body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(policy.timeoutMs),
+        timeoutMs: policy.timeoutMs,
+        allowPrivate: engine.settings.webhookAllowPrivateTargets,
       });
-      status = res.status;
-      await res.body?.cancel().catch(() => {});
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (e) {
       error = String((e as Error)?.message ?? e).slice(0, 500);

@@ -17,6 +17,8 @@ describe('configuration', () => {
     assert.equal(c.embeddedMaintenanceSeconds, 10);
     assert.equal(c.preparedStatements, true);
     assert.equal(c.natsUrl, null);
+    assert.equal(c.natsStream, 'ONECITY_EVENTS');
+    assert.equal(c.natsSubjectPrefix, 'onecity.events');
     assert.equal(c.mqttUrl, null);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.modules, 'all');
@@ -33,6 +35,8 @@ describe('configuration', () => {
       DATA_DIR: '/var/lib/onecity',
       DATABASE_URL: 'postgres://u:p@db:5432/city',
       NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_STREAM: 'LANHU_EVENTS',
+      NATS_SUBJECT_PREFIX: 'lanhu.events',
       MQTT_URL: 'mqtt://127.0.0.1:1883',
       LOG_LEVEL: 'debug',
       EMBEDDED_MAINTENANCE_SECONDS: '0',
@@ -45,6 +49,8 @@ describe('configuration', () => {
     assert.equal(c.logLevel, 'debug');
     assert.equal(c.embeddedMaintenanceSeconds, 0);
     assert.equal(c.preparedStatements, false);
+    assert.equal(c.natsStream, 'LANHU_EVENTS');
+    assert.equal(c.natsSubjectPrefix, 'lanhu.events');
     assert.deepEqual(c.modules, ['environment', 'city-management']);
   });
 
@@ -56,6 +62,14 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://x@y/z', /must use postgres: or postgresql:/],
     ['DATABASE_URL', 'not a url', /not a valid URL/],
     ['NATS_URL', 'http://127.0.0.1:4222', /must use nats:/],
+    ['NATS_STREAM', 'onecity.events', /letters, digits, _ or -/],
+    ['NATS_STREAM', 'A/B', /letters, digits, _ or -/],
+    ['NATS_STREAM', 'X'.repeat(65), /1 to 64/],
+    ['NATS_SUBJECT_PREFIX', 'onecity.*', /no wildcards/],
+    ['NATS_SUBJECT_PREFIX', 'onecity.>', /no wildcards/],
+    ['NATS_SUBJECT_PREFIX', 'onecity..events', /dot-separated tokens/],
+    ['NATS_SUBJECT_PREFIX', 'onecity events', /dot-separated tokens/],
+    ['NATS_SUBJECT_PREFIX', '$JS.events', /dot-separated tokens/],
     ['MQTT_URL', 'amqp://127.0.0.1', /must use mqtt:/],
     ['LOG_LEVEL', 'loud', /must be one of fatal, error/],
     ['LOG_PRETTY', 'maybe', /true or false/],

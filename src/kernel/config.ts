@@ -24,6 +24,10 @@ export interface Config {
   readonly embeddedMaintenanceSeconds: number;
   /** NATS server for the event bus across nodes (`NATS_URL`). */
   readonly natsUrl: string | null;
+  /** JetStream stream holding this deployment's events (`NATS_STREAM`). */
+  readonly natsStream: string;
+  /** Subject prefix of this deployment's events: `case.filed` goes to `<prefix>.case.filed` (`NATS_SUBJECT_PREFIX`). */
+  readonly natsSubjectPrefix: string;
   /** MQTT broker for device ingestion (`MQTT_URL`). */
   readonly mqttUrl: string | null;
   /** pino level (`LOG_LEVEL`). */
@@ -121,6 +125,28 @@ const bool = (v: unknown, key: string): boolean => {
   throw new ConfigError(key, `must be true or false (got ${JSON.stringify(v)})`);
 };
 
+/** The JetStream stream of the event bus unless `NATS_STREAM` names another. */
+export const DEFAULT_NATS_STREAM = 'ONECITY_EVENTS';
+/** The event subjects' prefix unless `NATS_SUBJECT_PREFIX` gives another. */
+export const DEFAULT_NATS_SUBJECT_PREFIX = 'onecity.events';
+
+/** A JetStream stream name: NATS refuses `.`, `*`, `>`, slashes, spaces; it also names a folder on the server. */
+const natsStreamName = (v: unknown, key: string): string => {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v))
+    throw new ConfigError(key, `must be 1 to 64 letters, digits, _ or - (got ${JSON.stringify(v)})`);
+  return v;
+};
+
+/** A subject prefix: dot-separated tokens without wildcards, so it matches only this deployment's events. */
+const natsSubjectPrefix = (v: unknown, key: string): string => {
+  if (typeof v !== 'string' || v.length > 128 || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(v))
+    throw new ConfigError(
+      key,
+      `must be dot-separated tokens of letters, digits, _ and - (no wildcards), at most 128 characters (got ${JSON.stringify(v)})`,
+    );
+  return v;
+};
+
 /** Seconds between the embedded database's maintenance passes unless configured. */
 export const DEFAULT_MAINTENANCE_SECONDS = 10;
 
@@ -136,6 +162,12 @@ const SPECS = {
     parse: int(0, 86_400),
   },
   natsUrl: { key: 'NATS_URL', default: null, parse: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']) },
+  natsStream: { key: 'NATS_STREAM', default: DEFAULT_NATS_STREAM, parse: natsStreamName },
+  natsSubjectPrefix: {
+    key: 'NATS_SUBJECT_PREFIX',
+    default: DEFAULT_NATS_SUBJECT_PREFIX,
+    parse: natsSubjectPrefix,
+  },
   mqttUrl: { key: 'MQTT_URL', default: null, parse: optionalUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']) },
   logLevel: {
     key: 'LOG_LEVEL',

@@ -61,7 +61,14 @@ export interface CreateKernelOptions {
     url: string,
     logger: Logger,
     onError: (err: unknown, event: PlatformEvent) => void,
+    names: NatsNames,
   ) => Promise<EventBus>;
+}
+
+/** Where a deployment keeps its events on a NATS server it may share (`NATS_STREAM`, `NATS_SUBJECT_PREFIX`). */
+export interface NatsNames {
+  streamName: string;
+  subjectPrefix: string;
 }
 
 /** The JetStream bus, loaded only when NATS is configured so single-node starts stay lean. */
@@ -69,17 +76,18 @@ async function connectNatsBus(
   url: string,
   logger: Logger,
   onError: (err: unknown, event: PlatformEvent) => void,
+  names: NatsNames,
 ): Promise<EventBus> {
   const { createNatsEventBus } = await import('./events/nats-event-bus.ts');
   let bus: EventBus;
   try {
-    bus = await createNatsEventBus({ url, logger, onError });
+    bus = await createNatsEventBus({ url, logger, onError, ...names });
   } catch (err) {
     throw new Error(`NATS_URL ${redactUrl(url)}: cannot start the event bus: ${(err as Error).message}`, {
       cause: err,
     });
   }
-  logger.info('event bus: NATS JetStream (stream ONECITY_EVENTS)');
+  logger.info(`event bus: NATS JetStream (stream ${names.streamName}, subjects ${names.subjectPrefix}.>)`);
   return bus;
 }
 
@@ -108,7 +116,10 @@ export async function createKernel(options: CreateKernelOptions): Promise<Kernel
   let bus: EventBus;
   try {
     bus = config.natsUrl
-      ? await (options.createNatsBus ?? connectNatsBus)(config.natsUrl, logger, onBusError)
+      ? await (options.createNatsBus ?? connectNatsBus)(config.natsUrl, logger, onBusError, {
+          streamName: config.natsStream,
+          subjectPrefix: config.natsSubjectPrefix,
+        })
       : new InProcessEventBus(onBusError);
   } catch (err) {
     if (!options.storage) await storage.close();

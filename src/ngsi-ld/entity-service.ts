@@ -30,6 +30,8 @@ import {
 } from './entity-store.ts';
 import { type ActiveContext, compactIri, expandTerm } from './json-ld-context.ts';
 import { NgsiLdError, type ProblemDetails, toProblemDetails } from './ngsi-ld-errors.ts';
+import { DEFAULT_NGSI_LD_SETTINGS } from './ngsi-ld-settings.ts';
+import { withStatementTimeout } from './query-timeout.ts';
 
 /** What changed in one entity, for subscriptions. */
 export interface EntityChange {
@@ -64,6 +66,8 @@ export interface EntityServiceOptions {
   clock: Clock;
   /** Record attribute instances on every write (temporal API over API-created entities). */
   history: boolean;
+  /** Statement timeout of a query, on PostgreSQL (default 10 s). */
+  queryTimeoutMs?: number;
   /** Record history of projected device entities (when the data hub's observations are not there to serve it). */
   projectionHistory?: boolean;
   /** Creation statements in flight at most (group commit; default 1, PGlite's one connection). */
@@ -172,7 +176,11 @@ export class EntityService {
   /** Queries entities. */
   async query(query: EntityQuery) {
     await this.beforeRead?.();
-    return queryEntities(this.o.db, query);
+    return withStatementTimeout(
+      this.o.db,
+      this.o.queryTimeoutMs ?? DEFAULT_NGSI_LD_SETTINGS.queryTimeoutMs,
+      (trx) => queryEntities(trx, query),
+    );
   }
 
   /** Deletes an entity. */

@@ -59,6 +59,7 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
       db: kernel.db,
       clock: kernel.clock,
       history: settings.history,
+      queryTimeoutMs: settings.queryTimeoutMs,
       // PGlite has one connection: one creation statement at a time, the rest group up.
       createConcurrency: kernel.storage.kind === 'pglite' ? 1 : 4,
       onChange: (changes) => subscriptions?.entitiesChanged(changes),
@@ -73,6 +74,7 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
     const temporal = new TemporalService({
       db: kernel.db,
       clock: kernel.clock,
+      queryTimeoutMs: settings.queryTimeoutMs,
       observedAttributeIri: (p) => observedIri?.(p) ?? p,
     });
     // The environment context is offline; resolving it is synchronous in effect.

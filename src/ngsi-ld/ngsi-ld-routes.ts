@@ -10,6 +10,7 @@ import { LOCATION_IRI, renderEntity } from './entity-model.ts';
 import type { BatchItem, BatchResult, EntityService, UpdateResult } from './entity-service.ts';
 import type { EntityQuery } from './entity-store.ts';
 import { attributeDetails, typeDetails } from './entity-store.ts';
+import { compileClientPattern } from './client-pattern.ts';
 import { parseGeoQuery } from './geo.ts';
 import {
   type ActiveContext,
@@ -124,12 +125,7 @@ function options(query: Record<string, unknown>): Set<string> {
 }
 
 function validRegex(pattern: string | undefined, name: string): string | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    new RegExp(pattern);
-  } catch {
-    throw new NgsiLdError('BadRequestData', `${name} is not a valid regular expression.`);
-  }
+  if (pattern !== undefined) compileClientPattern(pattern, name);
   return pattern;
 }
 

@@ -16,6 +16,8 @@ export interface NgsiLdSettings {
   history: boolean;
   /** Largest `limit` a query may ask for; more is a 403 TooManyResults. */
   maxLimit: number;
+  /** Longest a statement of an entity or temporal query may run on PostgreSQL (PGlite ignores it). */
+  queryTimeoutMs: number;
 }
 
 export const DEFAULT_NGSI_LD_SETTINGS: NgsiLdSettings = {
@@ -27,6 +29,7 @@ export const DEFAULT_NGSI_LD_SETTINGS: NgsiLdSettings = {
   notificationTimeoutMs: 5000,
   history: true,
   maxLimit: 1000,
+  queryTimeoutMs: 10_000,
 };
 
 function bool(env: Record<string, string | undefined>, key: string, fallback: boolean): boolean {
@@ -62,6 +65,7 @@ export const NGSI_LD_SETTING_KEYS: readonly string[] = [
   'NGSI_LD_NOTIFICATION_TIMEOUT_MS',
   'NGSI_LD_HISTORY',
   'NGSI_LD_MAX_LIMIT',
+  'NGSI_LD_QUERY_TIMEOUT_MS',
 ];
 
 /** Reads the settings from the environment; `overrides` win (tests). */
@@ -94,6 +98,7 @@ export function loadNgsiLdSettings(
     notificationTimeoutMs: int(env, 'NGSI_LD_NOTIFICATION_TIMEOUT_MS', d.notificationTimeoutMs, 100, 120_000),
     history: bool(env, 'NGSI_LD_HISTORY', d.history),
     maxLimit: int(env, 'NGSI_LD_MAX_LIMIT', d.maxLimit, 1, 100_000),
+    queryTimeoutMs: int(env, 'NGSI_LD_QUERY_TIMEOUT_MS', d.queryTimeoutMs, 100, 600_000),
     ...overrides,
   });
 }

@@ -14,6 +14,7 @@
  * `unitCode` address those members of the attribute.
  */
 import { type RawBuilder, sql } from 'kysely';
+import { compileClientPattern, compileStoredPattern } from './client-pattern.ts';
 import { type ActiveContext, expandTerm } from './json-ld-context.ts';
 import { NgsiLdError } from './ngsi-ld-errors.ts';
 
@@ -95,12 +96,7 @@ export function parseQuery(q: string, ctx: ActiveContext): QNode {
     if (raw === '') bad(`a value is missing at ${pos}`);
     if (op === '~=' || op === '!~=') {
       const pattern = unquote(raw);
-      let regex: RegExp;
-      try {
-        regex = new RegExp(pattern);
-      } catch {
-        bad(`invalid pattern ${pattern}`);
-      }
+      const regex = compileClientPattern(pattern, `The pattern of ${op} in q`);
       return { kind: 'cmp', path, op, value: { kind: 'single', atom: pattern }, regex };
     }
     return { kind: 'cmp', path, op, value: parseValue(raw, op) };
@@ -413,6 +409,6 @@ export function evaluateQuery(node: QNode, attrs: Record<string, unknown>): bool
 export function reviveQuery(node: QNode): QNode {
   if (node.kind === 'and' || node.kind === 'or') return { ...node, items: node.items.map(reviveQuery) };
   if (node.kind === 'cmp' && (node.op === '~=' || node.op === '!~='))
-    return { ...node, regex: new RegExp(String((node.value as { atom: string }).atom)) };
+    return { ...node, regex: compileStoredPattern(String((node.value as { atom: string }).atom)) };
   return node;
 }

@@ -24,6 +24,7 @@ import {
   linkUrlOf,
 } from './json-ld-context.ts';
 import { NgsiLdError } from './ngsi-ld-errors.ts';
+import { compileClientPattern, compileStoredPattern, isAcceptedPattern } from './client-pattern.ts';
 import { evaluateQuery, parseQuery, type QNode, reviveQuery } from './query-language.ts';
 
 /** A subscription as stored (names expanded). */
@@ -177,7 +178,7 @@ export class SubscriptionService {
     const live: LiveSubscription = {
       body,
       ctx,
-      idPatterns: (body.entities ?? []).map((s) => (s.idPattern ? new RegExp(s.idPattern) : null)),
+      idPatterns: (body.entities ?? []).map((s) => (s.idPattern ? compileStoredPattern(s.idPattern) : null)),
       lastNotificationMs: row.last_notification ? row.last_notification.getTime() : null,
     };
     this.#live.set(row.id, live);
@@ -212,13 +213,7 @@ export class SubscriptionService {
         if (!s || typeof s !== 'object' || typeof s.type !== 'string')
           bad('Each entities selector needs a type.');
         if (s.id !== undefined && !isUri(s.id)) bad('entities[].id must be a URI.');
-        if (s.idPattern !== undefined) {
-          try {
-            new RegExp(String(s.idPattern));
-          } catch {
-            bad('entities[].idPattern is not a valid regular expression.');
-          }
-        }
+        if (s.idPattern !== undefined) compileClientPattern(String(s.idPattern), 'entities[].idPattern');
         return {
           type: expandTerm(ctx, s.type),
           ...(s.id ? { id: String(s.id) } : {}),
@@ -559,6 +554,8 @@ export class SubscriptionService {
     const out = new Map<string, StoredEntity>();
     const limit = this.o.periodicLimit ?? 1000;
     for (const sel of live.body.entities ?? []) {
+      // A stored idPattern that today's limits refuse matches nothing here as in change matching.
+      if (sel.idPattern && !isAcceptedPattern(sel.idPattern)) continue;
       const { entities } = await queryEntities(db, {
         types: [sel.type],
         ids: sel.id ? [sel.id] : undefined,

@@ -11,6 +11,8 @@ import { assertEntityId, expandType, iso, normalizeAttribute, type StoredAttribu
 import { type InstanceRecord, recordInstances } from './entity-store.ts';
 import { type ActiveContext, compactIri, expandTerm } from './json-ld-context.ts';
 import { NgsiLdError } from './ngsi-ld-errors.ts';
+import { DEFAULT_NGSI_LD_SETTINGS } from './ngsi-ld-settings.ts';
+import { withStatementTimeout } from './query-timeout.ts';
 import { observedAttributeName } from './projections.ts';
 import { evaluateQuery, type QNode } from './query-language.ts';
 
@@ -47,6 +49,8 @@ interface InstanceRow {
 export interface TemporalServiceOptions {
   db: Db;
   clock: Clock;
+  /** Statement timeout of the pattern-bearing statements of a query, on PostgreSQL (default 10 s). */
+  queryTimeoutMs?: number;
   /** Expands a datahub property for an observed entity type (the projection's naming). */
   observedAttributeIri(property: string): string;
 }
@@ -114,18 +118,27 @@ export class TemporalService {
     const datahub = await this.#hasDatahub();
     // Device-backed entities are served from the data hub's observations when it is there.
     const deviceBacked = new Map<string, { type: string; deviceId: string }>();
-    if (datahub) {
-      const f = [sql`e.device_id is not null`, sql`e.id not like 'urn:ngsi-ld:Device:%'`];
-      if (query.types?.length) f.push(sql`e.type in (${sql.join(query.types)})`);
-      if (query.ids?.length) f.push(sql`e.id in (${sql.join(query.ids)})`);
-      if (query.idPattern) f.push(sql`e.id ~ ${query.idPattern}`);
-      const rows = await sql<{ id: string; type: string; device_id: string }>`
-        select e.id, e.type, e.device_id from ngsi_ld_entity e where ${sql.join(f, sql` and `)}`.execute(db);
-      for (const r of rows.rows) deviceBacked.set(r.id, { type: r.type, deviceId: r.device_id });
-    }
-    const own = await sql<{ entity_id: string; entity_type: string }>`
-      select entity_id, min(entity_type) as entity_type from ngsi_ld_attribute_instance
-      where ${sql.join(idFilter, sql` and `)} group by entity_id`.execute(db);
+    // The statements that select entities (by idPattern too) run under the statement timeout.
+    const own = await withStatementTimeout(
+      db,
+      this.o.queryTimeoutMs ?? DEFAULT_NGSI_LD_SETTINGS.queryTimeoutMs,
+      async (trx) => {
+        if (datahub) {
+          const f = [sql`e.device_id is not null`, sql`e.id not like 'urn:ngsi-ld:Device:%'`];
+          if (query.types?.length) f.push(sql`e.type in (${sql.join(query.types)})`);
+          if (query.ids?.length) f.push(sql`e.id in (${sql.join(query.ids)})`);
+          if (query.idPattern) f.push(sql`e.id ~ ${query.idPattern}`);
+          const rows = await sql<{ id: string; type: string; device_id: string }>`
+            select e.id, e.type, e.device_id from ngsi_ld_entity e where ${sql.join(f, sql` and `)}`.execute(
+            trx,
+          );
+          for (const r of rows.rows) deviceBacked.set(r.id, { type: r.type, deviceId: r.device_id });
+        }
+        return sql<{ entity_id: string; entity_type: string }>`
+          select entity_id, min(entity_type) as entity_type from ngsi_ld_attribute_instance
+          where ${sql.join(idFilter, sql` and `)} group by entity_id`.execute(trx);
+      },
+    );
     const all = new Map<string, string>();
     for (const r of own.rows) all.set(r.entity_id, r.entity_type);
     for (const [id, d] of deviceBacked) all.set(id, d.type);

@@ -278,6 +278,55 @@ describe('kernel with NATS_URL', { skip }, () => {
     await nc.close();
   });
 
+  test('deployments with their own NATS_STREAM and NATS_SUBJECT_PREFIX never see each other', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const logger = createLogger({ logLevel: 'silent', logPretty: false });
+    const deployment = (name: string) => ({
+      NATS_URL,
+      LOG_LEVEL: 'silent',
+      NATS_STREAM: `ONECITY_TEST_${name}_${suffix}`,
+      NATS_SUBJECT_PREFIX: `onecity-test.${name}-${suffix}.events`,
+    });
+    // Two nodes of deployment "north" and one of "south", all through the kernel's own bus factory.
+    const kernelOf = (env: Record<string, string>) =>
+      createKernel({ config: loadConfig({ env, file: null }), logger, storage });
+    const north1 = await kernelOf(deployment('north'));
+    const north2 = await kernelOf(deployment('north'));
+    const south = await kernelOf(deployment('south'));
+    try {
+      const seen = { north1: [] as string[], north2: [] as string[], south: [] as string[] };
+      north1.bus.subscribe('case.*', (e) => void seen.north1.push(e.id));
+      north2.bus.subscribe('case.*', (e) => void seen.north2.push(e.id));
+      south.bus.subscribe('case.*', (e) => void seen.south.push(e.id));
+      const fromNorth = createEvent('case.filed', {}, clock.now());
+      const fromSouth = createEvent('case.closed', {}, clock.now());
+      await north1.bus.publish(fromNorth);
+      await south.bus.publish(fromSouth);
+      await eventually(
+        () => seen.north1.length === 1 && seen.north2.length === 1 && seen.south.length === 1,
+        "each deployment's own events",
+      );
+      await settle();
+      assert.deepEqual(seen, { north1: [fromNorth.id], north2: [fromNorth.id], south: [fromSouth.id] });
+      const nc = await connect({ servers: NATS_URL });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const north = await jsm.streams.info(`ONECITY_TEST_north_${suffix}`);
+        assert.deepEqual(north.config.subjects, [`onecity-test.north-${suffix}.events.>`]);
+        assert.equal(north.state.messages, 1);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await Promise.all([north1.bus.close(), north2.bus.close(), south.bus.close()]);
+      const nc = await connect({ servers: NATS_URL });
+      const jsm = await jetstreamManager(nc);
+      for (const name of ['north', 'south'])
+        await jsm.streams.delete(`ONECITY_TEST_${name}_${suffix}`).catch(() => {});
+      await nc.close();
+    }
+  });
+
   test('createKernel fails with a message naming NATS_URL when NATS does not answer', async () => {
     const config = loadConfig({ env: { NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' }, file: null });
     const logger = createLogger({ logLevel: 'silent', logPretty: false });

@@ -12,6 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { DEFAULT_NATS_STREAM, DEFAULT_NATS_SUBJECT_PREFIX } from '../config.ts';
 import { type EventBus, type EventHandler, LocalDispatcher, type PlatformEvent } from './event-bus.ts';
 
 /** Where and how the cross-node bus keeps its events. */
@@ -21,9 +22,9 @@ export interface NatsEventBusOptions {
   logger?: Logger;
   /** Called when a local subscriber throws; never thrown at the publisher. */
   onError?: (err: unknown, event: PlatformEvent) => void;
-  /** JetStream stream name (default `ONECITY_EVENTS`); tests isolate themselves with it. */
+  /** JetStream stream name (default `ONECITY_EVENTS`, `NATS_STREAM`); tests isolate themselves with it. */
   streamName?: string;
-  /** Subject prefix; an event of type `case.filed` goes to `<prefix>.case.filed`. */
+  /** Subject prefix (`NATS_SUBJECT_PREFIX`); an event of type `case.filed` goes to `<prefix>.case.filed`. */
   subjectPrefix?: string;
   /** How long the stream keeps events (default 7 days). */
   maxAgeMs?: number;
@@ -35,8 +36,11 @@ export interface NatsEventBusOptions {
   connectionName?: string;
 }
 
-export const DEFAULT_EVENT_STREAM = 'ONECITY_EVENTS';
-export const DEFAULT_EVENT_SUBJECT_PREFIX = 'onecity.events';
+/** The stream and subject prefix of a bus whose options name none (`NATS_STREAM`, `NATS_SUBJECT_PREFIX`). */
+export {
+  DEFAULT_NATS_STREAM as DEFAULT_EVENT_STREAM,
+  DEFAULT_NATS_SUBJECT_PREFIX as DEFAULT_EVENT_SUBJECT_PREFIX,
+} from '../config.ts';
 
 /** Event types become NATS subject tokens, so they must not hold wildcards or spaces. */
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
@@ -87,8 +91,8 @@ export class NatsEventBus implements EventBus {
 
   /** Connects, creates the stream if missing and starts reading from its current end. */
   static async connect(options: NatsEventBusOptions): Promise<NatsEventBus> {
-    const stream = options.streamName ?? DEFAULT_EVENT_STREAM;
-    const prefix = options.subjectPrefix ?? DEFAULT_EVENT_SUBJECT_PREFIX;
+    const stream = options.streamName ?? DEFAULT_NATS_STREAM;
+    const prefix = options.subjectPrefix ?? DEFAULT_NATS_SUBJECT_PREFIX;
     const nc = await connect({
       servers: options.url.split(',').map((s) => s.trim()),
       name: options.connectionName ?? 'onecity',
