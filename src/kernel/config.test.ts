@@ -71,6 +71,8 @@ describe('configuration', () => {
     ['TRUST_PROXY', '10.0.0.1, ', /not an IP address/],
     ['TRUST_PROXY', '-1', /not an IP address/],
     ['TRUST_PROXY', '65', /integer from 0 to 64/],
+    ['RATE_LIMIT_PER_MINUTE', '-5', /integer from 0/],
+    ['RATE_LIMIT_SERVICE_PER_MINUTE', 'many', /integer from 0/],
   ];
   for (const [key, value, message] of bad) {
     it(`names ${key} when it is invalid (${JSON.stringify(value)})`, () => {
@@ -94,6 +96,8 @@ describe('configuration', () => {
       'fd00::/8',
       'loopback',
     ]);
+    assert.equal(load({}).rateLimitPerMinute, 1200);
+    assert.equal(load({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute, 0);
   });
 
   it('never prints a database password in an error', () => {

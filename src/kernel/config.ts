@@ -18,6 +18,10 @@ export interface Config {
    * proxies' addresses and CIDR ranges.
    */
   readonly trustProxy: TrustProxy;
+  /** Requests a minute per signed-in user, and per address for anonymous callers, on each node; 0 = off (`RATE_LIMIT_PER_MINUTE`). */
+  readonly rateLimitPerMinute: number;
+  /** Requests a minute per service account or device on each node; 0 = off (`RATE_LIMIT_SERVICE_PER_MINUTE`). */
+  readonly rateLimitServicePerMinute: number;
   /** Directory for the embedded database, uploads and the lock file (`DATA_DIR`). */
   readonly dataDir: string;
   /** A PostgreSQL connection string; when set, PGlite is not used (`DATABASE_URL`). */
@@ -176,6 +180,12 @@ const SPECS = {
   port: { key: 'PORT', default: 8080, parse: int(0, 65535) },
   host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
   trustProxy: { key: 'TRUST_PROXY', default: false, parse: parseTrustProxy },
+  rateLimitPerMinute: { key: 'RATE_LIMIT_PER_MINUTE', default: 1200, parse: int(0, 1_000_000) },
+  rateLimitServicePerMinute: {
+    key: 'RATE_LIMIT_SERVICE_PER_MINUTE',
+    default: 12_000,
+    parse: int(0, 10_000_000),
+  },
   dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
   databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
   preparedStatements: { key: 'DATABASE_PREPARED_STATEMENTS', default: true, parse: bool },
