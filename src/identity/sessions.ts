@@ -67,15 +67,16 @@ export async function login(
     .selectAll()
     .where('username', '=', username)
     .executeTakeFirst()) as UserRow | undefined;
+  // Asked for unknown usernames too (no session matches ''), so timing does not tell which exist.
   const known =
-    !!row &&
     settings.knownAddressDays > 0 &&
     (await loggedInFrom(
       db,
-      row.id,
+      row?.id ?? '',
       address,
       new Date(now.getTime() - settings.knownAddressDays * 86_400_000),
-    ));
+    )) &&
+    !!row;
 
   const slowedKey = known ? null : addressKey(address);
   let addressPlace = 0;
