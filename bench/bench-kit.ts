@@ -250,7 +250,15 @@ export async function benchCity(
   password = 'Bench-password-2026!',
 ): Promise<OneCityApp> {
   const built = await buildApp({
-    config: loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null }),
+    config: loadConfig({
+      env: {
+        LOG_LEVEL: 'warn',
+        ONECITY_SEED_DEMO: 'false',
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      },
+      file: null,
+    }),
     storage,
     logger: createLogger({ logLevel: 'warn', logPretty: false }),
     background: false,

@@ -17,7 +17,15 @@ export async function run(): Promise<BenchResult[]> {
   await bare.close();
 
   const storage = await openStorage({ dataDir: null });
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
+  const config = loadConfig({
+    env: {
+      LOG_LEVEL: 'warn',
+      ONECITY_SEED_DEMO: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+    },
+    file: null,
+  });
   const built = await buildApp({
     config,
     storage,

@@ -69,7 +69,13 @@ async function rawInsert(db: Db, streamIds: number[], rows: number, base: number
 
 async function measure(label: string, storage: Storage, dataDir: string): Promise<BenchResult[]> {
   const config = loadConfig({
-    env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false', DATA_DIR: dataDir },
+    env: {
+      LOG_LEVEL: 'warn',
+      ONECITY_SEED_DEMO: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      DATA_DIR: dataDir,
+    },
     file: null,
   });
   const built = await buildApp({

@@ -112,7 +112,14 @@ async function measure(consumers: number, scenario: Scenario): Promise<{ msgs: n
   });
   const built = await buildApp({
     config: loadConfig({
-      env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false', DATA_DIR: dataDir, MQTT_URL },
+      env: {
+        LOG_LEVEL: 'warn',
+        ONECITY_SEED_DEMO: 'false',
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+        DATA_DIR: dataDir,
+        MQTT_URL,
+      },
       file: null,
     }),
     storage,

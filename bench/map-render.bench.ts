@@ -59,7 +59,15 @@ export async function run(): Promise<BenchResult[]> {
   const build = await ensureWebBuilt();
   if (!build.built && build.reason !== 'up to date') throw new Error(`web build: ${build.reason}`);
   const storage = await openStorage({ dataDir: null });
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
+  const config = loadConfig({
+    env: {
+      LOG_LEVEL: 'warn',
+      ONECITY_SEED_DEMO: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+    },
+    file: null,
+  });
   const built = await buildApp({
     config,
     storage,

@@ -53,7 +53,15 @@ export async function run(): Promise<BenchResult[]> {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   const schema = `bench_ngsi_${process.pid}`;
   const storage = await openStorage(pgUrl ? { databaseUrl: pgUrl, schema, poolSize: 10 } : { dataDir: null });
-  const config = loadConfig({ env: { LOG_LEVEL: 'warn', ONECITY_SEED_DEMO: 'false' }, file: null });
+  const config = loadConfig({
+    env: {
+      LOG_LEVEL: 'warn',
+      ONECITY_SEED_DEMO: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+    },
+    file: null,
+  });
   const built = await buildApp({
     config,
     storage,

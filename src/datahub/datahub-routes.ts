@@ -153,6 +153,8 @@ async function authenticateIngest(this: FastifyInstance, request: FastifyRequest
     const deviceId = await hub.catalog.deviceForKey(header);
     if (!deviceId) throw new UnauthenticatedError('The device key is not valid.', 'auth.device_key_invalid');
     request.ingestCaller = { kind: 'device', deviceId };
+    // Devices count against their own allowance of the request rate limit, not their address's.
+    request.rateLimitSubject = `device:${deviceId}`;
     return;
   }
   await authenticate.call(this, request, reply as never);

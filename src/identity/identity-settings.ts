@@ -6,9 +6,25 @@ export interface IdentitySettings {
   sessionTtlSeconds: number;
   /** Failed logins of one account before it is locked (`ONECITY_LOGIN_MAX_FAILURES`, default 5). */
   accountMaxFailures: number;
-  /** Failed logins from one address before it is locked (`ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS`, default 20). */
+  /**
+   * Login attempts from one address in a window before it is slowed
+   * (`ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS`, default 20); correct passwords give theirs back.
+   */
   addressMaxFailures: number;
-  /** Window in which failures are counted, seconds (`ONECITY_LOGIN_WINDOW_SECONDS`, default 900). */
+  /**
+   * Longest wait a slowed address is given between attempts, seconds
+   * (`ONECITY_LOGIN_ADDRESS_MAX_DELAY_SECONDS`, default 60); the wait doubles from 1 s.
+   */
+  addressMaxDelaySeconds: number;
+  /**
+   * Days after a successful login during which its address still gets in while the account is
+   * locked, and is not slowed (`ONECITY_LOGIN_KNOWN_ADDRESS_DAYS`, default 30; 0 turns it off).
+   */
+  knownAddressDays: number;
+  /**
+   * Window in which an account's failures are counted, and the quiet time after which an
+   * address's are forgotten, seconds (`ONECITY_LOGIN_WINDOW_SECONDS`, default 900).
+   */
   failureWindowSeconds: number;
   /** How long a lockout lasts, seconds (`ONECITY_LOGIN_LOCKOUT_SECONDS`, default 900). */
   lockoutSeconds: number;
@@ -27,6 +43,8 @@ const KEYS: Record<keyof IdentitySettings, [string, number, number, number]> = {
   sessionTtlSeconds: ['ONECITY_SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600],
   accountMaxFailures: ['ONECITY_LOGIN_MAX_FAILURES', 5, 1, 1000],
   addressMaxFailures: ['ONECITY_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000],
+  addressMaxDelaySeconds: ['ONECITY_LOGIN_ADDRESS_MAX_DELAY_SECONDS', 60, 1, 3600],
+  knownAddressDays: ['ONECITY_LOGIN_KNOWN_ADDRESS_DAYS', 30, 0, 365],
   failureWindowSeconds: ['ONECITY_LOGIN_WINDOW_SECONDS', 900, 1, 86_400],
   lockoutSeconds: ['ONECITY_LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400],
   principalCacheSeconds: ['ONECITY_PRINCIPAL_CACHE_SECONDS', 10, 0, 300],

@@ -7,6 +7,7 @@ import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
+import { registerRequestRateLimit } from './request-rate-limit.ts';
 import { IDENTITY_SETTING_KEYS, type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 import {
   attachPrincipalCache,
@@ -118,9 +119,10 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
     name: 'identity',
     migrations: identityMigrations,
     settingKeys: IDENTITY_SETTING_KEYS,
-    routes(app, kernel: Kernel) {
+    async routes(app, kernel: Kernel) {
       cacheFor(kernel);
       app.addHook('onRoute', guardBeforeValidation);
+      await registerRequestRateLimit(app, kernel);
       registerIdentityRoutes(app, kernel, resolve(kernel));
     },
     async start(kernel: Kernel) {

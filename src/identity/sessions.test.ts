@@ -1,28 +1,89 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, type TestApp } from '../../test/support/app.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp, type TestApp, testLogger } from '../../test/support/app.ts';
 import { testBackends } from '../../test/support/storage.ts';
-import { listAudit, verifyAuditChain } from '../audit/index.ts';
+import { buildApp, type OneCityApp } from '../app.ts';
+import { auditCapability, listAudit, verifyAuditChain } from '../audit/index.ts';
+import { loadConfig, openStorage, type Storage } from '../kernel/index.ts';
+import { identityCapability } from './index.ts';
 import { addUser, bearer, loginAs, TEST_PASSWORD } from './testing.ts';
 
-const login = (t: TestApp, username: string, password: string, ip = '10.0.0.1') =>
-  t.app.inject({
+/** The proxy range the suite's app trusts (`TRUST_PROXY`). */
+const PROXIES = '10.250.0.0/24';
+
+const loginOn = (
+  app: FastifyInstance,
+  username: string,
+  password: string,
+  ip: string,
+  forwardedFor?: string,
+) =>
+  app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
     payload: { username, password },
     remoteAddress: ip,
+    ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}),
   });
+
+const login = (t: TestApp, username: string, password: string, ip = '10.0.0.1') =>
+  loginOn(t.app, username, password, ip);
+
+/** The address a session was opened from, as stored. */
+async function sessionAddress(t: TestApp, token: string): Promise<string> {
+  const hash = createHash('sha256').update(token, 'utf8').digest('hex');
+  const row = await t.kernel.db
+    .selectFrom('identity_session')
+    .select('address')
+    .where('token_hash', '=', hash)
+    .executeTakeFirstOrThrow();
+  return row.address as string;
+}
+
+/** How many responses had each status. */
+function statusCounts(responses: Array<{ statusCode: number }>): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const r of responses) out[r.statusCode] = (out[r.statusCode] ?? 0) + 1;
+  return out;
+}
 
 for (const backend of testBackends()) {
   describe(`sessions and login (${backend})`, () => {
     let t: TestApp;
+    /** On PostgreSQL a second node on the same database, so attempts race across nodes. */
+    let second: { node: OneCityApp; storage: Storage } | undefined;
     before(async () => {
-      t = await buildTestApp(backend, { env: {} });
+      t = await buildTestApp(backend, { env: { TRUST_PROXY: PROXIES } });
       await addUser(t, 'alice', ['dispatcher']);
+      for (const name of ['carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan'])
+        await addUser(t, name, ['auditor']);
       await addUser(t, 'bob', ['grid_worker'], { divisionCodes: ['330102001001'] });
-      await addUser(t, 'carol', ['auditor']);
+      const schema = (t.kernel.storage as { schema?: string }).schema;
+      if (schema) {
+        const storage = await openStorage({
+          databaseUrl: process.env.TEST_DATABASE_URL!,
+          schema,
+          poolSize: 5,
+        });
+        const node = await buildApp({
+          config: loadConfig({ env: { LOG_LEVEL: 'silent', ONECITY_SEED_DEMO: 'false' }, file: null }),
+          storage,
+          logger: testLogger(),
+          clock: t.clock,
+          migrate: false,
+          background: false,
+          capabilities: [identityCapability, auditCapability],
+        });
+        second = { node, storage };
+      }
     });
-    after(() => t.dispose());
+    after(async () => {
+      await second?.node.close();
+      await second?.storage.close();
+      await t.dispose();
+    });
 
     test('login returns an opaque token stored only as its hash, and /auth/me answers', async () => {
       const res = await login(t, 'Alice', TEST_PASSWORD);
@@ -110,15 +171,85 @@ for (const backend of testBackends()) {
       assert.equal((await login(t, 'bob', TEST_PASSWORD, '10.2.0.1')).statusCode, 200);
     });
 
-    test('one address failing against many accounts is locked after 20 failures', async () => {
-      for (let i = 0; i < 20; i++)
+    test('200 parallel wrong passwords for one account: only the limit are checked, then it is locked', async () => {
+      const nodes = [t.app, ...(second ? [second.node.app] : [])];
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          loginOn(nodes[i % nodes.length], 'dave', `Wrong-pass-${i}x`, '10.4.0.1'),
+        ),
+      );
+      // A 401 is only ever answered after the password was verified; every 429 was refused before.
+      assert.deepEqual(statusCounts(responses), { 401: 5, 429: 195 });
+      for (const r of responses.filter((r) => r.statusCode === 429)) {
+        assert.match(r.json().code, /^auth\.(locked_out|address_throttled)$/);
+        assert.ok(Number(r.headers['retry-after']) > 0);
+      }
+      const lockouts = await listAudit(t.kernel.db, { action: 'auth.lockout', objectId: 'dave' });
+      assert.equal(lockouts.items.length, 1, 'the lock engaged once, at the fifth failure');
+      const locked = await login(t, 'dave', TEST_PASSWORD, '10.4.0.2');
+      assert.equal(locked.statusCode, 429);
+      assert.equal(locked.json().code, 'auth.locked_out');
+      // Another account behind the same address is not locked out.
+      assert.equal((await login(t, 'erin', TEST_PASSWORD, '10.4.0.1')).statusCode, 200);
+    });
+
+    test('a locked account still admits a correct password from an address it recently logged in from', async () => {
+      assert.equal((await login(t, 'frank', TEST_PASSWORD, '10.6.0.1')).statusCode, 200);
+      for (let i = 0; i < 5; i++)
+        assert.equal((await login(t, 'frank', `Wrong-pass-${i}x`, '10.6.9.9')).statusCode, 401);
+      assert.equal((await login(t, 'frank', TEST_PASSWORD, '10.6.9.9')).json().code, 'auth.locked_out');
+      // The attacker cannot lock the owner out: from the address he logged in from, he gets in.
+      assert.equal((await login(t, 'frank', TEST_PASSWORD, '10.6.0.1')).statusCode, 200);
+      assert.equal((await login(t, 'frank', TEST_PASSWORD, '10.6.9.9')).statusCode, 429, 'still locked');
+      // Guesses from that address have a count of their own, locked after the same limit.
+      for (let i = 0; i < 5; i++)
+        assert.equal((await login(t, 'frank', `Wrong-pass-${i}y`, '10.6.0.1')).statusCode, 401);
+      const locked = await login(t, 'frank', TEST_PASSWORD, '10.6.0.1');
+      assert.equal(locked.statusCode, 429);
+      assert.equal(locked.json().code, 'auth.locked_out');
+      const lockouts = await listAudit(t.kernel.db, { action: 'auth.lockout', objectId: 'frank' });
+      assert.equal(lockouts.items.length, 2, 'the account, then its count at the known address');
+      t.clock.advance(900_000);
+      assert.equal((await login(t, 'frank', TEST_PASSWORD, '10.6.9.9')).statusCode, 200, 'the lock runs out');
+    });
+
+    test('an address failing against many accounts is slowed, not locked: waits double from 1 s', async () => {
+      assert.equal((await login(t, 'gina', TEST_PASSWORD, '10.3.0.1')).statusCode, 200);
+      for (let i = 0; i < 21; i++)
         assert.equal((await login(t, `ghost${i}`, 'Wrong-pass-1x', '10.3.0.1')).statusCode, 401);
-      const res = await login(t, 'alice', TEST_PASSWORD, '10.3.0.1');
-      assert.equal(res.statusCode, 429);
-      assert.ok(Number(res.headers['retry-after']) > 0);
-      assert.equal((await login(t, 'alice', TEST_PASSWORD, '10.3.0.2')).statusCode, 200);
-      const lockouts = await listAudit(t.kernel.db, { action: 'auth.lockout', objectType: 'address' });
-      assert.equal(lockouts.items[0].objectId, '10.3.0.1');
+      const slowed = await login(t, 'hank', TEST_PASSWORD, '10.3.0.1');
+      assert.equal(slowed.statusCode, 429);
+      assert.match(slowed.headers['content-type'] as string, /application\/problem\+json/);
+      assert.equal(slowed.json().code, 'auth.address_throttled');
+      assert.equal(slowed.headers['retry-after'], '1');
+      // An account that logged in from this address before is not slowed by it.
+      assert.equal((await login(t, 'gina', TEST_PASSWORD, '10.3.0.1')).statusCode, 200);
+      assert.equal((await login(t, 'hank', TEST_PASSWORD, '10.3.0.2')).statusCode, 200, 'other addresses');
+      t.clock.advance(1000);
+      assert.equal((await login(t, 'ghost21', 'Wrong-pass-1x', '10.3.0.1')).statusCode, 401);
+      assert.equal((await login(t, 'ivan', TEST_PASSWORD, '10.3.0.1')).headers['retry-after'], '2');
+      t.clock.advance(2000);
+      // Slowed, never locked: a correct password gets in when its turn comes.
+      assert.equal((await login(t, 'ivan', TEST_PASSWORD, '10.3.0.1')).statusCode, 200);
+      const audit = await listAudit(t.kernel.db, { action: 'auth.address_throttled', objectId: '10.3.0.1' });
+      assert.equal(audit.items.length, 1, 'audited once, when the address used up its attempts');
+    });
+
+    test('behind a trusted proxy the client it names is the address; X-Forwarded-For from others is ignored', async () => {
+      const viaProxy = await loginOn(t.app, 'alice', TEST_PASSWORD, '10.250.0.7', '203.0.113.7');
+      assert.equal(viaProxy.statusCode, 200);
+      assert.equal(await sessionAddress(t, viaProxy.json().token), '203.0.113.7');
+      const direct = await loginOn(t.app, 'alice', TEST_PASSWORD, '10.7.0.1', '203.0.113.8');
+      assert.equal(await sessionAddress(t, direct.json().token), '10.7.0.1');
+      // Each client behind the proxy is slowed on its own.
+      for (let i = 0; i < 21; i++)
+        await loginOn(t.app, `ghost${i}`, 'Wrong-pass-1x', '10.250.0.7', '203.0.113.50');
+      const slowed = await loginOn(t.app, 'bob', TEST_PASSWORD, '10.250.0.7', '203.0.113.50');
+      assert.equal(slowed.json().code, 'auth.address_throttled');
+      assert.equal(
+        (await loginOn(t.app, 'bob', TEST_PASSWORD, '10.250.0.7', '203.0.113.51')).statusCode,
+        200,
+      );
     });
 
     test('malformed login bodies are 400 problem+json', async () => {

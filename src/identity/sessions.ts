@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
 import {
   createEvent,
@@ -10,6 +9,17 @@ import {
 } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
 import type { IdentitySettings } from './identity-settings.ts';
+import {
+  accountKey,
+  addressKey,
+  claimAccountAttempt,
+  claimAddressAttempt,
+  knownAddressKey,
+  lockAfterFailure,
+  loggedInFrom,
+  releaseAddressAttempt,
+  resetAccount,
+} from './login-throttle.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { authorize, type Principal } from './permissions.ts';
 import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
@@ -21,7 +31,7 @@ export const secretHash = (secret: string) => createHash('sha256').update(secret
 export interface LoginRequest {
   username: string;
   password: string;
-  /** The caller's network address, for per-address rate limiting. */
+  /** The client's address (`request.ip`: the peer, or the client a trusted proxy names), for the address's count. */
   address: string;
 }
 
@@ -32,49 +42,14 @@ export interface LoginResult {
   user: UserView;
 }
 
-const accountKey = (username: string) => `account:${username}`;
-const addressKey = (address: string) => `address:${address}`;
-
-async function lockedFor(db: Db, keys: string[], now: Date): Promise<number> {
-  const rows = (await db
-    .selectFrom('identity_login_throttle')
-    .select(['locked_until'])
-    .where('key', 'in', keys)
-    .where('locked_until', '>', now)
-    .execute()) as { locked_until: Date }[];
-  const until = Math.max(0, ...rows.map((r) => new Date(r.locked_until).getTime()));
-  return until > 0 ? Math.ceil((until - now.getTime()) / 1000) : 0;
-}
-
-/** Counts one failure against a key; returns true when this failure locked it. */
-async function countFailure(db: Db, key: string, max: number, settings: IdentitySettings, now: Date) {
-  const windowStart = new Date(now.getTime() - settings.failureWindowSeconds * 1000);
-  const row = (
-    await sql<{ failures: number; locked_until: Date | null }>`
-      insert into identity_login_throttle as t (key, failures, window_start, locked_until)
-      values (${key}, 1, ${now}, null)
-      on conflict (key) do update set
-        failures = case when t.window_start <= ${windowStart} then 1 else t.failures + 1 end,
-        window_start = case when t.window_start <= ${windowStart} then ${now} else t.window_start end
-      returning failures, locked_until`.execute(db)
-  ).rows[0];
-  if (row.failures < max) return false;
-  await db
-    .updateTable('identity_login_throttle')
-    .set({
-      locked_until: new Date(now.getTime() + settings.lockoutSeconds * 1000),
-      failures: 0,
-      window_start: now,
-    })
-    .where('key', '=', key)
-    .execute();
-  return true;
-}
-
 /**
- * Checks a username and password and opens a session. Locked accounts and addresses are
- * refused (429, Retry-After) before the password is even looked at; each failure counts
- * against both, and the failure that reaches the limit locks and is audited.
+ * Checks a username and password and opens a session. Each attempt first claims its place on
+ * the client address's count (unless the account recently logged in from there) and on the
+ * account's, so only admitted attempts have their password verified; refusals are 429 with
+ * Retry-After. The failure that takes an account's last place locks it; while it is locked, a
+ * correct password still gets in from an address the account recently logged in from, with a
+ * count of its own (docs/identity.md, "Failed logins"). Lockouts and slowed addresses are
+ * audited.
  */
 export async function login(
   db: Db,
@@ -85,34 +60,74 @@ export async function login(
   const username = String(request.username ?? '')
     .trim()
     .toLowerCase();
-  const keys = [accountKey(username), addressKey(request.address)];
-  const retryAfter = await lockedFor(db, keys, ctx.now);
-  if (retryAfter > 0)
-    throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter, 'auth.locked_out');
+  const { address } = request;
+  const now = ctx.now;
   const row = (await db
     .selectFrom('identity_user')
     .selectAll()
     .where('username', '=', username)
     .executeTakeFirst()) as UserRow | undefined;
+  // Asked for unknown usernames too (no session matches ''), so timing does not tell which exist.
+  const known =
+    settings.knownAddressDays > 0 &&
+    (await loggedInFrom(
+      db,
+      row?.id ?? '',
+      address,
+      new Date(now.getTime() - settings.knownAddressDays * 86_400_000),
+    )) &&
+    !!row;
+
+  const slowedKey = known ? null : addressKey(address);
+  let addressPlace = 0;
+  if (slowedKey) {
+    const claim = await claimAddressAttempt(db, slowedKey, settings, now);
+    if (!claim.admitted)
+      throw new TooManyRequestsError(
+        `Too many failed logins from this address; try again in ${claim.retryAfterSeconds} s.`,
+        claim.retryAfterSeconds,
+        'auth.address_throttled',
+      );
+    addressPlace = claim.place;
+  }
+  let lockKey = accountKey(username);
+  let claim = await claimAccountAttempt(db, lockKey, settings.accountMaxFailures, settings, now);
+  if (!claim.admitted && known) {
+    lockKey = knownAddressKey(username, address);
+    claim = await claimAccountAttempt(db, lockKey, settings.accountMaxFailures, settings, now);
+  }
+  if (!claim.admitted) {
+    if (slowedKey) await releaseAddressAttempt(db, slowedKey);
+    throw new TooManyRequestsError(
+      'Too many failed logins; try again later.',
+      claim.retryAfterSeconds,
+      'auth.locked_out',
+    );
+  }
+  const place = claim.place;
+
   // Verify even for unknown accounts so response time does not reveal which exist.
   const passwordOk = await verifyPassword(String(request.password ?? ''), row?.password_hash ?? DUMMY_HASH);
   const ok = !!row && passwordOk && row.kind === 'user' && row.disabled_at === null && !!row.password_hash;
   if (!ok) {
     await db.transaction().execute(async (trx) => {
-      const system = { actor: 'system', requestId: ctx.requestId, at: ctx.now };
-      if (await countFailure(trx, keys[0], settings.accountMaxFailures, settings, ctx.now))
+      const system = { actor: 'system', requestId: ctx.requestId, at: now };
+      const until = await lockAfterFailure(trx, lockKey, place, settings.accountMaxFailures, settings, now);
+      if (until)
         await appendAudit(trx, {
           ...system,
           action: 'auth.lockout',
           objectType: 'account',
           objectId: username,
+          after: { lockedUntil: until, address, ...(known ? { fromKnownAddress: true } : {}) },
         });
-      if (await countFailure(trx, keys[1], settings.addressMaxFailures, settings, ctx.now))
+      if (slowedKey && addressPlace === settings.addressMaxFailures)
         await appendAudit(trx, {
           ...system,
-          action: 'auth.lockout',
+          action: 'auth.address_throttled',
           objectType: 'address',
-          objectId: request.address,
+          objectId: address,
+          after: { attempts: addressPlace },
         });
     });
     throw new UnauthenticatedError('The username or password is wrong.', 'auth.invalid_credentials');
@@ -121,7 +136,9 @@ export async function login(
   const expiresAt = new Date(ctx.now.getTime() + settings.sessionTtlSeconds * 1000);
   const principal = principalOf(row);
   return inTransaction(db, { ...ctx, principal }, async (trx, events) => {
-    await trx.deleteFrom('identity_login_throttle').where('key', '=', keys[0]).execute();
+    await resetAccount(trx, accountKey(username), now);
+    if (lockKey !== accountKey(username)) await resetAccount(trx, lockKey, now);
+    if (slowedKey) await releaseAddressAttempt(trx, slowedKey);
     const id = randomUUID();
     await trx
       .insertInto('identity_session')

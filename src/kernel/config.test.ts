@@ -80,6 +80,13 @@ describe('configuration', () => {
     ['BODY_LIMIT_BYTES', '10', /integer from 1024/],
     ['SCHEDULER_ENABLED', 'sometimes', /true or false/],
     ['SCHEDULER_POLL_MS', '1', /integer from 10/],
+    ['TRUST_PROXY', 'proxy.example', /not an IP address, a CIDR range/],
+    ['TRUST_PROXY', '10.0.0.0/33', /not an IP address, a CIDR range/],
+    ['TRUST_PROXY', '10.0.0.1, ', /not an IP address/],
+    ['TRUST_PROXY', '-1', /not an IP address/],
+    ['TRUST_PROXY', '65', /integer from 0 to 64/],
+    ['RATE_LIMIT_PER_MINUTE', '-5', /integer from 0/],
+    ['RATE_LIMIT_SERVICE_PER_MINUTE', 'many', /integer from 0/],
   ];
   for (const [key, value, message] of bad) {
     it(`names ${key} when it is invalid (${JSON.stringify(value)})`, () => {
@@ -90,6 +97,22 @@ describe('configuration', () => {
       );
     });
   }
+
+  it('reads TRUST_PROXY as a boolean, a hop count or a list of addresses and ranges', () => {
+    assert.equal(load({}).trustProxy, false);
+    assert.equal(load({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(load({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(load({ TRUST_PROXY: '0' }).trustProxy, false);
+    assert.equal(load({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(load({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, fd00::/8, loopback' }).trustProxy, [
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ]);
+    assert.equal(load({}).rateLimitPerMinute, 1200);
+    assert.equal(load({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute, 0);
+  });
 
   it('never prints a database password in an error', () => {
     assert.throws(

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Log levels accepted by `LOG_LEVEL`. */
@@ -11,6 +12,16 @@ export interface Config {
   readonly port: number;
   /** Interface to bind (`HOST`). */
   readonly host: string;
+  /**
+   * Which proxies' `X-Forwarded-For` names the client (`TRUST_PROXY`, Fastify's `trustProxy`):
+   * `false` (default: the socket's peer is the client), `true` (any hop), a hop count, or the
+   * proxies' addresses and CIDR ranges.
+   */
+  readonly trustProxy: TrustProxy;
+  /** Requests a minute per signed-in user, and per address for anonymous callers, on each node; 0 = off (`RATE_LIMIT_PER_MINUTE`). */
+  readonly rateLimitPerMinute: number;
+  /** Requests a minute per service account or device on each node; 0 = off (`RATE_LIMIT_SERVICE_PER_MINUTE`). */
+  readonly rateLimitServicePerMinute: number;
   /** Directory for the embedded database, uploads and the lock file (`DATA_DIR`). */
   readonly dataDir: string;
   /** A PostgreSQL connection string; when set, PGlite is not used (`DATABASE_URL`). */
@@ -70,6 +81,47 @@ export class ConfigError extends Error {
     super(`Invalid configuration ${key}: ${message}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The proxies whose `X-Forwarded-For` is believed: none, all, a hop count, or addresses and CIDRs. */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** proxy-addr's names for address ranges, accepted in `TRUST_PROXY` lists. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses, CIDRs and range names. */
+function parseTrustProxy(v: unknown, key: string): TrustProxy {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v))) {
+    const hops = int(0, 64)(v, key);
+    return hops === 0 ? false : hops;
+  }
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : null;
+  if (!list)
+    throw new ConfigError(
+      key,
+      `must be true, false, a hop count or a list of addresses (got ${JSON.stringify(v)})`,
+    );
+  if (list.length === 1 && typeof list[0] === 'string' && /^(true|false)$/i.test(list[0]))
+    return list[0].toLowerCase() === 'true';
+  for (const entry of list) {
+    if (typeof entry !== 'string' || !isProxyAddress(entry))
+      throw new ConfigError(
+        key,
+        `"${String(entry)}" is not an IP address, a CIDR range or one of ${PROXY_RANGE_NAMES.join(', ')}`,
+      );
+  }
+  return Object.freeze([...(list as string[])]);
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 type Raw = Record<string, unknown>;
@@ -153,6 +205,13 @@ export const DEFAULT_MAINTENANCE_SECONDS = 10;
 const SPECS = {
   port: { key: 'PORT', default: 8080, parse: int(0, 65535) },
   host: { key: 'HOST', default: '127.0.0.1', parse: str({ nonEmpty: true }) },
+  trustProxy: { key: 'TRUST_PROXY', default: false, parse: parseTrustProxy },
+  rateLimitPerMinute: { key: 'RATE_LIMIT_PER_MINUTE', default: 1200, parse: int(0, 1_000_000) },
+  rateLimitServicePerMinute: {
+    key: 'RATE_LIMIT_SERVICE_PER_MINUTE',
+    default: 12_000,
+    parse: int(0, 10_000_000),
+  },
   dataDir: { key: 'DATA_DIR', default: './data', parse: str({ nonEmpty: true }) },
   databaseUrl: { key: 'DATABASE_URL', default: null, parse: optionalUrl(['postgres:', 'postgresql:']) },
   preparedStatements: { key: 'DATABASE_PREPARED_STATEMENTS', default: true, parse: bool },

@@ -11,6 +11,7 @@ export {
   type LoadConfigOptions,
   loadConfig,
   redactUrl,
+  type TrustProxy,
 } from './config.ts';
 export * from './errors.ts';
 export {

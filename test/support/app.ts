@@ -21,7 +21,14 @@ export async function buildTestApp(
   const config =
     options.config ??
     loadConfig({
-      env: { LOG_LEVEL: 'silent', ONECITY_SEED_DEMO: 'false', ...(options.env ?? {}) },
+      env: {
+        LOG_LEVEL: 'silent',
+        ONECITY_SEED_DEMO: 'false',
+        // Suites send hundreds of requests a minute with one token; the limit has its own tests.
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+        ...(options.env ?? {}),
+      },
       file: null,
     });
   const built = await buildApp({

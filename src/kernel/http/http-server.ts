@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../config.ts';
 import { type ErrorFormatter, installErrorHandling } from './problem-details.ts';
 
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimitBytes: number;
+  /** Whose `X-Forwarded-For` sets `request.ip` (`TRUST_PROXY`); none when absent. */
+  trustProxy?: TrustProxy;
+}
+
+/**
+ * Fastify's form of `TRUST_PROXY`. A hop count becomes "trust the nearest n hops" (what
+ * Express and proxy-addr mean by it): Fastify 5 no longer trusts any hop for a bare number.
+ */
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  if (typeof trust === 'boolean') return trust;
+  return [...trust];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -23,6 +38,7 @@ export function createHttpServer(options: HttpServerOptions): {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
