@@ -3,9 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../test/support/storage.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
-import { InvalidInputError } from '../kernel/index.ts';
+import {
+  InvalidInputError,
+  isPrivateAddress,
+  postToPublicAddress as postWebhook,
+  type ResolveAll,
+} from '../kernel/index.ts';
 import { type CaseFixture, caseFixture } from './testing.ts';
-import { assertWebhookTarget, isPrivateAddress, postWebhook, type ResolveAll } from './webhook-target.ts';
+import { assertWebhookTarget } from './webhook-target.ts';
 
 /** DNS answers for names of the test (the edge of the world). */
 const dns =

@@ -6,7 +6,7 @@
  * and `X-OneCity-Timestamp` (Unix seconds), and on failure schedules the next attempt with
  * exponential backoff. Every attempt is in the delivery log. Delivery is at least once:
  * receivers drop repeats by `X-OneCity-Delivery` or the event id. Targets must be public
- * addresses unless private ones are allowed (webhook-target.ts).
+ * addresses unless private ones are allowed (webhook-target.ts, the kernel's public-address.ts).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -17,11 +17,12 @@ import {
   InvalidInputError,
   type Job,
   NotFoundError,
+  postToPublicAddress,
   UnauthenticatedError,
 } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from './case-outbox.ts';
-import { assertWebhookTarget, postWebhook } from './webhook-target.ts';
+import { assertWebhookTarget } from './webhook-target.ts';
 
 /** Delivery policy: attempts and the backoff between them. */
 export interface WebhookPolicy {
@@ -351,7 +352,7 @@ export function registerWebhookJobs(
     let status: number | null = null;
     let error: string | null = null;
     try {
-      status = await postWebhook({
+      status = await postToPublicAddress({
         url: hook.url,
         headers: {
           'content-type': 'application/json',

@@ -1,6 +1,6 @@
 /**
  * The kernel's public face: configuration, storage, errors, clock, events, scheduler,
- * module registry and the HTTP conventions. Capabilities import only from here.
+ * module registry, the HTTP conventions and the public-address check of outbound requests. Capabilities import only from here.
  */
 export { type Clock, ManualClock, systemClock } from './clock.ts';
 export {
@@ -35,5 +35,13 @@ export {
 } from './kernel.ts';
 export { createLogger, type Logger, REDACTED_PATHS, redactUrlQuery } from './logger.ts';
 export * from './modules/index.ts';
+export {
+  findNonPublicAddress,
+  isPrivateAddress,
+  type NonPublicTarget,
+  type PublicPostRequest,
+  postToPublicAddress,
+  type ResolveAll,
+} from './public-address.ts';
 export * from './scheduler/index.ts';
 export * from './storage/index.ts';

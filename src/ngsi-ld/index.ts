@@ -5,7 +5,7 @@
  * history. Other capabilities import only from here.
  */
 import { sql } from 'kysely';
-import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
+import { type Capability, capabilitySettings, type Kernel, type ResolveAll } from '../kernel/index.ts';
 import { EntityService } from './entity-service.ts';
 import { ContextResolver } from './json-ld-context.ts';
 import { ngsiLdErrorFormatter } from './ngsi-ld-errors.ts';
@@ -40,8 +40,13 @@ export function ngsiLdBrokerOf(kernel: Kernel): NgsiLdBroker {
   return b;
 }
 
-/** Builds the NGSI-LD capability; settings come from the environment unless given. */
-export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSettings> } = {}): Capability {
+/**
+ * Builds the NGSI-LD capability; settings come from the environment unless given, names of
+ * notification endpoints are resolved by the system unless `resolve` is given (tests).
+ */
+export function createNgsiLdCapability(
+  options: { settings?: Partial<NgsiLdSettings>; resolve?: ResolveAll } = {},
+): Capability {
   let stopProjections: (() => Promise<void>) | null = null;
   let broker: NgsiLdBroker | null = null;
   const build = (kernel: Kernel): NgsiLdBroker => {
@@ -69,6 +74,8 @@ export function createNgsiLdCapability(options: { settings?: Partial<NgsiLdSetti
       resolver,
       entities,
       notificationTimeoutMs: settings.notificationTimeoutMs,
+      allowPrivateEndpoints: settings.allowPrivateEndpoints,
+      resolve: options.resolve,
     });
     let observedIri: ((p: string) => string) | null = null;
     const temporal = new TemporalService({

@@ -12,6 +12,8 @@ export interface NgsiLdSettings {
   remoteContextMaxBytes: number;
   /** Timeout of one notification POST. */
   notificationTimeoutMs: number;
+  /** Notification endpoints may be loopback, private or link-local addresses. */
+  allowPrivateEndpoints: boolean;
   /** Record attribute instances of every write through the API (temporal history). */
   history: boolean;
   /** Largest `limit` a query may ask for; more is a 403 TooManyResults. */
@@ -27,6 +29,7 @@ export const DEFAULT_NGSI_LD_SETTINGS: NgsiLdSettings = {
   remoteContextTimeoutMs: 3000,
   remoteContextMaxBytes: 256 * 1024,
   notificationTimeoutMs: 5000,
+  allowPrivateEndpoints: false,
   history: true,
   maxLimit: 1000,
   queryTimeoutMs: 10_000,
@@ -63,6 +66,7 @@ export const NGSI_LD_SETTING_KEYS: readonly string[] = [
   'NGSI_LD_REMOTE_CONTEXT_TIMEOUT_MS',
   'NGSI_LD_REMOTE_CONTEXT_MAX_BYTES',
   'NGSI_LD_NOTIFICATION_TIMEOUT_MS',
+  'NGSI_LD_ALLOW_PRIVATE_ENDPOINTS',
   'NGSI_LD_HISTORY',
   'NGSI_LD_MAX_LIMIT',
   'NGSI_LD_QUERY_TIMEOUT_MS',
@@ -96,6 +100,7 @@ export function loadNgsiLdSettings(
       10 * 2 ** 20,
     ),
     notificationTimeoutMs: int(env, 'NGSI_LD_NOTIFICATION_TIMEOUT_MS', d.notificationTimeoutMs, 100, 120_000),
+    allowPrivateEndpoints: bool(env, 'NGSI_LD_ALLOW_PRIVATE_ENDPOINTS', d.allowPrivateEndpoints),
     history: bool(env, 'NGSI_LD_HISTORY', d.history),
     maxLimit: int(env, 'NGSI_LD_MAX_LIMIT', d.maxLimit, 1, 100_000),
     queryTimeoutMs: int(env, 'NGSI_LD_QUERY_TIMEOUT_MS', d.queryTimeoutMs, 100, 600_000),

@@ -2,13 +2,22 @@
  * Subscriptions and notifications (ETSI GS CIM 009 §5.8, §5.11). Subscriptions live in
  * `ngsi_ld_subscription`; the active ones are kept in memory for matching. Entity changes
  * are matched after commit and notified asynchronously by HTTP POST, with a timeout, to
- * http(s) endpoints only; the outcome is recorded on the subscription (`timesSent`,
+ * http(s) endpoints only. Endpoints must be public addresses unless
+ * `NGSI_LD_ALLOW_PRIVATE_ENDPOINTS` is set (a subscriber must not reach the city's own
+ * network through the broker): checked at creation and update, and at each notification on
+ * the address connected to. The outcome is recorded on the subscription (`timesSent`,
  * `lastNotification`, `lastSuccess`, `lastFailure`, `status`). Periodic subscriptions
  * (`timeInterval`) run on the kernel scheduler, so with several nodes each period fires once.
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
-import type { Db, Kernel } from '../kernel/index.ts';
+import {
+  type Db,
+  findNonPublicAddress,
+  type Kernel,
+  postToPublicAddress,
+  type ResolveAll,
+} from '../kernel/index.ts';
 import { iso, isUri, LOCATION_IRI, renderEntity, type StoredEntity } from './entity-model.ts';
 import type { EntityChange, EntityService } from './entity-service.ts';
 import { queryEntities } from './entity-store.ts';
@@ -89,6 +98,10 @@ export interface SubscriptionServiceOptions {
   resolver: ContextResolver;
   entities: EntityService;
   notificationTimeoutMs: number;
+  /** Endpoints may be loopback, private or link-local (`NGSI_LD_ALLOW_PRIVATE_ENDPOINTS`). */
+  allowPrivateEndpoints: boolean;
+  /** DNS answers for endpoint names (default: the system resolver). */
+  resolve?: ResolveAll;
   /** Upper bound of entities in one periodic notification. */
   periodicLimit?: number;
 }
@@ -302,6 +315,28 @@ export class SubscriptionService {
     return body;
   }
 
+  /**
+   * Refuses an http(s) endpoint whose host is, or resolves to, a non-public address. A name
+   * that does not resolve now passes: each notification resolves and checks it again. Other
+   * forms are left to validation.
+   */
+  async #assertPublicEndpoint(uri: string): Promise<void> {
+    if (this.o.allowPrivateEndpoints) return;
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    const found = await findNonPublicAddress(url, this.o.resolve);
+    if (!found) return;
+    const { host, address } = found;
+    bad(
+      `notification.endpoint.uri may not target ${host === address ? address : `${host} (${address})`}: a loopback, private, link-local or otherwise non-public address (NGSI_LD_ALLOW_PRIVATE_ENDPOINTS allows them).`,
+    );
+  }
+
   /** Creates a subscription (§5.8.1); returns its id. */
   async create(ctx: ActiveContext, input: unknown, owner: string, requestId?: string): Promise<string> {
     if (!input || typeof input !== 'object' || Array.isArray(input))
@@ -310,6 +345,7 @@ export class SubscriptionService {
     if (raw.id !== undefined && !isUri(raw.id)) bad('The subscription id must be a URI.');
     const id = (raw.id as string | undefined) ?? `urn:ngsi-ld:Subscription:${randomUUID()}`;
     const body = this.#validate(ctx, raw, id);
+    await this.#assertPublicEndpoint(body.notification.endpoint.uri);
     const now = this.o.kernel.clock.now();
     await this.#db.transaction().execute(async (trx) => {
       const inserted = await trx
@@ -438,6 +474,10 @@ export class SubscriptionService {
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) bad('The update must be a JSON object.');
     const p = patch as Record<string, unknown>;
     if (p.id !== undefined && p.id !== id) bad('The subscription id cannot change.');
+    // Only the patch can bring a new endpoint (PATCH replaces `endpoint` whole); checked
+    // before the transaction so no row stays locked while a name resolves.
+    const endpoint = (p.notification as { endpoint?: { uri?: unknown } } | undefined)?.endpoint;
+    if (typeof endpoint?.uri === 'string') await this.#assertPublicEndpoint(endpoint.uri);
     const now = this.o.kernel.clock.now();
     await this.#db.transaction().execute(async (trx) => {
       const row = (await trx
@@ -606,15 +646,16 @@ export class SubscriptionService {
         headers[key] = value;
     let ok = false;
     try {
-      const response = await fetch(b.notification.endpoint.uri, {
-        method: 'POST',
+      // A refused endpoint (non-public at connection time) fails like an unreachable one.
+      const status = await postToPublicAddress({
+        url: b.notification.endpoint.uri,
         headers,
         body: JSON.stringify(payload),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.o.notificationTimeoutMs),
+        timeoutMs: this.o.notificationTimeoutMs,
+        allowPrivate: this.o.allowPrivateEndpoints,
+        resolve: this.o.resolve,
       });
-      await response.arrayBuffer().catch(() => undefined);
-      ok = response.status >= 200 && response.status < 300;
+      ok = status >= 200 && status < 300;
     } catch (err) {
       logger.warn({ err: (err as Error).message, subscription: b.id }, 'NGSI-LD notification failed');
     }

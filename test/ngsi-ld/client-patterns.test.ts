@@ -38,7 +38,8 @@ for (const backend of testBackends() as Backend[]) {
     };
 
     before(async () => {
-      s = await startNgsiLdServer(backend);
+      // The receiver listens on loopback, which the broker refuses unless allowed.
+      s = await startNgsiLdServer(backend, { allowPrivateEndpoints: true });
       rx = await startReceiver();
     });
     after(async () => {

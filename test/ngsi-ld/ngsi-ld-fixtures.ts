@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditCapability } from '../../src/audit/index.ts';
 import { createIdentityCapability, createUser, issueApiKey, systemActor } from '../../src/identity/index.ts';
+import type { ResolveAll } from '../../src/kernel/index.ts';
 import { createNgsiLdCapability, type NgsiLdSettings, ngsiLdBrokerOf } from '../../src/ngsi-ld/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import type { Backend } from '../support/storage.ts';
@@ -44,14 +45,22 @@ async function keyFor(
   return (await issueApiKey(app.kernel.db, { account: name, name: `${name} key`, scopes }, actor)).key;
 }
 
-/** Starts the platform with the NGSI-LD broker on a loopback port. */
+/**
+ * Starts the platform with the NGSI-LD broker on a loopback port; `resolve` answers for the
+ * names of notification endpoints (default: the system resolver).
+ */
 export async function startNgsiLdServer(
   backend: Backend,
   settings: Partial<NgsiLdSettings> = {},
   clock?: TestApp['clock'],
+  resolve?: ResolveAll,
 ): Promise<NgsiLdTestServer> {
   const app = await buildTestApp(backend, {
-    capabilities: [createIdentityCapability(), auditCapability, createNgsiLdCapability({ settings })],
+    capabilities: [
+      createIdentityCapability(),
+      auditCapability,
+      createNgsiLdCapability({ settings, resolve }),
+    ],
     ...(clock ? { clock } : {}),
   });
   const writerKey = await keyFor(app, 'ngsi-writer', ['device.read', 'device.write'], ['admin']);

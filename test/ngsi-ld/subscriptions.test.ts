@@ -27,7 +27,8 @@ describe('NGSI-LD subscriptions and notifications', () => {
   });
 
   before(async () => {
-    s = await startNgsiLdServer('pglite');
+    // The receiver listens on loopback, which the broker refuses unless allowed.
+    s = await startNgsiLdServer('pglite', { allowPrivateEndpoints: true });
     c = s.connection();
   });
   after(() => s.close());
