@@ -1,5 +1,5 @@
 /**
- * Leader-dashboard indicators over 1,000,000 cases (DESIGN.md §11: p95 < 1 s embedded,
+ * Leader-dashboard indicators over 1,000,000 cases (docs/design.md#performance-targets: p95 < 1 s embedded,
  * < 200 ms on PostgreSQL). The cases are written straight into the tables by SQL (a year of
  * a city's work: intake by channel, category, grid and department, deadlines, closures,
  * returns, reworks, extensions, evaluations, with their stages, events, history and

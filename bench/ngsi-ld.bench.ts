@@ -1,5 +1,5 @@
 /**
- * NGSI-LD (DESIGN.md §11): entity creation rate over HTTP — single `POST /entities` and
+ * NGSI-LD (docs/design.md#performance-targets): entity creation rate over HTTP — single `POST /entities` and
  * batch `POST /entityOperations/upsert` of 1,000 — and `GET /entities?type=…&q=…` over
  * 100,000 entities (p50/p95 of sequential requests, and under 10 connections), each beside
  * the bare Fastify ceiling on this machine. Embedded storage (PGlite), history on.

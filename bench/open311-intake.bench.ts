@@ -1,5 +1,5 @@
 /**
- * Open311 POST intake at 50 connections (DESIGN.md §11: ≥ 2,000/s, p99 < 50 ms), beside
+ * Open311 POST intake at 50 connections (docs/design.md#performance-targets: ≥ 2,000/s, p99 < 50 ms), beside
  * the bare-Fastify ceiling, in the three intake modes: `immediate` (the case is created
  * inside the POST and its number returned), `queued` (the report is group-committed and a
  * token returned; the worker files cases behind, giving way to posts while they arrive) and

@@ -11,7 +11,7 @@ const WORKING_DAY = 450;
 const HOUR = 60;
 
 /**
- * Reference limits of DESIGN.md §5: filing and dispatch within 10 minutes (urgent and
+ * Reference limits of docs/design.md#sla-clock: filing and dispatch within 10 minutes (urgent and
  * emergency) or 30 minutes (normal); on-site verification within 1 hour (urban);
  * handling 2 h (emergency), 24 h (utilities), 7 days (general), 15 days (complex).
  * Normal cases count working time; urgent and emergency cases count calendar time.

@@ -17,7 +17,7 @@ const normal = (handleDays: number): StageLimits => ({
   minutes: { file: 30, dispatch: 30, accept: HOUR, handle: handleDays * WORKING_DAY, verify: HOUR },
 });
 
-/** Complaints about pollution: 7 working days, as general matters in DESIGN.md §5. */
+/** Complaints about pollution: 7 working days, as general matters in docs/design.md#sla-clock. */
 const COMPLAINT = { normal: normal(7), urgent: urgent(24 * HOUR), emergency };
 /** Noise is only observable while it lasts: one working day, or 2 hours when urgent. */
 const NOISE = { normal: normal(1), urgent: urgent(2 * HOUR), emergency };

@@ -271,7 +271,7 @@ export function targetState(t: Transition, row: CaseRow, params: ActionParams): 
   return t.to.values[String(params[t.to.param])];
 }
 
-/** What a state change does to the stage clock (DESIGN.md §5: extensions extend, suspensions pause). */
+/** What a state change does to the stage clock (docs/design.md#sla-clock: extensions extend, suspensions pause). */
 async function moveClock(
   engine: CaseEngine,
   trx: Db,

@@ -1,11 +1,11 @@
 /**
  * The case model: states, channels, satisfaction levels and the shapes services return.
- * DESIGN.md §5 names the states; `transitions.ts` says how a case moves between them.
+ * docs/design.md#the-closed-loop names the states; `transitions.ts` says how a case moves between them.
  */
 import type { Stage, Urgency } from '../kernel/index.ts';
 import type { SlaLight } from './sla-clock.ts';
 
-/** Main states of the closed loop (DESIGN.md §5). */
+/** Main states of the closed loop (docs/design.md#the-closed-loop). */
 export const MAIN_STATES = [
   'reported',
   'filed',
@@ -48,7 +48,7 @@ export const CHANNELS = [
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** Citizen satisfaction after closure (DESIGN.md §6, three rates). */
+/** Citizen satisfaction after closure (docs/indicators.md#definitions, three rates). */
 export const SATISFACTION = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
 export type Satisfaction = (typeof SATISFACTION)[number];
 

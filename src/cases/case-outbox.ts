@@ -19,7 +19,7 @@ import { elapsedWorkingTime } from './sla-clock.ts';
 export const JOB_WEBHOOK_DELIVER = 'case.webhook.deliver';
 export const JOB_CITIZEN_UPDATE = 'case.citizen.update';
 
-/** States a reporter is told about (DESIGN.md §5; the issue names filed, dispatched, handled, closed). */
+/** States a reporter is told about (docs/design.md#the-closed-loop; the issue names filed, dispatched, handled, closed). */
 export const CITIZEN_STATES: readonly CaseState[] = ['filed', 'dispatched', 'handled', 'closed', 'rejected'];
 
 /**

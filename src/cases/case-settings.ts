@@ -26,7 +26,7 @@ export interface CaseSettings {
 
 const HOUR = 60;
 
-/** Defaults (DESIGN.md §5 reference limits). */
+/** Defaults (the reference limits of docs/design.md#sla-clock). */
 export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
   calendar: {
     periods: DEFAULT_CALENDAR.periods,

@@ -1,5 +1,5 @@
 /**
- * The closed loop (DESIGN.md §5): intake, the state machine of two tracks, dispatch by the
+ * The closed loop (docs/design.md#the-closed-loop): intake, the state machine of two tracks, dispatch by the
  * responsibility list, the SLA clock and its timers, linkage (whistle and report-in) and
  * citizen evaluation. Other capabilities import only from here.
  */

@@ -1,6 +1,6 @@
 /**
  * The indicator fixture: ten cases taken through the real actions at chosen instants
- * (ManualClock), and every indicator of DESIGN.md §6 asserted against its value computed
+ * (ManualClock), and every indicator of docs/indicators.md asserted against its value computed
  * by hand below. Times are local (Asia/Shanghai); the working calendar is 08:30–12:00,
  * 13:30–17:30 on weekdays. All cases are emergencies (calendar limits: file 10 min,
  * dispatch 10, accept 15, handle 2 h) so their deadlines fall inside P = [03-02, 03-04).

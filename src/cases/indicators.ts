@@ -1,5 +1,5 @@
 /**
- * Indicators of DESIGN.md §6 for a period P = [from, to) and a scope (division at any
+ * Indicators of docs/indicators.md for a period P = [from, to) and a scope (division at any
  * level, lead department, category, channel), computed by SQL aggregates; rates are the
  * ratio of two counts, null when the denominator is zero. docs/indicators.md states each
  * definition exactly as implemented here; the fixture in indicators.test.ts pins them.
@@ -392,7 +392,7 @@ const period = (s: Scope, tz: string) => ({
   timeZone: tz,
 });
 
-/** Every indicator of DESIGN.md §6 for a period and scope, within the caller's jurisdiction. */
+/** Every indicator of docs/indicators.md for a period and scope, within the caller's jurisdiction. */
 export async function computeIndicators(
   engine: CaseEngine,
   principal: Principal,

@@ -246,8 +246,7 @@ export function registerOutreachRoutes(
       preHandler: requirePermission('indicator.read'),
       schema: {
         tags: ['indicators'],
-        summary:
-          'Every indicator of DESIGN.md §6 for a period P = [from, to) and a scope (docs/indicators.md)',
+        summary: 'Every indicator of docs/indicators.md for a period P = [from, to) and a scope',
         querystring: indicatorQuery,
       },
     },

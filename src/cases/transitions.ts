@@ -1,5 +1,5 @@
 /**
- * The case state machine as ONE table (DESIGN.md §5): for each action, the states it may
+ * The case state machine as ONE table (docs/case-workflow.md#actions): for each action, the states it may
  * start from, the state it leads to, the track and roles that may take it, and the guards
  * that must hold. `applyAction` (case-actions.ts) is the only code that moves a case and it
  * reads nothing but this table. docs/case-workflow.md is generated from it.

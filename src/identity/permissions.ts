@@ -1,6 +1,6 @@
 import { ForbiddenError, UnauthenticatedError } from '../kernel/index.ts';
 
-/** The roles of the platform (DESIGN.md §2: supervision and command tracks, departments, leaders). */
+/** The roles of the platform (docs/design.md#two-tracks: supervision and command tracks, departments, leaders). */
 export const ROLES = [
   'citizen',
   'grid_worker',

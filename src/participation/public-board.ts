@@ -112,7 +112,7 @@ export interface DistrictFigures {
   /** Closed (closed or evaluated) ÷ received minus rejected and merged. */
   closureRate: number | null;
   rated: number;
-  /** (satisfied + basically satisfied) ÷ rated, DESIGN.md §6. */
+  /** (satisfied + basically satisfied) ÷ rated, docs/indicators.md#definitions. */
   satisfactionRate: number | null;
 }
 

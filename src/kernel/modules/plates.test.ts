@@ -36,7 +36,7 @@ describe('shipped plates', () => {
     }
   });
 
-  it('give every category effective limits for its default urgency, counted as DESIGN.md §5 says', () => {
+  it('give every category effective limits for its default urgency, counted as docs/design.md#sla-clock says', () => {
     for (const c of registry.categories()) {
       const urgency =
         c.defaultUrgency ?? (c.parent ? registry.category(c.parent)?.defaultUrgency : undefined);

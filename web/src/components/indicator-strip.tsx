@@ -1,5 +1,5 @@
 /**
- * Key indicators (DESIGN.md §6) in one strip: today's intake and the overdue count (from
+ * Key indicators (docs/indicators.md) in one strip: today's intake and the overdue count (from
  * the case list), closure, on-time and satisfaction rates over the last 30 days (from
  * `/api/v1/indicators`).
  */

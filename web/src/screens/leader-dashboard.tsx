@@ -1,5 +1,5 @@
 /**
- * The leader dashboard: the indicators of DESIGN.md §6 for a period — handling rates, the
+ * The leader dashboard: the indicators of docs/indicators.md for a period — handling rates, the
  * three rates, trends, rankings of districts and departments (ECharts) — and overdue
  * hotspots on the map.
  */

@@ -1,5 +1,5 @@
 /**
- * The role workspaces of the two tracks and the departments (DESIGN.md §5):
+ * The role workspaces of the two tracks and the departments (docs/design.md#two-tracks):
  * supervision (intake and verification), dispatch (command), department (my tasks).
  */
 import { CaseQueue } from '../components/case-queue.tsx';
