@@ -68,4 +68,14 @@ export const identityMigrations: MigrationSet = {
         .execute();
     },
   },
+  '0204-identity-login-throttle-window-index': {
+    async up(db) {
+      // The pruning job's oldest-first scan (login-throttle.ts, pruneThrottleRows).
+      await db.schema
+        .createIndex('identity_login_throttle_window_start')
+        .on('identity_login_throttle')
+        .column('window_start')
+        .execute();
+    },
+  },
 };

@@ -7,6 +7,7 @@ import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
+import { scheduleThrottlePruning } from './login-throttle.ts';
 import { registerRequestRateLimit } from './request-rate-limit.ts';
 import { IDENTITY_SETTING_KEYS, type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 import {
@@ -114,7 +115,7 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
     }
     return cache;
   };
-  const subscribed = new WeakSet<Kernel>();
+  const started = new WeakSet<Kernel>();
   return {
     name: 'identity',
     migrations: identityMigrations,
@@ -128,10 +129,11 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
     async start(kernel: Kernel) {
       resolve(kernel);
       const cache = cacheFor(kernel);
-      // Other nodes' revocations (and this node's own, a second time: harmless).
-      if (!subscribed.has(kernel)) {
-        subscribed.add(kernel);
+      if (!started.has(kernel)) {
+        started.add(kernel);
+        // Other nodes' revocations (and this node's own, a second time: harmless).
         kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => cache.invalidate(invalidationOf(event)));
+        await scheduleThrottlePruning(kernel, resolve(kernel));
       }
       // Test runs build many apps; a generated password nobody can read is fine there.
       await ensureAdminUser(kernel, process.env.NODE_ENV === 'test' ? { announce: () => {} } : {});

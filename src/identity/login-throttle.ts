@@ -5,7 +5,7 @@
  * passwords are checked than the limit allows.
  */
 import { sql } from 'kysely';
-import type { Db } from '../kernel/index.ts';
+import type { Db, Kernel } from '../kernel/index.ts';
 import type { IdentitySettings } from './identity-settings.ts';
 
 /** The throttle row of an account (every username tried, existing or not). */
@@ -148,6 +148,71 @@ export async function loggedInFrom(db: Db, userId: string, address: string, sinc
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Rows a pruning job deletes at most, each in its own short transaction. */
+export const PRUNE_BATCH = 1000;
+/** The scheduler job that prunes the throttle table. */
+export const PRUNE_JOB = 'identity.login-throttle.prune';
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Deletes up to `limit` rows that mean the same as no row: their window has passed and their
+ * lock (an address's slow-down) has run out, so the next attempt would start the count again
+ * from 1 whether they were there or not (the `fresh` and `quiet` tests above). Without this,
+ * every username ever tried, real or not, would keep a row. Rows a login holds are skipped,
+ * not waited for. Returns how many went.
+ */
+export async function pruneThrottleRows(
+  db: Db,
+  settings: IdentitySettings,
+  now: Date,
+  limit = PRUNE_BATCH,
+): Promise<number> {
+  const windowStart = new Date(now.getTime() - settings.failureWindowSeconds * 1000);
+  // Oldest first along the window_start index: the scan stops after `limit` rows instead of
+  // reading the whole table, and its dead entries from earlier batches are read only once.
+  const res = await sql`
+    delete from identity_login_throttle
+    where key in (
+      select key from identity_login_throttle
+      where window_start <= ${windowStart} and (locked_until is null or locked_until <= ${now})
+      order by window_start
+      limit ${limit}
+      for update skip locked)`.execute(db);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/**
+ * Prunes the throttle table every 10 minutes on the kernel's scheduler (exactly once across
+ * nodes). Each job deletes one batch in its own transaction; a full batch has the next one run
+ * at once, so a sprayed table is emptied without ever holding many rows' locks at a time.
+ */
+export async function scheduleThrottlePruning(kernel: Kernel, settings: IdentitySettings): Promise<void> {
+  const { scheduler, clock, logger } = kernel;
+  scheduler.handle(PRUNE_JOB, async (job, trx) => {
+    const now = clock.now();
+    const pruned = await pruneThrottleRows(trx, settings, now);
+    if (pruned > 0) logger.info({ pruned }, 'login throttle pruned');
+    // Alternating keys: this job is still pending inside its own transaction.
+    const next = job.key === `${PRUNE_JOB}:a` ? 'b' : 'a';
+    await scheduler.schedule(
+      {
+        kind: PRUNE_JOB,
+        key: `${PRUNE_JOB}:${next}`,
+        runAt: pruned < PRUNE_BATCH ? new Date(now.getTime() + PRUNE_EVERY_MS) : now,
+      },
+      trx,
+    );
+  });
+  // One interval after start: nothing has expired on a fresh database. A restarted node adds
+  // nothing while `:a` is pending; beside a pending `:b`, the two merge at the first run, as
+  // each schedules the key the other holds.
+  await scheduler.schedule({
+    kind: PRUNE_JOB,
+    key: `${PRUNE_JOB}:a`,
+    runAt: new Date(clock.now().getTime() + PRUNE_EVERY_MS),
+  });
 }
 
 async function readRow(db: Db, key: string) {
