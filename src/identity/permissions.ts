@@ -64,6 +64,7 @@ export const PERMISSIONS = {
   'apikey.manage': 'Issue, list and revoke API keys of service accounts',
   'audit.read': 'Read the audit log and its head hash',
   'audit.verify': 'Verify the audit chain',
+  'backup.create': 'Download a live backup of the embedded database and the uploads',
   'pii.read': "See citizens' personal data (name, phone, e-mail, address) unmasked",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
@@ -99,6 +100,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'apikey.manage',
     'audit.read',
     'audit.verify',
+    'backup.create',
     'pii.read',
   ],
 });
