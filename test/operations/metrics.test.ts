@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/kernel/index.ts';
 import { locatePoint, seedDemoCity } from '../../src/org/index.ts';
 import { PlatformMetrics } from '../../src/operations/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { testBackends } from '../support/storage.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789abcdef';
 
@@ -46,123 +47,127 @@ function pointInCity() {
   throw new Error('no point inside the demo city');
 }
 
-describe('GET /metrics', () => {
-  let t: TestApp;
-  const as: Record<string, { authorization: string }> = {};
+for (const backend of testBackends())
+  describe(`GET /metrics (${backend})`, () => {
+    let t: TestApp;
+    const as: Record<string, { authorization: string }> = {};
 
-  before(async () => {
-    const config = loadConfig({ env: { LOG_LEVEL: 'silent', ONECITY_SEED_DEMO: 'false' }, file: null });
-    // Fresh database figures at every scrape, so each one sees the change before it.
-    t = await buildTestApp('pglite', {
-      config: { ...config, settings: { METRICS_TOKEN, METRICS_CACHE_SECONDS: '0' } },
+    before(async () => {
+      const config = loadConfig({ env: { LOG_LEVEL: 'silent', ONECITY_SEED_DEMO: 'false' }, file: null });
+      // Fresh database figures at every scrape, so each one sees the change before it.
+      t = await buildTestApp(backend, {
+        config: { ...config, settings: { METRICS_TOKEN, METRICS_CACHE_SECONDS: '0' } },
+      });
+      t.clock.set(MONDAY_9AM);
+      await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-password-2026' });
+      for (const [name, role] of [
+        ['citizen', 'citizen'],
+        ['dispatcher', 'dispatcher'],
+        ['auditor', 'auditor'],
+      ] as const) {
+        await addUser(t, `m.${name}`, [role]);
+        as[name] = bearer(await loginAs(t, `m.${name}`));
+      }
     });
-    t.clock.set(MONDAY_9AM);
-    await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-password-2026' });
-    for (const [name, role] of [
-      ['citizen', 'citizen'],
-      ['dispatcher', 'dispatcher'],
-      ['auditor', 'auditor'],
-    ] as const) {
-      await addUser(t, `m.${name}`, [role]);
-      as[name] = bearer(await loginAs(t, `m.${name}`));
-    }
-  });
-  after(() => t.dispose());
+    after(() => t.dispose());
 
-  const scrape = (headers: Record<string, string> = as.auditor) =>
-    t.app.inject({ method: 'GET', url: '/metrics', headers });
-  const report = (i: number) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/api/v1/cases',
-      headers: as.citizen,
-      payload: {
-        channel: 'app',
-        category: CATEGORY,
-        location: pointInCity(),
-        description: `Overflowing bin (${i})`,
-        reporter: { name: '张三丰', phone: '13812341234', consent: true },
-      },
+    const scrape = (headers: Record<string, string> = as.auditor) =>
+      t.app.inject({ method: 'GET', url: '/metrics', headers });
+    const report = (i: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: as.citizen,
+        payload: {
+          channel: 'app',
+          category: CATEGORY,
+          location: pointInCity(),
+          description: `Overflowing bin (${i})`,
+          reporter: { name: '张三丰', phone: '13812341234', consent: true },
+        },
+      });
+
+    it('answers only holders of metrics.read or the METRICS_TOKEN bearer', async () => {
+      const anonymous = await scrape({});
+      assert.equal(anonymous.statusCode, 401);
+      assert.equal(anonymous.json().code, 'unauthenticated');
+      const dispatcher = await scrape(as.dispatcher);
+      assert.equal(dispatcher.statusCode, 403);
+      assert.equal(dispatcher.json().permission, 'metrics.read');
+      assert.equal((await scrape({ authorization: `Bearer ${METRICS_TOKEN}x` })).statusCode, 401);
+      const byToken = await scrape({ authorization: `Bearer ${METRICS_TOKEN}` });
+      assert.equal(byToken.statusCode, 200);
+      const byAuditor = await scrape();
+      assert.equal(byAuditor.statusCode, 200);
+      assert.equal(byAuditor.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     });
 
-  it('answers only holders of metrics.read or the METRICS_TOKEN bearer', async () => {
-    const anonymous = await scrape({});
-    assert.equal(anonymous.statusCode, 401);
-    assert.equal(anonymous.json().code, 'unauthenticated');
-    const dispatcher = await scrape(as.dispatcher);
-    assert.equal(dispatcher.statusCode, 403);
-    assert.equal(dispatcher.json().permission, 'metrics.read');
-    assert.equal((await scrape({ authorization: `Bearer ${METRICS_TOKEN}x` })).statusCode, 401);
-    const byToken = await scrape({ authorization: `Bearer ${METRICS_TOKEN}` });
-    assert.equal(byToken.statusCode, 200);
-    const byAuditor = await scrape();
-    assert.equal(byAuditor.statusCode, 200);
-    assert.equal(byAuditor.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
-  });
-
-  it('is valid exposition text with the process, platform and database figures', async () => {
-    const samples = parse((await scrape()).body);
-    assert.ok(samples.get('process_resident_memory_bytes')! > 0);
-    assert.ok(samples.get('process_uptime_seconds')! >= 0);
-    assert.ok(samples.has('nodejs_eventloop_lag_seconds{quantile="0.99"}'));
-    assert.equal(samples.get('onecity_database_up'), 1);
-    assert.equal(samples.get('onecity_live_streams_open'), 0);
-    assert.equal(samples.get('onecity_datahub_observations_stored_total'), 0);
-    assert.equal(samples.get('onecity_datahub_dead_letters'), 0);
-    assert.equal(samples.get('onecity_datahub_devices_offline'), 0);
-    assert.equal(samples.get('onecity_intake_queue_reports'), 0);
-    assert.equal(samples.get('onecity_cases_open{state="reported"}'), 0);
-    const head = await sql<{ seq: number }>`select max(seq) as seq from audit_record`.execute(t.kernel.db);
-    assert.ok(head.rows[0].seq > 0);
-    assert.equal(samples.get('onecity_audit_head_seq'), head.rows[0].seq);
-  });
-
-  it('follows cases, their SLA lights, the scheduler and HTTP traffic', async () => {
-    for (let i = 0; i < 3; i++) assert.equal((await report(i)).statusCode, 201);
-    // GET falls back to the web app (`/*`); a POST to nowhere matches no route.
-    assert.equal((await t.app.inject({ method: 'POST', url: '/no/such/route' })).statusCode, 404);
-    let samples = parse((await scrape()).body);
-    assert.equal(samples.get('onecity_cases_open{state="reported"}'), 3);
-    assert.equal(samples.get('onecity_cases_overdue'), 0);
-    const created = 'method="POST",route="/api/v1/cases"';
-    assert.equal(samples.get(`onecity_http_requests_total{${created},status="201"}`), 3);
-    assert.equal(samples.get(`onecity_http_request_duration_seconds_count{${created}}`), 3);
-    assert.equal(samples.get(`onecity_http_request_duration_seconds_bucket{${created},le="+Inf"}`), 3);
-    assert.ok(samples.get(`onecity_http_request_duration_seconds_sum{${created}}`)! > 0);
-    assert.equal(samples.get('onecity_http_requests_total{method="POST",route="unmatched",status="404"}'), 1);
-
-    // Three days later nobody has filed them: their timers are due, then their lights red.
-    t.clock.advance(3 * 24 * 3600 * 1000);
-    for (const name of Object.keys(as)) as[name] = bearer(await loginAs(t, `m.${name}`));
-    samples = parse((await scrape()).body);
-    assert.ok(samples.get('onecity_scheduler_jobs_due')! >= 3);
-    assert.ok(samples.get('onecity_scheduler_oldest_due_seconds')! > 24 * 3600);
-    t.kernel.scheduler.handle('test.always-fails', async () => {
-      throw new Error('on purpose');
+    it('is valid exposition text with the process, platform and database figures', async () => {
+      const samples = parse((await scrape()).body);
+      assert.ok(samples.get('process_resident_memory_bytes')! > 0);
+      assert.ok(samples.get('process_uptime_seconds')! >= 0);
+      assert.ok(samples.has('nodejs_eventloop_lag_seconds{quantile="0.99"}'));
+      assert.equal(samples.get('onecity_database_up'), 1);
+      assert.equal(samples.get('onecity_live_streams_open'), 0);
+      assert.equal(samples.get('onecity_datahub_observations_stored_total'), 0);
+      assert.equal(samples.get('onecity_datahub_dead_letters'), 0);
+      assert.equal(samples.get('onecity_datahub_devices_offline'), 0);
+      assert.equal(samples.get('onecity_intake_queue_reports'), 0);
+      assert.equal(samples.get('onecity_cases_open{state="reported"}'), 0);
+      const head = await sql<{ seq: number }>`select max(seq) as seq from audit_record`.execute(t.kernel.db);
+      assert.ok(head.rows[0].seq > 0);
+      assert.equal(samples.get('onecity_audit_head_seq'), head.rows[0].seq);
     });
-    await t.kernel.scheduler.schedule({ kind: 'test.always-fails', runAt: t.clock.now(), maxAttempts: 1 });
-    while ((await t.kernel.scheduler.runDue()) > 0) {}
-    samples = parse((await scrape()).body);
-    assert.equal(samples.get('onecity_scheduler_jobs_due'), 0);
-    assert.equal(samples.get('onecity_scheduler_oldest_due_seconds'), 0);
-    assert.equal(samples.get('onecity_scheduler_jobs_failed'), 1);
-    assert.equal(samples.get('onecity_cases_overdue'), 3);
-  });
 
-  it('reads the database figures at most once per time to live', async () => {
-    const cached = new PlatformMetrics(t.kernel, 'test', 3_600_000);
-    const fresh = new PlatformMetrics(t.kernel, 'test', 0);
-    try {
-      const open = async (m: PlatformMetrics) =>
-        parse(await m.render()).get('onecity_cases_open{state="reported"}');
-      const before = await open(cached);
-      assert.equal(await open(fresh), before);
-      assert.equal((await report(99)).statusCode, 201);
-      assert.equal(await open(cached), before, 'within its time to live');
-      assert.equal(await open(fresh), before! + 1);
-    } finally {
-      cached.close();
-      fresh.close();
-    }
+    it('follows cases, their SLA lights, the scheduler and HTTP traffic', async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await report(i)).statusCode, 201);
+      // GET falls back to the web app (`/*`); a POST to nowhere matches no route.
+      assert.equal((await t.app.inject({ method: 'POST', url: '/no/such/route' })).statusCode, 404);
+      let samples = parse((await scrape()).body);
+      assert.equal(samples.get('onecity_cases_open{state="reported"}'), 3);
+      assert.equal(samples.get('onecity_cases_overdue'), 0);
+      const created = 'method="POST",route="/api/v1/cases"';
+      assert.equal(samples.get(`onecity_http_requests_total{${created},status="201"}`), 3);
+      assert.equal(samples.get(`onecity_http_request_duration_seconds_count{${created}}`), 3);
+      assert.equal(samples.get(`onecity_http_request_duration_seconds_bucket{${created},le="+Inf"}`), 3);
+      assert.ok(samples.get(`onecity_http_request_duration_seconds_sum{${created}}`)! > 0);
+      assert.equal(
+        samples.get('onecity_http_requests_total{method="POST",route="unmatched",status="404"}'),
+        1,
+      );
+
+      // Three days later nobody has filed them: their timers are due, then their lights red.
+      t.clock.advance(3 * 24 * 3600 * 1000);
+      for (const name of Object.keys(as)) as[name] = bearer(await loginAs(t, `m.${name}`));
+      samples = parse((await scrape()).body);
+      assert.ok(samples.get('onecity_scheduler_jobs_due')! >= 3);
+      assert.ok(samples.get('onecity_scheduler_oldest_due_seconds')! > 24 * 3600);
+      t.kernel.scheduler.handle('test.always-fails', async () => {
+        throw new Error('on purpose');
+      });
+      await t.kernel.scheduler.schedule({ kind: 'test.always-fails', runAt: t.clock.now(), maxAttempts: 1 });
+      while ((await t.kernel.scheduler.runDue()) > 0) {}
+      samples = parse((await scrape()).body);
+      assert.equal(samples.get('onecity_scheduler_jobs_due'), 0);
+      assert.equal(samples.get('onecity_scheduler_oldest_due_seconds'), 0);
+      assert.equal(samples.get('onecity_scheduler_jobs_failed'), 1);
+      assert.equal(samples.get('onecity_cases_overdue'), 3);
+    });
+
+    it('reads the database figures at most once per time to live', async () => {
+      const cached = new PlatformMetrics(t.kernel, 'test', 3_600_000);
+      const fresh = new PlatformMetrics(t.kernel, 'test', 0);
+      try {
+        const open = async (m: PlatformMetrics) =>
+          parse(await m.render()).get('onecity_cases_open{state="reported"}');
+        const before = await open(cached);
+        assert.equal(await open(fresh), before);
+        assert.equal((await report(99)).statusCode, 201);
+        assert.equal(await open(cached), before, 'within its time to live');
+        assert.equal(await open(fresh), before! + 1);
+      } finally {
+        cached.close();
+        fresh.close();
+      }
+    });
   });
-});
