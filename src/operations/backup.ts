@@ -172,11 +172,14 @@ export async function restoreBackup(archive: string, target: RestoreTarget): Pro
     const pgdata = path.join(target.dataDir, 'pgdata');
     await rm(pgdata, { recursive: true, force: true });
     await rename(path.join(staging, 'pgdata'), pgdata);
+    // An archive with uploads brings back exactly its photos (none, if it has no uploads/).
     const stagedUploads = path.join(staging, 'uploads');
-    if (target.uploads.dir && (await isDirectory(stagedUploads))) {
+    if (target.uploads.dir && manifest.uploads.included) {
       await rm(target.uploads.dir, { recursive: true, force: true });
-      await mkdir(path.dirname(target.uploads.dir), { recursive: true });
-      await move(stagedUploads, target.uploads.dir);
+      if (await isDirectory(stagedUploads)) {
+        await mkdir(path.dirname(target.uploads.dir), { recursive: true });
+        await move(stagedUploads, target.uploads.dir);
+      }
     }
     return { manifest, ...report };
   } finally {

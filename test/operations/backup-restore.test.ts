@@ -209,6 +209,14 @@ describe('onecity backup and restore (embedded database)', () => {
     assert.equal(left.stdout.trim(), '', 'nothing written into the target');
   });
 
+  it('refuses to back up a DATA_DIR that holds no database, and creates none', () => {
+    const empty = path.join(work, 'empty');
+    const r = onecity(['backup', path.join(work, 'empty.tar.gz')], empty);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /there is no embedded database in DATA_DIR/);
+    assert.equal(spawnSync('ls', [empty]).status, 2, 'DATA_DIR not created');
+  });
+
   it('backs up a stopped DATA_DIR from the command line, and --force restores it over existing data', () => {
     const offline = path.join(work, 'offline.tar.gz');
     const backup = onecity(['backup', offline], restoredDir);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { SYSTEM_PRINCIPAL } from '../../identity/index.ts';
 import { DataDirLockedError, loadConfig, openStorage } from '../../kernel/index.ts';
 import { createBackup, saveStream, uploadLocation } from '../../operations/index.ts';
@@ -26,18 +27,27 @@ export const backupCommand: CliCommand = {
         `onecity-backup-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z')}.tar.gz`,
     );
     if (existsSync(file)) throw new CliError(`${file} already exists: choose another name`);
+    // Opening a DATA_DIR without a database would create an empty one.
+    const dataDir = path.resolve(config.dataDir);
+    if (!existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION')))
+      throw new CliError(`there is no embedded database in DATA_DIR ${dataDir}`);
     let storage: Awaited<ReturnType<typeof openStorage>>;
     try {
       storage = await openStorage({ dataDir: config.dataDir, maintenanceSeconds: 0 });
     } catch (err) {
       if (err instanceof DataDirLockedError)
         throw new CliError(
-          `a running OneCity server (pid ${err.pid}) holds DATA_DIR ${path.resolve(config.dataDir)}: ` +
+          `a running OneCity server (pid ${err.pid}) holds DATA_DIR ${dataDir}: ` +
             'download a live backup from it (GET /api/v1/admin/backup as an admin), or stop it and run this again',
         );
       throw err;
     }
     try {
+      const migrated = await sql<{ t: string | null }>`select to_regclass('audit_record')::text as t`.execute(
+        storage.db,
+      );
+      if (!migrated.rows[0]?.t)
+        throw new CliError(`the database in ${dataDir} holds no OneCity tables (run "onecity migrate")`);
       const { VERSION } = await import('../../app.ts');
       const uploads = uploadLocation(config);
       const archive = await createBackup(

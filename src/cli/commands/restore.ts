@@ -1,8 +1,15 @@
 import path from 'node:path';
 import { coreCapabilities } from '../../app.ts';
 import { DataDirLockedError, kernelMigrations, loadConfig } from '../../kernel/index.ts';
-import { restoreBackup, uploadLocation } from '../../operations/index.ts';
+import { restoreBackup, type UploadLocation, uploadLocation } from '../../operations/index.ts';
 import { CliError, type CliCommand } from '../cli-kit.ts';
+
+/** What became of the archive's uploads. */
+function uploadsOutcome(archived: { included: boolean; note: string }, here: UploadLocation): string {
+  if (!archived.included) return `not in the archive (${archived.note})`;
+  if (!here.dir) return `in the archive but not restored: ${here.note}`;
+  return `restored into ${here.dir}`;
+}
 
 /**
  * `onecity restore FILE [--force]`: restores a backup made by `onecity backup` or the live
@@ -30,9 +37,10 @@ export const restoreCommand: CliCommand = {
     );
     const dataDir = path.resolve(config.dataDir);
     try {
+      const uploads = uploadLocation(config);
       const report = await restoreBackup(path.resolve(file), {
         dataDir,
-        uploads: uploadLocation(config),
+        uploads,
         knownMigrations,
         force: args.flags.force === true,
       });
@@ -40,7 +48,7 @@ export const restoreCommand: CliCommand = {
       process.stdout.write(
         `Restored the backup of ${report.manifest.createdAt} (OneCity ${report.manifest.onecityVersion}) into ${dataDir}: ` +
           `${report.cases} case(s); audit chain intact, ${report.auditRecords} record(s)${head}. ` +
-          `Uploads: ${report.manifest.uploads.included ? 'restored' : report.manifest.uploads.note}.\n`,
+          `Uploads: ${uploadsOutcome(report.manifest.uploads, uploads)}.\n`,
       );
       return 0;
     } catch (err) {
