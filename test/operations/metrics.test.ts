@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { CATEGORY, MONDAY_9AM } from '../../src/cases/testing.ts';
+import { drainIngestion } from '../../src/datahub/index.ts';
 import { addUser, bearer, loginAs } from '../../src/identity/testing.ts';
 import { loadConfig } from '../../src/kernel/index.ts';
 import { locatePoint, seedDemoCity } from '../../src/org/index.ts';
 import { PlatformMetrics } from '../../src/operations/index.ts';
+import { addDevice, postObservations, serviceKey } from '../datahub/datahub-fixtures.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { testBackends } from '../support/storage.ts';
 
@@ -117,6 +119,32 @@ for (const backend of testBackends())
       const head = await sql<{ seq: number }>`select max(seq) as seq from audit_record`.execute(t.kernel.db);
       assert.ok(head.rows[0].seq > 0);
       assert.equal(samples.get('onecity_audit_head_seq'), head.rows[0].seq);
+    });
+
+    it('counts the observations this node stored, and opens to an API key scoped to metrics.read', async () => {
+      const admin = await serviceKey(t, 'm.devices');
+      const { key } = await addDevice(t, admin, {
+        id: 'noise-metrics',
+        name: 'Noise',
+        sensorType: 'noise-monitor',
+      });
+      const at = (minutesAgo: number) =>
+        new Date(t.clock.now().getTime() - minutesAgo * 60_000).toISOString();
+      const posted = await postObservations(t, key, [
+        { property: 'laeq', time: at(2), value: 50 },
+        { property: 'laeq', time: at(1), value: 51 },
+        { property: 'laeq', time: at(1), value: 51 },
+      ]);
+      assert.equal(posted.json().accepted, 2);
+      await drainIngestion(t.kernel);
+      const scraper = await serviceKey(t, 'm.prometheus', ['auditor'], ['metrics.read']);
+      const res = await scrape({ 'x-api-key': scraper });
+      assert.equal(res.statusCode, 200);
+      const samples = parse(res.body);
+      assert.equal(samples.get('onecity_datahub_observations_stored_total'), 2);
+      assert.equal(samples.get('onecity_datahub_write_queue_rows'), 0);
+      const other = await serviceKey(t, 'm.reader', ['auditor'], ['audit.read']);
+      assert.equal((await scrape({ 'x-api-key': other })).statusCode, 403);
     });
 
     it('follows cases, their SLA lights, the scheduler and HTTP traffic', async () => {
