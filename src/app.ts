@@ -9,6 +9,7 @@ import { casesCapability } from './cases/index.ts';
 import { datahubCapability } from './datahub/index.ts';
 import { identityCapability } from './identity/index.ts';
 import { ngsiLdCapability } from './ngsi-ld/index.ts';
+import { createOperationsCapability } from './operations/index.ts';
 import { CORE_DEPARTMENT_CODES, orgCapability } from './org/index.ts';
 import { participationCapability } from './participation/index.ts';
 import { webCapability } from './web/index.ts';
@@ -48,6 +49,7 @@ export const coreCapabilities: readonly Capability[] = [
   participationCapability,
   datahubCapability,
   ngsiLdCapability,
+  createOperationsCapability({ version: VERSION }),
   webCapability,
 ];
 

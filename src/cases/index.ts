@@ -65,6 +65,14 @@ export function caseEngineOf(kernel: Kernel): CaseEngine {
   return engine;
 }
 
+/** The live stream hub of a kernel whose cases capability has routes (metrics read its size). */
+const streamHubs = new WeakMap<Kernel, CaseStreamHub>();
+
+/** Live case streams (SSE) open on this node; 0 before the cases capability has routes. */
+export function liveStreamsOpen(kernel: Kernel): number {
+  return streamHubs.get(kernel)?.size ?? 0;
+}
+
 /**
  * Builds the cases capability. Settings come from the environment unless given; `deps`
  * replaces the org/audit contracts only in tests.
@@ -111,6 +119,7 @@ export function createCasesCapability(
         if (!hub) {
           hub = new CaseStreamHub(engineOf(kernel), { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
           hubs.set(kernel, hub);
+          streamHubs.set(kernel, hub);
         }
         return hub;
       };
@@ -128,6 +137,7 @@ export function createCasesCapability(
       if (!hub) {
         hub = new CaseStreamHub(engine, { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
         hubs.set(kernel, hub);
+        streamHubs.set(kernel, hub);
       }
       hub.start();
       started = hub;

@@ -4,9 +4,11 @@
  */
 import { type CliCommand, CliError, parseArgs, renderHelp } from './cli-kit.ts';
 import { auditCommand } from './commands/audit.ts';
+import { backupCommand } from './commands/backup.ts';
 import { divisionsCommand } from './commands/divisions.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { modulesCommand } from './commands/modules.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { seedCommand } from './commands/seed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { startCommand } from './commands/start.ts';
@@ -16,6 +18,8 @@ export const commands: readonly CliCommand[] = [
   migrateCommand,
   modulesCommand,
   auditCommand,
+  backupCommand,
+  restoreCommand,
   seedCommand,
   divisionsCommand,
   simulateCommand,

@@ -86,6 +86,12 @@ export function mqttIngestOf(kernel: Kernel): MqttIngest | null {
   return runtimes.get(kernel)?.mqtt ?? null;
 }
 
+/** This node's observation writer: observations stored since start, rows waiting (metrics). */
+export function ingestionFiguresOf(kernel: Kernel): { stored: number; queued: number } | null {
+  const writer = runtimes.get(kernel)?.writer;
+  return writer ? { stored: writer.stored, queued: writer.queued } : null;
+}
+
 /** Waits until every observation queued on this kernel is stored and announced. */
 export async function drainIngestion(kernel: Kernel): Promise<void> {
   await runtimes.get(kernel)?.writer.drain();

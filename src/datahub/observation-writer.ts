@@ -85,6 +85,7 @@ export class ObservationWriter {
   readonly #opts: Required<Omit<ObservationWriterOptions, 'bus'>> & { bus?: EventBus };
   readonly #queue: QueuedPart[] = [];
   #queued = 0;
+  #stored = 0;
   #flushing = false;
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -111,6 +112,11 @@ export class ObservationWriter {
   /** Rows waiting to be written. */
   get queued(): number {
     return this.#queued;
+  }
+
+  /** Observations this writer has stored since it started (duplicates not counted). */
+  get stored(): number {
+    return this.#stored;
   }
 
   /** True when `rows` more fit in the queue (an empty queue takes any one submission). */
@@ -250,8 +256,10 @@ export class ObservationWriter {
       let i = 0;
       for (const part of parts) {
         for (let k = 0; k < part.rows.length; k++, i++) {
-          if (outcome.stored[i]) part.sub.result.accepted++;
-          else part.sub.result.duplicates++;
+          if (outcome.stored[i]) {
+            part.sub.result.accepted++;
+            this.#stored++;
+          } else part.sub.result.duplicates++;
         }
         part.sub.remaining -= part.rows.length;
         if (part.sub.remaining === 0 && !part.sub.failed) part.sub.resolve(part.sub.result);

@@ -184,6 +184,10 @@ export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
   'POST /ngsi-ld/v1/temporal/entities': { success: 400, note: 'an empty entity' },
   'GET /ngsi-ld/v1/temporal/entities': { success: 400, note: 'a query without type, id, idPattern or attrs' },
   'GET /ngsi-ld/v1/temporal/entities/:entityId': { success: 404, note: 'an unknown entity' },
+  'GET /api/v1/admin/backup': {
+    success: 409,
+    note: 'in memory: `backup.not_embedded`; on a DATA_DIR the archive (200), on PostgreSQL 409',
+  },
   'POST /open311/v2/requests.json': {
     success: 400,
     note: 'GeoReport v2 error list: service_code is required',

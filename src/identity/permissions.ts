@@ -64,6 +64,8 @@ export const PERMISSIONS = {
   'apikey.manage': 'Issue, list and revoke API keys of service accounts',
   'audit.read': 'Read the audit log and its head hash',
   'audit.verify': 'Verify the audit chain',
+  'backup.create': 'Download a live backup of the embedded database and the uploads',
+  'metrics.read': 'Scrape the Prometheus metrics (`/metrics`)',
   'pii.read': "See citizens' personal data (name, phone, e-mail, address) unmasked",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
@@ -88,7 +90,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
   department_leader: [...STAFF_READ, 'case.handle', 'case.escalate', 'user.read'],
   street_officer: [...STAFF_READ, 'case.whistle', 'case.escalate', 'user.read'],
   city_leader: [...STAFF_READ, 'case.escalate', 'user.read'],
-  auditor: [...STAFF_READ, 'user.read', 'audit.read', 'audit.verify'],
+  auditor: [...STAFF_READ, 'user.read', 'audit.read', 'audit.verify', 'metrics.read'],
   admin: [
     ...STAFF_READ,
     'org.write',
@@ -99,6 +101,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'apikey.manage',
     'audit.read',
     'audit.verify',
+    'backup.create',
+    'metrics.read',
     'pii.read',
   ],
 });

@@ -111,6 +111,12 @@ export const schedulerMigrations: MigrationSet = {
       await sql`create index kernel_job_due on kernel_job (run_at) where status = 'pending'`.execute(db);
     },
   },
+  // Done jobs stay in the table; the metrics count the failed ones without reading them all.
+  '0002-kernel-jobs-failed': {
+    async up(db) {
+      await sql`create index kernel_job_failed on kernel_job (id) where status = 'failed'`.execute(db);
+    },
+  },
 };
 
 interface JobRow {

@@ -1,5 +1,5 @@
 export { takeCommitOrderLock } from './commit-order.ts';
-export { DataDirLockedError } from './data-dir-lock.ts';
+export { DataDirLockedError, lockDataDir } from './data-dir-lock.ts';
 export {
   type Migration,
   type MigrationReport,
@@ -11,6 +11,7 @@ export { type MaintenanceOutcome, type MaintenanceReport, maintainTables } from 
 export { arrayFromJson, rowsFromJson, wholeRowJson } from './json-rows.ts';
 export {
   type Db,
+  type EmbeddedFiles,
   type OpenStorageOptions,
   openStorage,
   type Storage,

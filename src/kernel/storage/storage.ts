@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes, protocol } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
@@ -20,9 +20,23 @@ export interface Storage {
   readonly kind: StorageKind;
   /** Human-readable location (data dir, or a redacted URL). */
   readonly location: string;
+  /** The embedded database's files on disk (for a backup); null on PostgreSQL and in memory. */
+  readonly files: EmbeddedFiles | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** PGlite's cluster directory, and a way to read it while it cannot change. */
+export interface EmbeddedFiles {
+  /** The cluster directory (`<DATA_DIR>/pgdata`). */
+  readonly dir: string;
+  /**
+   * Runs `read` once any open transaction has ended and a checkpoint has written every
+   * change to the files; no statement runs until `read` returns. PGlite has no background
+   * process, so the directory stays exactly as the checkpoint left it: a consistent copy.
+   */
+  whileStill<T>(read: () => Promise<T>): Promise<T>;
 }
 
 export interface OpenStorageOptions {
@@ -187,10 +201,27 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
   const onPass = options.onMaintenance ?? (() => {});
   const maintenance = seconds > 0 ? startMaintenance(db, seconds * 1000, onPass) : null;
   let closed = false;
+  const files: EmbeddedFiles | null = dataDir
+    ? {
+        dir: path.resolve(dataDir, 'pgdata'),
+        // PGlite's transaction lock, then its query lock: the order its own `query` takes
+        // them, so no caller can hold one and wait for the other. Inside them nothing else
+        // runs, so the checkpoint goes through the protocol rather than `query` (which
+        // would wait for the locks held here).
+        whileStill: (read) =>
+          pglite._runExclusiveTransaction(() =>
+            pglite._runExclusiveQuery(async () => {
+              await pglite.execProtocol(protocol.serialize.query('checkpoint'));
+              return read();
+            }),
+          ),
+      }
+    : null;
   return {
     db,
     kind: 'pglite',
     location: dataDir ? path.resolve(dataDir) : 'memory',
+    files,
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -254,6 +285,7 @@ async function openPostgres(
     db,
     kind: 'postgres',
     location: redactUrl(url) + (schema ? ` (schema ${schema})` : ''),
+    files: null,
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,0 +1,46 @@
+/**
+ * Operations: backup and restore of the embedded database and uploads, and the Prometheus
+ * metrics an operator watches (docs/operations.md). Other folders import only from here.
+ */
+import { type Capability, capabilitySettings } from '../kernel/index.ts';
+import { uploadLocation } from './backup.ts';
+import { registerBackupRoutes } from './backup-routes.ts';
+import { PlatformMetrics } from './metrics.ts';
+import { registerMetricsRoutes } from './metrics-routes.ts';
+import { OPERATIONS_SETTING_KEYS, operationsSettingsFromEnv } from './operations-settings.ts';
+
+export { type BackupManifest, CHECKSUMS_NAME, MANIFEST_NAME, saveStream } from './backup-archive.ts';
+export {
+  type BackupSource,
+  createBackup,
+  type RestoreReport,
+  type RestoreTarget,
+  restoreBackup,
+  type UploadLocation,
+  uploadLocation,
+} from './backup.ts';
+export { HttpFigures, PlatformMetrics } from './metrics.ts';
+export {
+  OPERATIONS_SETTING_KEYS,
+  type OperationsSettings,
+  operationsSettingsFromEnv,
+} from './operations-settings.ts';
+
+/** The operations capability: the live backup endpoint and `/metrics`. */
+export function createOperationsCapability(options: { version: string }): Capability {
+  return {
+    name: 'operations',
+    settingKeys: OPERATIONS_SETTING_KEYS,
+    routes(app, kernel) {
+      const settings = operationsSettingsFromEnv(capabilitySettings(kernel.config));
+      registerBackupRoutes(app, kernel, {
+        version: options.version,
+        uploads: () => uploadLocation(kernel.config),
+      });
+      // Per app, not per capability: several apps share this capability object in one process.
+      const metrics = new PlatformMetrics(kernel, options.version, settings.metricsCacheSeconds * 1000);
+      app.addHook('onClose', async () => metrics.close());
+      registerMetricsRoutes(app, metrics, settings.metricsToken);
+    },
+  };
+}
