@@ -50,6 +50,7 @@ export {
 export {
   ANONYMOUS,
   authorize,
+  authorizeAny,
   CITY_WIDE_ROLES,
   hasPermission,
   PERMISSIONS,
