@@ -5,7 +5,7 @@
  * commit it publishes the event. Nothing else writes a case's state.
  */
 import { sql } from 'kysely';
-import type { Principal } from '../identity/index.ts';
+import { authorize, type Principal } from '../identity/index.ts';
 import {
   ConflictError,
   type Db,
@@ -112,6 +112,8 @@ export async function applyAction(
   if (principal.kind === 'anonymous') throw new UnauthenticatedError();
   if (!isCaseAction(action))
     throw new NotFoundError(`There is no case action "${action}".`, 'case.unknown_action', { action });
+  // Before the case is read: who may take the action does not depend on which case it is.
+  assertMayTake(transitionOf(action), principal);
   // A merge locks a second case, its target. In a batch it would wait for it while holding
   // the commit-order lock (taken by the batch's earlier writes), which a timer holding the
   // target waits for: a deadlock. Alone, it locks both cases first (rare: no batching needed).
@@ -135,14 +137,34 @@ export async function applyActionAlone(
       await sql`select id from case_record
         where id in (${idOrNumber}, ${params.into}) or number in (${idOrNumber}, ${params.into})
         order by id for update`.execute(trx);
-    const current = await loadVisibleCase(trx, principal, idOrNumber, true);
+    const current = await loadVisibleCase(trx, principal, idOrNumber, 'jurisdiction', true);
     return performTransition(engine, trx, current, principal, action, params, events);
   });
   for (const e of events) await engine.bus.publish(e);
   return loadCaseDetail(engine.db, principal, row);
 }
 
-/** The checks every transition makes first: track (role), version, state. */
+/**
+ * Throws unless the principal may take the transition's action at all: one of its roles on
+ * the action's track (403 `case.track_violation`), then the action's permission, which an
+ * API key's scopes must include (403 `forbidden`).
+ */
+export function assertMayTake(t: Transition, principal: Principal): void {
+  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  if (!principal.roles.some((r) => t.roles.includes(r)))
+    throw new ForbiddenError(
+      `${t.action} belongs to the ${t.track} track (${t.roles.join(', ')}); your roles may not take it.`,
+      'case.track_violation',
+      { action: t.action, track: t.track, allowedRoles: t.roles },
+    );
+  authorize(principal, t.permission);
+}
+
+/**
+ * The checks every transition makes first: who may take it (`assertMayTake`), version, state.
+ * The case is visible: it was loaded with reach `jurisdiction`, which the action's permission
+ * grants.
+ */
 export function precheck(
   t: Transition,
   action: CaseAction,
@@ -150,12 +172,7 @@ export function precheck(
   principal: Principal,
   params: ActionParams,
 ): void {
-  if (!principal.roles.some((r) => t.roles.includes(r)))
-    throw new ForbiddenError(
-      `${action} belongs to the ${t.track} track (${t.roles.join(', ')}); your roles may not take it.`,
-      'case.track_violation',
-      { action, track: t.track, allowedRoles: t.roles },
-    );
+  assertMayTake(t, principal);
   if (params.version !== row.version)
     throw new ConflictError(
       `Case ${row.number} has changed (version ${row.version}, you sent ${params.version}). Reload and retry.`,
@@ -384,7 +401,7 @@ export async function checkGuard(g: GuardName, ctx: Ctx): Promise<void> {
         !target ||
         target.id === row.id ||
         !OPEN_STATES.includes(target.state) ||
-        !(await canSeeCase(trx, principal, target))
+        !(await canSeeCase(trx, principal, target, 'jurisdiction'))
       )
         throw new InvalidInputError(
           '`into` must name another open case.',

@@ -3,13 +3,14 @@
  * restricted to what the caller may see.
  */
 import { sql } from 'kysely';
-import { authorize, type Principal } from '../identity/index.ts';
+import type { Principal } from '../identity/index.ts';
 import type { Urgency } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseState, CaseView, Channel, HistoryEntry } from './case-model.ts';
 import {
   type CaseRow,
   caseHistory,
+  caseReadReach,
   loadCaseDetail,
   loadVisibleCase,
   toCaseView,
@@ -43,16 +44,16 @@ export interface CaseList {
   offset: number;
 }
 
-/** Lists visible cases, newest first. */
+/** Lists the cases within the caller's reach (`case.read`, or `case.report` for its own), newest first. */
 export async function listCases(
   engine: CaseEngine,
   principal: Principal,
   filter: CaseListFilter,
 ): Promise<CaseList> {
-  authorize(principal, principal.roles.includes('citizen') ? 'case.report' : 'case.read');
+  const reach = caseReadReach(principal);
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
   const offset = Math.max(filter.offset ?? 0, 0);
-  let q = engine.db.selectFrom('case_record').where(visibleTo(principal));
+  let q = engine.db.selectFrom('case_record').where(visibleTo(principal, reach));
   if (filter.state?.length) q = q.where('state', 'in', filter.state);
   if (filter.category)
     q = q.where((eb) =>
@@ -96,7 +97,7 @@ export async function getCase(
   principal: Principal,
   idOrNumber: string,
 ): Promise<CaseView> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber);
+  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
   return loadCaseDetail(engine.db, principal, row);
 }
 
@@ -106,7 +107,7 @@ export async function getCaseHistory(
   principal: Principal,
   idOrNumber: string,
 ): Promise<{ caseId: string; number: string; entries: HistoryEntry[] }> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber);
+  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
   return { caseId: row.id, number: row.number, entries: await caseHistory(engine.db, row.id) };
 }
 
@@ -116,6 +117,6 @@ export async function getCaseNotifications(
   principal: Principal,
   idOrNumber: string,
 ): Promise<NotificationView[]> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber);
+  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
   return caseNotifications(engine.db, row.id);
 }

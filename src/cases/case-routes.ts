@@ -210,7 +210,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         tags: ['cases'],
         summary: 'Move a case: file, reject, dispatch, accept, return, handle, verify, close, evaluate…',
         description:
-          'Body `{ version, ...params }`. A stale version answers 409 `case.version_conflict`; an action not allowed in the current state 409 `case.transition_not_allowed`; an action of another track 403 `case.track_violation`. See docs/case-workflow.md.',
+          "Body `{ version, ...params }`. A stale version answers 409 `case.version_conflict`; an action not allowed in the current state 409 `case.transition_not_allowed`; an action of another track 403 `case.track_violation`; without the action's permission (an API key not scoped for it) 403 `forbidden`. See docs/case-workflow.md.",
         params: {
           type: 'object',
           required: ['id', 'action'],

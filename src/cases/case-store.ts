@@ -3,7 +3,7 @@
  * case (jurisdiction, departments, own reports) and the history log.
  */
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
+import { authorizeAny, inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
 import {
   arrayFromJson,
   type Db,
@@ -153,18 +153,41 @@ export async function summonedDepartments(db: Db, caseId: string): Promise<strin
 }
 
 /**
- * True when the principal may see the case: inside their divisions, sent to (or summoned)
- * one of their departments, or reported by them.
+ * How far a caller sees cases: everything inside its jurisdiction (`case.read`, and any
+ * action's permission for the case it acts on), or only the cases it reported (`case.report`
+ * without `case.read`: citizens, and API keys scoped to reporting).
  */
-export async function canSeeCase(db: Db, principal: Principal, row: CaseRow): Promise<boolean> {
+export type CaseReach = 'jurisdiction' | 'own';
+
+/**
+ * The reach of a caller's case reads (lists, one case, its history and notices, the inbox,
+ * the live stream); 401 anonymous, 403 `forbidden` with neither `case.read` nor `case.report`.
+ */
+export function caseReadReach(principal: Principal): CaseReach {
+  return authorizeAny(principal, ['case.read', 'case.report']) === 'case.read' ? 'jurisdiction' : 'own';
+}
+
+/**
+ * True when the principal may see the case: with reach `jurisdiction`, inside their
+ * divisions, sent to (or summoned) one of their departments, or reported by them; with reach
+ * `own`, reported by them.
+ */
+export async function canSeeCase(
+  db: Db,
+  principal: Principal,
+  row: CaseRow,
+  reach: CaseReach,
+): Promise<boolean> {
   if (principal.kind === 'anonymous') return false;
-  if (inJurisdiction(principal, row.grid_code ?? row.district_code)) return true;
   if (row.reported_by === principal.id) return true;
-  const depts = principal.departmentCodes;
-  if (depts.length) {
-    if (row.lead_department && depts.includes(row.lead_department)) return true;
-    if (row.assist_departments.some((d) => depts.includes(d))) return true;
-    if ((await summonedDepartments(db, row.id)).some((d) => depts.includes(d))) return true;
+  if (reach === 'jurisdiction') {
+    if (inJurisdiction(principal, row.grid_code ?? row.district_code)) return true;
+    const depts = principal.departmentCodes;
+    if (depts.length) {
+      if (row.lead_department && depts.includes(row.lead_department)) return true;
+      if (row.assist_departments.some((d) => depts.includes(d))) return true;
+      if ((await summonedDepartments(db, row.id)).some((d) => depts.includes(d))) return true;
+    }
   }
   const reporter = await db
     .selectFrom('case_reporter')
@@ -175,26 +198,29 @@ export async function canSeeCase(db: Db, principal: Principal, row: CaseRow): Pr
   return !!reporter;
 }
 
-/** Loads a case the principal can see; out of scope looks exactly like missing (404). */
+/** Loads a case the principal can see; out of reach looks exactly like missing (404). */
 export async function loadVisibleCase(
   db: Db,
   principal: Principal,
   idOrNumber: string,
+  reach: CaseReach,
   forUpdate = false,
 ): Promise<CaseRow> {
   const row = await findCaseRow(db, idOrNumber, forUpdate);
-  if (!row || !(await canSeeCase(db, principal, row)))
+  if (!row || !(await canSeeCase(db, principal, row, reach)))
     throw new NotFoundError(`Case ${idOrNumber} not found.`, 'case.not_found');
   return row;
 }
 
 /** The SQL form of {@link canSeeCase}, for lists. */
-export function visibleTo(principal: Principal) {
+export function visibleTo(principal: Principal, reach: CaseReach) {
   return (eb: ExpressionBuilder<any, 'case_record'>): Expression<SqlBool> => {
     if (principal.kind === 'anonymous') return sql<boolean>`false`;
-    if (inJurisdiction(principal, null)) return sql<boolean>`true`;
+    if (reach === 'jurisdiction' && inJurisdiction(principal, null)) return sql<boolean>`true`;
     const ors: Expression<SqlBool>[] = [eb('case_record.reported_by', '=', principal.id)];
-    for (const code of principal.divisionCodes) {
+    const divisions = reach === 'jurisdiction' ? principal.divisionCodes : [];
+    const depts = reach === 'jurisdiction' ? principal.departmentCodes : [];
+    for (const code of divisions) {
       ors.push(eb('case_record.grid_code', 'like', `${code}%`));
       ors.push(
         eb.and([
@@ -203,7 +229,6 @@ export function visibleTo(principal: Principal) {
         ]),
       );
     }
-    const depts = principal.departmentCodes;
     if (depts.length) {
       ors.push(eb('case_record.lead_department', 'in', depts));
       for (const d of depts)

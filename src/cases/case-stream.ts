@@ -24,6 +24,7 @@ import { sql } from 'kysely';
 import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
 import { type PlatformEvent, UnauthenticatedError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import { type CaseReach, caseReadReach } from './case-store.ts';
 
 export interface StreamOptions {
   heartbeatMs: number;
@@ -69,6 +70,8 @@ interface CaseInfo {
 
 interface Connection {
   principal: Principal;
+  /** What the caller may read (`caseReadReach`): its jurisdiction, or its own reports. */
+  reach: CaseReach;
   res: ServerResponse;
   /** The highest seq this stream has passed: sent, or not the caller's to see. */
   cursor: number;
@@ -79,10 +82,11 @@ interface Connection {
 }
 
 /** The visibility rule of `canSeeCase`, on a loaded case. */
-function canSee(p: Principal, c: CaseInfo): boolean {
+function canSee(p: Principal, reach: CaseReach, c: CaseInfo): boolean {
   if (p.kind === 'anonymous') return false;
-  if (inJurisdiction(p, c.grid_code ?? c.district_code)) return true;
   if (c.reported_by === p.id) return true;
+  if (reach === 'own') return (c.reporter_users ?? []).includes(p.id);
+  if (inJurisdiction(p, c.grid_code ?? c.district_code)) return true;
   const depts = p.departmentCodes;
   if (depts.length) {
     if (c.lead_department && depts.includes(c.lead_department)) return true;
@@ -230,7 +234,7 @@ export class CaseStreamHub {
   #write(conn: Connection, info: CaseInfo): void {
     if (info.seq <= conn.cursor || conn.closed) return;
     conn.cursor = info.seq;
-    if (canSee(conn.principal, info)) conn.res.write(frame(conn.principal, info));
+    if (canSee(conn.principal, conn.reach, info)) conn.res.write(frame(conn.principal, info));
   }
 
   /** One `stream.gap` frame: the events after the stream's cursor up to `head` are skipped. */
@@ -276,10 +280,19 @@ export class CaseStreamHub {
     }
   }
 
-  /** Serves one stream on a hijacked response until the client leaves or the hub closes. */
-  async open(principal: Principal, res: ServerResponse, lastEventId: number | null): Promise<void> {
+  /**
+   * Serves one stream on a hijacked response until the client leaves or the hub closes.
+   * `reach` is the caller's `authorizeCaseStream`, checked before the response was hijacked.
+   */
+  async open(
+    principal: Principal,
+    reach: CaseReach,
+    res: ServerResponse,
+    lastEventId: number | null,
+  ): Promise<void> {
     const conn: Connection = {
       principal,
+      reach,
       res,
       cursor: 0,
       closed: false,
@@ -362,13 +375,21 @@ export class CaseStreamHub {
 
 const hash = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 
-/** Issues a short-lived stream ticket for `?token=`; only its hash is stored. */
+/**
+ * Who may open a stream: whoever may read cases (`case.read`, or `case.report` for its own
+ * reports); 401 anonymous, 403 otherwise. Returns the reach the stream's frames keep to.
+ */
+export function authorizeCaseStream(principal: Principal): CaseReach {
+  return caseReadReach(principal);
+}
+
+/** Issues a short-lived stream ticket for `?token=` to a caller who may stream; only its hash is stored. */
 export async function issueStreamTicket(
   engine: CaseEngine,
   principal: Principal,
   seconds = DEFAULT_STREAM_OPTIONS.ticketSeconds,
 ): Promise<{ token: string; expiresAt: string }> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  authorizeCaseStream(principal);
   const now = engine.clock.now();
   const token = `ost_${randomBytes(24).toString('base64url')}`;
   const expiresAt = new Date(now.getTime() + seconds * 1000);

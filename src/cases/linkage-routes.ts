@@ -4,7 +4,7 @@
  * jurisdiction rule as the case lists).
  */
 import type { FastifyInstance } from 'fastify';
-import { requirePermission } from '../identity/index.ts';
+import { authorize, type Principal, requirePermission } from '../identity/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { TERMINAL_STATES } from './case-model.ts';
 import { visibleTo } from './case-store.ts';
@@ -40,19 +40,20 @@ export interface WhistleView {
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
 /**
- * Whistles on visible cases, most recent first. `open`: the case is not finished and some
+ * Whistles on visible cases (`case.read`), most recent first. `open`: the case is not finished and some
  * summoned department has not reported in yet (missed ones included); `all`: every whistle.
  */
 export async function listWhistles(
   engine: CaseEngine,
-  principal: Parameters<typeof visibleTo>[0],
+  principal: Principal,
   filter: { state: 'open' | 'all'; limit: number; offset: number },
 ): Promise<{ items: WhistleView[]; total: number; limit: number; offset: number }> {
+  authorize(principal, 'case.read');
   const db = engine.db;
   let q = db
     .selectFrom('case_whistle as w')
     .innerJoin('case_record', 'case_record.id', 'w.case_id')
-    .where(visibleTo(principal));
+    .where(visibleTo(principal, 'jurisdiction'));
   if (filter.state === 'open')
     q = q
       .where('case_record.state', 'not in', [...TERMINAL_STATES])

@@ -7,11 +7,15 @@
  * Escalations address two levels that are not roles: `district_government` reaches the
  * members of the district government department (`district-gov-<district>`), and
  * `city_command_center` reaches dispatchers and city leaders whose jurisdiction covers it.
+ *
+ * The inbox is read like cases (`caseReadReach`): with `case.read` everything above; with
+ * `case.report` only (citizens, keys scoped to reporting) the notices addressed to the user.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { isCityWide, type Principal } from '../identity/index.ts';
-import { NotFoundError, UnauthenticatedError } from '../kernel/index.ts';
+import { NotFoundError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import { type CaseReach, caseReadReach } from './case-store.ts';
 
 export interface InboxItem {
   id: number;
@@ -31,11 +35,12 @@ export interface Inbox {
   total: number;
 }
 
-/** The SQL condition "this notification is addressed to the principal". */
-function addressedTo(p: Principal) {
+/** The SQL condition "this notification is addressed to the principal" (within its reach). */
+function addressedTo(p: Principal, reach: CaseReach) {
   return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
     const n = (c: string) => sql.ref(`n.${c}`);
     const ors: Expression<SqlBool>[] = [eb(n('recipient_user') as any, '=', p.id)];
+    if (reach === 'own') return eb.or(ors);
     const roles: string[] = [...p.roles];
     if (p.roles.includes('dispatcher') || p.roles.includes('city_leader')) roles.push('city_command_center');
     const inScope = (col: Expression<any>): Expression<SqlBool> => {
@@ -77,7 +82,7 @@ export async function listInbox(
   principal: Principal,
   options: { unreadOnly?: boolean; limit?: number; offset?: number } = {},
 ): Promise<Inbox> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  const reach = caseReadReach(principal);
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const offset = Math.max(options.offset ?? 0, 0);
   const base = engine.db
@@ -85,7 +90,7 @@ export async function listInbox(
     .leftJoin('case_notification_read as r', (j) =>
       j.onRef('r.notification_id', '=', 'n.id').on('r.user_id', '=', principal.id),
     )
-    .where(addressedTo(principal));
+    .where(addressedTo(principal, reach));
   const filtered = options.unreadOnly ? base.where('r.read_at', 'is', null) : base;
   const [rows, counts] = await Promise.all([
     filtered
@@ -125,12 +130,12 @@ export async function markNotificationRead(
   principal: Principal,
   id: number,
 ): Promise<{ id: number; read: true }> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  const reach = caseReadReach(principal);
   const mine = await engine.db
     .selectFrom('case_notification as n')
     .select('n.id')
     .where('n.id', '=', id)
-    .where(addressedTo(principal))
+    .where(addressedTo(principal, reach))
     .executeTakeFirst();
   if (!mine) throw new NotFoundError(`Notification ${id} not found.`, 'notification.not_found');
   await engine.db
@@ -146,7 +151,7 @@ export async function markAllNotificationsRead(
   engine: CaseEngine,
   principal: Principal,
 ): Promise<{ marked: number }> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  const reach = caseReadReach(principal);
   const now = engine.clock.now();
   const unread = await engine.db
     .selectFrom('case_notification as n')
@@ -154,7 +159,7 @@ export async function markAllNotificationsRead(
       j.onRef('r.notification_id', '=', 'n.id').on('r.user_id', '=', principal.id),
     )
     .select('n.id')
-    .where(addressedTo(principal))
+    .where(addressedTo(principal, reach))
     .where('r.read_at', 'is', null)
     .execute();
   if (unread.length)

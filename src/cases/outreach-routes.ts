@@ -4,10 +4,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, requireAuthenticated, requirePermission } from '../identity/index.ts';
-import { InvalidInputError, UnauthenticatedError } from '../kernel/index.ts';
+import { InvalidInputError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { CHANNELS, type Channel } from './case-model.ts';
-import { type CaseStreamHub, issueStreamTicket, principalForStreamTicket } from './case-stream.ts';
+import {
+  authorizeCaseStream,
+  type CaseStreamHub,
+  issueStreamTicket,
+  principalForStreamTicket,
+} from './case-stream.ts';
 import { computeIndicators, type IndicatorValues, rankIndicators, type Weights } from './indicators.ts';
 import { listInbox, markAllNotificationsRead, markNotificationRead } from './notification-inbox.ts';
 import {
@@ -154,7 +159,7 @@ export function registerOutreachRoutes(
   app.post(
     '/api/v1/webhooks',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: {
         tags: ['cases'],
         summary: 'Subscribe a URL to case events (admin); the secret is shown only in this answer',
@@ -167,7 +172,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/webhooks',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: { tags: ['cases'], summary: 'Webhook subscriptions (admin)' },
     },
     async (request) => listWebhooks(engine(), request.principal),
@@ -175,7 +180,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/webhooks/:id',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: { tags: ['cases'], summary: 'One webhook subscription (admin)', params: webhookId },
     },
     async (request) => getWebhook(engine(), request.principal, (request.params as { id: string }).id),
@@ -183,7 +188,7 @@ export function registerOutreachRoutes(
   app.patch(
     '/api/v1/webhooks/:id',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: {
         tags: ['cases'],
         summary: 'Change a subscription (admin); `rotateSecret: true` answers with a new secret',
@@ -205,7 +210,7 @@ export function registerOutreachRoutes(
   app.delete(
     '/api/v1/webhooks/:id',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: { tags: ['cases'], summary: 'Delete a subscription (admin)', params: webhookId },
     },
     async (request, reply) => {
@@ -216,7 +221,7 @@ export function registerOutreachRoutes(
   app.get(
     '/api/v1/webhooks/:id/deliveries',
     {
-      preHandler: requireAuthenticated,
+      preHandler: requirePermission('webhook.manage'),
       schema: {
         tags: ['cases'],
         summary: 'Delivery log of a subscription, newest first (admin)',
@@ -314,13 +319,14 @@ export function registerOutreachRoutes(
         if (token && !request.headers.authorization)
           request.principal = await principalForStreamTicket(engine(), token);
         else await authenticate.call(app, request, reply);
-        if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();
       },
     },
     async (request, reply) => {
+      // Refused (401/403) while the answer can still be a problem document.
+      const reach = authorizeCaseStream(request.principal);
       const last = lastEventIdOf(request);
       reply.hijack();
-      await hub().open(request.principal, reply.raw, last);
+      await hub().open(request.principal, reach, reply.raw, last);
     },
   );
   app.addHook('preClose', (done) => {

@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../test/support/storage.ts';
-import { ROLES, type Role } from '../identity/index.ts';
+import {
+  createUser,
+  issueApiKey,
+  type Permission,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+  systemActor,
+} from '../identity/index.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
-import { type CaseFixture, caseFixture } from './testing.ts';
+import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 import { renderTransitionTable, TRANSITIONS } from './transitions.ts';
 
 describe('transition table', () => {
@@ -26,6 +34,12 @@ describe('transition table', () => {
         [],
         `handlers never ${a}`,
       );
+  });
+
+  it("every role of an action grants the action's permission", () => {
+    for (const t of TRANSITIONS)
+      for (const r of t.roles)
+        assert.ok(ROLE_PERMISSIONS[r].includes(t.permission), `${r} may ${t.action} without ${t.permission}`);
   });
 
   it('docs/case-workflow.md shows the current table', () => {
@@ -77,6 +91,77 @@ for (const backend of testBackends()) {
       const after = (await fx.get('sup', c.id)).version;
       // Only allowed roles in an allowed state could have changed it: `file` by supervision.
       assert.ok(after <= 3);
+    });
+
+    it("an API key reads and moves a case only within its scopes, whatever its account's roles", async () => {
+      await createUser(
+        fx.t.kernel.db,
+        { username: 'svc.dispatch', displayName: 'Dispatch bridge', kind: 'service', roles: ['dispatcher'] },
+        systemActor(fx.t.clock.now()),
+      );
+      const keyFor = async (...scopes: Permission[]) => {
+        const issued = await issueApiKey(
+          fx.t.kernel.db,
+          { account: 'svc.dispatch', name: scopes.join('+'), scopes },
+          systemActor(fx.t.clock.now()),
+        );
+        return { 'x-api-key': issued.key };
+      };
+      const orgOnly = await keyFor('org.read');
+      const readOnly = await keyFor('case.read');
+      const escalateOnly = await keyFor('case.escalate');
+      const c = await fx.walk(TO_IN_PROGRESS);
+      const call = (headers: Record<string, string>, method: 'GET' | 'POST', url: string, payload?: object) =>
+        fx.t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      /** The stream's status, and the body of a refusal (a granted stream never ends). */
+      const openStream = async (headers: Record<string, string>) => {
+        const res = await fx.t.app.inject({ url: '/api/v1/stream', headers, payloadAsStream: true });
+        let body = '';
+        if (res.statusCode === 200) res.stream().destroy();
+        else for await (const chunk of res.stream()) body += chunk;
+        return { statusCode: res.statusCode, body };
+      };
+      const refused = async (res: { statusCode: number; body: string }, what: string) => {
+        assert.equal(res.statusCode, 403, `${what}: ${res.body}`);
+        assert.equal(JSON.parse(res.body).code, 'forbidden', what);
+      };
+      for (const url of [
+        '/api/v1/cases',
+        `/api/v1/cases/${c.id}`,
+        `/api/v1/cases/${c.number}/history`,
+        `/api/v1/cases/${c.id}/notifications`,
+        '/api/v1/notifications',
+      ])
+        await refused(await call(orgOnly, 'GET', url), `org.read GET ${url}`);
+      await refused(await openStream(orgOnly), 'org.read stream');
+      await refused(await call(orgOnly, 'POST', '/api/v1/stream/tokens'), 'org.read stream ticket');
+      for (const [action, params] of [
+        ['escalate', { reason: 'no answer' }],
+        ['supervise', { note: 'hurry' }],
+      ] as const) {
+        const url = `/api/v1/cases/${c.id}/actions/${action}`;
+        await refused(
+          await call(orgOnly, 'POST', url, { version: c.version, ...params }),
+          `org.read ${action}`,
+        );
+        await refused(
+          await call(readOnly, 'POST', url, { version: c.version, ...params }),
+          `case.read ${action}`,
+        );
+      }
+
+      const read = await call(readOnly, 'GET', `/api/v1/cases/${c.id}/history`);
+      assert.equal(read.statusCode, 200, read.body);
+      assert.equal((await openStream(readOnly)).statusCode, 200);
+
+      await refused(await call(escalateOnly, 'GET', `/api/v1/cases/${c.id}`), 'case.escalate GET');
+      const current = await fx.get('sup', c.id);
+      const escalated = await call(escalateOnly, 'POST', `/api/v1/cases/${c.id}/actions/escalate`, {
+        version: current.version,
+        reason: 'the department does not answer',
+      });
+      assert.equal(escalated.statusCode, 200, escalated.body);
+      assert.notEqual(escalated.json().escalationLevel, current.escalationLevel);
     });
 
     it('the discoverer never handles and the handler never verifies, even holding both roles', async () => {

@@ -226,7 +226,7 @@ async function transitionBatch(
       try {
         const id = idOf.get(command.idOrNumber);
         const row = id ? rows.get(id) : undefined;
-        if (!row || !(await canSeeCase(trx, command.principal, row)))
+        if (!row || !(await canSeeCase(trx, command.principal, row, 'jurisdiction')))
           throw new NotFoundError(`Case ${command.idOrNumber} not found.`, 'case.not_found');
         const t = transitionOf(command.action);
         const auto = command.action === 'file' && engine.modules.category(row.category)?.autoDispatch;

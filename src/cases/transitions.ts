@@ -1,10 +1,10 @@
 /**
  * The case state machine as ONE table (docs/case-workflow.md#actions): for each action, the states it may
- * start from, the state it leads to, the track and roles that may take it, and the guards
- * that must hold. `applyAction` (case-actions.ts) is the only code that moves a case and it
+ * start from, the state it leads to, the track and roles that may take it, the permission
+ * it needs, and the guards that must hold. `applyAction` (case-actions.ts) is the only code that moves a case and it
  * reads nothing but this table. docs/case-workflow.md is generated from it.
  */
-import type { Role } from '../identity/index.ts';
+import type { Permission, Role } from '../identity/index.ts';
 import type { CaseState } from './case-model.ts';
 
 export const CASE_ACTIONS = [
@@ -76,6 +76,11 @@ export interface Transition {
   readonly to: Target;
   readonly track: Track;
   readonly roles: readonly Role[];
+  /**
+   * The permission the action needs besides one of `roles`: every role listed grants it, so
+   * it is what an API key's scopes must include to take the action.
+   */
+  readonly permission: Permission;
   readonly guards: readonly GuardName[];
   /** Event published on the bus after commit. */
   readonly event: string;
@@ -105,6 +110,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'filed',
     track: 'supervision',
     roles: ['supervision_operator'],
+    permission: 'case.file',
     guards: [],
     event: 'case.filed',
   },
@@ -115,6 +121,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'rejected',
     track: 'supervision',
     roles: ['supervision_operator'],
+    permission: 'case.file',
     guards: ['reason'],
     event: 'case.rejected',
   },
@@ -125,6 +132,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'dispatched',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: ['override_reason'],
     event: 'case.dispatched',
   },
@@ -135,6 +143,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'in_progress',
     track: 'department',
     roles: DEPARTMENT,
+    permission: 'case.handle',
     guards: ['lead_department'],
     event: 'case.accepted',
   },
@@ -145,6 +154,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'filed',
     track: 'department',
     roles: DEPARTMENT,
+    permission: 'case.handle',
     guards: ['lead_department', 'reason'],
     event: 'case.returned',
   },
@@ -155,6 +165,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'extension_pending',
     track: 'department',
     roles: DEPARTMENT,
+    permission: 'case.handle',
     guards: ['lead_department', 'extension_minutes', 'reason'],
     event: 'case.extension_requested',
   },
@@ -165,6 +176,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'resume',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: ['decision'],
     event: 'case.extension_decided',
   },
@@ -175,6 +187,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'deferred',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: ['reason'],
     event: 'case.deferred',
   },
@@ -185,6 +198,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'parked',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: ['reason'],
     event: 'case.parked',
   },
@@ -195,6 +209,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'resume',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: [],
     event: 'case.resumed',
   },
@@ -205,6 +220,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'handled',
     track: 'department',
     roles: DEPARTMENT,
+    permission: 'case.handle',
     guards: ['lead_department', 'evidence', 'not_reporter'],
     event: 'case.handled',
   },
@@ -215,6 +231,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: { param: 'result', values: { pass: 'closed', fail: 'rework' } },
     track: 'supervision',
     roles: ['supervision_operator', 'grid_worker'],
+    permission: 'case.verify',
     guards: ['verify_result', 'not_handler'],
     event: 'case.verified',
   },
@@ -226,6 +243,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'closed',
     track: 'supervision',
     roles: ['supervision_operator'],
+    permission: 'case.close',
     guards: ['note', 'not_handler'],
     event: 'case.closed',
   },
@@ -236,6 +254,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'evaluated',
     track: 'citizen',
     roles: ['citizen', 'supervision_operator'],
+    permission: 'case.evaluate',
     guards: ['satisfaction', 'reporter_or_supervision'],
     event: 'case.evaluated',
   },
@@ -246,6 +265,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'same',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.dispatch',
     guards: ['note'],
     event: 'case.supervised',
   },
@@ -256,6 +276,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'same',
     track: 'command',
     roles: ['dispatcher'],
+    permission: 'case.escalate',
     guards: ['reason', 'not_top_level'],
     event: 'case.escalated',
   },
@@ -266,6 +287,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'merged',
     track: 'supervision',
     roles: ['supervision_operator'],
+    permission: 'case.file',
     guards: ['merge_target'],
     event: 'case.merged',
   },
@@ -276,6 +298,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'same',
     track: 'linkage',
     roles: ['street_officer'],
+    permission: 'case.whistle',
     guards: ['departments'],
     event: 'case.whistled',
   },
@@ -286,6 +309,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'same',
     track: 'linkage',
     roles: DEPARTMENT,
+    permission: 'case.handle',
     guards: ['summoned_department'],
     event: 'case.reported_in',
   },
@@ -296,6 +320,7 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
     to: 'same',
     track: 'linkage',
     roles: ['street_officer'],
+    permission: 'case.whistle',
     guards: ['rated_department'],
     event: 'case.linkage_rated',
   },
@@ -329,13 +354,13 @@ function targetText(to: Target): string {
 export function renderTransitionTable(): string {
   const rows = TRANSITIONS.map(
     (t) =>
-      `| \`${t.action}\` | ${t.from.join(', ')} | ${targetText(t.to)} | ${t.track} | ${t.roles.join(', ')} | ${
+      `| \`${t.action}\` | ${t.from.join(', ')} | ${targetText(t.to)} | ${t.track} | ${t.roles.join(', ')} | \`${t.permission}\` | ${
         t.guards.map((g) => GUARDS[g]).join('; ') || '—'
       } | \`${t.event}\` |`,
   );
   return [
-    '| action | from | to | track | roles | guards | event |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| action | from | to | track | roles | permission | guards | event |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }

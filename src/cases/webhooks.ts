@@ -1,8 +1,8 @@
 /**
- * Outgoing webhooks on case events. Admins subscribe a URL to event patterns (`case.*`,
- * `case.closed`…); the secret is shown once. Each matching event gets a delivery row and a
- * scheduler job in the transaction of the change (case-outbox.ts); the job POSTs the event
- * signed with `X-OneCity-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>`
+ * Outgoing webhooks on case events. Holders of `webhook.manage` (admins) subscribe a URL to
+ * event patterns (`case.*`, `case.closed`…); the secret is shown once. Each matching event
+ * gets a delivery row and a scheduler job in the transaction of the change (case-outbox.ts);
+ * the job POSTs the event signed with `X-OneCity-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>`
  * and `X-OneCity-Timestamp` (Unix seconds), and on failure schedules the next attempt with
  * exponential backoff. Every attempt is in the delivery log. Delivery is at least once:
  * receivers drop repeats by `X-OneCity-Delivery` or the event id. Targets must be public
@@ -10,16 +10,8 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Principal } from '../identity/index.ts';
-import {
-  type Db,
-  ForbiddenError,
-  InvalidInputError,
-  type Job,
-  NotFoundError,
-  postToPublicAddress,
-  UnauthenticatedError,
-} from '../kernel/index.ts';
+import { authorize, type Principal } from '../identity/index.ts';
+import { type Db, InvalidInputError, type Job, NotFoundError, postToPublicAddress } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from './case-outbox.ts';
 import { assertWebhookTarget } from './webhook-target.ts';
@@ -89,12 +81,6 @@ export interface DeliveryView {
 
 const PATTERN = /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$/;
 
-function assertAdmin(principal: Principal): void {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
-  if (!principal.roles.includes('admin'))
-    throw new ForbiddenError('Only administrators manage webhooks.', 'webhook.admin_only');
-}
-
 /** Checks the URL's form and that its target is public (unless private targets are allowed). */
 async function checkUrl(engine: CaseEngine, url: string): Promise<string> {
   const checked = checkUrlForm(url);
@@ -162,7 +148,7 @@ export async function createWebhook(
   principal: Principal,
   input: WebhookInput,
 ): Promise<WebhookView & { secret: string }> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   const url = await checkUrl(engine, input.url);
   const events = checkEvents(input.events);
   const now = engine.clock.now();
@@ -199,7 +185,7 @@ export async function createWebhook(
 
 /** Every subscription (secrets never included). */
 export async function listWebhooks(engine: CaseEngine, principal: Principal): Promise<WebhookView[]> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   const rows = await engine.db
     .selectFrom('case_webhook')
     .selectAll()
@@ -211,7 +197,7 @@ export async function listWebhooks(engine: CaseEngine, principal: Principal): Pr
 }
 
 export async function getWebhook(engine: CaseEngine, principal: Principal, id: string): Promise<WebhookView> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   return toView(await findHook(engine.db, id));
 }
 
@@ -222,7 +208,7 @@ export async function updateWebhook(
   id: string,
   input: Partial<WebhookInput> & { rotateSecret?: boolean },
 ): Promise<WebhookView & { secret?: string }> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   const now = engine.clock.now();
   const patch: Record<string, unknown> = { updated_at: now };
   if (input.url !== undefined) patch.url = await checkUrl(engine, input.url);
@@ -260,7 +246,7 @@ export async function updateWebhook(
 
 /** Deletes a subscription; its pending deliveries are cancelled when their job runs. */
 export async function deleteWebhook(engine: CaseEngine, principal: Principal, id: string): Promise<void> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   const now = engine.clock.now();
   await engine.db.transaction().execute(async (trx) => {
     const before = await findHook(trx, id, true);
@@ -287,7 +273,7 @@ export async function listDeliveries(
   id: string,
   options: { limit?: number; status?: string } = {},
 ): Promise<{ items: DeliveryView[] }> {
-  assertAdmin(principal);
+  authorize(principal, 'webhook.manage');
   await findHook(engine.db, id);
   let q = engine.db
     .selectFrom('case_webhook_delivery')

@@ -52,6 +52,7 @@ export {
 export {
   ANONYMOUS,
   authorize,
+  authorizeAny,
   CITY_WIDE_ROLES,
   hasPermission,
   PERMISSIONS,

@@ -4,14 +4,7 @@
  * `ONECITY_WRITE_DOCS=1 node scripts/run-tests.mjs src/identity/permissions-doc.test.ts`.
  */
 import type { RouteAccess } from './authenticate.ts';
-import {
-  CITY_WIDE_ROLES,
-  PERMISSIONS,
-  type Permission,
-  ROLE_PERMISSIONS,
-  ROLES,
-  type Role,
-} from './permissions.ts';
+import { CITY_WIDE_ROLES, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from './permissions.ts';
 
 export type { RouteAccess };
 
@@ -28,15 +21,20 @@ export interface RouteAnswers {
   success: number;
   /** Anonymous answer when it is not 401 (public routes default to `success`). */
   anonymous?: number;
-  /** For routes whose service checks more than the access: the roles it lets through, and the code others get. */
-  allowedRoles?: readonly Role[];
+  /**
+   * For routes whose service checks the permission (their route access is `authenticated`):
+   * a caller holding any of these gets through, others get 403 `deniedCode` (`forbidden`).
+   */
+  permissions?: readonly Permission[];
   deniedCode?: string;
+  /** What the route requires, in words, when neither its access nor `permissions` says it. */
+  requires?: string;
   note?: string;
 }
 
 /**
- * Routes that check access only inside their service (src/cases), so they carry no route
- * metadata: their access is declared here, reviewed against the services.
+ * Routes whose access is checked only inside their handler and service, so they carry no
+ * route metadata: their access is declared here, reviewed against the services.
  */
 export const SERVICE_CHECKED_ROUTES: readonly DocumentedRoute[] = [
   // The stream takes a short-lived `?token=` ticket as well as a bearer token (EventSource
@@ -44,7 +42,8 @@ export const SERVICE_CHECKED_ROUTES: readonly DocumentedRoute[] = [
   { method: 'GET', url: '/api/v1/stream', access: 'authenticated' },
 ];
 
-const ADMIN_ONLY = { allowedRoles: ['admin'], deniedCode: 'webhook.admin_only' } as const;
+/** Reading cases: `case.read` within the jurisdiction, or `case.report` for one's own reports. */
+const CASE_READERS = { permissions: ['case.read', 'case.report'] } as const;
 const CASE_MISSING = 'an unknown case: 404, as out of jurisdiction';
 
 /** The answers the matrix checks, per `METHOD url`; routes not listed answer `200`. */
@@ -105,26 +104,34 @@ export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
   },
   'GET /api/v1/cases': {
     success: 200,
-    note: '`case.read`, or `case.report` for citizens (their own cases)',
+    ...CASE_READERS,
+    note: 'with `case.report` alone (citizens), only your own reports',
   },
-  'GET /api/v1/cases/:id': { success: 404, note: CASE_MISSING },
-  'GET /api/v1/cases/:id/history': { success: 404, note: CASE_MISSING },
-  'GET /api/v1/cases/:id/notifications': { success: 404, note: CASE_MISSING },
+  'GET /api/v1/cases/:id': { success: 404, ...CASE_READERS, note: CASE_MISSING },
+  'GET /api/v1/cases/:id/history': { success: 404, ...CASE_READERS, note: CASE_MISSING },
+  'GET /api/v1/cases/:id/notifications': { success: 404, ...CASE_READERS, note: CASE_MISSING },
   'POST /api/v1/cases/:id/actions/:action': {
     success: 404,
-    note: 'an unknown case; the role each action needs is the transition table (docs/case-workflow.md): 403 `case.track_violation`',
+    requires: "a role of the action's track and the action's permission",
+    note: 'each action needs a role of its track (else 403 `case.track_violation`) and its permission (else 403 `forbidden`), both in the transition table (docs/case-workflow.md), checked before the case is read; then an unknown case: 404',
   },
-  'POST /api/v1/notifications/:id/read': { success: 404, note: 'an unknown notification' },
-  'POST /api/v1/webhooks': { success: 201, ...ADMIN_ONLY, note: 'admin only (service check)' },
-  'GET /api/v1/webhooks': { success: 200, ...ADMIN_ONLY, note: 'admin only (service check)' },
-  'GET /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
-  'PATCH /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
-  'DELETE /api/v1/webhooks/:id': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
-  'GET /api/v1/webhooks/:id/deliveries': { success: 404, ...ADMIN_ONLY, note: 'admin only; an unknown id' },
-  'POST /api/v1/stream/tokens': { success: 201 },
+  'GET /api/v1/notifications': {
+    success: 200,
+    ...CASE_READERS,
+    note: 'with `case.report` alone, only the notices addressed to you by name',
+  },
+  'POST /api/v1/notifications/:id/read': { success: 404, ...CASE_READERS, note: 'an unknown notification' },
+  'POST /api/v1/notifications/read-all': { success: 200, ...CASE_READERS },
+  'POST /api/v1/webhooks': { success: 201 },
+  'GET /api/v1/webhooks/:id': { success: 404, note: 'an unknown id' },
+  'PATCH /api/v1/webhooks/:id': { success: 404, note: 'an unknown id' },
+  'DELETE /api/v1/webhooks/:id': { success: 404, note: 'an unknown id' },
+  'GET /api/v1/webhooks/:id/deliveries': { success: 404, note: 'an unknown id' },
+  'POST /api/v1/stream/tokens': { success: 201, ...CASE_READERS },
   'GET /api/v1/stream': {
     success: 200,
-    note: 'server-sent events; a bearer token, or `?token=` from `POST /api/v1/stream/tokens`',
+    ...CASE_READERS,
+    note: 'server-sent events of the cases you may read; a bearer token, or `?token=` from `POST /api/v1/stream/tokens`',
   },
   'POST /api/v1/devices': { success: 400, note: 'an empty body: `validation_failed`, after the guard' },
   'GET /api/v1/devices/:id': { success: 404, note: 'an unknown device' },
@@ -150,16 +157,19 @@ export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
     note: 'an unknown report; its reporter, or with the follow token',
   },
   'GET /api/v1/public/media/:name': { success: 404 },
+  'GET /api/v1/citizen/reports': { success: 200, ...CASE_READERS, note: 'your own reports' },
   'POST /api/v1/media': {
     success: 400,
     // MEDIA_UPLOAD_PERMISSIONS in src/participation/staff-media.ts.
-    allowedRoles: ROLES.filter((r) =>
-      ROLE_PERMISSIONS[r].some((p) => p === 'case.handle' || p === 'case.verify'),
-    ),
+    permissions: ['case.handle', 'case.verify'],
     deniedCode: 'media.forbidden',
-    note: '`case.handle` or `case.verify` (checked before the body); 400 without a multipart photo',
+    note: 'checked before the body; 400 without a multipart photo',
   },
-  'GET /api/v1/media/:name': { success: 404, note: 'only through a visible case citing it' },
+  'GET /api/v1/media/:name': {
+    success: 404,
+    ...CASE_READERS,
+    note: 'only through a case you may read that cites it',
+  },
   'POST /ngsi-ld/v1/entities': { success: 400, note: 'an empty entity: BadRequestData' },
   'GET /ngsi-ld/v1/entities': {
     success: 400,
@@ -227,7 +237,8 @@ export function renderPermissionsDoc(routes: readonly DocumentedRoute[]): string
     '     Regenerate: ONECITY_WRITE_DOCS=1 node scripts/run-tests.mjs src/identity/permissions-doc.test.ts -->',
     '',
     'Access is checked in the service layer on two axes: the **role** must grant the permission',
-    "(this matrix), and the object must lie inside the caller's **jurisdiction**.",
+    "(this matrix), and the object must lie inside the caller's **jurisdiction**. Every check of",
+    'a permission comes down to one function, `hasPermission` (src/identity/permissions.ts).',
     '',
     '- Anonymous callers get `401`; authenticated callers whose roles lack the permission get `403`.',
     "- Objects outside the caller's jurisdiction answer `404`, exactly like missing ones, so",
@@ -237,10 +248,32 @@ export function renderPermissionsDoc(routes: readonly DocumentedRoute[]): string
     "  division is inside the jurisdiction when its code starts with one of the user's codes.",
     `  Holders of a city-wide role (${CITY_WIDE_ROLES.map((r) => `\`${r}\``).join(', ')}) with no`,
     '  division codes see the whole city. Department staff see what concerns their departments.',
-    '- API keys belong to service accounts; a key carries scopes (a subset of the permissions',
-    "  its account's roles grant) and can do only what both allow.",
     "- Citizens' personal data (name, phone, e-mail, exact address) is masked (`138****1234`)",
     '  for every caller without `pii.read`.',
+    '',
+    '## API keys: scopes and roles',
+    '',
+    'API keys belong to service accounts. A key carries **scopes**: permissions, each of which',
+    "its account's roles must grant when the key is issued. A request made with a key holds a",
+    "permission only when **both** the account's roles grant it **and** the key's scopes include",
+    'it; the scopes never add to the roles, the roles never widen the scopes. Everything else is',
+    'as for the account: its jurisdiction (division and department codes) bounds what the key',
+    "sees, and a role-based rule (an action's track) still needs the account's role. So:",
+    '',
+    '- A route or service that checks a permission the key lacks answers `403` `forbidden`',
+    "  (`This API key's scopes do not include …`), whatever the account's roles.",
+    '- Reading cases (lists, one case, its history and notices, the inbox, the live stream, staff',
+    '  photos) needs `case.read` (everything inside the jurisdiction) or `case.report` (only the',
+    '  cases the caller reported, and only the notices addressed to it by name).',
+    "- A case action needs a role of its track (else `403` `case.track_violation`) and the action's",
+    '  permission (else `403` `forbidden`): the transition table in docs/case-workflow.md lists',
+    "  both. The action's permission also lets the caller see the case it acts on.",
+    '- Revoking or letting a key expire ends it at once on this node (docs/identity.md).',
+    '',
+    '`src/identity/permission-matrix.test.ts` checks this on every route: a key holding one scope,',
+    'for each permission in turn, on a service account holding every role, gets through exactly',
+    'the routes that need that permission and `403` on the others.',
+    '',
     '',
     '## Role × permission',
     '',
@@ -262,15 +295,16 @@ export function renderPermissionsDoc(routes: readonly DocumentedRoute[]): string
     '',
     'Every route under `/api/v1`, `/open311/v2` and `/ngsi-ld/v1`. The access comes from the route',
     'itself (`requirePermission`, `requireAuthenticated`, `authenticatePublic` or `config:',
-    'routeAccess(…)`), except for the routes of `src/cases`, which check in their services and are',
-    'declared in `SERVICE_CHECKED_ROUTES` (src/identity/permissions-doc.ts). A route guard runs',
-    'before schema validation, so anonymous and unpermitted callers get 401/403, not a 400 about',
-    'their input; the service-checked routes of `src/cases` still validate first.',
+    'routeAccess(…)`), or for the live stream, which authenticates in its own pre-handler, from',
+    '`SERVICE_CHECKED_ROUTES` (src/identity/permissions-doc.ts). Routes that let any authenticated',
+    'caller through to a service that checks the permission itself list that permission under',
+    '"requires". A route guard runs before schema validation, so anonymous and unpermitted callers',
+    'get 401/403, not a 400 about their input; the service-checked routes still validate first.',
     '',
-    '`src/identity/permission-matrix.test.ts` calls each route anonymously and as a user of every',
-    'role, on PGlite and PostgreSQL, and checks these answers. Its requests are minimal (unknown',
-    'ids, empty bodies), so "with it" is often a 404 or 400 that shows the caller got past the',
-    "guard; complete requests are covered by each route's own tests.",
+    '`src/identity/permission-matrix.test.ts` calls each route anonymously, as a user of every',
+    'role and with a key of every scope, on PGlite and PostgreSQL, and checks these answers. Its',
+    'requests are minimal (unknown ids, empty bodies), so "with it" is often a 404 or 400 that',
+    "shows the caller got past the guard; complete requests are covered by each route's own tests.",
     'Open311 GeoReport v2 routes are public and answer in their own format (JSON or XML error',
     'lists); NGSI-LD answers its errors as `application/json` problem details with `type`',
     '`urn:onecity:problem:unauthenticated` (401) or `urn:onecity:problem:forbidden` (403).',
@@ -281,20 +315,24 @@ export function renderPermissionsDoc(routes: readonly DocumentedRoute[]): string
   for (const r of routes) {
     const a = answersOf(r);
     const requires =
-      r.access === 'public'
-        ? 'nothing'
-        : r.access === 'authenticated'
-          ? 'a login or API key'
-          : `\`${r.access}\``;
+      a.requires ??
+      (a.permissions
+        ? a.permissions.map((p) => `\`${p}\``).join(' or ')
+        : r.access === 'public'
+          ? 'nothing'
+          : r.access === 'authenticated'
+            ? 'a login or API key'
+            : `\`${r.access}\``);
     const anon = String(a.anonymous ?? (r.access === 'public' ? a.success : 401));
     const without = a.deniedCode
       ? `403 \`${a.deniedCode}\``
-      : r.access === 'public' || r.access === 'authenticated'
-        ? '—'
-        : '403';
-    const who = a.allowedRoles ? ` (${a.allowedRoles.join(', ')})` : '';
+      : a.permissions || a.requires
+        ? '403'
+        : r.access === 'public' || r.access === 'authenticated'
+          ? '—'
+          : '403';
     lines.push(
-      `| \`${r.method} ${r.url}\` | ${requires}${who} | ${anon} | ${without} | ${a.success} | ${a.note ?? ''} |`,
+      `| \`${r.method} ${r.url}\` | ${requires} | ${anon} | ${without} | ${a.success} | ${a.note ?? ''} |`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -62,6 +62,7 @@ export const PERMISSIONS = {
   'user.read': 'Read user accounts inside the jurisdiction',
   'user.manage': 'Create, change, disable users and reset passwords',
   'apikey.manage': 'Issue, list and revoke API keys of service accounts',
+  'webhook.manage': 'Subscribe URLs to case events and read their delivery logs',
   'audit.read': 'Read the audit log and its head hash',
   'audit.verify': 'Verify the audit chain',
   'backup.create': 'Download a live backup of the embedded database and the uploads',
@@ -99,6 +100,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'user.read',
     'user.manage',
     'apikey.manage',
+    'webhook.manage',
     'audit.read',
     'audit.verify',
     'backup.create',
@@ -116,17 +118,48 @@ export const CITY_WIDE_ROLES: readonly Role[] = [
   'admin',
 ];
 
-/** True when one of the principal's roles grants the permission (and its key's scopes allow it). */
+/**
+ * True when one of the principal's roles grants the permission and, for an API key, the
+ * key's scopes include it: a key can do only what both its account's roles and its scopes
+ * allow. Every permission check of the platform comes down to this function.
+ */
 export function hasPermission(principal: Principal, permission: Permission): boolean {
   if (principal.scopes && !principal.scopes.includes(permission)) return false;
   return principal.roles.some((role) => ROLE_PERMISSIONS[role]?.includes(permission));
 }
 
-/** Throws Unauthenticated for anonymous callers and Forbidden when no role grants the permission. */
+/**
+ * Throws Unauthenticated for anonymous callers and Forbidden (`forbidden`) when the roles,
+ * or an API key's scopes, do not grant the permission.
+ */
 export function authorize(principal: Principal, permission: Permission): void {
   if (hasPermission(principal, permission)) return;
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
-  throw new ForbiddenError(`Your roles do not allow ${permission}.`, 'forbidden', { permission });
+  throw denied(principal, [permission]);
+}
+
+/**
+ * Returns the first of `permissions` the principal holds (services that serve holders of
+ * either of two permissions differently); throws as `authorize` when it holds none.
+ */
+export function authorizeAny<P extends Permission>(principal: Principal, permissions: readonly P[]): P {
+  const held = permissions.find((p) => hasPermission(principal, p));
+  if (held) return held;
+  throw denied(principal, permissions);
+}
+
+function denied(principal: Principal, permissions: readonly Permission[]): Error {
+  if (principal.kind === 'anonymous') return new UnauthenticatedError();
+  const wanted = permissions.join(' or ');
+  // The roles grant it but the key was not issued for it: say so, the fix is another key.
+  const byScope = permissions.some((p) => hasPermission({ ...principal, scopes: undefined }, p));
+  const message = byScope
+    ? `This API key's scopes do not include ${wanted}.`
+    : `Your roles do not allow ${wanted}.`;
+  return new ForbiddenError(
+    message,
+    'forbidden',
+    permissions.length === 1 ? { permission: permissions[0] } : { permissions },
+  );
 }
 
 /** Every permission the principal's roles grant. */

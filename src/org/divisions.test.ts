@@ -10,6 +10,8 @@ for (const backend of testBackends()) {
     let t: TestApp;
     let admin: Record<string, string>;
     let worker: Record<string, string>;
+    /** A key scoped to `org.write` alone, on an administrator service account. */
+    let writeOnlyKey: Record<string, string>;
     const inject = (
       method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       url: string,
@@ -40,6 +42,19 @@ for (const backend of testBackends()) {
       admin = bearer(await loginAs(t, 'admin', TEST_ADMIN_PASSWORD));
       await addUser(t, 'gw.west', ['grid_worker'], { divisionCodes: ['330102'] });
       worker = bearer(await loginAs(t, 'gw.west'));
+      await inject('POST', '/api/v1/users', {
+        username: 'svc.gazetteer',
+        displayName: 'Gazetteer sync',
+        kind: 'service',
+        roles: ['admin'],
+      });
+      const key = await inject('POST', '/api/v1/api-keys', {
+        account: 'svc.gazetteer',
+        name: 'writes only',
+        scopes: ['org.write'],
+      });
+      assert.equal(key.statusCode, 201, key.body);
+      writeOnlyKey = { 'x-api-key': key.json().key };
       const res = await inject('POST', '/api/v1/divisions/import', tinyCity());
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), { created: 10, updated: 0, unchanged: 0, total: 10 });
@@ -268,9 +283,12 @@ for (const backend of testBackends()) {
     });
 
     it('creates, renames, reshapes and deletes a division, rebuilding the locate index', async () => {
+      // With a key scoped to org.write alone: a write answers with what it wrote, no org.read needed.
+      const write = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+        inject(method, url, payload, writeOnlyKey);
       const locate = async (lat: number, lon: number) =>
         (await t.app.inject({ url: `/api/v1/divisions/locate?lat=${lat}&lon=${lon}` })).json();
-      const overlapping = await inject('POST', '/api/v1/divisions', {
+      const overlapping = await write('POST', '/api/v1/divisions', {
         code: '330102001002',
         name: { 'zh-CN': '新社区', en: 'New Community' },
         boundary: rect(120.0, 30.0, 120.01, 30.01),
@@ -278,7 +296,7 @@ for (const backend of testBackends()) {
       assert.equal(overlapping.statusCode, 400);
       assert.equal(overlapping.json().code, 'division.overlap');
 
-      assert.equal((await inject('DELETE', '/api/v1/divisions/33010200100102')).statusCode, 204);
+      assert.equal((await write('DELETE', '/api/v1/divisions/33010200100102')).statusCode, 204);
       const withoutGrid = await locate(30.05, 120.07);
       assert.equal(withoutGrid.grid, null);
       assert.equal(withoutGrid.community.code, '330102001001');
@@ -288,24 +306,24 @@ for (const backend of testBackends()) {
         name: { 'zh-CN': '西二网格', en: 'West Grid 2' },
         boundary: rect(120.05, 30.0, 120.1, 30.1),
       };
-      const created = await inject('POST', '/api/v1/divisions', grid);
+      const created = await write('POST', '/api/v1/divisions', grid);
       assert.equal(created.statusCode, 201, created.body);
       assert.equal(created.json().parentCode, '330102001001');
       assert.equal(created.json().level, 'grid');
       assert.equal((await locate(30.05, 120.07)).grid.code, '33010200100102');
-      assert.equal((await inject('POST', '/api/v1/divisions', grid)).statusCode, 409);
+      assert.equal((await write('POST', '/api/v1/divisions', grid)).statusCode, 409);
 
-      const renamed = await inject('PUT', '/api/v1/divisions/330102001', {
+      const renamed = await write('PUT', '/api/v1/divisions/330102001', {
         name: { 'zh-CN': '西湖街道', en: 'West Lake Street' },
       });
       assert.equal(renamed.statusCode, 200);
       assert.equal((await locate(30.05, 120.02)).street.name.en, 'West Lake Street');
-      const shrink = await inject('PUT', '/api/v1/divisions/330102', {
+      const shrink = await write('PUT', '/api/v1/divisions/330102', {
         boundary: rect(120.0, 30.0, 120.05, 30.1),
       });
       assert.equal(shrink.statusCode, 400);
       assert.equal(shrink.json().code, 'division.outside_parent');
-      const busy = await inject('DELETE', '/api/v1/divisions/330102001');
+      const busy = await write('DELETE', '/api/v1/divisions/330102001');
       assert.equal(busy.statusCode, 409);
       assert.equal((await inject('GET', '/api/v1/divisions/330199')).statusCode, 404);
     });

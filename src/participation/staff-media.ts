@@ -11,7 +11,7 @@
  * case must cite the photo (in its media or in the evidence of an action in its history).
  * Anything else answers 404, so a name alone discloses nothing.
  */
-import { getCase, getCaseHistory } from '../cases/index.ts';
+import { caseReadReach, getCase, getCaseHistory } from '../cases/index.ts';
 import { hasPermission, type Permission, type Principal } from '../identity/index.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../kernel/index.ts';
 import type { ImageType } from './image-sanitizer.ts';
@@ -71,14 +71,15 @@ async function caseCites(p: Participation, principal: Principal, caseRef: string
   return entries.some((e) => Array.isArray(e.params.evidence) && e.params.evidence.includes(url));
 }
 
-/** The bytes of a staff photo, for a caller who can see a case that cites it; 404 otherwise. */
+/** The bytes of a staff photo, for a caller who can see a case that cites it; 404 otherwise (401/403 for who may read no case). */
 export async function readStaffMedia(
   p: Participation,
   principal: Principal,
   name: string,
   caseRef: string | undefined,
 ): Promise<{ data: Buffer; type: ImageType }> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError();
+  // Whoever may read cases, before anything about the photo is looked at.
+  caseReadReach(principal);
   if (!isMediaName(name) || !caseRef) throw notFound(name);
   if (!(await caseCites(p, principal, caseRef, `${STAFF_MEDIA_PATH}/${name}`))) throw notFound(name);
   const found = await p.staffMedia.get(name);
