@@ -92,7 +92,11 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     coreDepartments: CORE_DEPARTMENT_CODES,
   });
   const migrationSets: MigrationSet[] = [kernelMigrations, ...capabilities.map((c) => c.migrations ?? {})];
-  const { app, addErrorFormatter } = createHttpServer({ logger, bodyLimitBytes: config.bodyLimitBytes });
+  const { app, addErrorFormatter } = createHttpServer({
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    bodyMaxDepth: config.bodyMaxDepth,
+  });
   app.decorate('kernel', kernel);
   app.decorate('addErrorFormatter', addErrorFormatter);
 
