@@ -451,6 +451,7 @@ function fault(url: string, res: Answer): string | null {
     typeof doc?.code === 'string' &&
     doc.status === res.statusCode &&
     typeof doc.requestId === 'string' &&
+    doc.requestId === res.headers['x-request-id'] &&
     typeof doc.title === 'string'
     ? null
     : `not problem+json: ${type} ${res.body.slice(0, 120)}`;

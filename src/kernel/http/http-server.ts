@@ -37,8 +37,12 @@ export function createHttpServer(options: HttpServerOptions): {
     ajv: {
       customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, strictNumbers: true },
     },
-    // A malformed percent-encoding or an over-long path parameter is answered like any other error.
-    frameworkErrors: (error, request, reply) => answerError(error, request, reply, formatters),
+    // A malformed percent-encoding or an over-long path parameter is answered like any other
+    // error; no onRequest hook has run for it.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return answerError(error, request, reply, formatters);
+    },
   });
   // While closing, ask clients to drop keep-alive connections so draining ends promptly.
   let closing = false;

@@ -2,9 +2,9 @@
  * Input the storage cannot hold or the code cannot walk is refused at the door, once for
  * every route, before it reaches a service: strings with U+0000 or an unpaired surrogate
  * (PostgreSQL text and jsonb hold neither; a lone surrogate would be stored as U+FFFD),
- * integers beyond what a PostgreSQL `integer` holds, and JSON nested deeper than a limit
- * (recursive code would overflow the stack), and numbers that are not finite. Each is a 400
- * in the interface's error format.
+ * numbers that are not finite, integers beyond what a PostgreSQL `integer` holds, and JSON
+ * nested deeper than a limit (recursive code would overflow the stack). Each is a 400 in
+ * the interface's error format.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors.ts';
