@@ -40,7 +40,7 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** Largest accepted request body in bytes (`BODY_LIMIT_BYTES`). */
   readonly bodyLimitBytes: number;
-  /** Deepest nesting of arrays and objects in a JSON request body (`BODY_MAX_DEPTH`). */
+  /** Deepest nesting of arrays and objects in a JSON request body or MQTT payload (`BODY_MAX_DEPTH`). */
   readonly bodyMaxDepth: number;
   /** Run scheduled jobs on this node (`SCHEDULER_ENABLED`). */
   readonly schedulerEnabled: boolean;
