@@ -98,6 +98,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    bodyMaxDepth: config.bodyMaxDepth,
   });
   app.decorate('kernel', kernel);
   app.decorate('addErrorFormatter', addErrorFormatter);

@@ -104,7 +104,7 @@ export function registerAuditRoutes(app: FastifyInstance, kernel: Kernel) {
               required: ['seq', 'hash'],
               additionalProperties: false,
               properties: {
-                seq: { type: 'integer', minimum: 1 },
+                seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
                 hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
               },
             },

@@ -140,7 +140,11 @@ export function registerOutreachRoutes(
       schema: {
         tags: ['cases'],
         summary: 'Mark one of your notifications read',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+        },
       },
     },
     async (request) =>

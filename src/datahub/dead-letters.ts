@@ -33,7 +33,8 @@ export async function recordDeadLetter(db: Db, input: DeadLetterInput): Promise<
       source: input.source,
       topic: input.topic,
       device_id: input.deviceId,
-      payload: input.payload.slice(0, MAX_PAYLOAD_CHARS),
+      // PostgreSQL text holds no U+0000: a raw NUL of the payload is kept as the escape \u0000.
+      payload: input.payload.slice(0, MAX_PAYLOAD_CHARS).replaceAll('\u0000', '\\u0000'),
       reason: input.reason.slice(0, 2000),
     })
     .execute();

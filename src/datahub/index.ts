@@ -174,6 +174,7 @@ export function createDatahubCapability(options: DatahubOptions = {}): Capabilit
           logger,
           hub: entry.hub,
           writer: runtime.writer,
+          maxJsonDepth: config.bodyMaxDepth,
         });
     },
   };

@@ -13,7 +13,14 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { type Clock, type Db, DomainError, redactUrl } from '../kernel/index.ts';
+import {
+  type Clock,
+  type Db,
+  DomainError,
+  findUnfitValue,
+  jsonNestedDeeperThan,
+  redactUrl,
+} from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
 import { recordDeadLetter } from './dead-letters.ts';
 import { ingestObservations, itemsOf } from './ingestion.ts';
@@ -39,6 +46,8 @@ export interface MqttIngestOptions {
   logger: Logger;
   hub: DatahubContext;
   writer: ObservationWriter;
+  /** Deepest nesting of arrays and objects a payload may have (`BODY_MAX_DEPTH`). */
+  maxJsonDepth: number;
   /** How long the broker keeps the session while we are away (default a week). */
   sessionExpirySeconds?: number;
   /** First reconnection delay; doubles up to `maxReconnectMs` (defaults 250 ms, 30 s). */
@@ -85,12 +94,17 @@ export function startMqttIngest(options: MqttIngestOptions): MqttIngest {
         }),
       );
     if (!deviceId) return dead('topic.invalid');
+    if (jsonNestedDeeperThan(text, options.maxJsonDepth)) return dead('payload.too_deep');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       return dead('payload.not_json');
     }
+    // The store cannot hold U+0000 nor take Infinity: such a message would fail there and be
+    // retried for ever, holding up the messages behind it.
+    const unfit = findUnfitValue(body);
+    if (unfit) return dead(unfit.problem === 'text' ? 'payload.invalid_text' : 'payload.invalid_number');
     const items = itemsOf(body);
     if (!items) return dead('payload.no_items');
     const key = (body as { key?: unknown }).key;

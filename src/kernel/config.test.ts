@@ -78,6 +78,7 @@ describe('configuration', () => {
     ['ONECITY_SEED_DEMO', '2', /true or false/],
     ['SHUTDOWN_TIMEOUT_SECONDS', '0', /integer from 1/],
     ['BODY_LIMIT_BYTES', '10', /integer from 1024/],
+    ['BODY_MAX_DEPTH', '4', /integer from 8/],
     ['SCHEDULER_ENABLED', 'sometimes', /true or false/],
     ['SCHEDULER_POLL_MS', '1', /integer from 10/],
     ['TRUST_PROXY', 'proxy.example', /not an IP address, a CIDR range/],

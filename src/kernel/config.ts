@@ -55,6 +55,8 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** Largest accepted request body in bytes (`BODY_LIMIT_BYTES`). */
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of arrays and objects in a JSON request body or MQTT payload (`BODY_MAX_DEPTH`). */
+  readonly bodyMaxDepth: number;
   /** Run scheduled jobs on this node (`SCHEDULER_ENABLED`). */
   readonly schedulerEnabled: boolean;
   /** How often the scheduler polls for due jobs, in milliseconds (`SCHEDULER_POLL_MS`). */
@@ -271,6 +273,7 @@ const SPECS = {
     default: 10 * 1024 * 1024,
     parse: int(1024, 1024 * 1024 * 1024),
   },
+  bodyMaxDepth: { key: 'BODY_MAX_DEPTH', default: 64, parse: int(8, 512) },
   schedulerEnabled: { key: 'SCHEDULER_ENABLED', default: true, parse: bool },
   schedulerPollMs: { key: 'SCHEDULER_POLL_MS', default: 1000, parse: int(10, 60_000) },
   deviceOfflineAfterSeconds: {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { actorOf, authenticatePublic, requirePermission } from '../identity/index.ts';
+import { assertJsonDepth, INT4_MAX } from '../kernel/index.ts';
 import { LOCATION_IRI, renderEntity } from './entity-model.ts';
 import type { BatchItem, BatchResult, EntityService, UpdateResult } from './entity-service.ts';
 import type { EntityQuery } from './entity-store.ts';
@@ -96,7 +97,9 @@ function list(v: unknown): string[] | undefined {
 function intParam(v: unknown, name: string, fallback: number): number {
   const s = first(v);
   if (s === undefined) return fallback;
-  if (!/^\d+$/.test(s)) throw new NgsiLdError('BadRequestData', `${name} must be a non-negative integer.`);
+  // Beyond PostgreSQL's integer, an offset or a count is no longer a number the store takes.
+  if (!/^\d+$/.test(s) || Number(s) > INT4_MAX)
+    throw new NgsiLdError('BadRequestData', `${name} must be an integer from 0 to ${INT4_MAX}.`);
   return Number(s);
 }
 
@@ -229,6 +232,11 @@ export function registerNgsiLdRoutes(app: FastifyInstance, s: NgsiLdServices): v
       r.removeAllContentTypeParsers();
       r.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
         if (body === '') return done(null, undefined);
+        try {
+          assertJsonDepth(body as string, app.kernel.config.bodyMaxDepth);
+        } catch (err) {
+          return done(err as Error, undefined);
+        }
         try {
           done(null, JSON.parse(body as string));
         } catch (err) {

@@ -4,7 +4,7 @@
  * `@fastify/multipart` while streaming; its errors become domain errors (413).
  */
 import type { FastifyRequest } from 'fastify';
-import { PayloadTooLargeError } from '../kernel/index.ts';
+import { assertFitInput, PayloadTooLargeError } from '../kernel/index.ts';
 
 /** A photo as the upload delivered it: bytes and the type the client declared. */
 export interface UploadedPhoto {
@@ -55,5 +55,7 @@ export async function readMultipart(
       );
     throw e;
   }
+  // The kernel checks parsed bodies before the handler; a multipart body is read here.
+  assertFitInput(fields, 'body');
   return { fields, files };
 }

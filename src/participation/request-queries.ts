@@ -80,21 +80,26 @@ export function toOpen311Request(
   };
 }
 
+/** GET requests' parameters; a parameter given more than once arrives as an array. */
 export interface RequestQuery {
-  service_request_id?: string;
-  service_code?: string;
-  start_date?: string;
-  end_date?: string;
-  status?: string;
+  service_request_id?: string | string[];
+  service_code?: string | string[];
+  start_date?: string | string[];
+  end_date?: string | string[];
+  status?: string | string[];
 }
 
-const list = (v: string | undefined) =>
-  (v ?? '')
+/** A comma-separated list; a parameter repeated adds to it. */
+const list = (v: string | string[] | undefined) =>
+  [v ?? '']
+    .flat()
+    .join(',')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
-function dateParam(field: string, v: string | undefined): Date | undefined {
+function dateParam(field: string, v: string | string[] | undefined): Date | undefined {
+  if (Array.isArray(v)) throw new InvalidInputError(`Give ${field} once.`, { field });
   if (v === undefined || v === '') return undefined;
   const d = parseDateTime(v);
   if (!d)

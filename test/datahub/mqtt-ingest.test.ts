@@ -208,6 +208,49 @@ for (const backend of testBackends()) {
       assert.equal(listed.json().items[4].payload, 'not json');
     });
 
+    test('U+0000, 1e309 and deep nesting are dead letters, not a message retried for ever', async () => {
+      const before = (await deadLetters()).length;
+      const withKey = (text: string) => text.replace('KEY', key);
+      // A raw NUL byte (not JSON), an escaped one in the key, an infinite value, 5,000 arrays deep.
+      await publisher.publishAsync(topic, Buffer.from('{"key":"\u0000"}'), { qos: 1 });
+      await publisher.publishAsync(
+        topic,
+        withKey('{"key":"KEY\\u0000","property":"laeq","time":"T","value":1}'),
+        {
+          qos: 1,
+        },
+      );
+      await publisher.publishAsync(
+        topic,
+        withKey(`{"key":"KEY","property":"laeq","time":"${at(3)}","value":1e309}`),
+        { qos: 1 },
+      );
+      await publisher.publishAsync(topic, `${'['.repeat(5000)}${']'.repeat(5000)}`, { qos: 1 });
+      await publisher.publishAsync(topic, JSON.stringify({ key, property: 'laeq', time: at(4), value: 61 }), {
+        qos: 1,
+      });
+      await until('the good message behind them stored', () => stored(4));
+      const reasons = await until('four more dead letters', async () => {
+        const r = await deadLetters();
+        return r.length >= before + 4 ? r.slice(before) : null;
+      });
+      assert.deepEqual(reasons, [
+        'payload.not_json',
+        'payload.invalid_text',
+        'payload.invalid_number',
+        'payload.too_deep',
+      ]);
+      assert.equal(await stored(3), false);
+      const raw = await app.kernel.db
+        .selectFrom('datahub_dead_letter')
+        .select('payload')
+        .where('device_id', '=', deviceId)
+        .where('reason', '=', 'payload.not_json')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.equal(raw.payload, '{"key":"\\u0000"}');
+    });
+
     test('after a broker restart the consumer reconnects and nothing acknowledged is lost', {
       skip: process.getuid?.() === 0 ? false : 'restarting Mosquitto needs root',
     }, async () => {

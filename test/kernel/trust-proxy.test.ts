@@ -14,6 +14,7 @@ async function ipSeenWith(env: Record<string, string>) {
     logger: testLogger(),
     bodyLimitBytes: 1024,
     trustProxy: config.trustProxy,
+    bodyMaxDepth: config.bodyMaxDepth,
   });
   app.get('/ip', async (request) => request.ip);
   await app.ready();

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config.ts';
-import { type ErrorFormatter, installErrorHandling } from './problem-details.ts';
+import { installInputGuards } from './input-guards.ts';
+import { answerError, type ErrorFormatter, installErrorHandling } from './problem-details.ts';
 
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimitBytes: number;
   /** Whose `X-Forwarded-For` sets `request.ip` (`TRUST_PROXY`); none when absent. */
   trustProxy?: TrustProxy;
+  /** Deepest nesting of arrays and objects a JSON body may have. */
+  bodyMaxDepth: number;
 }
 
 /**
@@ -27,8 +30,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * A Fastify server with OneCity's conventions: request ids (taken from a well-formed
- * `x-request-id` or generated, echoed back), problem+json errors, and a registry of
- * per-prefix error formats for the standard interfaces.
+ * `x-request-id` or generated, echoed back), problem+json errors, a registry of
+ * per-prefix error formats for the standard interfaces, and guards against input the
+ * storage cannot hold (`input-guards.ts`).
  */
 export function createHttpServer(options: HttpServerOptions): {
   app: FastifyInstance;
@@ -45,7 +49,16 @@ export function createHttpServer(options: HttpServerOptions): {
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // strictNumbers: 1e309 (Infinity) and NaN are not numbers.
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, strictNumbers: true },
+    },
+    // A malformed percent-encoding or an over-long path parameter is answered like any other
+    // error; no onRequest hook has run for it.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return answerError(error, request, reply, formatters);
+    },
   });
   // While closing, ask clients to drop keep-alive connections so draining ends promptly.
   let closing = false;
@@ -59,5 +72,6 @@ export function createHttpServer(options: HttpServerOptions): {
     if (closing) reply.header('connection', 'close');
   });
   installErrorHandling(app as unknown as FastifyInstance, () => formatters);
+  installInputGuards(app as unknown as FastifyInstance, { maxJsonDepth: options.bodyMaxDepth });
   return { app: app as unknown as FastifyInstance, addErrorFormatter: (f) => formatters.push(f) };
 }

@@ -1,5 +1,14 @@
 export { createHttpServer, type HttpServerOptions } from './http-server.ts';
 export {
+  assertFitInput,
+  assertJsonDepth,
+  findUnfitValue,
+  INT4_MAX,
+  jsonNestedDeeperThan,
+  withIntegerBounds,
+} from './input-guards.ts';
+export {
+  answerError,
   type ErrorFormatter,
   type ProblemDocument,
   problem,

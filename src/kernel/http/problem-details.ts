@@ -23,6 +23,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   410: 'Gone',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -73,11 +74,9 @@ export type ErrorFormatter = {
  * the request id and no internals.
  */
 export function installErrorHandling(app: FastifyInstance, formatters: () => readonly ErrorFormatter[]) {
-  app.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) => {
-    const custom = formatters().find((f) => request.url.startsWith(f.prefix));
-    if (custom) return custom.format(error, request, reply);
-    return sendProblem(reply, toProblem(error, request, reply));
-  });
+  app.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) =>
+    answerError(error, request, reply, formatters()),
+  );
 
   app.setNotFoundHandler((request, reply) => {
     const custom = formatters().find((f) => request.url.startsWith(f.prefix));
@@ -89,6 +88,18 @@ export function installErrorHandling(app: FastifyInstance, formatters: () => rea
     if (custom) return custom.format(err, request, reply);
     return sendProblem(reply, toProblem(err, request, reply));
   });
+}
+
+/** Answers an error in the format of the interface its URL belongs to. */
+export function answerError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  formatters: readonly ErrorFormatter[],
+) {
+  const custom = formatters.find((f) => request.url.startsWith(f.prefix));
+  if (custom) return custom.format(error, request, reply);
+  return sendProblem(reply, toProblem(error, request, reply));
 }
 
 /** Maps any thrown value to a problem document (logging server faults). */
