@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type ErrorFormatter, installErrorHandling } from './problem-details.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -12,8 +13,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * A Fastify server with OneCity's conventions: request ids (taken from a well-formed
- * `x-request-id` or generated, echoed back), problem+json errors, and a registry of
- * per-prefix error formats for the standard interfaces.
+ * `x-request-id` or generated, echoed back), browser security headers on every answer,
+ * problem+json errors, and a registry of per-prefix error formats for the standard interfaces.
  */
 export function createHttpServer(options: HttpServerOptions): {
   app: FastifyInstance;
@@ -36,6 +37,7 @@ export function createHttpServer(options: HttpServerOptions): {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  registerSecurityHeaders(app as unknown as FastifyInstance);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
