@@ -20,6 +20,10 @@ export interface CaseSettings {
   readonly reportInMinutes: number;
   /** Limits used when a category declares none for an urgency. */
   readonly defaultLimits: Readonly<Record<Urgency, StageLimits>>;
+  /** Most live streams one caller may have open on a node (`STREAM_MAX_PER_PRINCIPAL`). */
+  readonly streamMaxPerPrincipal: number;
+  /** Most live streams a node serves at once (`STREAM_MAX_PER_NODE`). */
+  readonly streamMaxPerNode: number;
 }
 
 const HOUR = 60;
@@ -37,6 +41,10 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
   duplicateWindowHours: 24,
   duplicateMaxCandidates: 5,
   reportInMinutes: 30,
+  // A person has a few tabs and devices; one token opening thousands is abuse.
+  streamMaxPerPrincipal: 8,
+  // Each stream holds a socket and a little memory; beyond this another node should serve.
+  streamMaxPerNode: 2000,
   defaultLimits: {
     normal: {
       basis: 'working',
@@ -86,13 +94,16 @@ export const CASE_SETTING_KEYS: readonly string[] = [
   'ONECITY_DUPLICATE_WINDOW_HOURS',
   'ONECITY_DUPLICATE_MAX_CANDIDATES',
   'ONECITY_REPORT_IN_MINUTES',
+  'STREAM_MAX_PER_PRINCIPAL',
+  'STREAM_MAX_PER_NODE',
 ];
 
 /**
  * Reads `ONECITY_WORKING_HOURS` (`08:30-12:00,13:30-17:30`), `ONECITY_WEEKEND_DAYS` (`0,6`),
  * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),
  * `ONECITY_ESCALATE_AFTER_MINUTES`, `ONECITY_DUPLICATE_RADIUS_M`,
- * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`.
+ * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`,
+ * `STREAM_MAX_PER_PRINCIPAL`, `STREAM_MAX_PER_NODE`.
  */
 export function caseSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -126,5 +137,7 @@ export function caseSettingsFromEnv(
       base.duplicateMaxCandidates,
     ),
     reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
+    streamMaxPerPrincipal: positiveInteger(env, 'STREAM_MAX_PER_PRINCIPAL', base.streamMaxPerPrincipal),
+    streamMaxPerNode: positiveInteger(env, 'STREAM_MAX_PER_NODE', base.streamMaxPerNode),
   });
 }

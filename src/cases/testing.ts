@@ -6,7 +6,7 @@ import { auditCapability } from '../audit/index.ts';
 import { identityCapability, type Role } from '../identity/index.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
 import { locatePoint, orgCapability, resolveResponsibility, seedDemoCity } from '../org/index.ts';
-import { DEFAULT_CASE_SETTINGS } from './case-settings.ts';
+import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
 import { createCasesCapability } from './index.ts';
 
 /** Monday 2026-03-02 09:00 in Asia/Shanghai. */
@@ -57,11 +57,14 @@ function findPoint(): { lat: number; lon: number; grid: string; street: string; 
 /** Builds the platform with the cases capability on a seeded demo city and one user per role. */
 export async function caseFixture(
   backend: Backend,
-  options: Omit<Parameters<typeof createCasesCapability>[0] & {}, 'settings'> = {},
+  options: Omit<Parameters<typeof createCasesCapability>[0] & {}, 'settings'> & {
+    /** Settings changed from the fixture's. */
+    settings?: Partial<CaseSettings>;
+  } = {},
 ): Promise<CaseFixture> {
   const cases = createCasesCapability({
-    settings: { ...DEFAULT_CASE_SETTINGS, escalateAfterMinutes: 60 },
     ...options,
+    settings: { ...DEFAULT_CASE_SETTINGS, escalateAfterMinutes: 60, ...options.settings },
   });
   const t = await buildTestApp(backend, {
     capabilities: [identityCapability, auditCapability, orgCapability, cases],
