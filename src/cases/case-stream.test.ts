@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { testBackends } from '../../test/support/storage.ts';
 import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
-import type { Principal } from '../identity/index.ts';
+import { createUser, issueApiKey, type Principal, revokeApiKey, systemActor } from '../identity/index.ts';
 import { createEvent, TooManyRequestsError } from '../kernel/index.ts';
 import { recordCaseEvent } from './case-outbox.ts';
 import { CaseStreamHub, DEFAULT_STREAM_OPTIONS } from './case-stream.ts';
@@ -395,6 +395,34 @@ for (const backend of testBackends()) {
       // Disabling revokes the user's sessions as well: either is why.
       assert.ok(['auth.token_revoked', 'auth.account_disabled'].includes((await reopened.json()).code));
       await s.close();
+    });
+
+    it("revoking an API key ends its streams and its tickets' use", async () => {
+      const actor = { ...systemActor(fx.t.clock.now()), bus: fx.t.kernel.bus };
+      const account = `c.gateway.${backend}`;
+      await createUser(
+        fx.t.kernel.db,
+        { username: account, displayName: account, kind: 'service', roles: ['dispatcher'] },
+        actor,
+      );
+      const { id, key } = await issueApiKey(
+        fx.t.kernel.db,
+        { account, name: 'feed', scopes: ['case.read'] },
+        actor,
+      );
+      const ticket = (
+        await fx.t.app.inject({ method: 'POST', url: '/api/v1/stream/tokens', headers: { 'x-api-key': key } })
+      ).json().token as string;
+      const byKey = await openStream(`${base}/api/v1/stream`, { 'x-api-key': key });
+      const byTicket = await openStream(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      for (const s of [byKey, byTicket]) assert.equal(s.res.status, 200);
+      await revokeApiKey(fx.t.kernel.db, id, actor);
+      await byKey.waitForEnd();
+      await byTicket.waitForEnd();
+      const reopened = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      assert.equal(reopened.status, 401);
+      assert.equal((await reopened.json()).code, 'auth.api_key_revoked');
+      await Promise.all([byKey.close(), byTicket.close()]);
     });
 
     it('refuses past maxPerNode streams on the node, and a revoked caller frees its places', () => {
