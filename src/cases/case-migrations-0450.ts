@@ -3,7 +3,7 @@ import type { MigrationSet } from '../kernel/index.ts';
 
 /**
  * Tables of notifications, webhooks, the case event log, working-time milestones and
- * stream tickets (0450–0459, after the engine's own 0400–0402).
+ * stream tickets (0450–0461, after the engine's own 0400–0402).
  */
 /**
  * The open states as migrations 0454 and 0455 wrote them into the partial index of the
@@ -320,6 +320,19 @@ export const caseMigrations0450: MigrationSet = {
         'case_history_case_action',
       ])
         await sql`drop index if exists ${sql.ref(index)}`.execute(db);
+    },
+  },
+  '0461-cases-stream-ticket-credential': {
+    async up(db) {
+      // A ticket names the session or API key it was issued under instead of a copy of the
+      // principal, so that logging out or revoking the key also ends what the ticket opens.
+      // Tickets live 60 s: the few outstanding ones are dropped, their clients ask again.
+      await sql`delete from case_stream_ticket`.execute(db);
+      await sql`alter table case_stream_ticket drop column principal`.execute(db);
+      await sql`alter table case_stream_ticket add column session_id text`.execute(db);
+      await sql`alter table case_stream_ticket add column api_key_id text`.execute(db);
+      await sql`alter table case_stream_ticket add constraint case_stream_ticket_credential
+        check ((session_id is null) <> (api_key_id is null))`.execute(db);
     },
   },
 };

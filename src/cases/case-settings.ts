@@ -22,6 +22,10 @@ export interface CaseSettings {
   readonly defaultLimits: Readonly<Record<Urgency, StageLimits>>;
   /** Webhooks may target loopback, private and link-local addresses (`WEBHOOK_ALLOW_PRIVATE_TARGETS`). */
   readonly webhookAllowPrivateTargets: boolean;
+  /** Most live streams one caller may have open on a node (`STREAM_MAX_PER_PRINCIPAL`). */
+  readonly streamMaxPerPrincipal: number;
+  /** Most live streams a node serves at once (`STREAM_MAX_PER_NODE`). */
+  readonly streamMaxPerNode: number;
 }
 
 const HOUR = 60;
@@ -40,6 +44,10 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = Object.freeze<CaseSettings>({
   duplicateMaxCandidates: 5,
   reportInMinutes: 30,
   webhookAllowPrivateTargets: false,
+  // A person has a few tabs and devices; one token opening thousands is abuse.
+  streamMaxPerPrincipal: 8,
+  // Each stream holds a socket and a little memory; beyond this another node should serve.
+  streamMaxPerNode: 2000,
   defaultLimits: {
     normal: {
       basis: 'working',
@@ -98,6 +106,8 @@ export const CASE_SETTING_KEYS: readonly string[] = [
   'ONECITY_DUPLICATE_MAX_CANDIDATES',
   'ONECITY_REPORT_IN_MINUTES',
   'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  'STREAM_MAX_PER_PRINCIPAL',
+  'STREAM_MAX_PER_NODE',
 ];
 
 /**
@@ -105,7 +115,7 @@ export const CASE_SETTING_KEYS: readonly string[] = [
  * `ONECITY_HOLIDAYS` and `ONECITY_MAKEUP_WORKDAYS` (comma-separated `YYYY-MM-DD`),
  * `ONECITY_ESCALATE_AFTER_MINUTES`, `ONECITY_DUPLICATE_RADIUS_M`,
  * `ONECITY_DUPLICATE_WINDOW_HOURS`, `ONECITY_DUPLICATE_MAX_CANDIDATES`, `ONECITY_REPORT_IN_MINUTES`,
- * `WEBHOOK_ALLOW_PRIVATE_TARGETS`.
+ * `WEBHOOK_ALLOW_PRIVATE_TARGETS`, `STREAM_MAX_PER_PRINCIPAL`, `STREAM_MAX_PER_NODE`.
  */
 export function caseSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -140,5 +150,7 @@ export function caseSettingsFromEnv(
     ),
     reportInMinutes: positive(env, 'ONECITY_REPORT_IN_MINUTES', base.reportInMinutes),
     webhookAllowPrivateTargets: flag(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', base.webhookAllowPrivateTargets),
+    streamMaxPerPrincipal: positiveInteger(env, 'STREAM_MAX_PER_PRINCIPAL', base.streamMaxPerPrincipal),
+    streamMaxPerNode: positiveInteger(env, 'STREAM_MAX_PER_NODE', base.streamMaxPerNode),
   });
 }

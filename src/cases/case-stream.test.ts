@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { testBackends } from '../../test/support/storage.ts';
-import { createEvent } from '../kernel/index.ts';
+import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
+import { createUser, issueApiKey, type Principal, revokeApiKey, systemActor } from '../identity/index.ts';
+import { createEvent, TooManyRequestsError } from '../kernel/index.ts';
 import { recordCaseEvent } from './case-outbox.ts';
+import { CaseStreamHub, DEFAULT_STREAM_OPTIONS } from './case-stream.ts';
 import { caseEngineOf } from './index.ts';
 import { type CaseFixture, caseFixture } from './testing.ts';
 
@@ -45,10 +48,25 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
       // aborted
     }
   })();
+  let ended = false;
+  void reading.then(() => {
+    ended = true;
+  });
   return {
     res,
     frames,
     comments,
+    /** Waits until the server ends the response (a client's own close does not count). */
+    async waitForEnd(ms = 5000): Promise<void> {
+      const deadline = Date.now() + ms;
+      while (!ended) {
+        if (Date.now() > deadline) throw new Error(`the stream did not end within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    get ended() {
+      return ended;
+    },
     async waitFor(pred: (f: Frame) => boolean, ms = 1000): Promise<Frame> {
       const deadline = Date.now() + ms;
       for (;;) {
@@ -70,7 +88,10 @@ for (const backend of testBackends()) {
     let fx: CaseFixture;
     let base: string;
     before(async () => {
-      fx = await caseFixture(backend, { stream: { heartbeatMs: 100, replayLimit: 5, pollMs: 200 } });
+      fx = await caseFixture(backend, {
+        stream: { heartbeatMs: 100, replayLimit: 5, pollMs: 200 },
+        settings: { streamMaxPerPrincipal: 3 },
+      });
       base = await fx.t.app.listen({ port: 0, host: '127.0.0.1' });
     });
     after(() => fx.dispose());
@@ -291,6 +312,163 @@ for (const backend of testBackends()) {
       assert.equal(r.status, 401, 'the ticket expired');
       await r.body?.cancel();
       await fx.relogin();
+    });
+
+    it('refuses a caller more than maxPerPrincipal streams (429, Retry-After) until one closes', async () => {
+      const open = await Promise.all([1, 2, 3].map(() => openStream(`${base}/api/v1/stream`, fx.as.street)));
+      for (const s of open) assert.equal(s.res.status, 200);
+      const refused = await fetch(`${base}/api/v1/stream`, { headers: fx.as.street });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('retry-after'), '30');
+      assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.equal((await refused.json()).code, 'stream.too_many_for_caller');
+      // A ticket is the same caller.
+      const { token } = (
+        await fx.t.app.inject({ method: 'POST', url: '/api/v1/stream/tokens', headers: fx.as.street })
+      ).json();
+      const byTicket = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(token)}`);
+      assert.equal(byTicket.status, 429);
+      await byTicket.body?.cancel();
+      // Others are not held back by this caller.
+      const other = await openStream(`${base}/api/v1/stream`, fx.as.sup);
+      assert.equal(other.res.status, 200);
+      await other.close();
+      // One closes: its place comes back once the server has seen the connection go.
+      await open[0].close();
+      const deadline = Date.now() + 5000;
+      let again = await openStream(`${base}/api/v1/stream`, fx.as.street);
+      while (again.res.status === 429 && Date.now() < deadline) {
+        await again.close();
+        await new Promise((r) => setTimeout(r, 20));
+        again = await openStream(`${base}/api/v1/stream`, fx.as.street);
+      }
+      assert.equal(again.res.status, 200);
+      await Promise.all([again.close(), open[1].close(), open[2].close()]);
+    });
+
+    it("logout ends the session's open streams, and its tickets open no more", async () => {
+      const session = bearer(await loginAs(fx.t, 'c.citizen2'));
+      const ticket = (
+        await fx.t.app.inject({ method: 'POST', url: '/api/v1/stream/tokens', headers: session })
+      ).json().token as string;
+      const byHeader = await openStream(`${base}/api/v1/stream`, session);
+      const byTicket = await openStream(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      // The same user signed in elsewhere: another session, untouched by this logout.
+      const elsewhere = await openStream(`${base}/api/v1/stream`, fx.as.citizen2);
+      for (const s of [byHeader, byTicket, elsewhere]) assert.equal(s.res.status, 200);
+
+      const logout = await fx.t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: session });
+      assert.equal(logout.statusCode, 204);
+      await byHeader.waitForEnd();
+      await byTicket.waitForEnd();
+      // Well within the ticket's 60 s.
+      const reopened = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      assert.equal(reopened.status, 401);
+      assert.equal((await reopened.json()).code, 'auth.token_revoked');
+
+      assert.equal(elsewhere.ended, false);
+      const mine = (await fx.report('citizen2')).json();
+      await fx.t.kernel.scheduler.runDue();
+      await elsewhere.waitFor((f) => f.data.case.id === mine.id);
+      await Promise.all([byHeader.close(), byTicket.close(), elsewhere.close()]);
+    });
+
+    it("disabling a user ends their streams and their tickets' use", async () => {
+      const user = await addUser(fx.t, `c.leaving.${backend}`, ['dispatcher']);
+      const session = bearer(await loginAs(fx.t, user.username));
+      const ticket = (
+        await fx.t.app.inject({ method: 'POST', url: '/api/v1/stream/tokens', headers: session })
+      ).json().token as string;
+      const s = await openStream(`${base}/api/v1/stream`, session);
+      assert.equal(s.res.status, 200);
+      const admin = bearer(await loginAs(fx.t, 'admin', TEST_ADMIN_PASSWORD));
+      const disabled = await fx.t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/users/${user.id}`,
+        headers: admin,
+        payload: { disabled: true },
+      });
+      assert.equal(disabled.statusCode, 200, disabled.body);
+      await s.waitForEnd();
+      const reopened = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      assert.equal(reopened.status, 401);
+      // Disabling revokes the user's sessions as well: either is why.
+      assert.ok(['auth.token_revoked', 'auth.account_disabled'].includes((await reopened.json()).code));
+      await s.close();
+    });
+
+    it("revoking an API key ends its streams and its tickets' use", async () => {
+      const actor = { ...systemActor(fx.t.clock.now()), bus: fx.t.kernel.bus };
+      const account = `c.gateway.${backend}`;
+      await createUser(
+        fx.t.kernel.db,
+        { username: account, displayName: account, kind: 'service', roles: ['dispatcher'] },
+        actor,
+      );
+      const { id, key } = await issueApiKey(
+        fx.t.kernel.db,
+        { account, name: 'feed', scopes: ['case.read'] },
+        actor,
+      );
+      const ticket = (
+        await fx.t.app.inject({ method: 'POST', url: '/api/v1/stream/tokens', headers: { 'x-api-key': key } })
+      ).json().token as string;
+      const byKey = await openStream(`${base}/api/v1/stream`, { 'x-api-key': key });
+      const byTicket = await openStream(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      for (const s of [byKey, byTicket]) assert.equal(s.res.status, 200);
+      await revokeApiKey(fx.t.kernel.db, id, actor);
+      await byKey.waitForEnd();
+      await byTicket.waitForEnd();
+      const reopened = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(ticket)}`);
+      assert.equal(reopened.status, 401);
+      assert.equal((await reopened.json()).code, 'auth.api_key_revoked');
+      await Promise.all([byKey.close(), byTicket.close()]);
+    });
+
+    it('refuses past maxPerNode streams on the node, and a revoked caller frees its places', () => {
+      const caller = (id: string): Principal => ({
+        kind: 'user',
+        id,
+        username: id,
+        roles: ['dispatcher'],
+        departmentCodes: [],
+        divisionCodes: [],
+      });
+      const refusal = (f: () => unknown) => {
+        try {
+          f();
+        } catch (e) {
+          assert.ok(e instanceof TooManyRequestsError);
+          return e.code;
+        }
+        assert.fail('not refused');
+      };
+      const hub = new CaseStreamHub(caseEngineOf(fx.t.kernel), {
+        ...DEFAULT_STREAM_OPTIONS,
+        maxPerPrincipal: 2,
+        maxPerNode: 3,
+      });
+      hub.reserve({ principal: caller('a'), sessionId: 's-a' });
+      hub.reserve({ principal: caller('a'), sessionId: 's-a2' });
+      assert.equal(
+        refusal(() => hub.reserve({ principal: caller('a') })),
+        'stream.too_many_for_caller',
+      );
+      hub.reserve({ principal: caller('b'), sessionId: 's-b' });
+      assert.equal(
+        refusal(() => hub.reserve({ principal: caller('c') })),
+        'stream.node_full',
+      );
+      assert.equal(hub.endStreamsOf({ sessionIds: ['s-a'] }), 1);
+      hub.reserve({ principal: caller('c'), sessionId: 's-c' });
+      assert.equal(
+        refusal(() => hub.reserve({ principal: caller('d') })),
+        'stream.node_full',
+      );
+      assert.equal(hub.endStreamsOf({ userId: 'a' }), 1);
+      assert.equal(hub.endStreamsOf({ apiKeyIds: ['nothing'] }), 0);
+      hub.reserve({ principal: caller('d'), apiKeyId: 'k-d' });
+      hub.close();
     });
   });
 }

@@ -16,13 +16,28 @@
  *
  * Auth: `Authorization: Bearer …`, or `?token=` with a ticket from
  * `POST /api/v1/stream/tokens` (EventSource cannot send headers). A ticket lives 60 s and
- * may open (and re-open) streams until then; the logger redacts `token=` from URLs.
+ * may open (and re-open) streams until then, while the session or API key it was issued
+ * under is still valid; the logger redacts `token=` from URLs. A stream ends when its
+ * credential does: logout, revoking the session or key, any change to its user
+ * (`identity.principal_invalidated` on the bus, from any node).
+ *
+ * Limits: at most `maxPerPrincipal` streams per caller and `maxPerNode` per node, counted
+ * from when a stream is let in until it closes; one more is refused with 429.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sql } from 'kysely';
-import { inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
-import { type PlatformEvent, UnauthenticatedError } from '../kernel/index.ts';
+import {
+  inJurisdiction,
+  invalidationOf,
+  maskPersonalData,
+  PRINCIPAL_INVALIDATED,
+  type Principal,
+  type PrincipalInvalidation,
+  principalForApiKeyId,
+  principalForSessionId,
+} from '../identity/index.ts';
+import { type PlatformEvent, TooManyRequestsError, UnauthenticatedError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { type CaseReach, caseReadReach } from './case-store.ts';
 
@@ -35,6 +50,10 @@ export interface StreamOptions {
   /** How often the hub reads the log while streams are open, besides the bus's wake-ups. */
   pollMs: number;
   ticketSeconds: number;
+  /** Most streams one caller (user or service account) may have open on a node. */
+  maxPerPrincipal: number;
+  /** Most streams a node serves at once. */
+  maxPerNode: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = Object.freeze({
@@ -43,7 +62,27 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = Object.freeze({
   replayLimit: 10_000,
   pollMs: 1000,
   ticketSeconds: 60,
+  maxPerPrincipal: 8,
+  maxPerNode: 2000,
 });
+
+/**
+ * The Retry-After of a refused stream. A place frees only when a stream ends, which may
+ * take an hour (`maxStreamMs`); half a minute keeps a retrying client from hammering.
+ */
+const STREAM_RETRY_AFTER_SECONDS = 30;
+
+/** Who opens a stream: the principal and the credential it came with, whose end ends the stream. */
+export interface StreamHolder {
+  principal: Principal;
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
+/** A place among a node's streams, taken before the response is handed to the hub. */
+export interface StreamSlot {
+  readonly holder: StreamHolder;
+}
 
 /** Events read from the log per statement. */
 const PAGE = 500;
@@ -68,17 +107,21 @@ interface CaseInfo {
   frames?: Map<string, string>;
 }
 
-interface Connection {
-  principal: Principal;
+interface Connection extends StreamSlot {
   /** What the caller may read (`caseReadReach`): its jurisdiction, or its own reports. */
   reach: CaseReach;
-  res: ServerResponse;
+  /** What the per-caller limit counts by. */
+  callerKey: string;
+  /** Set by `open`; a slot not yet opened has none. */
+  res: ServerResponse | null;
   /** The highest seq this stream has passed: sent, or not the caller's to see. */
   cursor: number;
   closed: boolean;
   /** While a resumed stream catches up: the live events read meanwhile, sent after it. */
   pending: CaseInfo[] | null;
   timers: NodeJS.Timeout[];
+  /** Its place was given back (the count of its caller and the node's). */
+  released: boolean;
 }
 
 /** The visibility rule of `canSeeCase`, on a loaded case. */
@@ -143,6 +186,11 @@ function startEventStream(res: ServerResponse): void {
 /** The streams of one node, and its reader of the event log. */
 export class CaseStreamHub {
   readonly #connections = new Set<Connection>();
+  /** Every place taken: the open streams and those still opening. */
+  readonly #places = new Set<Connection>();
+  /** Places taken per caller. */
+  readonly #perCaller = new Map<string, number>();
+  #unsubscribeRevocations: (() => void) | null = null;
   #unsubscribe: (() => void) | null = null;
   #poll: NodeJS.Timeout | null = null;
   /** The highest seq the hub has read; set from the log's head when a first stream opens. */
@@ -157,13 +205,79 @@ export class CaseStreamHub {
     readonly options: StreamOptions = DEFAULT_STREAM_OPTIONS,
   ) {}
 
-  /** Starts listening on the bus: any case event published anywhere wakes the reader. */
+  /**
+   * Starts listening on the bus: any case event published anywhere wakes the reader; a
+   * credential revoked anywhere ends its streams here.
+   */
   start(): void {
     this.#unsubscribe ??= this.engine.bus.subscribe('case.*', () => this.#wake());
+    this.#unsubscribeRevocations ??= this.engine.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => {
+      this.endStreamsOf(invalidationOf(event));
+    });
   }
 
   get size(): number {
     return this.#connections.size;
+  }
+
+  /**
+   * Takes a place for a stream, or refuses with 429 when the caller already has
+   * `maxPerPrincipal` streams or the node `maxPerNode`. Call it before hijacking the reply
+   * (so that a refusal is an ordinary problem+json answer), then `open` with the slot.
+   */
+  reserve(holder: StreamHolder): StreamSlot {
+    const reach = authorizeCaseStream(holder.principal);
+    const callerKey = `${holder.principal.kind}:${holder.principal.id}`;
+    const mine = this.#perCaller.get(callerKey) ?? 0;
+    if (mine >= this.options.maxPerPrincipal)
+      throw new TooManyRequestsError(
+        `You already have ${mine} live streams open, the most one caller may; close one first.`,
+        STREAM_RETRY_AFTER_SECONDS,
+        'stream.too_many_for_caller',
+      );
+    if (this.#places.size >= this.options.maxPerNode)
+      throw new TooManyRequestsError(
+        'This node serves as many live streams as it may; try again later.',
+        STREAM_RETRY_AFTER_SECONDS,
+        'stream.node_full',
+      );
+    const conn: Connection = {
+      holder,
+      reach,
+      callerKey,
+      res: null,
+      cursor: 0,
+      closed: false,
+      pending: null,
+      timers: [],
+      released: false,
+    };
+    this.#perCaller.set(callerKey, mine + 1);
+    this.#places.add(conn);
+    return conn;
+  }
+
+  /**
+   * Ends the streams (open or opening) of a revoked credential: a user's, sessions', API
+   * keys'. Their clients reconnect and are refused.
+   */
+  endStreamsOf(what: PrincipalInvalidation): number {
+    const sessions = new Set(what.sessionIds ?? []);
+    const keys = new Set(what.apiKeyIds ?? []);
+    let ended = 0;
+    for (const conn of [...this.#places]) {
+      const { principal, sessionId, apiKeyId } = conn.holder;
+      if (
+        (what.userId !== undefined && principal.id === what.userId) ||
+        (sessionId !== undefined && sessions.has(sessionId)) ||
+        (apiKeyId !== undefined && keys.has(apiKeyId))
+      ) {
+        this.#close(conn);
+        if (conn.res) this.#endEarly(conn.res);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   /**
@@ -234,13 +348,13 @@ export class CaseStreamHub {
   #write(conn: Connection, info: CaseInfo): void {
     if (info.seq <= conn.cursor || conn.closed) return;
     conn.cursor = info.seq;
-    if (canSee(conn.principal, conn.reach, info)) conn.res.write(frame(conn.principal, info));
+    if (canSee(conn.holder.principal, conn.reach, info)) conn.res?.write(frame(conn.holder.principal, info));
   }
 
   /** One `stream.gap` frame: the events after the stream's cursor up to `head` are skipped. */
   #gap(conn: Connection, after: number, head: number, why: string): void {
     const gap = { after, resumedAt: head, message: `${why} Re-read your cases.` };
-    conn.res.write(`id: ${head}\nevent: stream.gap\ndata: ${JSON.stringify(gap)}\n\n`);
+    conn.res?.write(`id: ${head}\nevent: stream.gap\ndata: ${JSON.stringify(gap)}\n\n`);
     conn.cursor = head;
   }
 
@@ -281,28 +395,28 @@ export class CaseStreamHub {
   }
 
   /**
-   * Serves one stream on a hijacked response until the client leaves or the hub closes.
-   * `reach` is the caller's `authorizeCaseStream`, checked before the response was hijacked.
+   * Serves one stream, in a place taken by `reserve`, on a hijacked response until the client
+   * leaves, its credential is revoked or the hub closes. The place is given back then.
    */
-  async open(
-    principal: Principal,
-    reach: CaseReach,
-    res: ServerResponse,
-    lastEventId: number | null,
-  ): Promise<void> {
-    const conn: Connection = {
-      principal,
-      reach,
-      res,
-      cursor: 0,
-      closed: false,
-      pending: lastEventId === null ? null : [],
-      timers: [],
-    };
+  async open(slot: StreamSlot, res: ServerResponse, lastEventId: number | null): Promise<void> {
+    const conn = slot as Connection;
+    if (!this.#places.has(conn) || conn.res) {
+      // Revoked while the request was on its way here (or a slot used twice).
+      this.#close(conn);
+      return this.#endEarly(res);
+    }
+    conn.res = res;
+    conn.pending = lastEventId === null ? null : [];
     res.on('close', () => this.#close(conn));
     // The client may have left while it was authenticated ('close' came before the listener).
-    if (res.destroyed) return void res.end();
-    if (this.#closed) return this.#endEarly(res);
+    if (res.destroyed) {
+      this.#close(conn);
+      return void res.end();
+    }
+    if (this.#closed) {
+      this.#close(conn);
+      return this.#endEarly(res);
+    }
     let head = 0;
     try {
       // On the chain, so that no read runs between fixing where the stream starts and adding
@@ -327,7 +441,10 @@ export class CaseStreamHub {
       this.#close(conn);
       return this.#endEarly(res);
     }
-    if (!this.#connections.has(conn)) return this.#endEarly(res);
+    if (!this.#connections.has(conn)) {
+      this.#close(conn);
+      return this.#endEarly(res);
+    }
     conn.timers.push(setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs));
     conn.timers.push(setTimeout(() => res.end(), this.options.maxStreamMs));
     if (lastEventId === null) return;
@@ -351,10 +468,18 @@ export class CaseStreamHub {
     res.end();
   }
 
+  /** Stops a stream's work and gives its place back; idempotent. */
   #close(conn: Connection): void {
     conn.closed = true;
     for (const t of conn.timers) clearTimeout(t);
     this.#connections.delete(conn);
+    if (!conn.released) {
+      conn.released = true;
+      this.#places.delete(conn);
+      const left = (this.#perCaller.get(conn.callerKey) ?? 1) - 1;
+      if (left > 0) this.#perCaller.set(conn.callerKey, left);
+      else this.#perCaller.delete(conn.callerKey);
+    }
     if (this.#connections.size === 0 && this.#poll) {
       clearInterval(this.#poll);
       this.#poll = null;
@@ -366,9 +491,11 @@ export class CaseStreamHub {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    for (const conn of [...this.#connections]) {
+    this.#unsubscribeRevocations?.();
+    this.#unsubscribeRevocations = null;
+    for (const conn of [...this.#places]) {
       this.#close(conn);
-      conn.res.end();
+      conn.res?.end();
     }
   }
 }
@@ -383,33 +510,53 @@ export function authorizeCaseStream(principal: Principal): CaseReach {
   return caseReadReach(principal);
 }
 
-/** Issues a short-lived stream ticket for `?token=` to a caller who may stream; only its hash is stored. */
+/**
+ * Issues a short-lived stream ticket for `?token=` to a caller who may stream; only its hash
+ * is stored, with the session or API key it was issued under (the holder's credential), not
+ * the principal.
+ */
 export async function issueStreamTicket(
   engine: CaseEngine,
-  principal: Principal,
+  holder: StreamHolder,
   seconds = DEFAULT_STREAM_OPTIONS.ticketSeconds,
 ): Promise<{ token: string; expiresAt: string }> {
-  authorizeCaseStream(principal);
+  authorizeCaseStream(holder.principal);
+  const credential = holder.sessionId
+    ? { session_id: holder.sessionId, api_key_id: null }
+    : holder.apiKeyId
+      ? { session_id: null, api_key_id: holder.apiKeyId }
+      : null;
+  // Every authenticated request comes with one or the other; anything else is a caller's bug.
+  if (!credential) throw new Error('A stream ticket needs the session or API key of the request.');
   const now = engine.clock.now();
   const token = `ost_${randomBytes(24).toString('base64url')}`;
   const expiresAt = new Date(now.getTime() + seconds * 1000);
   await engine.db.deleteFrom('case_stream_ticket').where('expires_at', '<=', now).execute();
   await engine.db
     .insertInto('case_stream_ticket')
-    .values({ ticket_hash: hash(token), principal: JSON.stringify(principal), expires_at: expiresAt })
+    .values({ ticket_hash: hash(token), ...credential, expires_at: expiresAt })
     .execute();
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
-/** The principal a ticket was issued to, or Unauthenticated. */
-export async function principalForStreamTicket(engine: CaseEngine, token: string): Promise<Principal> {
+/**
+ * Who a ticket opens a stream for: its credential, read again, so a ticket stops working
+ * when its session or key is revoked or expires or its user is disabled (401 with identity's
+ * code), and carries the user's current roles and scope.
+ */
+export async function holderOfStreamTicket(engine: CaseEngine, token: string): Promise<StreamHolder> {
+  const now = engine.clock.now();
   const row = await engine.db
     .selectFrom('case_stream_ticket')
-    .select('principal')
+    .select(['session_id', 'api_key_id'])
     .where('ticket_hash', '=', hash(token))
-    .where('expires_at', '>', engine.clock.now())
+    .where('expires_at', '>', now)
     .executeTakeFirst();
   if (!row)
     throw new UnauthenticatedError('The stream token is not valid or has expired.', 'stream.token_invalid');
-  return row.principal as Principal;
+  if (row.session_id) {
+    const { sessionId, ...principal } = await principalForSessionId(engine.db, row.session_id, now);
+    return { principal, sessionId };
+  }
+  return { principal: await principalForApiKeyId(engine.db, row.api_key_id, now), apiKeyId: row.api_key_id };
 }

@@ -101,6 +101,15 @@ export function createCasesCapability(
     }
     return settings;
   };
+  const streamOptionsOf = (kernel: Kernel): StreamOptions => {
+    const settings = resolve(kernel);
+    return {
+      ...DEFAULT_STREAM_OPTIONS,
+      maxPerPrincipal: settings.streamMaxPerPrincipal,
+      maxPerNode: settings.streamMaxPerNode,
+      ...options.stream,
+    };
+  };
   const engineOf = (kernel: Kernel) => {
     let engine = engines.get(kernel);
     if (!engine) {
@@ -118,7 +127,7 @@ export function createCasesCapability(
       const hubOf = () => {
         let hub = hubs.get(kernel);
         if (!hub) {
-          hub = new CaseStreamHub(engineOf(kernel), { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
+          hub = new CaseStreamHub(engineOf(kernel), streamOptionsOf(kernel));
           hubs.set(kernel, hub);
           streamHubs.set(kernel, hub);
         }
@@ -136,7 +145,7 @@ export function createCasesCapability(
       registerCitizenUpdateJobs(engine, options.citizenNotifier ?? new LogCitizenNotifier(kernel.logger));
       let hub = hubs.get(kernel);
       if (!hub) {
-        hub = new CaseStreamHub(engine, { ...DEFAULT_STREAM_OPTIONS, ...options.stream });
+        hub = new CaseStreamHub(engine, streamOptionsOf(kernel));
         hubs.set(kernel, hub);
         streamHubs.set(kernel, hub);
       }

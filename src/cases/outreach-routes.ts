@@ -8,10 +8,10 @@ import { InvalidInputError } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { CHANNELS, type Channel } from './case-model.ts';
 import {
-  authorizeCaseStream,
   type CaseStreamHub,
+  holderOfStreamTicket,
   issueStreamTicket,
-  principalForStreamTicket,
+  type StreamHolder,
 } from './case-stream.ts';
 import { computeIndicators, type IndicatorValues, rankIndicators, type Weights } from './indicators.ts';
 import { listInbox, markAllNotificationsRead, markNotificationRead } from './notification-inbox.ts';
@@ -300,7 +300,7 @@ export function registerOutreachRoutes(
         summary: 'A 60-second ticket for `GET /api/v1/stream?token=` (EventSource cannot send headers)',
       },
     },
-    async (request, reply) => reply.status(201).send(await issueStreamTicket(engine(), request.principal)),
+    async (request, reply) => reply.status(201).send(await issueStreamTicket(engine(), holderOf(request))),
   );
   app.get(
     '/api/v1/stream',
@@ -320,23 +320,31 @@ export function registerOutreachRoutes(
       },
       preHandler: async (request, reply) => {
         const token = (request.query as { token?: string }).token;
-        if (token && !request.headers.authorization)
-          request.principal = await principalForStreamTicket(engine(), token);
-        else await authenticate.call(app, request, reply);
+        if (token && !request.headers.authorization) {
+          const holder = await holderOfStreamTicket(engine(), token);
+          request.principal = holder.principal;
+          request.sessionId = holder.sessionId;
+          request.apiKeyId = holder.apiKeyId;
+        } else await authenticate.call(app, request, reply);
       },
     },
     async (request, reply) => {
-      // Refused (401/403) while the answer can still be a problem document.
-      const reach = authorizeCaseStream(request.principal);
       const last = lastEventIdOf(request);
+      // Refused here (401/403/429), while the reply is still Fastify's to answer.
+      const slot = hub().reserve(holderOf(request));
       reply.hijack();
-      await hub().open(request.principal, reach, reply.raw, last);
+      await hub().open(slot, reply.raw, last);
     },
   );
   app.addHook('preClose', (done) => {
     hub().close();
     done();
   });
+}
+
+/** The caller of a request and the credential it came with. */
+function holderOf(request: FastifyRequest): StreamHolder {
+  return { principal: request.principal, sessionId: request.sessionId, apiKeyId: request.apiKeyId };
 }
 
 /**

@@ -223,7 +223,25 @@ export async function principalForApiKey(db: Db, key: string, now: Date): Promis
 }
 
 /** Resolves an API key by its hash (what the principal cache stores). */
-export async function resolveApiKey(db: Db, keyHash: string, now: Date): Promise<CachedPrincipal> {
+export function resolveApiKey(db: Db, keyHash: string, now: Date): Promise<CachedPrincipal> {
+  return resolveApiKeyWhere(db, 'k.key_hash', keyHash, now);
+}
+
+/**
+ * The service principal of an API key by the key's id: for a credential another capability
+ * remembers instead of the key (a stream ticket). Unauthenticated, with the same codes as
+ * the key, once the key is revoked or expired or its service account disabled.
+ */
+export async function principalForApiKeyId(db: Db, apiKeyId: string, now: Date): Promise<Principal> {
+  return (await resolveApiKeyWhere(db, 'k.id', apiKeyId, now)).principal;
+}
+
+async function resolveApiKeyWhere(
+  db: Db,
+  column: 'k.key_hash' | 'k.id',
+  value: string,
+  now: Date,
+): Promise<CachedPrincipal> {
   const row = (await db
     .selectFrom('identity_api_key as k')
     .innerJoin('identity_user as u', 'u.id', 'k.user_id')
@@ -234,7 +252,7 @@ export async function resolveApiKey(db: Db, keyHash: string, now: Date): Promise
       'k.expires_at as key_expires_at',
       'k.revoked_at as key_revoked_at',
     ])
-    .where('k.key_hash', '=', keyHash)
+    .where(column, '=', value)
     .executeTakeFirst()) as
     | (UserRow & {
         key_id: string;

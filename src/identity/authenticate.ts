@@ -16,6 +16,8 @@ declare module 'fastify' {
     principal: Principal;
     /** The session behind a bearer token, for logout. */
     sessionId?: string;
+    /** The API key a service called with (what revoking it must reach, such as its live streams). */
+    apiKeyId?: string;
   }
 }
 
@@ -90,7 +92,13 @@ export const authenticate: preHandlerAsyncHookHandler = async function authentic
     return;
   }
   const key = apiKeyOf(request);
-  request.principal = key ? copyOf((await resolveCached(kernel, 'key', key)).principal) : ANONYMOUS;
+  if (!key) {
+    request.principal = ANONYMOUS;
+    return;
+  }
+  const resolved = await resolveCached(kernel, 'key', key);
+  request.apiKeyId = resolved.apiKeyId;
+  request.principal = copyOf(resolved.principal);
 };
 
 /** Who may call a route: everyone, any authenticated caller, or holders of a permission. */

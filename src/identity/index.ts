@@ -25,6 +25,7 @@ export {
   issueApiKey,
   listApiKeys,
   principalForApiKey,
+  principalForApiKeyId,
   revokeApiKey,
 } from './api-keys.ts';
 export {
@@ -74,11 +75,19 @@ export {
 } from './pii-masking.ts';
 export {
   invalidatePrincipals,
+  invalidationOf,
   PRINCIPAL_INVALIDATED,
   type PrincipalInvalidation,
   principalCacheOf,
 } from './principal-cache.ts';
-export { type LoginResult, login, principalForToken, revokeSession, revokeUserSessions } from './sessions.ts';
+export {
+  type LoginResult,
+  login,
+  principalForSessionId,
+  principalForToken,
+  revokeSession,
+  revokeUserSessions,
+} from './sessions.ts';
 export {
   type CreateUserInput,
   createUser,

@@ -181,13 +181,36 @@ export async function principalForToken(
 }
 
 /** Resolves a session by its token hash (what the principal cache stores). */
-export async function resolveSession(db: Db, tokenHash: string, now: Date): Promise<CachedPrincipal> {
+export function resolveSession(db: Db, tokenHash: string, now: Date): Promise<CachedPrincipal> {
+  return resolveSessionWhere(db, 's.token_hash', tokenHash, now);
+}
+
+/**
+ * The principal of a session by the session's id: for a credential another capability
+ * remembers instead of the token (a stream ticket). Unauthenticated, with the same codes as
+ * the token, once the session is revoked or expired or its user disabled.
+ */
+export async function principalForSessionId(
+  db: Db,
+  sessionId: string,
+  now: Date,
+): Promise<Principal & { sessionId: string }> {
+  const { principal } = await resolveSessionWhere(db, 's.id', sessionId, now);
+  return { ...principal, sessionId };
+}
+
+async function resolveSessionWhere(
+  db: Db,
+  column: 's.token_hash' | 's.id',
+  value: string,
+  now: Date,
+): Promise<CachedPrincipal> {
   const row = (await db
     .selectFrom('identity_session as s')
     .innerJoin('identity_user as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.id as session_id', 's.expires_at', 's.revoked_at'])
-    .where('s.token_hash', '=', tokenHash)
+    .where(column, '=', value)
     .executeTakeFirst()) as
     | (UserRow & { session_id: string; expires_at: Date; revoked_at: Date | null })
     | undefined;

@@ -194,11 +194,14 @@ export function registerCitizenRoutes(
         const name = (request.params as { name: string }).name;
         const found = await p().media.get(name);
         if (!found) throw new NotFoundError(`No media ${name}.`, 'media.not_found');
-        return reply
-          .type(found.type)
-          .header('cache-control', 'public, max-age=31536000, immutable')
-          .header('x-content-type-options', 'nosniff')
-          .send(found.data);
+        return (
+          reply
+            .type(found.type)
+            .header('cache-control', 'public, max-age=31536000, immutable')
+            // Open311 clients on other sites show these photos (media_url).
+            .header('cross-origin-resource-policy', 'cross-origin')
+            .send(found.data)
+        );
       },
     );
   });

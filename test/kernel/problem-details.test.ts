@@ -165,7 +165,17 @@ describe('OpenAPI', () => {
     const res = await t.app.inject('/api/docs');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
-    assert.match(res.body, /\/api\/openapi\.json/);
-    assert.doesNotMatch(res.body, /<script[^>]+src=|<link[^>]+href="http/);
+    // Its script and stylesheet come from this server, as files (the CSP refuses inline code).
+    assert.doesNotMatch(res.body, /<script>|<style|style="|src="http|href="http/);
+    const scriptPath = /<script src="(\/api\/docs\/[^"]+\.js)"/.exec(res.body)?.[1];
+    const stylePath = /<link rel="stylesheet" href="(\/api\/docs\/[^"]+\.css)"/.exec(res.body)?.[1];
+    assert.ok(scriptPath && stylePath, res.body);
+    const script = await t.app.inject(scriptPath);
+    assert.equal(script.statusCode, 200);
+    assert.match(script.headers['content-type'] as string, /text\/javascript/);
+    assert.match(script.body, /\/api\/openapi\.json/);
+    const style = await t.app.inject(stylePath);
+    assert.equal(style.statusCode, 200);
+    assert.match(style.headers['content-type'] as string, /text\/css/);
   });
 });

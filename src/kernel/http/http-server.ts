@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TrustProxy } from '../config.ts';
 import { installInputGuards } from './input-guards.ts';
 import { answerError, type ErrorFormatter, installErrorHandling } from './problem-details.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -30,9 +31,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * A Fastify server with OneCity's conventions: request ids (taken from a well-formed
- * `x-request-id` or generated, echoed back), problem+json errors, a registry of
- * per-prefix error formats for the standard interfaces, and guards against input the
- * storage cannot hold (`input-guards.ts`).
+ * `x-request-id` or generated, echoed back), browser security headers on every answer,
+ * problem+json errors, a registry of per-prefix error formats for the standard interfaces,
+ * and guards against input the storage cannot hold (`input-guards.ts`).
  */
 export function createHttpServer(options: HttpServerOptions): {
   app: FastifyInstance;
@@ -65,6 +66,7 @@ export function createHttpServer(options: HttpServerOptions): {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  registerSecurityHeaders(app as unknown as FastifyInstance);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

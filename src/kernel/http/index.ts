@@ -17,3 +17,8 @@ export {
   toProblem,
 } from './problem-details.ts';
 export { registerOpenApi, registerOpenApiRoutes } from './openapi.ts';
+export {
+  CONTENT_SECURITY_POLICY,
+  registerSecurityHeaders,
+  STRICT_TRANSPORT_SECURITY,
+} from './security-headers.ts';
