@@ -81,6 +81,19 @@ function hookProcessEnd() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves true when `promise` settles first, false after `ms`; the timer never outlives it. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Spawns `command` in its own process group for the test (or suite) `scope`; it is stopped
  * (SIGTERM, then SIGKILL) when the scope ends.
@@ -111,7 +124,7 @@ export function spawnForTest(
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      void Promise.race([closed, sleep(patience(2000))]).then(() => resolve({ code, signal }));
+      void settlesWithin(closed, patience(2000)).then(() => resolve({ code, signal }));
     });
   });
 
@@ -120,8 +133,7 @@ export function spawnForTest(
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         killGroup(pgid, signal);
-        const grace = sleep(patience(10_000)).then(() => 'late' as const);
-        if ((await Promise.race([exited, grace])) === 'late') killGroup(pgid, 'SIGKILL');
+        if (!(await settlesWithin(exited, patience(10_000)))) killGroup(pgid, 'SIGKILL');
         await exited;
       }
       // Whatever the child started may still be running in its group.
@@ -169,4 +181,13 @@ export function spawnForTest(
     });
 
   return { child, stdout: () => out, stderr: () => err, exited, waitForOutput, stop };
+}
+
+/** Resolves as `promise` does, or rejects once `ms` (scaled) have passed without it settling. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${patience(ms)} ms`)), patience(ms));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
