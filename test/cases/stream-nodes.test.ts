@@ -45,7 +45,7 @@ async function readStream(url: string, headers: Record<string, string>) {
   })();
   return {
     frames,
-    async until(pred: () => boolean, ms = 5000) {
+    async until(pred: () => boolean, ms = patience(30_000)) {
       const deadline = Date.now() + ms;
       while (!pred()) {
         if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${JSON.stringify(frames)}`);
