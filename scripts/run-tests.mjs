@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/, modules/ and test/ with node:test (through tsx), prints
 // the spec report and ends with the line "N passed, N failed". Pass paths to run fewer.
+//
+// A file that runs longer than TEST_FILE_TIMEOUT_SECONDS (default 1200, times
+// TEST_TIME_SCALE) is stopped and counted as failed, so the run always ends. The tests run
+// in a process group of their own; when they end, and on SIGINT/SIGTERM, whatever is left
+// of it, and every process group a test spawned (test/support/processes.ts lists them in
+// ONECITY_TEST_PROCESS_DIR), is killed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +29,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const timeScale = Math.max(1, Number(process.env.TEST_TIME_SCALE) || 1);
+const fileTimeoutMs = Math.round((Number(process.env.TEST_FILE_TIMEOUT_SECONDS) || 1200) * 1000 * timeScale);
+const processDir = mkdtempSync(path.join(tmpdir(), 'onecity-test-processes-'));
 // PostgreSQL test schemas are dropped once every file has run (test/support/storage.ts says
 // why); the files list them here.
 const schemaDir = process.env.TEST_DATABASE_URL
@@ -60,6 +69,7 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    `--test-timeout=${fileTimeoutMs}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/summary-reporter.mjs',
@@ -68,10 +78,71 @@ const child = spawn(
   ],
   {
     stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'test', ...(schemaLog ? { ONECITY_TEST_SCHEMA_LOG: schemaLog } : {}) },
+    detached: true,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      ONECITY_TEST_PROCESS_DIR: processDir,
+      ...(schemaLog ? { ONECITY_TEST_SCHEMA_LOG: schemaLog } : {}),
+    },
   },
 );
-child.on('exit', async (code, signal) => {
+
+const groupAlive = (pgid) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+
+/** Kills what the tests left running; says so on stderr (stdout ends with the summary). */
+async function killLeftovers() {
+  const groups = new Map([[child.pid, "(the test processes' own group)"]]);
+  for (const name of readdirSync(processDir))
+    if (/^\d+$/.test(name))
+      groups.set(Number(name), readFileSync(path.join(processDir, name), 'utf8').trim());
+  // A process killed a moment ago stays visible until its parent or init reaps it.
+  for (let i = 0; i < 20 && [...groups.keys()].some(groupAlive); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  const left = [];
+  for (const [pgid, what] of groups) {
+    if (!groupAlive(pgid)) continue;
+    left.push(`${pgid} ${what}`);
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  rmSync(processDir, { recursive: true, force: true });
+  if (left.length > 0)
+    console.error(`Killed ${left.length} process group(s) the tests left running:\n  ${left.join('\n  ')}`);
+}
+
+let finishing = false;
+async function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  await killLeftovers();
   await dropTestSchemas();
-  process.exit(code ?? (signal ? 1 : 0));
-});
+  process.exit(code);
+}
+
+let interrupted = null;
+child.on('exit', (code, signal) => finish(interrupted ?? code ?? (signal ? 1 : 0)));
+
+// Ctrl-C or a supervisor: the test files get SIGTERM (they stop what they spawned), then
+// whatever is left is killed.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    interrupted = signal === 'SIGINT' ? 130 : 143;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    setTimeout(() => finish(interrupted), 10_000).unref();
+  });
+}

@@ -100,16 +100,25 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     trustProxy: config.trustProxy,
     bodyMaxDepth: config.bodyMaxDepth,
   });
-  app.decorate('kernel', kernel);
-  app.decorate('addErrorFormatter', addErrorFormatter);
 
-  await registerOpenApi(app, { version: VERSION });
-  registerHealthRoutes(app, {
-    ping: () => kernel.storage.ping(),
-    pending: () => pendingMigrations(kernel.db, migrationSets),
-  });
-  registerOpenApiRoutes(app);
-  for (const capability of capabilities) await capability.routes?.(app, kernel);
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      // Storage closes (and the data directory's lock goes) even when a step before it fails.
+      try {
+        await kernel.scheduler.stop();
+        await app.close();
+        for (const capability of [...capabilities].reverse()) await capability.stop?.();
+      } finally {
+        try {
+          await kernel.bus.close();
+        } finally {
+          if (!options.storage) await kernel.storage.close();
+        }
+      }
+    })();
+    return closing;
+  };
 
   let started = false;
   const start = async () => {
@@ -123,20 +132,24 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     await start();
     return report.applied;
   };
-  if (options.migrate ?? true) await migrate();
-  await app.ready();
-
-  let closing: Promise<void> | null = null;
-  const close = () => {
-    closing ??= (async () => {
-      await kernel.scheduler.stop();
-      await app.close();
-      for (const capability of [...capabilities].reverse()) await capability.stop?.();
-      await kernel.bus.close();
-      if (!options.storage) await kernel.storage.close();
-    })();
-    return closing;
-  };
+  try {
+    app.decorate('kernel', kernel);
+    app.decorate('addErrorFormatter', addErrorFormatter);
+    await registerOpenApi(app, { version: VERSION });
+    registerHealthRoutes(app, {
+      ping: () => kernel.storage.ping(),
+      pending: () => pendingMigrations(kernel.db, migrationSets),
+    });
+    registerOpenApiRoutes(app);
+    for (const capability of capabilities) await capability.routes?.(app, kernel);
+    if (options.migrate ?? true) await migrate();
+    await app.ready();
+  } catch (err) {
+    // What was opened (the data directory's lock, connections, timers) must not outlive a
+    // failed build: a process that cannot serve has to be able to exit.
+    await close().catch((closeErr) => logger.warn({ err: closeErr }, 'cleanup after a failed start failed'));
+    throw err;
+  }
   return { app, kernel, migrate, close };
 }
 

@@ -1,36 +1,33 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { buildApp } from '../app.ts';
 import { TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
 import { createLogger, type Db, loadConfig, ManualClock, openStorage } from '../kernel/index.ts';
+import { spawnForTest, within } from '../../test/support/processes.ts';
 import { appendAudit } from './index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/onecity.mjs', import.meta.url));
 
-function runCli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(
+  t: TestContext,
+  args: string[],
+  dataDir: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !['DATABASE_URL', 'ONECITY_CONFIG'].includes(k)) env[k] = v;
   Object.assign(env, { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dataDir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  const run = spawnForTest(t, process.execPath, [BIN, ...args], { cwd: dataDir, env });
+  return within(run.exited, 120_000, `exit of onecity ${args.join(' ')}`).then(({ code }) => ({
+    code: code ?? 1,
+    stdout: run.stdout(),
+    stderr: run.stderr(),
+  }));
 }
 
 /** Copies the pristine data directory, tampers with the copy through its own handle, closes it. */
@@ -79,11 +76,11 @@ describe('onecity audit verify', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('exits 0 on an intact chain and prints the head', async () => {
-    const res = await runCli(['audit', 'verify'], pristine);
+  test('exits 0 on an intact chain and prints the head', async (t) => {
+    const res = await runCli(t, ['audit', 'verify'], pristine);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /Audit chain intact: \d+ record\(s\), head \d+:[0-9a-f]{64}/);
-    const head = await runCli(['audit', 'head'], pristine);
+    const head = await runCli(t, ['audit', 'head'], pristine);
     assert.match(head.stdout.trim(), /^\d+:[0-9a-f]{64}$/);
   });
 
@@ -117,16 +114,16 @@ describe('onecity audit verify', () => {
     ],
   ];
   for (const [name, change, badSeq] of cases)
-    test(`exits non-zero naming the first bad record after ${name}`, async () => {
+    test(`exits non-zero naming the first bad record after ${name}`, async (t) => {
       const dir = await tamperedCopy(pristine, change);
       dirs.push(dir);
-      const res = await runCli(['audit', 'verify'], dir);
+      const res = await runCli(t, ['audit', 'verify'], dir);
       assert.equal(res.code, 1, res.stdout + res.stderr);
       assert.match(res.stderr, new RegExp(`BROKEN at record ${badSeq}:`));
     });
 
-  test('a malformed anchor is a usage error', async () => {
-    const res = await runCli(['audit', 'verify', '--anchor', 'nope'], pristine);
+  test('a malformed anchor is a usage error', async (t) => {
+    const res = await runCli(t, ['audit', 'verify', '--anchor', 'nope'], pristine);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /--anchor must be SEQ:HASH/);
   });

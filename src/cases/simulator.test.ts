@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { verifyAuditChain } from '../audit/index.ts';
 import { caseEngineOf } from './index.ts';
 import { simulateCity } from './simulator.ts';
+import { patience } from '../../test/support/processes.ts';
 import { caseFixture } from './testing.ts';
 
 async function run(seed: number) {
@@ -22,7 +23,9 @@ async function run(seed: number) {
 }
 
 describe('simulator', () => {
-  it('plays a day of the city; the same seed gives the same summary', { timeout: 180_000 }, async () => {
+  it('plays a day of the city; the same seed gives the same summary', {
+    timeout: patience(600_000),
+  }, async () => {
     const a = await run(11);
     const b = await run(11);
     assert.deepEqual(a.summary, b.summary);

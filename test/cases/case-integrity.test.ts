@@ -19,6 +19,7 @@ import {
 import { simulateCity } from '../../src/cases/simulator.ts';
 import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
 import { wholeRowJson } from '../../src/kernel/index.ts';
+import { patience } from '../support/processes.ts';
 import { testBackends } from '../support/storage.ts';
 
 for (const backend of testBackends()) {
@@ -32,7 +33,7 @@ for (const backend of testBackends()) {
     });
 
     it('a simulated day and a burst of reports leave no row without its case', {
-      timeout: 180_000,
+      timeout: patience(600_000),
     }, async () => {
       // A burst through HTTP: the reports share group-committed batches (duplicates within
       // a batch link to each other).

@@ -4,11 +4,12 @@
  * and exactly one escalation (rows counted), whoever of the two fires them.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from '../../src/cases/testing.ts';
+import { patience, spawnForTest, within } from '../support/processes.ts';
 
 const NODE = fileURLToPath(new URL('../support/case-node.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,8 +22,8 @@ interface Node {
   stderr: string[];
 }
 
-function startNode(schema: string, nodeId: string): Node {
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE], {
+function startNode(t: TestContext, schema: string, nodeId: string): Node {
+  const { child } = spawnForTest(t, process.execPath, ['--import', 'tsx', NODE], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, SCHEMA: schema, NODE_ID: nodeId },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,7 +51,7 @@ describe('cases: one deadline, two server processes, one supervision and one esc
   });
   after(() => fx?.dispose());
 
-  test('exactly once across nodes', { timeout: 120_000 }, async () => {
+  test('exactly once across nodes', { timeout: patience(300_000) }, async (t) => {
     // The case is accepted 3 hours ago (real time): its 2-hour emergency deadline has passed.
     fx.t.clock.set(Date.now() - 3 * 3_600_000);
     await fx.relogin();
@@ -71,12 +72,12 @@ describe('cases: one deadline, two server processes, one supervision and one esc
         ).n,
       );
 
-    const nodes = [startNode(schema, 'node-a'), startNode(schema, 'node-b')];
+    const nodes = [startNode(t, schema, 'node-a'), startNode(t, schema, 'node-b')];
     try {
-      await Promise.all(nodes.map((n) => n.ready));
+      await within(Promise.all(nodes.map((n) => n.ready)), 120_000, 'ready from both nodes');
       for (const n of nodes) assert.equal(n.child.exitCode, null, `node died: ${n.stderr.join('')}`);
       for (const n of nodes) n.child.stdin!.write('go\n');
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + patience(60_000);
       while ((await count('escalation')) === 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
       // Let both nodes poll a while longer: a second firing would show now.
@@ -111,7 +112,7 @@ describe('cases: one deadline, two server processes, one supervision and one esc
       for (const f of fired) assert.ok(f.fired_by, `${f.kind} records the node that fired it`);
     } finally {
       for (const n of nodes) n.child.stdin!.write('stop\n');
-      const codes = await Promise.all(nodes.map((n) => n.exited));
+      const codes = await within(Promise.all(nodes.map((n) => n.exited)), 60_000, 'exit of both nodes');
       assert.deepEqual(codes, [0, 0], nodes.map((n) => n.stderr.join('')).join('\n'));
     }
   });

@@ -14,6 +14,7 @@ import { identityCapability } from '../../src/identity/index.ts';
 import { loadConfig, openStorage, type Storage } from '../../src/kernel/index.ts';
 import { orgCapability } from '../../src/org/index.ts';
 import { testLogger } from '../support/app.ts';
+import { patience } from '../support/processes.ts';
 
 const skip = process.env.TEST_DATABASE_URL ? false : 'needs PostgreSQL: set TEST_DATABASE_URL';
 
@@ -44,7 +45,7 @@ async function readStream(url: string, headers: Record<string, string>) {
   })();
   return {
     frames,
-    async until(pred: () => boolean, ms = 5000) {
+    async until(pred: () => boolean, ms = patience(30_000)) {
       const deadline = Date.now() + ms;
       while (!pred()) {
         if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${JSON.stringify(frames)}`);
@@ -91,7 +92,9 @@ describe('live stream across two nodes without a shared bus (PostgreSQL)', { ski
     await fx?.dispose();
   });
 
-  it('each stream gets every event of both nodes once, in commit order', { timeout: 60_000 }, async () => {
+  it('each stream gets every event of both nodes once, in commit order', {
+    timeout: patience(180_000),
+  }, async () => {
     const cases: Array<{ id: string; version: number }> = [];
     for (let k = 0; k < 24; k++) cases.push((await fx.report('citizen')).json());
     const onA = await readStream(`${baseA}/api/v1/stream`, fx.as.sup);

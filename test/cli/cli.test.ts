@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { commands } from '../../src/cli/main.ts';
+import { patience } from '../support/processes.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const onecity = (args: string[], env: Record<string, string> = {}) =>
@@ -12,7 +13,7 @@ const onecity = (args: string[], env: Record<string, string> = {}) =>
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: patience(300_000),
   });
 
 describe('onecity command line', () => {

@@ -5,21 +5,24 @@
  * duplicates.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, describe, test } from 'node:test';
+import { after, describe, type TestContext, test } from 'node:test';
+import { patience, spawnForTest, type TestProcess, within } from '../support/processes.ts';
 
 interface Server {
+  process: TestProcess;
   child: ChildProcess;
   address: string;
   deviceKey: string;
 }
 
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(
+function startServer(t: TestContext, dataDir: string): Promise<Server> {
+  const server = spawnForTest(
+    t,
     process.execPath,
     ['--import', 'tsx', path.join(import.meta.dirname, 'ingest-server.ts')],
     {
@@ -27,7 +30,8 @@ function startServer(dataDir: string): Promise<Server> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  return new Promise((resolve, reject) => {
+  const { child } = server;
+  const listening = new Promise<Server>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     // Logs share stdout; the server's own line is the one with an address.
     lines.on('line', (line) => {
@@ -38,10 +42,11 @@ function startServer(dataDir: string): Promise<Server> {
         return;
       }
       if (parsed.address && parsed.deviceKey)
-        resolve({ child, address: parsed.address, deviceKey: parsed.deviceKey });
+        resolve({ process: server, child, address: parsed.address, deviceKey: parsed.deviceKey });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before it listened`)));
   });
+  return within(listening, 120_000, 'listening server');
 }
 
 const exited = (child: ChildProcess) =>
@@ -55,9 +60,9 @@ describe('crash safety of HTTP ingestion (embedded database)', () => {
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test('after kill -9 and a restart every acknowledged observation is present', {
-    timeout: 120_000,
-  }, async () => {
-    const first = await startServer(dataDir);
+    timeout: patience(300_000),
+  }, async (t) => {
+    const first = await startServer(t, dataDir);
     const base = Date.now() - 7 * 86_400_000;
     let seq = 0;
     const nextBatch = (n: number) =>
@@ -92,7 +97,7 @@ describe('crash safety of HTTP ingestion (embedded database)', () => {
     };
     const senders = [sender(), sender(), sender(), sender()];
     // Kill once a good number of batches were acknowledged, with others in flight.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + patience(120_000);
     while (acknowledged.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL');
     stop = true;
@@ -100,7 +105,7 @@ describe('crash safety of HTTP ingestion (embedded database)', () => {
     await exited(first.child);
     assert.ok(acknowledged.length >= 20, `only ${acknowledged.length} batches were acknowledged`);
 
-    const second = await startServer(dataDir);
+    const second = await startServer(t, dataDir);
     try {
       let duplicates = 0;
       let accepted = 0;
@@ -118,8 +123,7 @@ describe('crash safety of HTTP ingestion (embedded database)', () => {
       assert.equal(accepted, 0, 'an acknowledged observation was missing after the crash');
       assert.equal(duplicates, acknowledged.length * 500);
     } finally {
-      second.child.kill('SIGTERM');
-      await exited(second.child);
+      await second.process.stop();
     }
   });
 });

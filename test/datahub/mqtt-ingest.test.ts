@@ -14,6 +14,7 @@ import { auditCapability } from '../../src/audit/index.ts';
 import { createDatahubCapability, mqttIngestOf } from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { patience } from '../support/processes.ts';
 import { testBackends } from '../support/storage.ts';
 import { addDevice, serviceKey } from './datahub-fixtures.ts';
 
@@ -42,7 +43,7 @@ async function until<T>(
   probe: () => Promise<T | null | undefined | false>,
   ms = 20_000,
 ): Promise<T> {
-  const end = Date.now() + ms;
+  const end = Date.now() + patience(ms);
   for (;;) {
     const v = await probe();
     if (v) return v;

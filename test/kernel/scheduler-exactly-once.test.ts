@@ -4,9 +4,9 @@
  * records a firing in its job's transaction; every job must be recorded exactly once.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import {
@@ -17,6 +17,7 @@ import {
   type Storage,
   systemClock,
 } from '../../src/kernel/index.ts';
+import { patience, spawnForTest, type TestProcess, within } from '../support/processes.ts';
 import { closeTestStorage, openTestStorage } from '../support/storage.ts';
 
 const JOBS = 200;
@@ -27,18 +28,20 @@ const skip = process.env.TEST_DATABASE_URL
   : 'needs PostgreSQL: set TEST_DATABASE_URL (PGlite is single-process by design)';
 
 interface Worker {
+  process: TestProcess;
   child: ChildProcess;
   ready: Promise<void>;
   result: Promise<{ node: string; ran: number }>;
   stderr: string[];
 }
 
-function startWorker(schema: string, nodeId: string): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+function startWorker(t: TestContext, schema: string, nodeId: string): Worker {
+  const worker = spawnForTest(t, process.execPath, ['--import', 'tsx', WORKER], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, SCHEMA: schema, NODE_ID: nodeId },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const { child } = worker;
   const stderr: string[] = [];
   child.stderr!.on('data', (d) => stderr.push(String(d)));
   const lines = createInterface({ input: child.stdout! });
@@ -59,7 +62,7 @@ function startWorker(schema: string, nodeId: string): Worker {
   });
   // A worker that dies before "ready" must fail the test, not hang it.
   result.catch(() => onReady());
-  return { child, ready, result, stderr };
+  return { process: worker, child, ready, result, stderr };
 }
 
 describe('scheduler exactly-once across two OS processes on PostgreSQL', { skip }, () => {
@@ -74,7 +77,9 @@ describe('scheduler exactly-once across two OS processes on PostgreSQL', { skip 
   });
   after(() => (storage ? closeTestStorage(storage) : undefined));
 
-  test(`${JOBS} due jobs fire exactly once between two processes`, { timeout: 120_000 }, async (t) => {
+  test(`${JOBS} due jobs fire exactly once between two processes`, {
+    timeout: patience(300_000),
+  }, async (t) => {
     // Schedule through a scheduler of this process, as a server would.
     const scheduler = createScheduler({
       db: storage.db,
@@ -84,11 +89,15 @@ describe('scheduler exactly-once across two OS processes on PostgreSQL', { skip 
     const due = new Date(Date.now() - 60_000);
     for (let i = 0; i < JOBS; i++) await scheduler.schedule({ kind: 'count', runAt: due, payload: { i } });
 
-    const workers = [startWorker(storage.schema!, 'proc-a'), startWorker(storage.schema!, 'proc-b')];
+    const workers = [startWorker(t, storage.schema!, 'proc-a'), startWorker(t, storage.schema!, 'proc-b')];
     try {
-      await Promise.all(workers.map((w) => w.ready));
+      await within(Promise.all(workers.map((w) => w.ready)), 120_000, 'ready from both workers');
       for (const w of workers) w.child.stdin!.write('go\n');
-      const results = await Promise.all(workers.map((w) => w.result));
+      const results = await within(
+        Promise.all(workers.map((w) => w.result)),
+        120_000,
+        'results of both workers',
+      );
 
       const perJob = (
         await sql<{ job_id: number; n: number }>`
@@ -131,7 +140,7 @@ describe('scheduler exactly-once across two OS processes on PostgreSQL', { skip 
         'kernel_job.fired_by agrees with the firings',
       );
     } finally {
-      for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.process.stop('SIGKILL')));
     }
   });
 });

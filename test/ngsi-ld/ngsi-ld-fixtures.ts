@@ -11,6 +11,7 @@ import { createIdentityCapability, createUser, issueApiKey, systemActor } from '
 import type { ResolveAll } from '../../src/kernel/index.ts';
 import { createNgsiLdCapability, type NgsiLdSettings, ngsiLdBrokerOf } from '../../src/ngsi-ld/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { patience } from '../support/processes.ts';
 import type { Backend } from '../support/storage.ts';
 
 const require = createRequire(import.meta.url);
@@ -118,7 +119,7 @@ export async function startReceiver(): Promise<Receiver> {
   return Object.assign(receiver, {
     url: `http://127.0.0.1:${port}/notify`,
     received,
-    waitFor(n: number, ms = 5000) {
+    waitFor(n: number, ms = patience(30_000)) {
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`expected ${n} notifications, got ${received.length}`)),

@@ -21,6 +21,7 @@ import { locatePoint, seedDemoCity } from '../../src/org/index.ts';
 import { FileSystemMediaStore } from '../../src/participation/index.ts';
 import { pngWithMetadata } from '../participation/images.ts';
 import { testLogger } from '../support/app.ts';
+import { patience } from '../support/processes.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const onecity = (args: string[], dataDir: string) =>
@@ -28,7 +29,7 @@ const onecity = (args: string[], dataDir: string) =>
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: dataDir },
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: patience(300_000),
   });
 
 /** Every row of the tables a restore must bring back, in a stable order, as JSON. */

@@ -1,5 +1,6 @@
 // A OneCity node with one extra slow route, for the graceful-shutdown test. Prints the
-// address on stdout ("LISTENING <url>") and exits with serveUntilSignal's code.
+// address on stdout ("LISTENING <url>"), "IN FLIGHT" when the slow request arrives, and
+// exits with serveUntilSignal's code.
 import { buildApp } from '../../src/app.ts';
 import { serveUntilSignal } from '../../src/cli/serve.ts';
 import { type Capability, createLogger, loadConfig } from '../../src/kernel/index.ts';
@@ -8,6 +9,8 @@ const slow: Capability = {
   name: 'slow',
   routes(app) {
     app.get('/test/slow', async () => {
+      // The test sends SIGTERM once it reads this: the request is in flight by then.
+      process.stdout.write('IN FLIGHT\n');
       await new Promise((r) => setTimeout(r, 1500));
       return { finished: true };
     });

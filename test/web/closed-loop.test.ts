@@ -23,10 +23,11 @@ import {
   startHarness,
   type WebHarness,
 } from './browser-kit.ts';
+import { patience } from '../support/processes.ts';
 
 const skip = browserSkipReason();
 
-describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 300_000 }, () => {
+describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: patience(600_000) }, () => {
   let h: WebHarness;
   const findings: AxeFinding[] = [];
   const shots: string[] = [];
@@ -181,7 +182,10 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
 
   it('the command center shows the new case without a reload', async () => {
     // case.reported is published right after the intake batch commits (no scheduler poll).
-    await command.locator(`[data-feed-case="${caseNumber}"]`).first().waitFor({ timeout: 10_000 });
+    await command
+      .locator(`[data-feed-case="${caseNumber}"]`)
+      .first()
+      .waitFor({ timeout: patience(30_000) });
   });
 
   it('supervision files it from the intake queue', async () => {
@@ -263,7 +267,10 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
   });
 
   it('the command center saw the case change state live', async () => {
-    await command.locator('.feed li', { hasText: 'case.evaluated' }).first().waitFor({ timeout: 10_000 });
+    await command
+      .locator('.feed li', { hasText: 'case.evaluated' })
+      .first()
+      .waitFor({ timeout: patience(30_000) });
     // The drawer's requests for the photo.
     const photoUrls: string[] = [];
     command.on('request', (r) => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { patience } from '../../../test/support/processes.ts';
 import { rect, tinyCity } from '../../org/testing.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -19,7 +20,7 @@ const onecity = (...args: string[]) =>
       ONECITY_ADMIN_PASSWORD: 'Chief-of-city-2026',
     },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: patience(300_000),
   });
 const file = (name: string, value: unknown) => {
   const p = path.join(dir, name);

@@ -21,8 +21,13 @@ export const startCommand: CliCommand = {
     if (env.LOG_PRETTY === undefined && process.stdout.isTTY) env.LOG_PRETTY = 'true';
     const config = loadConfig({ env, overrides });
     const built = await buildApp({ config });
-    if (config.seedDemo && (await hasNoDivisions(built.kernel.db)))
-      await seedDemoWithProgress(built.kernel, 1);
+    try {
+      if (config.seedDemo && (await hasNoDivisions(built.kernel.db)))
+        await seedDemoWithProgress(built.kernel, 1);
+    } catch (err) {
+      await built.close().catch(() => {});
+      throw err;
+    }
     return serveUntilSignal(built, config);
   },
 };

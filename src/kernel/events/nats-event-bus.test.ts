@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { patience } from '../../../test/support/processes.ts';
 import { ManualClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { createKernel } from '../kernel.ts';
@@ -32,7 +33,7 @@ const skip = (await natsUnavailable()) ?? false;
 const clock = new ManualClock('2026-03-02T01:00:00Z');
 
 /** Resolves once `check` holds, polling; fails after `ms`. */
-async function eventually(check: () => boolean, what: string, ms = 5000) {
+async function eventually(check: () => boolean, what: string, ms = patience(30_000)) {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);

@@ -7,6 +7,7 @@ import {
   openTestStorage,
   testBackends,
 } from '../../../test/support/storage.ts';
+import { patience } from '../../../test/support/processes.ts';
 import { ManualClock } from '../clock.ts';
 import { createLogger } from '../logger.ts';
 import { migrateToLatest, type Storage } from '../storage/index.ts';
@@ -325,7 +326,7 @@ for (const backend of testBackends()) {
       await scheduler.schedule({ kind: 'polled', runAt: clock.now() });
       scheduler.start(20);
       scheduler.start(20); // a second start is a no-op, not a second loop
-      const until = Date.now() + 5000;
+      const until = Date.now() + patience(30_000);
       while (finished < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       assert.equal(finished, 1);
       await scheduler.schedule({ kind: 'polled', runAt: new Date(clock.now().getTime() + MINUTE) });

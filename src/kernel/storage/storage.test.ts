@@ -3,13 +3,14 @@
  * Then the DATA_DIR lock that keeps a second process away from an embedded database.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { spawnForTest, within } from '../../../test/support/processes.ts';
 import {
   type Backend,
   closeTestStorage,
@@ -469,17 +470,14 @@ describe('DATA_DIR lock (embedded PGlite)', () => {
     await first!.ping();
   });
 
-  test('a second OS process on the same DATA_DIR exits non-zero with a clear message', async () => {
+  test('a second OS process on the same DATA_DIR exits non-zero with a clear message', async (t) => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     delete env.DATABASE_URL;
     delete env.NATS_URL;
     delete env.ONECITY_CONFIG;
-    const child = spawn(process.execPath, ['bin/onecity.mjs', 'migrate'], { cwd: ROOT, env });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const migrate = spawnForTest(t, process.execPath, ['bin/onecity.mjs', 'migrate'], { cwd: ROOT, env });
+    const { code } = await within(migrate.exited, 120_000, 'exit of the second process');
+    const stderr = migrate.stderr();
     assert.notEqual(code, 0);
     assert.match(stderr, /DATA_DIR .* is in use by another OneCity process \(pid \d+\)/);
     assert.ok(stderr.includes(String(process.pid)), 'the message names the holder');

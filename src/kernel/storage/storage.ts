@@ -240,6 +240,9 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
   };
 }
 
+/** How long opening PostgreSQL waits for the server to accept a connection. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
 async function openPostgres(
   url: string,
   schema: string | undefined,
@@ -250,15 +253,23 @@ async function openPostgres(
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       pgParsers[oid] ?? pg.types.getTypeParser(oid, format),
   };
-  if (schema) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
-    const client = new pg.Client({ connectionString: url });
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
+  // One connection before the pool: a server that refuses or does not answer fails the
+  // start here, naming DATABASE_URL, rather than at the first query (or never, since the
+  // pool itself waits for a connection without limit).
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
     await client.connect();
-    try {
-      await client.query(`create schema if not exists ${schema}`);
-    } finally {
-      await client.end();
-    }
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new Error(`DATABASE_URL ${redactUrl(url)}: cannot connect: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    if (schema) await client.query(`create schema if not exists ${schema}`);
+  } finally {
+    await client.end();
   }
   const pool = new pg.Pool({
     connectionString: url,
