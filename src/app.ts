@@ -31,6 +31,7 @@ import {
   registerOpenApi,
   registerOpenApiRoutes,
   type Storage,
+  scheduleJobPruning,
 } from './kernel/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -124,6 +125,15 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
   const start = async () => {
     if (started) return;
     started = true;
+    await scheduleJobPruning({
+      scheduler: kernel.scheduler,
+      clock: kernel.clock,
+      logger,
+      retention: {
+        doneDays: config.schedulerDoneRetentionDays,
+        failedDays: config.schedulerFailedRetentionDays,
+      },
+    });
     for (const capability of capabilities) await capability.start?.(kernel);
     if (options.background ?? config.schedulerEnabled) kernel.scheduler.start(config.schedulerPollMs);
   };

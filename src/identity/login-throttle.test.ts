@@ -133,7 +133,8 @@ for (const backend of testBackends()) {
       const doneBefore = await jobs('done');
 
       // Each job one batch in its own transaction: two full ones, then the rest.
-      assert.equal(await t.kernel.scheduler.runDue(), 3);
+      // The kernel's own jobs (the scheduler's pruning) may fall due in the same hour.
+      await t.kernel.scheduler.runDue();
       assert.equal((await jobs('done')).length - doneBefore.length, 3);
       const count = await t.kernel.db
         .selectFrom('identity_login_throttle')

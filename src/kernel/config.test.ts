@@ -81,6 +81,8 @@ describe('configuration', () => {
     ['BODY_MAX_DEPTH', '4', /integer from 8/],
     ['SCHEDULER_ENABLED', 'sometimes', /true or false/],
     ['SCHEDULER_POLL_MS', '1', /integer from 10/],
+    ['SCHEDULER_DONE_RETENTION_DAYS', '-1', /integer from 0/],
+    ['SCHEDULER_FAILED_RETENTION_DAYS', 'a month', /integer from 0/],
     ['TRUST_PROXY', 'proxy.example', /not an IP address, a CIDR range/],
     ['TRUST_PROXY', '10.0.0.0/33', /not an IP address, a CIDR range/],
     ['TRUST_PROXY', '10.0.0.1, ', /not an IP address/],

@@ -61,6 +61,10 @@ export interface Config {
   readonly schedulerEnabled: boolean;
   /** How often the scheduler polls for due jobs, in milliseconds (`SCHEDULER_POLL_MS`). */
   readonly schedulerPollMs: number;
+  /** Done and cancelled jobs older than this many days are deleted; 0 keeps them (`SCHEDULER_DONE_RETENTION_DAYS`). */
+  readonly schedulerDoneRetentionDays: number;
+  /** Failed jobs older than this many days are deleted; 0 keeps them (`SCHEDULER_FAILED_RETENTION_DAYS`). */
+  readonly schedulerFailedRetentionDays: number;
   /** A device that sent nothing for this many seconds is flagged offline (`DEVICE_OFFLINE_AFTER_SECONDS`). */
   readonly deviceOfflineAfterSeconds: number;
   /** Raw observations older than this many days are deleted; 0 keeps them (`OBSERVATION_RETENTION_DAYS`). */
@@ -276,6 +280,12 @@ const SPECS = {
   bodyMaxDepth: { key: 'BODY_MAX_DEPTH', default: 64, parse: int(8, 512) },
   schedulerEnabled: { key: 'SCHEDULER_ENABLED', default: true, parse: bool },
   schedulerPollMs: { key: 'SCHEDULER_POLL_MS', default: 1000, parse: int(10, 60_000) },
+  schedulerDoneRetentionDays: { key: 'SCHEDULER_DONE_RETENTION_DAYS', default: 7, parse: int(0, 36_500) },
+  schedulerFailedRetentionDays: {
+    key: 'SCHEDULER_FAILED_RETENTION_DAYS',
+    default: 30,
+    parse: int(0, 36_500),
+  },
   deviceOfflineAfterSeconds: {
     key: 'DEVICE_OFFLINE_AFTER_SECONDS',
     default: 900,

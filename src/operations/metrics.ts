@@ -305,7 +305,7 @@ export class PlatformMetrics {
       .family(
         'onecity_scheduler_jobs_failed',
         'gauge',
-        'Scheduler jobs that failed every attempt and were given up',
+        'Scheduler jobs that failed every attempt and were given up, kept SCHEDULER_FAILED_RETENTION_DAYS days',
       )
       .sample('onecity_scheduler_jobs_failed', figures.jobsFailed)
       .family(

@@ -198,4 +198,13 @@ for (const backend of testBackends())
         fresh.close();
       }
     });
+
+    it('counts the failed jobs of the last SCHEDULER_FAILED_RETENTION_DAYS days only', async () => {
+      assert.equal(parse((await scrape()).body).get('onecity_scheduler_jobs_failed'), 1);
+      // The scheduler's own pruning job, scheduled at start, deletes the failure 30 days on.
+      t.clock.advance(31 * 24 * 3600 * 1000);
+      as.auditor = bearer(await loginAs(t, 'm.auditor'));
+      while ((await t.kernel.scheduler.runDue()) > 0) {}
+      assert.equal(parse((await scrape()).body).get('onecity_scheduler_jobs_failed'), 0);
+    });
   });

@@ -9,3 +9,10 @@ export {
   type Scheduler,
   schedulerMigrations,
 } from './scheduler.ts';
+export {
+  JOB_PRUNE_BATCH,
+  JOB_PRUNE_JOB,
+  type JobRetention,
+  pruneFinishedJobs,
+  scheduleJobPruning,
+} from './job-pruning.ts';

@@ -111,10 +111,20 @@ export const schedulerMigrations: MigrationSet = {
       await sql`create index kernel_job_due on kernel_job (run_at) where status = 'pending'`.execute(db);
     },
   },
-  // Done jobs stay in the table; the metrics count the failed ones without reading them all.
+  // The metrics count the failed jobs without reading the done ones.
   '0002-kernel-jobs-failed': {
     async up(db) {
       await sql`create index kernel_job_failed on kernel_job (id) where status = 'failed'`.execute(db);
+    },
+  },
+  // When a job became done, failed or cancelled, for the pruning job (job-pruning.ts). A column
+  // without a default is added without rewriting the table; rows finished before it age by
+  // their firing or due time instead (FINISHED_AT in job-pruning.ts, which this index matches).
+  '0003-kernel-jobs-finished': {
+    async up(db) {
+      await sql`alter table kernel_job add column finished_at timestamptz`.execute(db);
+      await sql`create index kernel_job_finished on kernel_job (status, (coalesce(finished_at, fired_at, run_at)))
+        where status <> 'pending'`.execute(db);
     },
   },
 };
@@ -208,7 +218,13 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
         await sql`release savepoint job_handler`.execute(trx);
         await trx
           .updateTable('kernel_job')
-          .set({ status: 'done', attempts: job.attempts + 1, fired_by: nodeId, fired_at: clock.now() })
+          .set({
+            status: 'done',
+            attempts: job.attempts + 1,
+            fired_by: nodeId,
+            fired_at: clock.now(),
+            finished_at: clock.now(),
+          })
           .where('id', '=', job.id)
           .execute();
       } catch (error) {
@@ -232,7 +248,9 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
             attempts,
             last_error: String((error as Error)?.message ?? error).slice(0, 2000),
             // A failed job keeps the time it was due; a retried one waits 2 s, 4 s, 8 s… (≤ 1 h).
-            ...(giveUp ? {} : { run_at: new Date(now.getTime() + retryDelayMs(attempts)) }),
+            ...(giveUp
+              ? { finished_at: clock.now() }
+              : { run_at: new Date(now.getTime() + retryDelayMs(attempts)) }),
           })
           .where('id', '=', job.id)
           .execute();
@@ -294,7 +312,8 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
       const res = await insertJobs(
         requests,
         sql`with cancelled as (
-          update kernel_job set status = 'cancelled' where key = any(${[...cancelled]}::text[]) and status = 'pending'
+          update kernel_job set status = 'cancelled', finished_at = ${clock.now()}
+          where key = any(${[...cancelled]}::text[]) and status = 'pending'
         )`,
       ).execute(on);
       return Number(res.numAffectedRows ?? 0);
@@ -302,7 +321,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
     async cancel(key, on = db) {
       const res = await on
         .updateTable('kernel_job')
-        .set({ status: 'cancelled' })
+        .set({ status: 'cancelled', finished_at: clock.now() })
         .where('key', '=', key)
         .where('status', '=', 'pending')
         .executeTakeFirst();
@@ -312,7 +331,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
       if (keys.length === 0) return 0;
       const res = await on
         .updateTable('kernel_job')
-        .set({ status: 'cancelled' })
+        .set({ status: 'cancelled', finished_at: clock.now() })
         .where(sql<boolean>`key = any(${[...keys]}::text[])`)
         .where('status', '=', 'pending')
         .executeTakeFirst();
