@@ -356,14 +356,15 @@ export async function loadCaseDetails(
   const unknownStages = [...new Set(items.filter((i) => i.stage === undefined).map((i) => i.row.id))];
   // One statement, each list one JSON text: four queries cost PGlite four round trips and a
   // wire parse of every column of every row (docs/benchmarks.md). A candidate's number is
-  // kept on its candidate row (0459): no lookup in case_record.
+  // kept on its candidate row (0459): no lookup in case_record. Candidates at the same
+  // distance in number order, as intake chose them (a 14-digit number is past a 13-digit one).
   const { rows } = await sql<{ stages: string; duplicates: string; reporters: string; linkage: string }>`
     select
       (select coalesce(json_agg(s order by s.id), '[]')::text from case_stage s
         where s.case_id = any(${unknownStages}::text[]) and s.ended_at is null) as stages,
       (select coalesce(json_agg(json_build_object(
           'case_id', d.case_id, 'id', d.candidate_id, 'number', d.candidate_number, 'distance_m', d.distance_m)
-          order by d.distance_m, d.candidate_number), '[]')::text
+          order by d.distance_m, length(d.candidate_number), d.candidate_number), '[]')::text
         from case_duplicate d where d.case_id = any(${ids}::text[])) as duplicates,
       (select coalesce(json_agg(r order by r.id), '[]')::text from case_reporter r
         where r.case_id = any(${ids}::text[])) as reporters,

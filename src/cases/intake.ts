@@ -16,7 +16,7 @@ import {
 } from '../kernel/index.ts';
 import { GroupCommit, type Outcome } from './case-batcher.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
-import { OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
+import { OPEN_CASE_NUMBER_SQL, OPEN_CASE_PLACE_SQL, OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
 import type { CaseView, Channel, Reporter } from './case-model.ts';
 import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
 import { recordCaseEvent, recordCaseEvents } from './case-outbox.ts';
@@ -61,76 +61,102 @@ export function distanceMeters(aLat: number, aLon: number, bLat: number, bLon: n
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-/** Metres in one degree of latitude on the sphere of {@link distanceMeters}. */
-const METRES_PER_DEGREE = (Math.PI / 180) * EARTH_RADIUS_M;
-
-/** Where to look for duplicates of a report: the radius's box in degrees, with 1 % to spare. */
-interface DuplicateProbe {
+/**
+ * What the duplicate probe looks for: open cases of a category reported since a moment,
+ * nearest to a place given on the Mercator plane of the probe's index ({@link mercator}).
+ */
+export interface DuplicateProbe {
   category: string;
   lat: number;
   lon: number;
-  lat0: number;
-  lat1: number;
-  lon0: number;
-  lon1: number;
-  /** cos(latitude): a degree of longitude in degrees of latitude, here. */
-  kx: number;
+  /** The place on the Mercator plane. */
+  x: number;
+  y: number;
   since: Date;
   /** A case that is not its own duplicate. */
   exclude?: string;
 }
 
-function probeOf(engine: CaseEngine, category: string, lat: number, lon: number, now: Date): DuplicateProbe {
-  const radius = engine.settings.duplicateRadiusMeters * 1.01;
-  const kx = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
-  const dLat = radius / METRES_PER_DEGREE;
-  const dLon = radius / (METRES_PER_DEGREE * kx);
+/**
+ * A place on the Mercator plane, as `OPEN_CASE_PLACE_SQL` computes it for the index (the
+ * latitude held within ±85°).
+ */
+function mercator(lat: number, lon: number): { x: number; y: number } {
+  const rad = Math.PI / 180;
+  const phi = Math.max(-85, Math.min(85, lat)) * rad;
+  return { x: lon * rad, y: Math.log(Math.tan(Math.PI / 4 + phi / 2)) };
+}
+
+/** The probe of a report of `category` at a place, received at `now`. */
+export function probeOf(
+  engine: CaseEngine,
+  category: string,
+  lat: number,
+  lon: number,
+  now: Date,
+): DuplicateProbe {
   return {
     category,
     lat,
     lon,
-    lat0: lat - dLat,
-    lat1: lat + dLat,
-    lon0: lon - dLon,
-    lon1: lon + dLon,
-    kx,
+    ...mercator(lat, lon),
     since: new Date(now.getTime() - engine.settings.duplicateWindowHours * 3_600_000),
   };
 }
 
 /**
- * The `most` nearest open cases of each probe's category within its box (reported since its
- * window began), one lateral probe per box on the GiST index of open cases
- * (`case_record_open_lonlat`, plain degrees, so the box is exact) ordered by local planar
- * distance; callers keep those within the radius by great-circle distance.
+ * The statement of {@link openCasesNear}: for each probe, one walk of the GiST index of open
+ * cases (`case_record_open_nearest`, migration 0462) that takes its category and window as
+ * index conditions and its order from the index (distance on the Mercator plane, then
+ * number), so it reads the `most` rows it answers however many open cases share the place.
+ * It looks beyond the radius when fewer are inside; callers keep those within it. `most` is a
+ * setting, written as a literal so that the planner knows how few rows are wanted.
  */
-async function openCasesNear(trx: Db, probes: DuplicateProbe[], most: number) {
-  const boxes = probes.map((p, i) => ({ i, ...p, exclude: p.exclude ?? null }));
-  const { rows } = await sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
+export function openCasesNearQuery(probes: DuplicateProbe[], most: number) {
+  const walks = probes.map((p, i) => ({
+    i,
+    category: p.category,
+    x: p.x,
+    y: p.y,
+    since: p.since,
+    exclude: p.exclude ?? null,
+  }));
+  return sql<{ i: number; id: string; number: string; lat: number; lon: number }>`
     select b.i, c.id, c.number, c.lat, c.lon
-    from jsonb_to_recordset(${JSON.stringify(boxes)}::jsonb)
-      as b(i int, category text, lat float8, lon float8, lat0 float8, lat1 float8, lon0 float8,
-           lon1 float8, kx float8, since timestamptz, exclude text)
+    from jsonb_to_recordset(${JSON.stringify(walks)}::jsonb)
+      as b(i int, category text, x float8, y float8, since timestamptz, exclude text)
     cross join lateral (
       select c.id, c.number, c.lat, c.lon from case_record c
       where c.category = b.category
         and c.state in (${sql.raw(OPEN_POINT_STATES_SQL)})
-        and point(c.lon, c.lat) <@ box(point(b.lon0, b.lat0), point(b.lon1, b.lat1))
         and c.reported_at >= b.since
         and c.id is distinct from b.exclude
-      order by (c.lat - b.lat) ^ 2 + ((c.lon - b.lon) * b.kx) ^ 2, c.number
-      limit ${most}
-    ) c`.execute(trx);
-  return rows;
+      order by ${sql.raw(OPEN_CASE_PLACE_SQL)} <-> point(b.x, b.y),
+        ${sql.raw(OPEN_CASE_NUMBER_SQL)} <-> point(0, 0)
+      limit ${sql.lit(most)}
+    ) c`;
 }
 
 /**
- * Nearest first; at the same distance by case number (fixed-width digits: the order of
- * `order by c.number`), so the candidates kept and the order shown never depend on the order
- * rows came back in.
+ * The `most` nearest open cases of each probe's category reported since its window began
+ * (see {@link openCasesNearQuery}).
+ */
+async function openCasesNear(trx: Db, probes: DuplicateProbe[], most: number) {
+  return (await openCasesNearQuery(probes, most).execute(trx)).rows;
+}
+
+/**
+ * Case numbers in number order: a day's numbers have 13 digits and grow a 14th beyond 99,999
+ * a day (`formatCaseNumber`), so the shorter is the lower.
+ */
+const byNumber = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Nearest first; at the same distance the lower case number (the probe's index order), so
+ * the candidates kept and the order shown never depend on the order rows came back in.
  */
 const byDistance = (a: { d: number; number: string }, b: { d: number; number: string }) =>
-  a.d - b.d || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0);
+  a.d - b.d || byNumber(a.number, b.number);
 
 /** The `most` nearest of some candidates (see `byDistance`). */
 function nearest<T extends { d: number; number: string }>(candidates: T[], most: number): T[] {

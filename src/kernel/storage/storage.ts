@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes, protocol } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
@@ -176,6 +177,9 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
     pglite = new PGlite({
       ...(dataDir ? { dataDir: path.join(dataDir, 'pgdata') } : {}),
       parsers: pgliteParsers,
+      // The index of intake's duplicate probe (migration 0462) mixes scalar columns with a
+      // point; PostgreSQL has the extension in contrib, PGlite only when loaded here.
+      extensions: { btree_gist },
     });
     await pglite.waitReady;
     // A new WAL segment is 16 MB, and PostgreSQL fills it with zeros first. In memory (tests,
