@@ -1,7 +1,7 @@
 /** The screens of the app: path, navigation label, and who may see them. */
 import type { ComponentType } from 'react';
 import type { MessageKey } from '../i18n/en.ts';
-import { AdminScreen } from '../screens/admin.tsx';
+import { AdminScreen } from '../screens/admin/index.tsx';
 import { CitizenPortal } from '../screens/citizen-portal.tsx';
 import { CommandCenter } from '../screens/command-center.tsx';
 import { GridWorkerView } from '../screens/grid-worker.tsx';
