@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { auditCapability } from './audit/index.ts';
+import { auditCapability, createAuditApiCapability } from './audit/index.ts';
 import { casesCapability } from './cases/index.ts';
 import { datahubCapability } from './datahub/index.ts';
-import { identityCapability } from './identity/index.ts';
+import { identityCapability, requirePermission } from './identity/index.ts';
 import { ngsiLdCapability } from './ngsi-ld/index.ts';
 import { createOperationsCapability } from './operations/index.ts';
 import { CORE_DEPARTMENT_CODES, orgCapability } from './org/index.ts';
@@ -41,10 +41,14 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** The platform version (package.json). */
 export const VERSION = pkg.version;
 
-/** Core capabilities in dependency order. */
+/**
+ * Core capabilities in dependency order (docs/architecture.md, "Layers"). The auditors' API
+ * takes identity's permission guard from here, so the audit chain stays below identity.
+ */
 export const coreCapabilities: readonly Capability[] = [
-  identityCapability,
   auditCapability,
+  identityCapability,
+  createAuditApiCapability(requirePermission),
   orgCapability,
   casesCapability,
   participationCapability,

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { requirePermission } from '../identity/index.ts';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kernel } from '../kernel/index.ts';
 import { auditHead, verifyAuditChain } from './audit-chain.ts';
 import { type AuditQuery, listAudit } from './audit-query.ts';
@@ -22,8 +21,21 @@ const recordSchema = {
 } as const;
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }];
 
+/** The permissions the auditors' API requires (identity's permission matrix grants them). */
+export type AuditPermission = 'audit.read' | 'audit.verify';
+
+/**
+ * Builds the preHandler that admits only holders of a permission: identity's
+ * `requirePermission`, passed in because identity sits above the audit chain it appends to.
+ */
+export type AuditRouteGuard = (permission: AuditPermission) => preHandlerAsyncHookHandler;
+
 /** `GET /api/v1/audit`, `GET /api/v1/audit/head`, `POST /api/v1/audit/verify`. */
-export function registerAuditRoutes(app: FastifyInstance, kernel: Kernel) {
+export function registerAuditRoutes(
+  app: FastifyInstance,
+  kernel: Kernel,
+  requirePermission: AuditRouteGuard,
+) {
   app.get(
     '/api/v1/audit',
     {

@@ -4,7 +4,7 @@
  */
 import type { Capability } from '../kernel/index.ts';
 import { auditMigrations } from './audit-chain.ts';
-import { registerAuditRoutes } from './audit-routes.ts';
+import { type AuditRouteGuard, registerAuditRoutes } from './audit-routes.ts';
 
 export {
   type AuditAnchor,
@@ -22,12 +22,23 @@ export {
   verifyAuditChain,
 } from './audit-chain.ts';
 export { type AuditQuery, listAudit } from './audit-query.ts';
+export type { AuditPermission, AuditRouteGuard } from './audit-routes.ts';
 
-/** The audit capability: its table, the auditors' API. */
+/** The audit chain: its table, below identity, which appends to it like every capability above. */
 export const auditCapability: Capability = {
   name: 'audit',
   migrations: auditMigrations,
-  routes(app, kernel) {
-    registerAuditRoutes(app, kernel);
-  },
 };
+
+/**
+ * The auditors' API, guarded by `requirePermission` (identity's, passed in by the composition
+ * root): the audit capability imports nothing from identity, which sits above it.
+ */
+export function createAuditApiCapability(requirePermission: AuditRouteGuard): Capability {
+  return {
+    name: 'audit-api',
+    routes(app, kernel) {
+      registerAuditRoutes(app, kernel, requirePermission);
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { testBackends } from '../../test/support/storage.ts';
 import { coreCapabilities } from '../app.ts';
-import { TRANSITIONS } from '../cases/transitions.ts';
+import { TRANSITIONS } from '../cases/index.ts';
 import { systemActor } from './actor.ts';
 import { issueApiKey } from './api-keys.ts';
 import {
