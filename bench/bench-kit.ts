@@ -173,7 +173,7 @@ export function benchBackends(): BenchBackend[] {
  * (`npm run bench <name>` with BENCH_BACKENDS set to one engine, its table on stderr passed
  * through). Measured one after the other in one process, the second engine ran in the first
  * one's leftovers: its heap, and the embedded database's memory until the collector freed it
- * (PostgreSQL intake p99 75 ms after the embedded run against 35–46 ms alone, 2026-11-29).
+ * (PostgreSQL intake's p99 much longer there: docs/benchmarks-log.md, 2026-11-29 10:19).
  * Inside such a process (BENCH_ONE_ENGINE set), or with one engine wanted, runs `inProcess`.
  */
 export async function perEngineProcess(

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [name…]`: runs every `bench/*.bench.ts` (or the named ones), each in turn,
- * and prints a table; `--json` prints JSON. Figures go into docs/benchmarks.md by hand,
- * with the machine and the date.
+ * and prints a table; `--json` prints JSON. Figures go by hand into a dated section of
+ * docs/benchmarks-log.md, with the machine, and the newest into docs/benchmarks.md.
  */
 import { readdirSync } from 'node:fs';
 import os from 'node:os';

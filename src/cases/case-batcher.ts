@@ -1,6 +1,6 @@
 /**
  * Group commit for the case engine. On PGlite every statement of every request shares one
- * connection (~0.3–0.5 ms each), and on PostgreSQL every case change queues on the same
+ * connection (at a fixed cost each: docs/benchmarks-log.md), and on PostgreSQL every case change queues on the same
  * two rows (the day's case-number counter and the audit chain head), so one transaction
  * per request cannot go beyond a few hundred changes a second. Requests therefore enqueue a
  * command and await its outcome; one loop per engine takes everything queued (up to
@@ -65,8 +65,8 @@ export class GroupCommit<C, R> {
         // One turn of the event loop first: requests that arrived while the last batch ran
         // are parsed and join this one. On PGlite a batch is a chain of promise callbacks
         // that never lets the loop read a socket, so without the turn they waited for the
-        // batch after next, and batches stayed smaller (HTTP intake: ~30 reports a batch
-        // against ~42 with it, 1,681–1,794 → 1,904–1,939 cases/s).
+        // batch after next, and batches stayed smaller (HTTP intake: docs/benchmarks-log.md,
+        // 2026-11-29 10:19).
         await new Promise((r) => setImmediate(r));
         const batch = this.#queue.splice(0, this.#opts.maxBatch);
         this.batches++;

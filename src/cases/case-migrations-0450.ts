@@ -227,8 +227,8 @@ export const caseMigrations0450: MigrationSet = {
       // Events and milestones carry their case's place (grid, or district without a grid),
       // district, category and channel, copied when written (none of them changes after
       // intake): the indicators filter and group them without reading a case row for each
-      // (170,000 events and 410,000 milestones in 30 days of a city with a million cases a
-      // year, 1.4 s of joins on PostgreSQL for one district).
+      // (about 170,000 events and 410,000 milestones in 30 days of a city with a million
+      // cases a year; the joins' cost: docs/benchmarks-log.md, 2026-11-29 02:11).
       for (const table of ['case_event', 'case_timing']) {
         await sql`alter table ${sql.table(table)}
           add column place text, add column district_code text, add column category text,
@@ -278,14 +278,15 @@ export const caseMigrations0450: MigrationSet = {
   },
   '0458-cases-lead-follow-per-statement': {
     async up(db) {
-      // 0457's row trigger ran once per case that changed hands: on PostgreSQL 126 µs a call
-      // (an update of the case's milestones through PL/pgSQL), 6.3 ms for a batch of 50
-      // dispatches, the largest part of that batch's case update. Once per statement, with
+      // 0457's row trigger ran once per case that changed hands (an update of the case's
+      // milestones through PL/pgSQL): on PostgreSQL the largest part of a dispatch batch's
+      // case update (docs/benchmarks-log.md, 2026-11-29 04:58). Once per statement, with
       // the statement's old and new rows as transition tables, it is one set-based update.
       // A column list (`update of lead_department`) cannot go with transition tables, so the
       // trigger fires on every update of case_record; it first looks, in the two transition
-      // tables alone, whether a lead changed, and returns if none did (a one-case update on
-      // PGlite: +30–40 µs, against +160 µs when it always ran the update). EXECUTE plans the
+      // tables alone, whether a lead changed, and returns if none did (on PGlite a one-case
+      // update paid far more when it always ran the update; same log entry).
+      // EXECUTE plans the
       // update for each statement's row count: a plan cached from a bulk update (a hash join
       // over every milestone) would stay for every batch after.
       await sql`drop trigger case_record_lead_to_timing on case_record`.execute(db);
@@ -313,7 +314,8 @@ export const caseMigrations0450: MigrationSet = {
     async up(db) {
       // A case's answer lists its duplicate candidates with their numbers. Read through
       // case_record, that was one index lookup per candidate on every answer (a batch of 50
-      // transitions with five candidates each: 250 lookups, about 5 ms on PGlite). Numbers
+      // transitions with five candidates each: 250 lookups; docs/benchmarks-log.md,
+      // 2026-11-29 04:58). Numbers
       // never change, so each candidate row keeps its number from when it was written.
       await sql`alter table case_duplicate add column candidate_number text`.execute(db);
       await sql`update case_duplicate d set candidate_number = c.number
@@ -328,8 +330,8 @@ export const caseMigrations0450: MigrationSet = {
       // case (the indicators read case_event_indicator and case_event_rework since 0457, the
       // live stream reads by seq) and the history by action and by case and action (a case's
       // history is read through case_history_case; the simulator's closing counts by action
-      // read the table once). Each was an index entry per event or history row: on PGlite
-      // about 0.3 ms of each batch of 50 transitions per table.
+      // read the table once). Each was an index entry per event or history row, written in
+      // every transition batch (their cost on PGlite: docs/benchmarks-log.md, 2026-11-29 10:19).
       for (const index of [
         'case_event_occurred',
         'case_event_case',
@@ -356,8 +358,8 @@ export const caseMigrations0450: MigrationSet = {
     async up(db) {
       // The duplicate probe read every open case in its radius's box and sorted them: a hot
       // spot (a flooded street, 12,000 open reports at one point) made every new report's
-      // probe read all of them, and PostgreSQL's immediate Open311 intake fell from 293 to
-      // 127 reports/s. Now one GiST index answers the probe as a nearest-neighbour walk
+      // probe read all of them, and immediate Open311 intake fell as the pile grew
+      // (docs/benchmarks-log.md, 2026-12-07). Now one GiST index answers the probe as a nearest-neighbour walk
       // that stops after the candidates kept: the category and the reported time as index
       // conditions (btree_gist), ordered by distance on the Mercator plane, then by number.
       // btree_gist comes with PostgreSQL (contrib, trusted: a database owner may create it)

@@ -355,7 +355,7 @@ export async function loadCaseDetails(
   const ids = [...new Set(items.map((i) => i.row.id))];
   const unknownStages = [...new Set(items.filter((i) => i.stage === undefined).map((i) => i.row.id))];
   // One statement, each list one JSON text: four queries cost PGlite four round trips and a
-  // wire parse of every column of every row (docs/benchmarks.md). A candidate's number is
+  // wire parse of every column of every row (docs/benchmarks-log.md). A candidate's number is
   // kept on its candidate row (0459): no lookup in case_record. Candidates at the same
   // distance in number order, as intake chose them (a 14-digit number is past a 13-digit one).
   const { rows } = await sql<{ stages: string; duplicates: string; reporters: string; linkage: string }>`
@@ -449,7 +449,7 @@ export async function currentStage(db: Db, caseId: string): Promise<StageRow | n
 
 /**
  * Inserts many rows in one statement whose only parameter is the rows as JSON
- * (`jsonb_populate_recordset`): on PGlite this is 2–3× cheaper per row than a multi-row
+ * (`jsonb_populate_recordset`): on PGlite this is cheaper per row than a multi-row
  * VALUES list, whose every value is a separate bind parameter. Columns are the first row's
  * keys; JSON columns take plain objects, timestamps ISO strings (or Dates).
  */

@@ -353,7 +353,8 @@ async function reportBatch(
     const rows: CaseRow[] = fresh.map(({ c, p }, i) => {
       const st = stages[i];
       // One literal with every column: spreading a constant of defaults into a literal of
-      // this size costs V8 ~45 µs an object (measured), a few % of a case's CPU.
+      // this size is slow for V8 to build and to serialize (docs/benchmarks-log.md, the
+      // 2026-11-28 session from 20:56 UTC).
       return {
         id: p.id,
         number: p.number!,

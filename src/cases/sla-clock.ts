@@ -95,7 +95,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Local calendar fields of an instant in a time zone, asked of Intl (slow: ~5–10 µs). */
+/** Local calendar fields of an instant in a time zone, asked of Intl (slow: docs/benchmarks-log.md, 2026-11-28 20:56). */
 function intlParts(at: Date, timeZone: string) {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(at))

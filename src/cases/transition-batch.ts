@@ -517,7 +517,7 @@ type Changes = ReadonlyArray<readonly [string, string]>;
 /**
  * The columns of `changes` that some row changed (and `always`): a flush of one kind of
  * action changes a handful of a case's 26, so the statement carries, and the database
- * parses and assigns, only those (50 case updates on PGlite: 3.4–3.6 → 2.7–3.0 ms).
+ * parses and assigns, only those (measured: docs/benchmarks-log.md, 2026-11-29 10:19).
  */
 function changedColumns<R extends object>(
   pairs: ReadonlyArray<{ before: R; row: R }>,
@@ -542,13 +542,13 @@ const setFrom = (changes: Changes) => sql.raw(changes.map(([c]) => `${c} = v.${c
 
 /**
  * The rows as `v`, with their id and the changed columns only: the JSON carries, and the
- * database parses, only those (a whole case row is 46 columns; 50 case updates took 10.5 ms
- * as whole rows through jsonb_populate_recordset, 7.9 ms like this, on PGlite).
+ * database parses, only those (a whole case row is 46 columns; whole rows through
+ * jsonb_populate_recordset against this on PGlite: docs/benchmarks-log.md, 2026-11-28 23:24).
  *
  * The statements joining `v` also name the ids as an array: the planner takes any
  * set-returning function for 100 rows, and on PostgreSQL (random_page_cost 4) a hash join
  * over a whole-table scan then looked cheaper than 100 index lookups while a table held a
- * few thousand rows (1.3 ms per batch at 7,000 cases, growing with the table);
+ * few thousand rows (a cost growing with the table: docs/benchmarks-log.md, 2026-11-29 04:58);
  * `id = any(array)` is estimated from the array and keeps the lookups on the primary key.
  */
 function changedRows(rows: ReadonlyArray<Record<string, any>>, changes: Changes, idType: string) {

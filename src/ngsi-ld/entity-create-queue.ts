@@ -1,7 +1,7 @@
 /**
  * Group commit of single-entity creations. `POST /entities` carries one entity; on the
- * embedded database every statement queues on one connection and costs a fixed ~0.3 ms
- * before it does any work, so concurrent creations that arrive while a write is in flight
+ * embedded database every statement queues on one connection and pays a fixed cost before
+ * it does any work (docs/benchmarks-log.md, "NGSI-LD creation"), so concurrent creations that arrive while a write is in flight
  * wait and then go in together, as one statement ({@link createEntitiesAtomically}). A
  * lone request is written at once (no lingering), and each caller's promise settles only
  * after its row is committed. If a shared statement fails, its creations are retried one

@@ -2,14 +2,14 @@
  * Autovacuum for the embedded database. PGlite is PostgreSQL in one process without its
  * background workers, so nothing ever vacuums or analyzes its tables:
  * - the planner works without statistics, estimates that a quarter of a table matches
- *   `case_id = ANY(…)`, and reads whole tables where an index lookup would do (measured on a
- *   city of a few thousand cases: the answer's duplicate read went from 4 ms to 10.5 ms per
- *   batch of 50, a sequential scan of two tables);
+ *   `case_id = ANY(…)`, and reads whole tables where an index lookup would do (on a city of
+ *   a few thousand cases the answer's duplicate read became a sequential scan of two tables:
+ *   docs/benchmarks-log.md, 2026-11-28 23:24);
  * - the dead row versions every update leaves behind are never reclaimed, and tables and
  *   indexes grow without bound;
  * - nothing ever takes a checkpoint (a standalone backend checkpoints only when told to or at
  *   a clean shutdown), so the write-ahead log is never recycled: a million benchmark cases
- *   left 14 GB in pg_wal, and a process that is killed replays all of it at its next start.
+ *   left more log than data in pg_wal (docs/benchmarks-log.md, 2026-11-29 02:11), and a process that is killed replays all of it at its next start.
  *
  * `maintainTables` does what autovacuum would, on its default thresholds (see
  * `maintenanceNeeded`), system catalogs included, and freezes a table whose oldest
@@ -18,8 +18,7 @@
  * (512 MB of log or 5 minutes), so pg_wal stays within about a gigabyte of recycled 16 MB
  * segments. `startMaintenance` runs both on a timer, one table per pass; a pass waits its turn on
  * PGlite's one connection like any other statement, and the statements behind it wait for it
- * (tens to a few hundred milliseconds for a table of tens of thousands of rows on the 2-core
- * benchmark machine).
+ * (how long: docs/benchmarks-log.md, 2026-11-28 23:24).
  */
 import { sql } from 'kysely';
 import type { Db } from './storage.ts';

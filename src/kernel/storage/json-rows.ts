@@ -1,8 +1,8 @@
 /**
  * Wide rows read as one JSON text each. PGlite's JavaScript wire parser copies and decodes
- * every column of a result on its own (about 1–2 µs each on the benchmark machine, plus the
- * type parser): 50 cases of 46 columns took 8.4 ms to read, and 3.9 ms as one
- * `row_to_json(…)::text` each, parsed by `JSON.parse`. PostgreSQL gives the same values either way.
+ * every column of a result on its own, then runs its type parser: wide rows read faster as
+ * one `row_to_json(…)::text` each, parsed by `JSON.parse` (docs/benchmarks-log.md,
+ * 2026-11-28 23:24). PostgreSQL gives the same values either way.
  *
  * JSON has no dates: the caller names its timestamp columns, which come back as `Date`s like
  * the ordinary path's (a test per table compares both paths).

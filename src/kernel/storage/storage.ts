@@ -183,8 +183,8 @@ async function openPglite(options: OpenStorageOptions): Promise<Storage> {
     });
     await pglite.waitReady;
     // A new WAL segment is 16 MB, and PostgreSQL fills it with zeros first. In memory (tests,
-    // benchmarks) PGlite's file system grows and copies the file many times over: a pause of
-    // hundreds of milliseconds every few thousand cases. On disk it is 16 MB written for
+    // benchmarks) PGlite's file system grows and copies the file many times over: a pause
+    // every few thousand cases (docs/benchmarks-log.md, 2026-11-28 20:56). On disk it is 16 MB written for
     // nothing: PGlite runs with fsync off, so pre-zeroed segments buy no durability.
     await pglite.exec('set wal_init_zero = off');
     // PGlite's pages are in memory or in the operating system's cache: a random read costs
@@ -283,7 +283,8 @@ async function openPostgres(
   });
   // JIT compilation off, set on each new connection (a startup option would be refused by
   // some poolers and overridden by an `options` in the URL): it took longer than it saved
-  // on every query measured here, 2.2 s of a 4 s indicator query over a million cases.
+  // on every query measured here, most of all the indicators over a million cases
+  // (docs/benchmarks-log.md, 2026-11-29 02:11).
   const prepared = preparedStatementNames();
   pool.on('connect', (client) => {
     client.query('set jit = off').catch(() => {
