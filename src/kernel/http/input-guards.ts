@@ -149,7 +149,7 @@ export function assertFitInput(value: unknown, place: 'path' | 'query' | 'body')
   const details = { in: place, path: unfit.path };
   if (unfit.problem === 'text')
     throw new InvalidInputError(
-      `The ${where} holds U+0000 or an unpaired surrogate; text cannot contain either.`,
+      `The ${where} holds a NUL character (U+0000) or an unpaired surrogate; text cannot contain either.`,
       details,
       'invalid_character',
     );
