@@ -13,6 +13,18 @@ import { type Capability, createLogger, loadConfig, openStorage, type Storage } 
 import { createUser, type Principal, systemActor } from '../src/identity/index.ts';
 import { locatePoint, seedDemoCity } from '../src/org/index.ts';
 
+/**
+ * The settings every benchmark's platform runs with: quiet logs, no demo city, and no request
+ * rate limit (the benchmarks send thousands of requests a second with a few tokens and
+ * measure the platform, not the limit).
+ */
+export const BENCH_ENV = {
+  LOG_LEVEL: 'warn',
+  ONECITY_SEED_DEMO: 'false',
+  RATE_LIMIT_PER_MINUTE: '0',
+  RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+} as const;
+
 /** One measured figure. */
 export interface BenchResult {
   name: string;
@@ -252,10 +264,7 @@ export async function benchCity(
   const built = await buildApp({
     config: loadConfig({
       env: {
-        LOG_LEVEL: 'warn',
-        ONECITY_SEED_DEMO: 'false',
-        RATE_LIMIT_PER_MINUTE: '0',
-        RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+        ...BENCH_ENV,
       },
       file: null,
     }),

@@ -5,7 +5,7 @@
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { createLogger, loadConfig, openStorage } from '../src/kernel/index.ts';
-import { type BenchResult, httpLoad } from './bench-kit.ts';
+import { type BenchResult, httpLoad, BENCH_ENV } from './bench-kit.ts';
 
 export const name = 'http-ceiling';
 
@@ -19,10 +19,7 @@ export async function run(): Promise<BenchResult[]> {
   const storage = await openStorage({ dataDir: null });
   const config = loadConfig({
     env: {
-      LOG_LEVEL: 'warn',
-      ONECITY_SEED_DEMO: 'false',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      ...BENCH_ENV,
     },
     file: null,
   });

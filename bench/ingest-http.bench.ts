@@ -14,7 +14,7 @@ import { buildApp, coreCapabilities } from '../src/app.ts';
 import { registerDevice } from '../src/datahub/index.ts';
 import { createUser, issueApiKey, systemActor } from '../src/identity/index.ts';
 import { createLogger, type Db, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
-import { type BenchResult, httpLoad } from './bench-kit.ts';
+import { type BenchResult, httpLoad, BENCH_ENV } from './bench-kit.ts';
 
 export const name = 'ingest-http';
 
@@ -70,10 +70,7 @@ async function rawInsert(db: Db, streamIds: number[], rows: number, base: number
 async function measure(label: string, storage: Storage, dataDir: string): Promise<BenchResult[]> {
   const config = loadConfig({
     env: {
-      LOG_LEVEL: 'warn',
-      ONECITY_SEED_DEMO: 'false',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      ...BENCH_ENV,
       DATA_DIR: dataDir,
     },
     file: null,

@@ -22,7 +22,7 @@ import {
 } from '../src/datahub/index.ts';
 import { systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage } from '../src/kernel/index.ts';
-import type { BenchResult } from './bench-kit.ts';
+import { BENCH_ENV, type BenchResult } from './bench-kit.ts';
 
 export const name = 'ingest-mqtt';
 
@@ -113,10 +113,7 @@ async function measure(consumers: number, scenario: Scenario): Promise<{ msgs: n
   const built = await buildApp({
     config: loadConfig({
       env: {
-        LOG_LEVEL: 'warn',
-        ONECITY_SEED_DEMO: 'false',
-        RATE_LIMIT_PER_MINUTE: '0',
-        RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+        ...BENCH_ENV,
         DATA_DIR: dataDir,
         MQTT_URL,
       },

@@ -14,7 +14,7 @@ import { buildApp } from '../src/app.ts';
 import { createLogger, loadConfig, openStorage, systemClock } from '../src/kernel/index.ts';
 import { seedDemoCity } from '../src/org/index.ts';
 import { ensureWebBuilt } from '../src/web/index.ts';
-import type { BenchResult } from './bench-kit.ts';
+import { BENCH_ENV, type BenchResult } from './bench-kit.ts';
 
 export const name = 'map-render';
 
@@ -61,10 +61,7 @@ export async function run(): Promise<BenchResult[]> {
   const storage = await openStorage({ dataDir: null });
   const config = loadConfig({
     env: {
-      LOG_LEVEL: 'warn',
-      ONECITY_SEED_DEMO: 'false',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      ...BENCH_ENV,
     },
     file: null,
   });

@@ -11,7 +11,7 @@ import { buildApp } from '../src/app.ts';
 import { createIdentityCapability, createUser, issueApiKey, systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage } from '../src/kernel/index.ts';
 import { createNgsiLdCapability, ngsiLdBrokerOf } from '../src/ngsi-ld/index.ts';
-import { type BenchResult, httpLoad, percentile } from './bench-kit.ts';
+import { BENCH_ENV, type BenchResult, httpLoad, percentile } from './bench-kit.ts';
 
 export const name = 'ngsi-ld';
 
@@ -55,10 +55,7 @@ export async function run(): Promise<BenchResult[]> {
   const storage = await openStorage(pgUrl ? { databaseUrl: pgUrl, schema, poolSize: 10 } : { dataDir: null });
   const config = loadConfig({
     env: {
-      LOG_LEVEL: 'warn',
-      ONECITY_SEED_DEMO: 'false',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_SERVICE_PER_MINUTE: '0',
+      ...BENCH_ENV,
     },
     file: null,
   });
