@@ -36,6 +36,10 @@ class Exposition {
     this.lines.push(`${name}${labelText(labels)} ${number(value)}`);
     return this;
   }
+  /** A family of one unlabelled sample. */
+  single(name: string, type: 'counter' | 'gauge', help: string, value: number) {
+    return this.family(name, type, help).sample(name, value);
+  }
   text() {
     return `${this.lines.join('\n')}\n`;
   }
@@ -212,26 +216,35 @@ export class PlatformMetrics {
       });
     const memory = process.memoryUsage();
     out
-      .family('process_resident_memory_bytes', 'gauge', 'Resident memory of the process')
-      .sample('process_resident_memory_bytes', memory.rss)
-      .family('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use')
-      .sample('nodejs_heap_used_bytes', memory.heapUsed)
-      .family('nodejs_heap_total_bytes', 'gauge', 'JavaScript heap reserved')
-      .sample('nodejs_heap_total_bytes', memory.heapTotal)
-      .family(
+      .single('process_resident_memory_bytes', 'gauge', 'Resident memory of the process', memory.rss)
+      .single('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use', memory.heapUsed)
+      .single('nodejs_heap_total_bytes', 'gauge', 'JavaScript heap reserved', memory.heapTotal)
+      .single(
         'nodejs_external_memory_bytes',
         'gauge',
         'Memory outside the heap (buffers; PGlite’s WebAssembly memory)',
-      )
-      .sample('nodejs_external_memory_bytes', memory.external + memory.arrayBuffers);
+        memory.external + memory.arrayBuffers,
+      );
     const cpu = process.cpuUsage();
     out
-      .family('process_cpu_seconds_total', 'counter', 'CPU time used by the process, user and system')
-      .sample('process_cpu_seconds_total', (cpu.user + cpu.system) / 1e6)
-      .family('process_start_time_seconds', 'gauge', 'When the process started, in Unix seconds')
-      .sample('process_start_time_seconds', Math.round(Date.now() / 1000 - process.uptime()))
-      .family('process_uptime_seconds', 'gauge', 'Seconds since the process started')
-      .sample('process_uptime_seconds', Math.round(process.uptime()));
+      .single(
+        'process_cpu_seconds_total',
+        'counter',
+        'CPU time used by the process, user and system',
+        (cpu.user + cpu.system) / 1e6,
+      )
+      .single(
+        'process_start_time_seconds',
+        'gauge',
+        'When the process started, in Unix seconds',
+        Math.round(Date.now() / 1000 - process.uptime()),
+      )
+      .single(
+        'process_uptime_seconds',
+        'gauge',
+        'Seconds since the process started',
+        Math.round(process.uptime()),
+      );
     // Since the previous scrape, then reset (as prom-client does).
     const loop = this.#loop;
     const lag = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
@@ -246,78 +259,92 @@ export class PlatformMetrics {
       .sample('nodejs_eventloop_lag_seconds', lag(loop.max), { quantile: '1' });
     loop.reset();
     this.http.write(out);
-    out
-      .family('onecity_live_streams_open', 'gauge', 'Live case streams (SSE) open on this node')
-      .sample('onecity_live_streams_open', liveStreamsOpen(kernel));
+    out.single(
+      'onecity_live_streams_open',
+      'gauge',
+      'Live case streams (SSE) open on this node',
+      liveStreamsOpen(kernel),
+    );
     const ingestion = ingestionFiguresOf(kernel);
     if (ingestion)
       out
-        .family(
+        .single(
           'onecity_datahub_observations_stored_total',
           'counter',
           'Observations stored by this node since it started (duplicates not counted)',
+          ingestion.stored,
         )
-        .sample('onecity_datahub_observations_stored_total', ingestion.stored)
-        .family(
+        .single(
           'onecity_datahub_write_queue_rows',
           'gauge',
           'Observations waiting to be written on this node',
-        )
-        .sample('onecity_datahub_write_queue_rows', ingestion.queued);
+          ingestion.queued,
+        );
     let figures: DatabaseFigures | null = null;
     try {
       figures = await this.#databaseFigures();
     } catch (err) {
       kernel.logger.warn({ err }, 'metrics: reading the database figures failed');
     }
-    out
-      .family(
-        'onecity_database_up',
-        'gauge',
-        '1 when the database answered the figures below, 0 when it did not',
-      )
-      .sample('onecity_database_up', figures ? 1 : 0);
+    out.single(
+      'onecity_database_up',
+      'gauge',
+      '1 when the database answered the figures below, 0 when it did not',
+      figures ? 1 : 0,
+    );
     if (!figures) return out.text();
     out.family('onecity_cases_open', 'gauge', 'Open cases, by state');
     for (const [state, n] of Object.entries(figures.openByState))
       out.sample('onecity_cases_open', n, { state });
     out
-      .family(
+      .single(
         'onecity_cases_overdue',
         'gauge',
         'Open cases whose current stage is past its deadline (red light)',
+        figures.overdue,
       )
-      .sample('onecity_cases_overdue', figures.overdue)
-      .family(
+      .single(
         'onecity_intake_queue_reports',
         'gauge',
         'Citizen reports accepted and waiting to be filed as cases',
+        figures.intakeQueue,
       )
-      .sample('onecity_intake_queue_reports', figures.intakeQueue)
-      .family(
+      .single(
         'onecity_scheduler_jobs_due',
         'gauge',
         'Scheduler jobs whose time has come and that have not run yet',
+        figures.jobsDue,
       )
-      .sample('onecity_scheduler_jobs_due', figures.jobsDue)
-      .family('onecity_scheduler_oldest_due_seconds', 'gauge', 'How long the oldest due job has been waiting')
-      .sample('onecity_scheduler_oldest_due_seconds', figures.oldestDueSeconds)
-      .family(
+      .single(
+        'onecity_scheduler_oldest_due_seconds',
+        'gauge',
+        'How long the oldest due job has been waiting',
+        figures.oldestDueSeconds,
+      )
+      .single(
         'onecity_scheduler_jobs_failed',
         'gauge',
         'Scheduler jobs that failed every attempt and were given up, kept SCHEDULER_FAILED_RETENTION_DAYS days',
+        figures.jobsFailed,
       )
-      .sample('onecity_scheduler_jobs_failed', figures.jobsFailed)
-      .family(
+      .single(
         'onecity_datahub_dead_letters',
         'gauge',
         'Observations kept as dead letters (could not be stored)',
+        figures.deadLetters,
       )
-      .sample('onecity_datahub_dead_letters', figures.deadLetters)
-      .family('onecity_datahub_devices_offline', 'gauge', 'Devices flagged offline (silent too long)')
-      .sample('onecity_datahub_devices_offline', figures.devicesOffline)
-      .family('onecity_audit_head_seq', 'gauge', 'Sequence number of the newest audit record')
-      .sample('onecity_audit_head_seq', figures.auditHeadSeq);
+      .single(
+        'onecity_datahub_devices_offline',
+        'gauge',
+        'Devices flagged offline (silent too long)',
+        figures.devicesOffline,
+      )
+      .single(
+        'onecity_audit_head_seq',
+        'gauge',
+        'Sequence number of the newest audit record',
+        figures.auditHeadSeq,
+      );
     return out.text();
   }
 }
