@@ -324,13 +324,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             count: number;
-                            firstBadSeq: number;
-                            head: {
+                            firstBadSeq?: number;
+                            head?: {
                                 hash: string;
                                 seq: number;
                             } | null;
                             ok: boolean;
-                            reason: string;
+                            reason?: string;
                         };
                     };
                 };
