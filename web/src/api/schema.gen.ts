@@ -1050,7 +1050,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            divisionCodes: string[];
+                            /** @enum {string} */
+                            kind: "bureau" | "district_government" | "street_office" | "utility" | "enterprise" | "center";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** @description `core`, `admin`, or the plate that declared it */
+                            source: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -1080,11 +1096,27 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            divisionCodes: string[];
+                            /** @enum {string} */
+                            kind: "bureau" | "district_government" | "street_office" | "utility" | "enterprise" | "center";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** @description `core`, `admin`, or the plate that declared it */
+                            source: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1118,7 +1150,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            divisionCodes: string[];
+                            /** @enum {string} */
+                            kind: "bureau" | "district_government" | "street_office" | "utility" | "enterprise" | "center";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** @description `core`, `admin`, or the plate that declared it */
+                            source: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1177,7 +1225,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            divisionCodes: string[];
+                            /** @enum {string} */
+                            kind: "bureau" | "district_government" | "street_office" | "utility" | "enterprise" | "center";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** @description `core`, `admin`, or the plate that declared it */
+                            source: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };

@@ -165,17 +165,8 @@ export interface Division {
 }
 same<Division['level'], NonNullable<QueryOf<'/api/v1/divisions', 'get'>['level']>>(true);
 
-/** By hand: the department routes state no response schema. */
-export interface Department {
-  code: string;
-  name: LocalizedText;
-  kind?: string;
-  parentCode?: string | null;
-  /** Divisions served; empty means the whole city. */
-  divisionCodes?: string[];
-  /** `core`, `admin`, or the plate that declared it. */
-  source?: string;
-}
+/** A department, with the divisions it serves (none: the whole city). */
+export type Department = Answer<'/api/v1/departments', 'get'>[number];
 
 /** The kinds of department the org API accepts. */
 export const DEPARTMENT_KINDS = [
