@@ -2194,7 +2194,76 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            modules: {
+                                categories: {
+                                    autoDispatch: boolean;
+                                    code: string;
+                                    defaultResponsibility: {
+                                        assist?: string[];
+                                        lead: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    defaultUrgency: "normal" | "urgent" | "emergency";
+                                    /** @enum {string} */
+                                    kind: "component" | "event";
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                    parent: string | null;
+                                    public: boolean;
+                                    /** @description Effective limits per urgency; an urgency without limits is left out */
+                                    timeLimits: {
+                                        emergency?: {
+                                            /** @enum {string} */
+                                            basis: "working" | "calendar";
+                                            minutes: {
+                                                accept?: number;
+                                                dispatch?: number;
+                                                file?: number;
+                                                handle?: number;
+                                                verify?: number;
+                                            };
+                                        };
+                                        normal?: {
+                                            /** @enum {string} */
+                                            basis: "working" | "calendar";
+                                            minutes: {
+                                                accept?: number;
+                                                dispatch?: number;
+                                                file?: number;
+                                                handle?: number;
+                                                verify?: number;
+                                            };
+                                        };
+                                        urgent?: {
+                                            /** @enum {string} */
+                                            basis: "working" | "calendar";
+                                            minutes: {
+                                                accept?: number;
+                                                dispatch?: number;
+                                                file?: number;
+                                                handle?: number;
+                                                verify?: number;
+                                            };
+                                        };
+                                    };
+                                }[];
+                                description: {
+                                    en: string;
+                                    "zh-CN": string;
+                                } | null;
+                                id: string;
+                                name: {
+                                    en: string;
+                                    "zh-CN": string;
+                                };
+                                version: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
