@@ -125,6 +125,8 @@ export function registerAuditRoutes(
         response: {
           200: {
             type: 'object',
+            // A broken chain has no head; an intact one no firstBadSeq or reason.
+            required: ['ok', 'count'],
             properties: {
               ok: { type: 'boolean' },
               count: { type: 'integer' },

@@ -37,6 +37,19 @@ export function registerDepartmentRoutes(app: FastifyInstance, kernel: Kernel) {
     parentCode: { type: ['string', 'null'], maxLength: 96 },
     divisionCodes: codeList,
   } as const;
+  // A department as `toDepartment` (departments.ts) builds it; the generated web types read it.
+  const department = {
+    type: 'object',
+    properties: {
+      code: { type: 'string' },
+      name: localizedText,
+      kind: departmentKind,
+      parentCode: { type: ['string', 'null'] },
+      divisionCodes: { type: 'array', items: { type: 'string' } },
+      source: { type: 'string', description: '`core`, `admin`, or the plate that declared it' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  } as const;
 
   app.get(
     '/api/v1/departments',
@@ -50,6 +63,7 @@ export function registerDepartmentRoutes(app: FastifyInstance, kernel: Kernel) {
           type: 'object',
           properties: { kind: departmentKind, parent: { type: 'string', maxLength: 96 } },
         },
+        response: { 200: { type: 'array', items: department } },
       },
     },
     async (request) =>
@@ -57,7 +71,16 @@ export function registerDepartmentRoutes(app: FastifyInstance, kernel: Kernel) {
   );
   app.get(
     '/api/v1/departments/:code',
-    { preHandler: read, schema: { tags, summary: 'One department', security: secured, params: codeParams } },
+    {
+      preHandler: read,
+      schema: {
+        tags,
+        summary: 'One department',
+        security: secured,
+        params: codeParams,
+        response: { 200: department },
+      },
+    },
     async (request) => getDepartment(db, actorOf(request), (request.params as { code: string }).code),
   );
   app.post(
@@ -74,6 +97,7 @@ export function registerDepartmentRoutes(app: FastifyInstance, kernel: Kernel) {
           additionalProperties: false,
           properties: { code: slugCode, ...deptProps },
         },
+        response: { 201: department },
       },
     },
     async (request, reply) =>
@@ -89,6 +113,7 @@ export function registerDepartmentRoutes(app: FastifyInstance, kernel: Kernel) {
         security: secured,
         params: codeParams,
         body: { type: 'object', additionalProperties: false, minProperties: 1, properties: deptProps },
+        response: { 200: department },
       },
     },
     async (request) =>

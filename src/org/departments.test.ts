@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { testBackends } from '../../test/support/storage.ts';
+import type { Principal } from '../identity/index.ts';
 import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
+import { listDepartments } from './departments.ts';
 import { tinyCity } from './testing.ts';
 
 for (const backend of testBackends()) {
@@ -39,6 +41,19 @@ for (const backend of testBackends()) {
       const sanitation = (await call('GET', '/api/v1/departments/sanitation')).json();
       assert.equal(sanitation.parentCode, 'urban-management');
       assert.equal(sanitation.source, 'city-management');
+      // The response schema drops what it does not name: the answer is the service's whole view.
+      const principal: Principal = {
+        kind: 'user',
+        id: 'admin',
+        username: 'admin',
+        roles: ['admin'],
+        departmentCodes: [],
+        divisionCodes: [],
+      };
+      assert.deepEqual(
+        (await call('GET', '/api/v1/departments')).json(),
+        await listDepartments(t.kernel.db, { principal, now: t.clock.now() }),
+      );
     });
 
     it('creates, changes and deletes a department with validation and audit', async () => {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { testBackends } from '../../test/support/storage.ts';
+import type { Principal } from '../identity/index.ts';
 import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
+import { moduleCatalog } from './module-catalog.ts';
 import { simplifyBoundary } from './public-divisions.ts';
 import { tinyCity } from './testing.ts';
 
@@ -128,6 +130,16 @@ for (const backend of testBackends()) {
       const major = cm.categories.find((c: { code: string }) => c.code === minor.parent);
       assert.ok(minor.timeLimits.normal?.minutes.handle > 0);
       assert.deepEqual(minor.timeLimits.normal, major.timeLimits.normal ?? minor.timeLimits.normal);
+      // The response schema drops what it does not name: the answer is the whole catalogue.
+      const principal: Principal = {
+        kind: 'user',
+        id: 'admin',
+        username: 'admin',
+        roles: ['admin'],
+        departmentCodes: [],
+        divisionCodes: [],
+      };
+      assert.deepEqual(res.json(), JSON.parse(JSON.stringify(moduleCatalog(t.kernel.modules, principal))));
     });
   });
 }

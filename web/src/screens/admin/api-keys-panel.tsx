@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ENDPOINTS, pathOf } from '../../api/endpoints.ts';
-import type { ApiKeyView, Page } from '../../api/types.ts';
+import type { Answer, ApiKeyView } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorNote } from '../../components/waiting-for-api.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -10,18 +10,18 @@ import { useI18n } from '../../i18n/i18n.tsx';
 export function ApiKeysPanel() {
   const { t, time } = useI18n();
   const keys = useResource(
-    (s) => api.get<ApiKeyView[] | Page<ApiKeyView>>(ENDPOINTS.apiKeys.path, { signal: s }),
+    (s) => api.get<Answer<'/api/v1/api-keys', 'get'>>(ENDPOINTS.apiKeys.path, { signal: s }),
     [],
   );
   const [issued, setIssued] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
-  const list = Array.isArray(keys.data) ? keys.data : (keys.data?.items ?? []);
+  const list: ApiKeyView[] = keys.data?.items ?? [];
   const onIssue = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setError(null);
     const form = new FormData(event.currentTarget);
     try {
-      const key = await api.post<ApiKeyView>(ENDPOINTS.apiKeyIssue.path, {
+      const key = await api.post<Answer<'/api/v1/api-keys', 'post', 201>>(ENDPOINTS.apiKeyIssue.path, {
         account: String(form.get('account')),
         name: String(form.get('name')),
         scopes: String(form.get('scopes'))
@@ -29,7 +29,7 @@ export function ApiKeysPanel() {
           .map((s) => s.trim())
           .filter(Boolean),
       });
-      setIssued(key.key ?? null);
+      setIssued(key.key);
       keys.reload();
     } catch (err) {
       setError(err as Error);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ENDPOINTS } from '../../api/endpoints.ts';
-import type { AuditRecord } from '../../api/types.ts';
+import type { Answer } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorNote } from '../../components/waiting-for-api.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -14,18 +14,13 @@ export function AuditPanel() {
   const [cursor, setCursor] = useState<string | null>(null);
   const log = useResource(
     (s) =>
-      api.get<{ items: AuditRecord[]; nextCursor: string | null }>(ENDPOINTS.audit.path, {
+      api.get<Answer<'/api/v1/audit', 'get'>>(ENDPOINTS.audit.path, {
         query: { limit: 50, cursor: cursor ?? undefined },
         signal: s,
       }),
     [cursor],
   );
-  const [verdict, setVerdict] = useState<{
-    ok: boolean;
-    count: number;
-    firstBadSeq?: number;
-    reason?: string;
-  } | null>(null);
+  const [verdict, setVerdict] = useState<Answer<'/api/v1/audit/verify', 'post'> | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const verify = async () => {
     setError(null);

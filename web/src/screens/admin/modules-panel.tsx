@@ -1,30 +1,15 @@
 import { api } from '../../api/client.ts';
 import { ENDPOINTS } from '../../api/endpoints.ts';
-import { type Urgency, URGENCIES } from '../../api/types.ts';
+import { type Answer, type Urgency, URGENCIES } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorNote } from '../../components/waiting-for-api.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { URGENCY_LABEL } from '../../i18n/labels.ts';
 
-interface StageLimits {
-  basis: 'working' | 'calendar';
-  minutes: Partial<Record<Stage, number>>;
-}
-interface CatalogModule {
-  id: string;
-  name: { 'zh-CN': string; en: string };
-  version: string;
-  categories: Array<{
-    code: string;
-    name: { 'zh-CN': string; en: string };
-    kind: 'component' | 'event';
-    parent: string | null;
-    defaultUrgency: Urgency;
-    timeLimits: Partial<Record<Urgency, StageLimits>>;
-  }>;
-}
-type Stage = 'file' | 'dispatch' | 'accept' | 'handle' | 'verify';
+type CatalogModule = Answer<'/api/v1/modules', 'get'>['modules'][number];
+type StageLimits = NonNullable<CatalogModule['categories'][number]['timeLimits'][Urgency]>;
+type Stage = keyof StageLimits['minutes'];
 const STAGE_LABEL: Record<Stage, MessageKey> = {
   file: 'action.file',
   dispatch: 'action.dispatch',
@@ -37,7 +22,7 @@ const BASIS_LABEL: Record<StageLimits['basis'], MessageKey> = {
   working: 'admin.workingTime',
   calendar: 'admin.calendarTime',
 };
-const KIND_LABEL: Record<'component' | 'event', MessageKey> = {
+const KIND_LABEL: Record<CatalogModule['categories'][number]['kind'], MessageKey> = {
   component: 'admin.component',
   event: 'admin.event',
 };
@@ -46,7 +31,7 @@ const KIND_LABEL: Record<'component' | 'event', MessageKey> = {
 export function ModulesPanel() {
   const { t, loc, number } = useI18n();
   const modules = useResource(
-    (s) => api.get<{ modules: CatalogModule[] }>(ENDPOINTS.modules.path, { signal: s }),
+    (s) => api.get<Answer<'/api/v1/modules', 'get'>>(ENDPOINTS.modules.path, { signal: s }),
     [],
   );
   const duration = (minutes: number) =>

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ENDPOINTS } from '../../api/endpoints.ts';
-import { type Page, ROLES, type Role, type UserView } from '../../api/types.ts';
+import { type Answer, ROLES, type Role } from '../../api/types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorNote } from '../../components/waiting-for-api.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -13,7 +13,8 @@ export function UsersPanel() {
   const { t } = useI18n();
   const { can } = useSession();
   const users = useResource(
-    (s) => api.get<Page<UserView>>(ENDPOINTS.users.path, { query: { limit: 200 }, signal: s }),
+    (s) =>
+      api.get<Answer<'/api/v1/users', 'get'>>(ENDPOINTS.users.path, { query: { limit: 200 }, signal: s }),
     [],
   );
   const [error, setError] = useState<Error | null>(null);
