@@ -27,6 +27,20 @@ export { registerHealthRoutes } from './http/health-routes.ts';
 export * from './http/index.ts';
 export {
   type Capability,
+  type CapabilityContext,
+  type CapabilityDefinition,
+  type CapabilityHost,
+  type LegacyCapability,
+  type CapabilityInstance,
+  type CapabilityInstances,
+  type CapabilityKey,
+  CapabilityOrderError,
+  capabilityKey,
+  capabilityPlugin,
+  checkCapabilityOrder,
+  instantiateCapabilities,
+} from './capability.ts';
+export {
   type CreateKernelOptions,
   createKernel,
   defaultModulesDir,
