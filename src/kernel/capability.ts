@@ -66,7 +66,7 @@ export interface CapabilityInstance<Services = unknown> {
  * (`src/app.ts`) lists them after their dependencies; capabilities never import each
  * other's internals.
  */
-export interface CapabilityDefinition<Services = unknown> {
+export interface Capability<Services = unknown> {
   readonly name: string;
   /** Capabilities whose services this one uses; each must come earlier in the list. */
   readonly dependencies?: readonly string[];
@@ -78,36 +78,6 @@ export interface CapabilityDefinition<Services = unknown> {
   /** Builds this app's instance; called once per app, in list order, before any route. */
   create(context: CapabilityContext): CapabilityInstance<Services> | Promise<CapabilityInstance<Services>>;
 }
-
-/**
- * A capability in the shape before per-app instances: `routes(app, kernel)`,
- * `start(kernel)`, `stop()`. Accepted while capabilities move to {@link CapabilityDefinition}.
- */
-export interface LegacyCapability {
-  readonly name: string;
-  readonly dependencies?: readonly string[];
-  readonly optionalDependencies?: readonly string[];
-  readonly migrations?: MigrationSet;
-  readonly settingKeys?: readonly string[];
-  routes?(app: FastifyInstance, kernel: Kernel): Promise<void> | void;
-  start?(kernel: Kernel): Promise<void> | void;
-  stop?(): Promise<void> | void;
-}
-
-/** Either shape; {@link instantiateCapabilities} builds both. */
-export type Capability<Services = unknown> = CapabilityDefinition<Services> | LegacyCapability;
-
-const asDefinition = (c: Capability): CapabilityDefinition =>
-  'create' in c
-    ? c
-    : {
-        ...c,
-        create: ({ kernel }) => ({
-          routes: c.routes && ((app) => c.routes?.(app, kernel)),
-          start: c.start && (() => c.start?.(kernel)),
-          stop: c.stop && (() => c.stop?.()),
-        }),
-      };
 
 /** A capability list that cannot be composed: a dependency missing, late, or a name twice. */
 export class CapabilityOrderError extends Error {
@@ -150,7 +120,7 @@ export async function instantiateCapabilities(
 ): Promise<CapabilityInstances> {
   checkCapabilityOrder(capabilities);
   const instances = new Map<string, CapabilityInstance>();
-  for (const c of capabilities.map(asDefinition)) {
+  for (const c of capabilities) {
     const required = new Set(c.dependencies ?? []);
     const optional = new Set(c.optionalDependencies ?? []);
     const context: CapabilityContext = {

@@ -28,9 +28,7 @@ export * from './http/index.ts';
 export {
   type Capability,
   type CapabilityContext,
-  type CapabilityDefinition,
   type CapabilityHost,
-  type LegacyCapability,
   type CapabilityInstance,
   type CapabilityInstances,
   type CapabilityKey,
