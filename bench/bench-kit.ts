@@ -11,7 +11,7 @@ import pg from 'pg';
 import { buildApp, type OneCityApp } from '../src/app.ts';
 import { type Capability, createLogger, loadConfig, openStorage, type Storage } from '../src/kernel/index.ts';
 import { createUser, type Principal, systemActor } from '../src/identity/index.ts';
-import { locatePoint, seedDemoCity } from '../src/org/index.ts';
+import { seedDemoCity } from '../src/org/index.ts';
 
 /**
  * The settings every benchmark's platform runs with: quiet logs, no demo city, and no request
@@ -273,7 +273,7 @@ export async function benchCity(
     background: false,
     capabilities,
   });
-  await seedDemoCity(built.kernel, { seed: 1, password });
+  await seedDemoCity(built, { seed: 1, password });
   return built;
 }
 
@@ -292,12 +292,16 @@ export const service = (
 });
 
 /** `n` points in the city's grids on a lattice of about 790 × 650 m, or on the lattice shifted by half a step. */
-export function cityPoints(n: number, shifted = false): Array<{ lat: number; lon: number }> {
+export function cityPoints(
+  locate: (lat: number, lon: number) => { grid?: unknown } | null,
+  n: number,
+  shifted = false,
+): Array<{ lat: number; lon: number }> {
   const out: Array<{ lat: number; lon: number }> = [];
   const [lat0, lon0] = shifted ? [30.00355, 119.80335] : [30.0, 119.8];
   for (let lat = lat0; lat < 30.6 && out.length < n; lat += 0.0071)
     for (let lon = lon0; lon < 120.6 && out.length < n; lon += 0.0067)
-      if (locatePoint(lat, lon)?.grid) out.push({ lat, lon });
+      if (locate(lat, lon)?.grid) out.push({ lat, lon });
   return out;
 }
 

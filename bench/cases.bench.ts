@@ -15,7 +15,8 @@ import { auditCapability, verifyAuditChain } from '../src/audit/index.ts';
 import {
   applyAction,
   type CaseView,
-  caseEngineOf,
+  CASES,
+  type CaseEngine,
   createCasesCapability,
   intakeBatcher,
   reportCase,
@@ -68,8 +69,8 @@ async function onBackend(
     createCasesCapability(),
   ]);
   const token = await benchUserToken(built, 'bench.citizen', ['citizen']);
-  const points = cityPoints(500);
-  const engine = caseEngineOf(built.kernel);
+  const engine = built.services(CASES).engine;
+  const points = cityPoints(engine.deps.locate, 500);
   const citizen = service('bench:citizen', ['citizen']);
   // A city at work, not a fresh install: it already holds cases, and the tables' statistics
   // know them. Measured on empty tables, PostgreSQL plans from no statistics at all for the
@@ -87,7 +88,7 @@ async function onBackend(
     .map((c) => c.code);
   if (prior > 0 && others.length === 0)
     throw new Error('No other minor class to report the earlier cases in.');
-  await reportPriorCases(engine, citizen, cityPoints(2000, true), others, prior);
+  await reportPriorCases(engine, citizen, cityPoints(engine.deps.locate, 2000, true), others, prior);
   await sql`analyze`.execute(built.kernel.db);
   const url = await built.app.listen({ port: 0, host: '127.0.0.1' });
   let i = 0;
@@ -99,7 +100,7 @@ async function onBackend(
       description: 'Garbage piled up by the bus stop',
       reporter: { name: '张三', phone: '13812341234', consent: true },
     });
-  const batchesBefore = intakeBatcher(caseEngineOf(built.kernel)).batches;
+  const batchesBefore = intakeBatcher(built.services(CASES).engine).batches;
   const intakeCpu = cpuMeter();
   const intake = await profiled(`${label}-intake`, () =>
     httpLoad({
@@ -113,7 +114,7 @@ async function onBackend(
   );
 
   const intakeCpuUse = intakeCpu?.stop();
-  const intakeBatches = intakeBatcher(caseEngineOf(built.kernel)).batches - batchesBefore;
+  const intakeBatches = intakeBatcher(built.services(CASES).engine).batches - batchesBefore;
   // Transitions: N fresh cases taken file → dispatch → accept → handle, 50 at a time.
   const N = Number(process.env.BENCH_TRANSITION_CASES ?? 1000);
   const cases: CaseView[] = [];
@@ -205,7 +206,7 @@ async function onBackend(
 
 /** `count` reports through the intake path, 50 at a time, spread over `points` and `categories`. */
 async function reportPriorCases(
-  engine: ReturnType<typeof caseEngineOf>,
+  engine: CaseEngine,
   citizen: Principal,
   points: Array<{ lat: number; lon: number }>,
   categories: string[],

@@ -12,12 +12,7 @@
  */
 import { sql } from 'kysely';
 import { auditCapability } from '../src/audit/index.ts';
-import {
-  caseEngineOf,
-  computeIndicators,
-  createCasesCapability,
-  rankIndicators,
-} from '../src/cases/index.ts';
+import { CASES, computeIndicators, createCasesCapability, rankIndicators } from '../src/cases/index.ts';
 import { identityCapability, type Principal } from '../src/identity/index.ts';
 import type { Db, Storage } from '../src/kernel/index.ts';
 import { orgCapability } from '../src/org/index.ts';
@@ -197,7 +192,7 @@ async function onBackend(label: string, storage: Storage, target: string): Promi
     orgCapability,
     createCasesCapability(),
   ]);
-  const engine = caseEngineOf(built.kernel);
+  const engine = built.services(CASES).engine;
   const categories = engine.modules.categories().map((c) => c.code);
   const now = engine.clock.now();
   const seedStart = performance.now();

@@ -14,12 +14,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import mqtt from 'mqtt';
 import { buildApp, coreCapabilities } from '../src/app.ts';
-import {
-  createDatahubCapability,
-  drainIngestion,
-  mqttIngestOf,
-  registerDevice,
-} from '../src/datahub/index.ts';
+import { createDatahubCapability, DATAHUB, registerDevice } from '../src/datahub/index.ts';
 import { systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage } from '../src/kernel/index.ts';
 import { BENCH_ENV, type BenchResult } from './bench-kit.ts';
@@ -128,7 +123,7 @@ async function measure(consumers: number, scenario: Scenario): Promise<{ msgs: n
   });
   try {
     const { kernel } = built;
-    const hub = (built.app as unknown as { datahub: Parameters<typeof registerDevice>[1] }).datahub;
+    const hub = built.services(DATAHUB).context;
     const actor = { ...systemActor(kernel.clock.now()), bus: kernel.bus };
     const keys = new Map<string, string>();
     for (let i = 0; i < DEVICES; i++) {
@@ -138,7 +133,7 @@ async function measure(consumers: number, scenario: Scenario): Promise<{ msgs: n
         (await registerDevice(kernel.db, hub, { id, name: id, sensorType: 'noise-monitor' }, actor)).key,
       );
     }
-    const ingest = mqttIngestOf(kernel)!;
+    const ingest = built.services(DATAHUB).mqtt()!;
     await ingest.ready();
     let acked = 0;
     for (const client of ingest.clients)
@@ -156,7 +151,7 @@ async function measure(consumers: number, scenario: Scenario): Promise<{ msgs: n
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
-    await drainIngestion(kernel);
+    await built.services(DATAHUB).drain();
     return { msgs: scenario.messages / seconds, obs: total / seconds };
   } finally {
     await built.close();

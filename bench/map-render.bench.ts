@@ -72,7 +72,7 @@ export async function run(): Promise<BenchResult[]> {
     logger: createLogger({ logLevel: 'warn', logPretty: false }),
     background: false,
   });
-  await seedDemoCity(built.kernel, { seed: 1, password: PASSWORD });
+  await seedDemoCity(built, { seed: 1, password: PASSWORD });
   const url = await built.app.listen({ port: 0, host: '127.0.0.1' });
   const cases = syntheticCases([120.04, 30.19, 120.2, 30.29]);
   const browser = await chromium.launch({

@@ -10,7 +10,7 @@ import { auditCapability } from '../src/audit/index.ts';
 import { buildApp } from '../src/app.ts';
 import { createIdentityCapability, createUser, issueApiKey, systemActor } from '../src/identity/index.ts';
 import { createLogger, loadConfig, openStorage } from '../src/kernel/index.ts';
-import { createNgsiLdCapability, ngsiLdBrokerOf } from '../src/ngsi-ld/index.ts';
+import { createNgsiLdCapability, NGSI_LD } from '../src/ngsi-ld/index.ts';
 import { BENCH_ENV, type BenchResult, httpLoad, percentile } from './bench-kit.ts';
 
 export const name = 'ngsi-ld';
@@ -108,7 +108,7 @@ export async function run(): Promise<BenchResult[]> {
   });
 
   // Fill to 100,000 entities with batch upserts through the service (same code path).
-  const broker = ngsiLdBrokerOf(built.kernel);
+  const broker = built.services(NGSI_LD);
   const ctx = broker.resolver.core;
   let have = (await broker.entities.query({ idPattern: '.*', limit: 0, offset: 0, count: true })).count ?? 0;
   let f = 0;

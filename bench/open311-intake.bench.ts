@@ -13,14 +13,15 @@
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { auditCapability } from '../src/audit/index.ts';
-import { caseEngineOf, casesCapability, OPEN_STATES, reportCase } from '../src/cases/index.ts';
+import { CASES, casesCapability, OPEN_STATES, reportCase } from '../src/cases/index.ts';
 import { identityCapability } from '../src/identity/index.ts';
 import type { Kernel, Storage } from '../src/kernel/index.ts';
-import { locatePoint, orgCapability } from '../src/org/index.ts';
+import { ORG, type OrgServices, orgCapability } from '../src/org/index.ts';
 import {
   createParticipationCapability,
   DEFAULT_PARTICIPATION_SETTINGS,
   type IntakeMode,
+  PARTICIPATION,
 } from '../src/participation/index.ts';
 import {
   type BenchResult,
@@ -35,9 +36,9 @@ export const name = 'open311-intake';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-function cityPoint(): { lat: number; lon: number } {
+function cityPoint(locate: OrgServices['locate']): { lat: number; lon: number } {
   for (let lat = 30.2; lat < 30.3; lat += 0.0031)
-    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locatePoint(lat, lon)?.grid) return { lat, lon };
+    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locate(lat, lon)?.grid) return { lat, lon };
   throw new Error('no point in the demo city');
 }
 
@@ -71,8 +72,8 @@ async function intakeCity(mode: IntakeMode, storage: Storage) {
 }
 
 async function measure(mode: IntakeMode, storage: Storage) {
-  const { participation, built, url } = await intakeCity(mode, storage);
-  const { lat, lon } = cityPoint();
+  const { built, url } = await intakeCity(mode, storage);
+  const { lat, lon } = cityPoint(built.services(ORG).locate);
   let n = 0;
   const load = await httpLoad({
     url: `${url}/open311/v2/requests.json`,
@@ -102,7 +103,7 @@ async function measure(mode: IntakeMode, storage: Storage) {
         )
       : 0;
   const drainStarted = performance.now();
-  if (mode !== 'immediate') await participation.drainQueue(built.kernel);
+  if (mode !== 'immediate') await built.services(PARTICIPATION).drainQueue();
   const drainSeconds = (performance.now() - drainStarted) / 1000;
   const check = await numbersUnique(built.kernel);
   await built.close();
@@ -146,7 +147,7 @@ async function openAt(kernel: Kernel, spot: { lat: number; lon: number }): Promi
 async function measureHotspot(storage: Storage, piles: number[]) {
   const { built, url } = await intakeCity('immediate', storage);
   const reports = Number(process.env.BENCH_HOTSPOT_REPORTS ?? 3000);
-  const base = cityPoint();
+  const base = cityPoint(built.services(ORG).locate);
   const spot = { lat: Number(base.lat.toFixed(6)), lon: Number(base.lon.toFixed(6)) };
   let n = 0;
   const post = (at: () => { lat: number; lon: number }) => () => {
@@ -173,7 +174,7 @@ async function measureHotspot(storage: Storage, piles: number[]) {
   for (const pile of piles) {
     const missing = pile - (await openAt(built.kernel, spot));
     if (missing > 0) {
-      const model = await reportCase(caseEngineOf(built.kernel), service('bench:citizen', ['citizen']), {
+      const model = await reportCase(built.services(CASES).engine, service('bench:citizen', ['citizen']), {
         channel: 'hotline',
         category: CATEGORY,
         location: spot,

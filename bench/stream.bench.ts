@@ -13,7 +13,7 @@ import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { auditCapability } from '../src/audit/index.ts';
-import { applyAction, caseEngineOf, createCasesCapability, reportCase } from '../src/cases/index.ts';
+import { applyAction, CASES, createCasesCapability, reportCase } from '../src/cases/index.ts';
 import { identityCapability } from '../src/identity/index.ts';
 import type { Storage } from '../src/kernel/index.ts';
 import { orgCapability } from '../src/org/index.ts';
@@ -140,11 +140,11 @@ async function onBackend(label: string, storage: Storage, bare: ClientsResult): 
     createCasesCapability(),
   ]);
   const token = await benchUserToken(built, 'bench.center', ['supervision_operator']);
-  const engine = caseEngineOf(built.kernel);
+  const engine = built.services(CASES).engine;
   const citizen = service('bench:citizen', ['citizen']);
   const sup = service('bench:sup', ['supervision_operator']);
   const disp = service('bench:disp', ['dispatcher']);
-  const points = cityPoints(500);
+  const points = cityPoints(engine.deps.locate, 500);
   const needed = Math.ceil((RATE * SECONDS * 1.2) / STEPS.length);
   const ready: Array<{ id: string; version: number; step: number; lead: string | null }> = [];
   for (let k = 0; k < needed; k += 50)

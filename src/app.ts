@@ -15,7 +15,13 @@ import { participationCapability } from './participation/index.ts';
 import { webCapability } from './web/index.ts';
 import {
   type Capability,
+  type CapabilityHost,
+  type CapabilityInstance,
+  type CapabilityKey,
   type Clock,
+  capabilityPlugin,
+  checkCapabilityOrder,
+  instantiateCapabilities,
   ConfigError,
   type Config,
   createHttpServer,
@@ -42,8 +48,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 export const VERSION = pkg.version;
 
 /**
- * Core capabilities in dependency order (docs/architecture.md, "Layers"). The auditors' API
- * takes identity's permission guard from here, so the audit chain stays below identity.
+ * Core capabilities, each after the ones it declares as dependencies (docs/architecture.md,
+ * "Capabilities"). The auditors' API takes identity's permission guard from here, so the
+ * audit chain stays below identity.
  */
 export const coreCapabilities: readonly Capability[] = [
   auditCapability,
@@ -68,13 +75,13 @@ export interface BuildAppOptions {
   migrate?: boolean;
   /** Start background work: the scheduler's polling (default: config.schedulerEnabled). */
   background?: boolean;
+  /** The capabilities of this app, each after its dependencies (default {@link coreCapabilities}). */
   capabilities?: readonly Capability[];
   modulesDir?: string;
 }
 
-export interface OneCityApp {
+export interface OneCityApp extends CapabilityHost {
   readonly app: FastifyInstance;
-  readonly kernel: Kernel;
   /** Applies pending migrations and starts capabilities that were waiting for them. */
   migrate(): Promise<string[]>;
   /** Stops background work, closes the server, the bus and (if owned) the storage. */
@@ -86,6 +93,8 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
   const capabilities = options.capabilities ?? coreCapabilities;
+  // Before anything is opened: a wrong list fails here with nothing to clean up.
+  checkCapabilityOrder(capabilities);
   const declared = new Set(capabilities.flatMap((c) => c.settingKeys ?? []));
   for (const key of Object.keys(config.settings))
     if (!declared.has(key))
@@ -106,6 +115,8 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     bodyMaxDepth: config.bodyMaxDepth,
   });
 
+  // Filled once the kernel is up; a build that fails before has no instance to stop.
+  let instances: ReadonlyMap<string, CapabilityInstance> = new Map();
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
@@ -113,7 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
       try {
         await kernel.scheduler.stop();
         await app.close();
-        for (const capability of [...capabilities].reverse()) await capability.stop?.();
+        for (const instance of [...instances.values()].reverse()) await instance.stop?.();
       } finally {
         try {
           await kernel.bus.close();
@@ -138,7 +149,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
         failedDays: config.schedulerFailedRetentionDays,
       },
     });
-    for (const capability of capabilities) await capability.start?.(kernel);
+    for (const instance of instances.values()) await instance.start?.();
     if (options.background ?? config.schedulerEnabled) kernel.scheduler.start(config.schedulerPollMs);
   };
   const migrate = async () => {
@@ -147,6 +158,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     return report.applied;
   };
   try {
+    instances = await instantiateCapabilities(capabilities, kernel);
     app.decorate('kernel', kernel);
     app.decorate('addErrorFormatter', addErrorFormatter);
     await registerOpenApi(app, { version: VERSION });
@@ -155,7 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
       pending: () => pendingMigrations(kernel.db, migrationSets),
     });
     registerOpenApiRoutes(app);
-    for (const capability of capabilities) await capability.routes?.(app, kernel);
+    for (const [name, instance] of instances) await app.register(capabilityPlugin(name, instance));
     if (options.migrate ?? true) await migrate();
     await app.ready();
   } catch (err) {
@@ -164,7 +176,12 @@ export async function buildApp(options: BuildAppOptions): Promise<OneCityApp> {
     await close().catch((closeErr) => logger.warn({ err: closeErr }, 'cleanup after a failed start failed'));
     throw err;
   }
-  return { app, kernel, migrate, close };
+  const services = <S>(key: CapabilityKey<S>): S => {
+    const instance = instances.get(key.name);
+    if (!instance) throw new Error(`This app was built without the "${key.name}" capability.`);
+    return instance.services as S;
+  };
+  return { app, kernel, services, hasCapability: (name) => instances.has(name), migrate, close };
 }
 
 declare module 'fastify' {

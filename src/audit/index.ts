@@ -28,6 +28,7 @@ export type { AuditPermission, AuditRouteGuard } from './audit-routes.ts';
 export const auditCapability: Capability = {
   name: 'audit',
   migrations: auditMigrations,
+  create: () => ({}),
 };
 
 /**
@@ -37,8 +38,10 @@ export const auditCapability: Capability = {
 export function createAuditApiCapability(requirePermission: AuditRouteGuard): Capability {
   return {
     name: 'audit-api',
-    routes(app, kernel) {
-      registerAuditRoutes(app, kernel, requirePermission);
-    },
+    create: ({ kernel }) => ({
+      routes(app) {
+        registerAuditRoutes(app, kernel, requirePermission);
+      },
+    }),
   };
 }

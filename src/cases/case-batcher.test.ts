@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { applyAction } from './case-actions.ts';
 import type { CaseView } from './case-model.ts';
-import { caseEngineOf } from './index.ts';
+import { CASES } from './index.ts';
 import { intakeBatcher, type IntakeInput, reportCase } from './intake.ts';
 import { CATEGORY, type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 import { transitionBatcher } from './transition-batch.ts';
@@ -26,7 +26,7 @@ const disp = service('batch:disp', ['dispatcher']);
 for (const backend of testBackends()) {
   describe(`group-committed intake and transitions (${backend})`, () => {
     let fx: CaseFixture;
-    const engine = () => caseEngineOf(fx.t.kernel);
+    const engine = () => fx.t.services(CASES).engine;
     const report = (extra: Partial<IntakeInput> = {}) =>
       reportCase(engine(), citizen, {
         channel: 'hotline',

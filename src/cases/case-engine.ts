@@ -5,11 +5,11 @@
  */
 import { appendAudit, appendAuditBatch } from '../audit/index.ts';
 import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
-import { currentListVersion, locatePoint, resolveResponsibility } from '../org/index.ts';
+import { currentListVersion, type OrgServices } from '../org/index.ts';
 import type { CaseSettings } from './case-settings.ts';
 import type { WorkingCalendar } from './sla-clock.ts';
 
-/** Divisions a point lies in (org's `locatePoint`), null outside the city. */
+/** Divisions a point lies in (org's `locate`), null outside the city. */
 export interface LocatedPoint {
   grid: { code: string } | null;
   community: { code: string } | null;
@@ -30,7 +30,7 @@ export interface Responsibility {
 /** Other capabilities' public functions the engine calls; swapped only in tests. */
 export interface CaseDependencies {
   locate(lat: number, lon: number): LocatedPoint | null;
-  /** `cached`: the answer at that list version, from an in-process cache per `cacheScope`. */
+  /** `cached`: the answer at that list version, from the app's cache (org's; `cacheScope` is unused). */
   resolveResponsibility(
     db: Db,
     category: string,
@@ -44,20 +44,22 @@ export interface CaseDependencies {
   appendAuditBatch: typeof appendAuditBatch;
 }
 
-/** The contracts of org and audit (docs/architecture.md). */
-export const platformDependencies: CaseDependencies = {
-  locate: (lat, lon) => locatePoint(lat, lon) as LocatedPoint | null,
-  resolveResponsibility: async (db, category, divisionCode, cached) =>
-    ((await resolveResponsibility(
-      db,
-      category,
-      divisionCode,
-      cached ? { cached } : {},
-    )) as Responsibility | null) ?? null,
-  currentListVersion,
-  appendAudit,
-  appendAuditBatch,
-};
+/** The contracts of org (this app's instance) and audit (docs/architecture.md). */
+export function platformDependencies(org: OrgServices): CaseDependencies {
+  return {
+    locate: (lat, lon) => org.locate(lat, lon) as LocatedPoint | null,
+    resolveResponsibility: async (db, category, divisionCode, cached) =>
+      ((await org.resolveResponsibility(
+        db,
+        category,
+        divisionCode,
+        cached?.listVersion,
+      )) as Responsibility | null) ?? null,
+    currentListVersion,
+    appendAudit,
+    appendAuditBatch,
+  };
+}
 
 export interface CaseEngine {
   readonly db: Db;

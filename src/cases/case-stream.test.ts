@@ -8,7 +8,7 @@ import { createUser, issueApiKey, type Principal, revokeApiKey, systemActor } fr
 import { createEvent, TooManyRequestsError } from '../kernel/index.ts';
 import { recordCaseEvent } from './case-outbox.ts';
 import { CaseStreamHub, DEFAULT_STREAM_OPTIONS } from './case-stream.ts';
-import { caseEngineOf } from './index.ts';
+import { CASES } from './index.ts';
 import { type CaseFixture, caseFixture } from './testing.ts';
 
 interface Frame {
@@ -181,7 +181,7 @@ for (const backend of testBackends()) {
     });
 
     it('numbers events in commit order: a writer waits for one that numbered before it', async () => {
-      const engine = caseEngineOf(fx.t.kernel);
+      const engine = fx.t.services(CASES).engine;
       const s = await openStream(`${base}/api/v1/stream`, fx.as.sup);
       const a = (await fx.report('citizen')).json();
       const b = (await fx.report('citizen')).json();
@@ -257,7 +257,7 @@ for (const backend of testBackends()) {
       }
       const { rows } = await sql<{ seq: string; case_id: string }>`
         select seq, case_id from case_event where seq > ${Number(reported.id)} order by seq`.execute(
-        caseEngineOf(fx.t.kernel).db,
+        fx.t.services(CASES).engine.db,
       );
       assert.equal(rows.length, 8);
       const again = await openStream(`${base}/api/v1/stream`, {
@@ -445,7 +445,7 @@ for (const backend of testBackends()) {
         }
         assert.fail('not refused');
       };
-      const hub = new CaseStreamHub(caseEngineOf(fx.t.kernel), {
+      const hub = new CaseStreamHub(fx.t.services(CASES).engine, {
         ...DEFAULT_STREAM_OPTIONS,
         maxPerPrincipal: 2,
         maxPerNode: 3,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import { testBackends } from '../../test/support/storage.ts';
 import type { Principal } from '../identity/index.ts';
-import { caseEngineOf } from './index.ts';
+import { CASES } from './index.ts';
 import { type IntakeInput, openCasesNearQuery, probeOf, reportCase } from './intake.ts';
 import { CATEGORY, type CaseFixture, caseFixture, MONDAY_9AM } from './testing.ts';
 
@@ -33,7 +33,7 @@ for (const backend of testBackends()) {
   describe(`the duplicate probe at a hot spot (${backend})`, () => {
     let fx: CaseFixture;
     let other: string;
-    const engine = () => caseEngineOf(fx.t.kernel);
+    const engine = () => fx.t.services(CASES).engine;
     /** A spot of the fixture's grid, `north` and `east` metres from its point. */
     const at = (north: number, east: number) => ({
       lat: fx.point.lat + north / 111_195,

@@ -3,7 +3,8 @@
  * responsibility list, the SLA clock and its timers, linkage (whistle and report-in) and
  * citizen evaluation. Other capabilities import only from here.
  */
-import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
+import { type Capability, capabilityKey, capabilitySettings } from '../kernel/index.ts';
+import { ORG } from '../org/index.ts';
 import {
   createCaseEngine,
   platformDependencies,
@@ -56,27 +57,20 @@ export {
   type Transition,
 } from './transitions.ts';
 
-/** The engine of a started cases capability, for services of other capabilities (participation). */
-const engines = new WeakMap<Kernel, CaseEngine>();
-
-/** The case engine of a kernel whose cases capability has started. */
-export function caseEngineOf(kernel: Kernel): CaseEngine {
-  const engine = engines.get(kernel);
-  if (!engine) throw new Error('The cases capability has not started on this kernel.');
-  return engine;
+/** What the cases capability hands to its dependents (participation, ngsi-ld, operations). */
+export interface CasesServices {
+  /** This app's case engine. */
+  readonly engine: CaseEngine;
+  /** Live case streams (SSE) open on this node. */
+  liveStreamsOpen(): number;
 }
 
-/** The live stream hub of a kernel whose cases capability has routes (metrics read its size). */
-const streamHubs = new WeakMap<Kernel, CaseStreamHub>();
-
-/** Live case streams (SSE) open on this node; 0 before the cases capability has routes. */
-export function liveStreamsOpen(kernel: Kernel): number {
-  return streamHubs.get(kernel)?.size ?? 0;
-}
+/** The key of the cases capability's services. */
+export const CASES = capabilityKey<CasesServices>('cases');
 
 /**
- * Builds the cases capability. Settings come from the environment unless given; `deps`
- * replaces the org/audit contracts only in tests.
+ * Builds the cases capability. Settings come from the app's config (environment or file)
+ * unless given; `deps` replaces the org/audit contracts only in tests.
  */
 export function createCasesCapability(
   options: {
@@ -87,79 +81,55 @@ export function createCasesCapability(
     webhookPolicy?: WebhookPolicy;
     stream?: Partial<StreamOptions>;
   } = {},
-): Capability {
-  const hubs = new WeakMap<Kernel, CaseStreamHub>();
-  let started: CaseStreamHub | null = null;
-  let running: CaseEngine | null = null;
-  // Per kernel: each app's config may carry its own settings.
-  const settingsOf = new WeakMap<Kernel, CaseSettings>();
-  const resolve = (kernel: Kernel) => {
-    let settings = settingsOf.get(kernel);
-    if (!settings) {
-      settings = options.settings ?? caseSettingsFromEnv(capabilitySettings(kernel.config));
-      settingsOf.set(kernel, settings);
-    }
-    return settings;
-  };
-  const streamOptionsOf = (kernel: Kernel): StreamOptions => {
-    const settings = resolve(kernel);
-    return {
-      ...DEFAULT_STREAM_OPTIONS,
-      maxPerPrincipal: settings.streamMaxPerPrincipal,
-      maxPerNode: settings.streamMaxPerNode,
-      ...options.stream,
-    };
-  };
-  const engineOf = (kernel: Kernel) => {
-    let engine = engines.get(kernel);
-    if (!engine) {
-      engine = createCaseEngine(kernel, resolve(kernel), { ...platformDependencies, ...options.deps });
-      engines.set(kernel, engine);
-    }
-    return engine;
-  };
+): Capability<CasesServices> {
   return {
     name: 'cases',
+    // Point lookup and the responsibility list (org's instance holds their caches).
+    dependencies: ['org'],
     settingKeys: CASE_SETTING_KEYS,
     migrations: { ...caseMigrations, ...caseMigrations0450 },
-    routes(app, kernel) {
-      resolve(kernel);
-      const hubOf = () => {
-        let hub = hubs.get(kernel);
-        if (!hub) {
-          hub = new CaseStreamHub(engineOf(kernel), streamOptionsOf(kernel));
-          hubs.set(kernel, hub);
-          streamHubs.set(kernel, hub);
-        }
-        return hub;
+    create({ kernel, use }) {
+      const settings = options.settings ?? caseSettingsFromEnv(capabilitySettings(kernel.config));
+      const engine = createCaseEngine(kernel, settings, {
+        ...platformDependencies(use(ORG)),
+        ...options.deps,
+      });
+      const hub = new CaseStreamHub(engine, {
+        ...DEFAULT_STREAM_OPTIONS,
+        maxPerPrincipal: settings.streamMaxPerPrincipal,
+        maxPerNode: settings.streamMaxPerNode,
+        ...options.stream,
+      });
+      let started = false;
+      return {
+        services: { engine, liveStreamsOpen: () => hub.size },
+        routes(app) {
+          registerCaseRoutes(app, () => engine);
+          registerOutreachRoutes(
+            app,
+            () => engine,
+            () => hub,
+          );
+          registerLinkageRoutes(app, () => engine);
+        },
+        start() {
+          registerSlaJobs(engine);
+          registerLinkageJobs(engine);
+          registerWebhookJobs(engine, options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY);
+          registerCitizenUpdateJobs(engine, options.citizenNotifier ?? new LogCitizenNotifier(kernel.logger));
+          hub.start();
+          started = true;
+        },
+        async stop() {
+          if (!started) return;
+          hub.close();
+          // Requests still queued for a group commit finish before storage closes.
+          await Promise.all([intakeBatcher(engine).idle(), transitionBatcher(engine).idle()]);
+        },
       };
-      registerCaseRoutes(app, () => engineOf(kernel));
-      registerOutreachRoutes(app, () => engineOf(kernel), hubOf);
-      registerLinkageRoutes(app, () => engineOf(kernel));
-    },
-    start(kernel) {
-      const engine = engineOf(kernel);
-      registerSlaJobs(engine);
-      registerLinkageJobs(engine);
-      registerWebhookJobs(engine, options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY);
-      registerCitizenUpdateJobs(engine, options.citizenNotifier ?? new LogCitizenNotifier(kernel.logger));
-      let hub = hubs.get(kernel);
-      if (!hub) {
-        hub = new CaseStreamHub(engine, streamOptionsOf(kernel));
-        hubs.set(kernel, hub);
-        streamHubs.set(kernel, hub);
-      }
-      hub.start();
-      started = hub;
-      running = engine;
-    },
-    async stop() {
-      started?.close();
-      // Requests still queued for a group commit finish before storage closes.
-      if (running) await Promise.all([intakeBatcher(running).idle(), transitionBatcher(running).idle()]);
     },
   };
 }
 
 /** The cases capability with settings from the environment. */
-export const casesCapability: Capability = createCasesCapability();
+export const casesCapability: Capability<CasesServices> = createCasesCapability();

@@ -20,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../test/support/storage.ts';
-import { locatePoint } from '../org/index.ts';
+import { ORG, type OrgServices } from '../org/index.ts';
 import { type CaseFixture, caseFixture } from './testing.ts';
 
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`);
@@ -32,10 +32,10 @@ const close = (actual: number | null, expected: number | null, what: string) => 
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 };
 
-function otherDistrictPoint(notDistrict: string) {
+function otherDistrictPoint(locate: OrgServices['locate'], notDistrict: string) {
   for (let lat = 30.0; lat < 30.6; lat += 0.0137)
     for (let lon = 119.8; lon < 120.6; lon += 0.0113) {
-      const chain = locatePoint(lat, lon);
+      const chain = locate(lat, lon);
       if (chain?.grid && chain.district && chain.district.code !== notDistrict)
         return { lat, lon, district: chain.district.code };
     }
@@ -50,7 +50,7 @@ for (const backend of testBackends()) {
 
     before(async () => {
       fx = await caseFixture(backend);
-      const j = otherDistrictPoint(fx.district);
+      const j = otherDistrictPoint(fx.t.services(ORG).locate, fx.district);
       otherDistrict = j.district;
       const app = { channel: 'app', urgency: 'emergency' };
       const steps: Step[] = [

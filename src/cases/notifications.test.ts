@@ -7,7 +7,7 @@ import { testBackends } from '../../test/support/storage.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
 import type { CitizenMessage } from './citizen-updates.ts';
 import type { Principal } from '../identity/index.ts';
-import { caseEngineOf, reportCase } from './index.ts';
+import { CASES, reportCase } from './index.ts';
 import { CATEGORY, type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 
 interface Received {
@@ -244,7 +244,7 @@ for (const backend of testBackends()) {
         departmentCodes: [],
         divisionCodes: [],
       };
-      const alert = await reportCase(caseEngineOf(fx.t.kernel), gateway, {
+      const alert = await reportCase(fx.t.services(CASES).engine, gateway, {
         channel: 'sensor_alert',
         category: CATEGORY,
         location: fx.point,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyAuditChain } from '../audit/index.ts';
-import { caseEngineOf } from './index.ts';
+import { CASES } from './index.ts';
 import { simulateCity } from './simulator.ts';
 import { patience } from '../../test/support/processes.ts';
 import { caseFixture } from './testing.ts';
@@ -10,7 +10,7 @@ async function run(seed: number) {
   const fx = await caseFixture('pglite');
   try {
     fx.t.clock.set('2026-03-01T16:00:00Z'); // Monday 2026-03-02 00:00 in the city
-    const summary = await simulateCity(caseEngineOf(fx.t.kernel), fx.t.kernel, fx.t.clock, {
+    const summary = await simulateCity(fx.t.services(CASES).engine, fx.t.kernel, fx.t.clock, {
       days: 1,
       seed,
       reportsPerDay: 40,

@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import type { Principal, Role } from '../identity/index.ts';
 import type { Kernel, ManualClock, Urgency } from '../kernel/index.ts';
-import { generateDemoGeography, locatePoint } from '../org/index.ts';
+import { generateDemoGeography } from '../org/index.ts';
 import { applyAction } from './case-actions.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseView, Channel, Satisfaction } from './case-model.ts';
@@ -135,7 +135,7 @@ export async function simulateCity(
     for (let i = 0; i < 50; i++) {
       const lat = between(box[0], box[1]);
       const lon = between(box[2], box[3]);
-      if (locatePoint(lat, lon)?.grid?.code === grid.code) return { lat, lon };
+      if (engine.deps.locate(lat, lon)?.grid?.code === grid.code) return { lat, lon };
     }
     return { lat: (box[0] + box[1]) / 2, lon: (box[2] + box[3]) / 2 };
   };

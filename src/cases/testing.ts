@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { auditCapability } from '../audit/index.ts';
 import { identityCapability, type Role } from '../identity/index.ts';
 import { addUser, bearer, loginAs } from '../identity/testing.ts';
-import { locatePoint, orgCapability, resolveResponsibility, seedDemoCity } from '../org/index.ts';
+import { ORG, type OrgServices, orgCapability, seedDemoCity } from '../org/index.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
 import { createCasesCapability } from './index.ts';
 
@@ -44,10 +44,16 @@ export interface CaseFixture {
 }
 
 /** Finds a point in the city whose grid lies in the first district. */
-function findPoint(): { lat: number; lon: number; grid: string; street: string; district: string } {
+function findPoint(locate: OrgServices['locate']): {
+  lat: number;
+  lon: number;
+  grid: string;
+  street: string;
+  district: string;
+} {
   for (let lat = 30.2; lat < 30.3; lat += 0.0031)
     for (let lon = 120.05; lon < 120.2; lon += 0.0029) {
-      const chain = locatePoint(lat, lon);
+      const chain = locate(lat, lon);
       if (chain?.grid && chain.street && chain.district)
         return { lat, lon, grid: chain.grid.code, street: chain.street.code, district: chain.district.code };
     }
@@ -70,9 +76,9 @@ export async function caseFixture(
     capabilities: [identityCapability, auditCapability, orgCapability, cases],
   });
   t.clock.set(MONDAY_9AM);
-  await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-password-2026' });
-  const p = findPoint();
-  const resp = await resolveResponsibility(t.kernel.db, CATEGORY, p.grid);
+  await seedDemoCity(t, { seed: 1, password: 'Demo-password-2026' });
+  const p = findPoint(t.services(ORG).locate);
+  const resp = await t.services(ORG).resolveResponsibility(t.kernel.db, CATEGORY, p.grid);
   const lead = resp.lead;
   const other = lead === 'urban-management' ? 'transport' : 'urban-management';
   const users: Array<[string, Role[], { departmentCodes?: string[]; divisionCodes?: string[] }]> = [

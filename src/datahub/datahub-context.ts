@@ -1,4 +1,4 @@
-/** What the data hub's services share within one kernel: sensor types, point lookup, caches. */
+/** What the data hub's services share within one app: sensor types, point lookup, caches. */
 import type { DeviceCatalog } from './device-catalog.ts';
 import type { RegisteredSensorType } from './sensor-types.ts';
 

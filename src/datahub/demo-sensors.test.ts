@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { seedDemoCity } from '../org/index.ts';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
-import { demoValue, drainIngestion, seedDemoSensors, simulateObservations } from './index.ts';
+import { demoValue, DATAHUB, seedDemoSensors, simulateObservations } from './index.ts';
 
 describe('demo sensors', () => {
   let app: TestApp;
@@ -17,10 +17,10 @@ describe('demo sensors', () => {
   });
 
   test('the same seed places the same sensors of every plate sensor type inside the demo city', async () => {
-    await seedDemoCity(app.kernel, { seed: 7, password: 'Demo-password-1' });
-    await seedDemoCity(other.kernel, { seed: 7, password: 'Demo-password-1' });
-    const placed = await seedDemoSensors(app.kernel, { seed: 7 });
-    const again = await seedDemoSensors(other.kernel, { seed: 7 });
+    await seedDemoCity(app, { seed: 7, password: 'Demo-password-1' });
+    await seedDemoCity(other, { seed: 7, password: 'Demo-password-1' });
+    const placed = await seedDemoSensors(app, { seed: 7 });
+    const again = await seedDemoSensors(other, { seed: 7 });
     assert.deepEqual(
       placed.map((d) => d.id),
       again.map((d) => d.id),
@@ -50,13 +50,13 @@ describe('demo sensors', () => {
       JSON.stringify(rows.filter((r) => !r.district_code)),
     );
     // Seeding again keeps what exists.
-    const third = await seedDemoSensors(app.kernel, { seed: 7 });
+    const third = await seedDemoSensors(app, { seed: 7 });
     assert.ok(third.every((d) => d.key === null));
   });
 
   test('simulated series follow the day: traffic peaks, quiet nights, afternoon ozone; AQI is derived', async () => {
     const day = new Date('2026-03-01T16:00:00Z'); // midnight in Shanghai
-    const result = await simulateObservations(app.kernel, {
+    const result = await simulateObservations(app, {
       seed: 7,
       from: day,
       to: new Date(day.getTime() + 86_400_000),
@@ -69,7 +69,7 @@ describe('demo sensors', () => {
       rejected: 0,
       bySensorType: { 'air-quality-station': 24 * 6, 'noise-monitor': 24 * 2 },
     });
-    await drainIngestion(app.kernel);
+    await app.services(DATAHUB).drain();
     const at = (h: number) => day.getTime() + h * 3_600_000;
     const opts = { seed: 7, timeZone: 'Asia/Shanghai' };
     assert.ok(demoValue('aq-001', 'pm25', at(8), opts) > demoValue('aq-001', 'pm25', at(3), opts));

@@ -4,12 +4,11 @@
  * NO2, an afternoon ozone peak, quieter nights, dissolved oxygen following daylight).
  */
 import { systemActor } from '../identity/index.ts';
-import type { Kernel } from '../kernel/index.ts';
+import type { CapabilityHost, Kernel } from '../kernel/index.ts';
 import { type AreaGeometry, listDivisions } from '../org/index.ts';
-import type { DatahubContext } from './datahub-context.ts';
+import { DATAHUB } from './datahub-services.ts';
 import { registerDevice } from './devices.ts';
 import { ingestObservations } from './ingestion.ts';
-import type { ObservationWriter } from './observation-writer.ts';
 
 /** [west, south, east, north] of the demo city (org's demo geography lattice). */
 export const DEMO_CITY_BBOX: readonly [number, number, number, number] = [120.03, 30.18, 120.212, 30.3];
@@ -52,13 +51,10 @@ export interface DemoSensor {
   key: string | null;
 }
 
-/** The data hub context of a kernel, set when the capability's routes are registered. */
-export const hubs = new WeakMap<Kernel, { hub: DatahubContext; writer: ObservationWriter }>();
-
-function hubOf(kernel: Kernel) {
-  const entry = hubs.get(kernel);
-  if (!entry) throw new Error('The datahub capability is not part of this app.');
-  return entry;
+/** The data hub's context and writer in an app (throws when the app has no data hub). */
+function hubOf(host: CapabilityHost) {
+  const { context, writer } = host.services(DATAHUB);
+  return { hub: context, writer };
 }
 
 /** The vertex centroid of a division's outer ring: inside the small, nearly convex grids. */
@@ -112,10 +108,11 @@ function alongEdge(cell: Cell, edge: number, k: number): [number, number] {
  * The same seed places the same devices at the same points.
  */
 export async function seedDemoSensors(
-  kernel: Kernel,
+  host: CapabilityHost,
   options: { seed: number; bbox?: readonly [number, number, number, number] },
 ): Promise<DemoSensor[]> {
-  const { hub } = hubOf(kernel);
+  const { kernel } = host;
+  const { hub } = hubOf(host);
   const rand = random(options.seed);
   const actor = { ...systemActor(kernel.clock.now()), bus: kernel.bus };
   const cells = await demoCells(kernel, actor);
@@ -307,7 +304,7 @@ export interface DemoObservationTotals {
  * another. `finish()` waits for what was started and for the writes, and returns the totals.
  */
 export function demoObservationStream(
-  kernel: Kernel,
+  host: CapabilityHost,
   options: { seed: number; stepMinutes?: number },
 ): { at(time: Date): void; finish(): Promise<DemoObservationTotals> } {
   const step = (options.stepMinutes ?? 15) * 60_000;
@@ -326,7 +323,7 @@ export function demoObservationStream(
       chain = chain.then(async () => {
         if (failure) return;
         try {
-          const r = await simulateObservations(kernel, {
+          const r = await simulateObservations(host, {
             seed: options.seed,
             from: new Date(from),
             to: new Date(to),
@@ -344,25 +341,26 @@ export function demoObservationStream(
     },
     async finish() {
       await chain;
-      await hubOf(kernel).writer.drain();
+      await hubOf(host).writer.drain();
       if (failure) throw failure;
       return totals;
     },
   };
 }
 
-/** True when the kernel runs the data hub (demo sensors can be seeded and simulated). */
-export const hasDatahub = (kernel: Kernel) => hubs.has(kernel);
+/** True when the app runs the data hub (demo sensors can be seeded and simulated). */
+export const hasDatahub = (host: CapabilityHost) => host.hasCapability('datahub');
 
 /**
  * Generates and stores observations of the given (or all) devices every `stepMinutes` in
  * [from, to), through the same ingestion path as devices use. Returns what was stored.
  */
 export async function simulateObservations(
-  kernel: Kernel,
+  host: CapabilityHost,
   options: { seed: number; from: Date; to: Date; stepMinutes?: number; deviceIds?: string[] },
 ): Promise<DemoObservationTotals> {
-  const { hub, writer } = hubOf(kernel);
+  const { kernel } = host;
+  const { hub, writer } = hubOf(host);
   const step = (options.stepMinutes ?? 60) * 60_000;
   let q = kernel.db
     .selectFrom('datahub_device')

@@ -3,12 +3,12 @@
  * series with rollups and retention, and the demo sensors. Other capabilities import only
  * from here; the bus events and tables they may rely on are in docs/datahub.md.
  */
-import { type Capability, createEvent, type Kernel } from '../kernel/index.ts';
-import { locatePoint } from '../org/index.ts';
-import type { LocatePoint } from './datahub-context.ts';
+import { type Capability, createEvent } from '../kernel/index.ts';
+import { ORG } from '../org/index.ts';
+import type { DatahubContext, LocatePoint } from './datahub-context.ts';
+import type { DatahubServices } from './datahub-services.ts';
 import { datahubMigrations } from './datahub-migrations.ts';
 import { registerDatahubRoutes } from './datahub-routes.ts';
-import { hubs } from './demo-sensors.ts';
 import { DeviceCatalog } from './device-catalog.ts';
 import { DEVICE_UPDATED, sweepOfflineDevices } from './devices.ts';
 import { MAINTENANCE_EVERY_MS, MAINTENANCE_JOB, runMaintenance } from './maintenance.ts';
@@ -17,6 +17,7 @@ import { ObservationWriter, type ObservationWriterOptions } from './observation-
 import { sensorTypesOf } from './sensor-types.ts';
 
 export type { LocatedDivisions, LocatePoint } from './datahub-context.ts';
+export { DATAHUB, type DatahubServices } from './datahub-services.ts';
 export { datahubMigrations } from './datahub-migrations.ts';
 export { type DeadLetterView, listDeadLetters } from './dead-letters.ts';
 export {
@@ -58,7 +59,7 @@ export { type ObservationQuery, type ObservationSeries, queryObservations } from
 export { OBSERVATION_LATEST } from './observation-writer.ts';
 
 export interface DatahubOptions {
-  /** Point → divisions; defaults to org's `locatePoint`. */
+  /** Point → divisions; defaults to org's point lookup (`ORG` services' `locate`). */
   locate?: LocatePoint;
   /** MQTT client id of the persistent session (default `onecity-datahub`): one per consumer set. */
   mqttClientId?: string;
@@ -73,39 +74,19 @@ export interface DatahubOptions {
   writer?: Pick<ObservationWriterOptions, 'maxQueueRows' | 'maxBatchRows' | 'lingerMs'>;
 }
 
-interface Runtime {
-  writer: ObservationWriter;
-  mqtt: MqttIngest | null;
-  sweep: NodeJS.Timeout | null;
-}
-
-const runtimes = new WeakMap<Kernel, Runtime>();
-
-/** The MQTT consumer of an app's kernel (tests wait for it to be subscribed). */
-export function mqttIngestOf(kernel: Kernel): MqttIngest | null {
-  return runtimes.get(kernel)?.mqtt ?? null;
-}
-
-/** This node's observation writer: observations stored since start, rows waiting (metrics). */
-export function ingestionFiguresOf(kernel: Kernel): { stored: number; queued: number } | null {
-  const writer = runtimes.get(kernel)?.writer;
-  return writer ? { stored: writer.stored, queued: writer.queued } : null;
-}
-
-/** Waits until every observation queued on this kernel is stored and announced. */
-export async function drainIngestion(kernel: Kernel): Promise<void> {
-  await runtimes.get(kernel)?.writer.drain();
-}
-
-/** Builds the data hub capability. */
-export function createDatahubCapability(options: DatahubOptions = {}): Capability {
+/**
+ * Builds the data hub capability. Without `locate` it places devices with org's point
+ * lookup, so org is then a dependency.
+ */
+export function createDatahubCapability(options: DatahubOptions = {}): Capability<DatahubServices> {
   return {
     name: 'datahub',
+    dependencies: options.locate ? [] : ['org'],
     migrations: datahubMigrations,
-    async routes(app, kernel) {
-      const locate = options.locate ?? locatePoint;
+    create({ kernel, use }) {
+      const locate = options.locate ?? use(ORG).locate;
       const sensorTypes = sensorTypesOf(kernel.modules);
-      const hub = { sensorTypes, locate, catalog: new DeviceCatalog(kernel.db, sensorTypes) };
+      const hub: DatahubContext = { sensorTypes, locate, catalog: new DeviceCatalog(kernel.db, sensorTypes) };
       const writer = new ObservationWriter({
         db: kernel.db,
         clock: kernel.clock,
@@ -114,71 +95,81 @@ export function createDatahubCapability(options: DatahubOptions = {}): Capabilit
         bus: kernel.bus,
         ...options.writer,
       });
-      const runtime: Runtime = { writer, mqtt: null, sweep: null };
-      runtimes.set(kernel, runtime);
-      hubs.set(kernel, { hub, writer });
-      registerDatahubRoutes(app, kernel, hub, () => writer);
-      // Per app, not per capability: several apps share this capability object in one process.
-      app.addHook('onClose', async () => {
-        if (runtime.sweep) clearInterval(runtime.sweep);
-        await runtime.mqtt?.stop();
-        await writer.close();
-      });
-    },
-    async start(kernel) {
-      const runtime = runtimes.get(kernel);
-      const entry = hubs.get(kernel);
-      if (!runtime || !entry) return;
-      const { config, scheduler, clock, logger, bus } = kernel;
+      let mqtt: MqttIngest | null = null;
+      let sweep: NodeJS.Timeout | null = null;
+      return {
+        services: {
+          context: hub,
+          writer,
+          mqtt: () => mqtt,
+          ingestionFigures: () => ({ stored: writer.stored, queued: writer.queued }),
+          drain: () => writer.drain(),
+        },
+        routes(app) {
+          registerDatahubRoutes(app, kernel, hub, () => writer);
+          app.addHook('onClose', async () => {
+            if (sweep) clearInterval(sweep);
+            await mqtt?.stop();
+            await writer.close();
+          });
+        },
+        async start() {
+          const { config, scheduler, clock, logger, bus } = kernel;
 
-      scheduler.handle(MAINTENANCE_JOB, async (job, trx) => {
-        const now = clock.now();
-        const report = await runMaintenance(trx, now, config.observationRetentionDays);
-        logger.info({ report }, 'datahub maintenance');
-        // Alternating keys: this job is still pending inside its own transaction.
-        const next = job.key === `${MAINTENANCE_JOB}:a` ? 'b' : 'a';
-        await scheduler.schedule(
-          {
+          scheduler.handle(MAINTENANCE_JOB, async (job, trx) => {
+            const now = clock.now();
+            const report = await runMaintenance(trx, now, config.observationRetentionDays);
+            logger.info({ report }, 'datahub maintenance');
+            // Alternating keys: this job is still pending inside its own transaction.
+            const next = job.key === `${MAINTENANCE_JOB}:a` ? 'b' : 'a';
+            await scheduler.schedule(
+              {
+                kind: MAINTENANCE_JOB,
+                key: `${MAINTENANCE_JOB}:${next}`,
+                runAt: new Date(now.getTime() + MAINTENANCE_EVERY_MS),
+              },
+              trx,
+            );
+          });
+          await scheduler.schedule({
             kind: MAINTENANCE_JOB,
-            key: `${MAINTENANCE_JOB}:${next}`,
-            runAt: new Date(now.getTime() + MAINTENANCE_EVERY_MS),
-          },
-          trx,
-        );
-      });
-      await scheduler.schedule({ kind: MAINTENANCE_JOB, key: `${MAINTENANCE_JOB}:a`, runAt: clock.now() });
+            key: `${MAINTENANCE_JOB}:a`,
+            runAt: clock.now(),
+          });
 
-      if (config.schedulerEnabled) {
-        const every = Math.min(60_000, Math.max(1_000, (config.deviceOfflineAfterSeconds * 1000) / 4));
-        runtime.sweep = setInterval(() => {
-          sweepOfflineDevices(kernel.db, entry.hub, clock.now(), config.deviceOfflineAfterSeconds)
-            .then(async (devices) => {
-              for (const device of devices)
-                await bus.publish(
-                  createEvent(DEVICE_UPDATED, { device }, clock.now(), `device:${device.id}`),
-                );
-            })
-            .catch((err) => logger.warn({ err }, 'device liveness sweep failed'));
-        }, every);
-        runtime.sweep.unref();
-      }
+          if (config.schedulerEnabled) {
+            const every = Math.min(60_000, Math.max(1_000, (config.deviceOfflineAfterSeconds * 1000) / 4));
+            sweep = setInterval(() => {
+              sweepOfflineDevices(kernel.db, hub, clock.now(), config.deviceOfflineAfterSeconds)
+                .then(async (devices) => {
+                  for (const device of devices)
+                    await bus.publish(
+                      createEvent(DEVICE_UPDATED, { device }, clock.now(), `device:${device.id}`),
+                    );
+                })
+                .catch((err) => logger.warn({ err }, 'device liveness sweep failed'));
+            }, every);
+            sweep.unref();
+          }
 
-      if (config.mqttUrl)
-        runtime.mqtt = startMqttIngest({
-          url: config.mqttUrl,
-          clientId: options.mqttClientId ?? 'onecity-datahub',
-          consumers: options.mqttConsumers,
-          sessionExpirySeconds: options.mqttSessionExpirySeconds,
-          db: kernel.db,
-          clock,
-          logger,
-          hub: entry.hub,
-          writer: runtime.writer,
-          maxJsonDepth: config.bodyMaxDepth,
-        });
+          if (config.mqttUrl)
+            mqtt = startMqttIngest({
+              url: config.mqttUrl,
+              clientId: options.mqttClientId ?? 'onecity-datahub',
+              consumers: options.mqttConsumers,
+              sessionExpirySeconds: options.mqttSessionExpirySeconds,
+              db: kernel.db,
+              clock,
+              logger,
+              hub,
+              writer,
+              maxJsonDepth: config.bodyMaxDepth,
+            });
+        },
+      };
     },
   };
 }
 
 /** The data hub with defaults. */
-export const datahubCapability: Capability = createDatahubCapability();
+export const datahubCapability: Capability<DatahubServices> = createDatahubCapability();

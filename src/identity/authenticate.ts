@@ -3,7 +3,7 @@ import { type Kernel, UnauthenticatedError } from '../kernel/index.ts';
 import type { Actor } from './actor.ts';
 import { apiKeyExpired, resolveApiKey } from './api-keys.ts';
 import { ANONYMOUS, authorize, type Permission, type Principal } from './permissions.ts';
-import { type CachedPrincipal, principalCacheOf } from './principal-cache.ts';
+import type { CachedPrincipal, PrincipalCache } from './principal-cache.ts';
 import { resolveSession, secretHash, tokenExpired } from './sessions.ts';
 
 declare module 'fastify' {
@@ -44,19 +44,19 @@ function copyOf(p: Principal): Principal {
 }
 
 /**
- * Resolves a credential through the kernel's principal cache: a hit still checks the
+ * Resolves a credential through the app's principal cache (identity's, when the app has it): a hit still checks the
  * session's or key's expiry against the platform clock; a miss reads the database and
  * stores the result unless an invalidation happened meanwhile.
  */
 async function resolveCached(
   kernel: Kernel,
+  cache: PrincipalCache | undefined,
   kind: 'session' | 'key',
   secret: string,
 ): Promise<CachedPrincipal> {
   const { db, clock } = kernel;
   const hash = secretHash(secret);
   const now = clock.now();
-  const cache = principalCacheOf(kernel);
   const slot = `${kind}:${hash}`;
   const hit = cache?.get(slot);
   if (hit) {
@@ -86,7 +86,7 @@ export const authenticate: preHandlerAsyncHookHandler = async function authentic
   if (typeof auth === 'string' && auth.length > 0) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (!match) throw new UnauthenticatedError('Use "Authorization: Bearer <token>".', 'auth.bad_scheme');
-    const resolved = await resolveCached(kernel, 'session', match[1]);
+    const resolved = await resolveCached(kernel, request.server.principalCache, 'session', match[1]);
     request.sessionId = resolved.sessionId;
     request.principal = copyOf(resolved.principal);
     return;
@@ -96,7 +96,7 @@ export const authenticate: preHandlerAsyncHookHandler = async function authentic
     request.principal = ANONYMOUS;
     return;
   }
-  const resolved = await resolveCached(kernel, 'key', key);
+  const resolved = await resolveCached(kernel, request.server.principalCache, 'key', key);
   request.apiKeyId = resolved.apiKeyId;
   request.principal = copyOf(resolved.principal);
 };
@@ -183,4 +183,11 @@ export function guardBeforeValidation(route: RouteOptions): void {
   if (guards.length === 0) return;
   route.preHandler = pre.filter((h) => !(h as Tagged)[ACCESS]) as never;
   route.preValidation = [...guards, ...[route.preValidation].flat().filter(Boolean)] as never;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's principal cache, decorated by the identity capability's instance. */
+    principalCache?: PrincipalCache;
+  }
 }

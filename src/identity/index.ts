@@ -2,7 +2,7 @@
  * Identity and access: users, roles, sessions, API keys, the permission matrix,
  * jurisdiction scope and personal-data masking. Other capabilities import only from here.
  */
-import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
+import { type Capability, capabilityKey, capabilitySettings } from '../kernel/index.ts';
 import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
 import { identityMigrations } from './identity-migrations.ts';
@@ -11,11 +11,10 @@ import { scheduleThrottlePruning } from './login-throttle.ts';
 import { registerRequestRateLimit } from './request-rate-limit.ts';
 import { IDENTITY_SETTING_KEYS, type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 import {
-  attachPrincipalCache,
   invalidationOf,
   PRINCIPAL_INVALIDATED,
   PrincipalCache,
-  principalCacheOf,
+  trackPrincipalCache,
 } from './principal-cache.ts';
 
 export { type Actor, SYSTEM_PRINCIPAL, systemActor } from './actor.ts';
@@ -77,8 +76,8 @@ export {
   invalidatePrincipals,
   invalidationOf,
   PRINCIPAL_INVALIDATED,
+  PrincipalCache,
   type PrincipalInvalidation,
-  principalCacheOf,
 } from './principal-cache.ts';
 export {
   type LoginResult,
@@ -100,56 +99,61 @@ export {
   updateUser,
 } from './users.ts';
 
+/** What the identity capability's instance hands out. */
+export interface IdentityServices {
+  readonly settings: IdentitySettings;
+  /** This app's cache of resolved credentials (docs/identity.md). */
+  readonly principalCache: PrincipalCache;
+}
+
+/** The key of the identity capability's services. */
+export const IDENTITY = capabilityKey<IdentityServices>('identity');
+
 /**
- * Builds the identity capability. Settings come from the environment unless given; the
- * first start creates the `admin` user.
+ * Builds the identity capability. Settings come from the app's config (environment or
+ * file) unless given; the first start creates the `admin` user.
  */
-export function createIdentityCapability(options: { settings?: Partial<IdentitySettings> } = {}): Capability {
-  // Per kernel: each app's config may carry its own settings.
-  const settingsOf = new WeakMap<Kernel, IdentitySettings>();
-  const resolve = (kernel: Kernel) => {
-    let settings = settingsOf.get(kernel);
-    if (!settings) {
-      settings = loadIdentitySettings(capabilitySettings(kernel.config), options.settings);
-      settingsOf.set(kernel, settings);
-    }
-    return settings;
-  };
-  /** One principal cache per kernel (a capability object may serve several apps in tests). */
-  const cacheFor = (kernel: Kernel): PrincipalCache => {
-    let cache = principalCacheOf(kernel);
-    if (!cache) {
-      const s = resolve(kernel);
-      cache = new PrincipalCache({ ttlMs: s.principalCacheSeconds * 1000, maxEntries: s.principalCacheSize });
-      attachPrincipalCache(kernel, cache);
-    }
-    return cache;
-  };
-  const started = new WeakSet<Kernel>();
+export function createIdentityCapability(
+  options: { settings?: Partial<IdentitySettings> } = {},
+): Capability<IdentityServices> {
   return {
     name: 'identity',
     migrations: identityMigrations,
     settingKeys: IDENTITY_SETTING_KEYS,
-    async routes(app, kernel: Kernel) {
-      cacheFor(kernel);
-      app.addHook('onRoute', guardBeforeValidation);
-      await registerRequestRateLimit(app, kernel);
-      registerIdentityRoutes(app, kernel, resolve(kernel));
-    },
-    async start(kernel: Kernel) {
-      resolve(kernel);
-      const cache = cacheFor(kernel);
-      if (!started.has(kernel)) {
-        started.add(kernel);
-        // Other nodes' revocations (and this node's own, a second time: harmless).
-        kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => cache.invalidate(invalidationOf(event)));
-        await scheduleThrottlePruning(kernel, resolve(kernel));
-      }
-      // Test runs build many apps; a generated password nobody can read is fine there.
-      await ensureAdminUser(kernel, process.env.NODE_ENV === 'test' ? { announce: () => {} } : {});
+    create({ kernel }) {
+      const settings = loadIdentitySettings(capabilitySettings(kernel.config), options.settings);
+      const cache = new PrincipalCache({
+        ttlMs: settings.principalCacheSeconds * 1000,
+        maxEntries: settings.principalCacheSize,
+      });
+      trackPrincipalCache(cache);
+      let unsubscribe: (() => void) | null = null;
+      return {
+        services: { settings, principalCache: cache },
+        async routes(app) {
+          // `authenticate` finds it on the app (request.server), whichever capability's route runs.
+          app.decorate('principalCache', cache);
+          app.addHook('onRoute', guardBeforeValidation);
+          await registerRequestRateLimit(app, kernel);
+          registerIdentityRoutes(app, kernel, settings);
+        },
+        async start() {
+          // Other nodes' revocations (and this node's own, a second time: harmless).
+          unsubscribe = kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) =>
+            cache.invalidate(invalidationOf(event)),
+          );
+          await scheduleThrottlePruning(kernel, settings);
+          // Test runs build many apps; a generated password nobody can read is fine there.
+          await ensureAdminUser(kernel, process.env.NODE_ENV === 'test' ? { announce: () => {} } : {});
+        },
+        stop() {
+          unsubscribe?.();
+          unsubscribe = null;
+        },
+      };
     },
   };
 }
 
 /** The identity capability with settings from the environment. */
-export const identityCapability: Capability = createIdentityCapability();
+export const identityCapability: Capability<IdentityServices> = createIdentityCapability();

@@ -9,9 +9,9 @@ import {
   type CachedPrincipal,
   PRINCIPAL_INVALIDATED,
   PrincipalCache,
-  principalCacheOf,
   principalInvalidatedEvent,
 } from './principal-cache.ts';
+import { IDENTITY } from './index.ts';
 import { addUser, bearer, loginAs } from './testing.ts';
 import { createUser, updateUser } from './users.ts';
 
@@ -101,7 +101,7 @@ for (const backend of testBackends()) {
 
     test('a session is read from the database once, then served from the cache', async () => {
       const token = await loginAs(t, 'alice');
-      const cache = principalCacheOf(t.kernel)!;
+      const cache = t.services(IDENTITY).principalCache;
       const before = cache.size;
       assert.equal((await me(bearer(token))).statusCode, 200);
       assert.equal(cache.size, before + 1);

@@ -15,7 +15,7 @@
  *   the event serves a stale entry at most for the TTL;
  * - a lookup that started before an invalidation does not store its (possibly stale) result.
  */
-import type { Kernel, PlatformEvent } from '../kernel/index.ts';
+import type { PlatformEvent } from '../kernel/index.ts';
 import { createEvent } from '../kernel/index.ts';
 import type { Principal } from './permissions.ts';
 
@@ -125,19 +125,17 @@ export class PrincipalCache {
   }
 }
 
-const byKernel = new WeakMap<Kernel, PrincipalCache>();
-/** Every live cache of this process, so services can invalidate without a kernel at hand. */
+/**
+ * Every live cache of this process, so services can invalidate right after commit without
+ * an app at hand (`inTransaction`). Only ever drops entries, which is always safe: an app
+ * whose cache loses an entry to another app's change reads it again from its database.
+ * Each app's cache itself belongs to its identity capability's instance.
+ */
 const live = new Set<WeakRef<PrincipalCache>>();
 
-/** Attaches a cache to a kernel (the identity capability does this). */
-export function attachPrincipalCache(kernel: Kernel, cache: PrincipalCache): void {
-  byKernel.set(kernel, cache);
+/** Lets {@link invalidatePrincipals} reach a cache (the identity capability's instance does this). */
+export function trackPrincipalCache(cache: PrincipalCache): void {
   live.add(new WeakRef(cache));
-}
-
-/** The kernel's principal cache, when the identity capability attached one. */
-export function principalCacheOf(kernel: Kernel): PrincipalCache | undefined {
-  return byKernel.get(kernel);
 }
 
 /**

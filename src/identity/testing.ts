@@ -57,14 +57,16 @@ const DOCUMENTED = /^\/(api\/v1|open311\/v2|ngsi-ld\/v1)\//;
 export function routeCollector(into: RegisteredRoute[]): Capability {
   return {
     name: 'route-collector',
-    routes(app) {
-      app.addHook('onRoute', (r) => {
-        if (!DOCUMENTED.test(r.url)) return;
-        for (const m of [r.method].flat())
-          if (m !== 'HEAD' && m !== 'OPTIONS')
-            into.push({ method: m as RegisteredRoute['method'], url: r.url, access: accessOfRoute(r) });
-      });
-    },
+    create: () => ({
+      routes(app) {
+        app.addHook('onRoute', (r) => {
+          if (!DOCUMENTED.test(r.url)) return;
+          for (const m of [r.method].flat())
+            if (m !== 'HEAD' && m !== 'OPTIONS')
+              into.push({ method: m as RegisteredRoute['method'], url: r.url, access: accessOfRoute(r) });
+        });
+      },
+    }),
   };
 }
 

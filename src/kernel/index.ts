@@ -27,6 +27,18 @@ export { registerHealthRoutes } from './http/health-routes.ts';
 export * from './http/index.ts';
 export {
   type Capability,
+  type CapabilityContext,
+  type CapabilityHost,
+  type CapabilityInstance,
+  type CapabilityInstances,
+  type CapabilityKey,
+  CapabilityOrderError,
+  capabilityKey,
+  capabilityPlugin,
+  checkCapabilityOrder,
+  instantiateCapabilities,
+} from './capability.ts';
+export {
   type CreateKernelOptions,
   createKernel,
   defaultModulesDir,

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, redactUrl } from './config.ts';
@@ -18,24 +17,6 @@ export interface Kernel {
   readonly bus: EventBus;
   readonly scheduler: Scheduler;
   readonly modules: ModuleRegistry;
-}
-
-/**
- * A core capability (org, identity, cases, datahub…): its tables, its routes, and what it
- * starts. The composition root (`src/app.ts`) lists them; capabilities never import each
- * other's internals.
- */
-export interface Capability {
-  readonly name: string;
-  readonly migrations?: MigrationSet;
-  /** Names of the settings it reads (environment or the config file's `settings`). */
-  readonly settingKeys?: readonly string[];
-  /** Registers HTTP routes. */
-  routes?(app: FastifyInstance, kernel: Kernel): Promise<void> | void;
-  /** Wires event subscriptions and job handlers; called once after migrations. */
-  start?(kernel: Kernel): Promise<void> | void;
-  /** Releases what start() took (connections, timers). */
-  stop?(): Promise<void> | void;
 }
 
 /** Kernel tables. */

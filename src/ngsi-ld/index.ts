@@ -5,7 +5,14 @@
  * history. Other capabilities import only from here.
  */
 import { sql } from 'kysely';
-import { type Capability, capabilitySettings, type Kernel, type ResolveAll } from '../kernel/index.ts';
+import { CASES } from '../cases/index.ts';
+import {
+  type Capability,
+  capabilityKey,
+  capabilitySettings,
+  type Kernel,
+  type ResolveAll,
+} from '../kernel/index.ts';
 import { EntityService } from './entity-service.ts';
 import { ContextResolver } from './json-ld-context.ts';
 import { ngsiLdErrorFormatter } from './ngsi-ld-errors.ts';
@@ -22,7 +29,7 @@ export { ngsiLdMigrations } from './ngsi-ld-migrations.ts';
 export { DEFAULT_NGSI_LD_SETTINGS, loadNgsiLdSettings, type NgsiLdSettings } from './ngsi-ld-settings.ts';
 export { caseEntityId, deviceEntityId, observedEntityId, PROJECTION_CONTEXTS } from './projections.ts';
 
-/** The broker's services on one kernel (tests and benchmarks reach them through this). */
+/** The broker's services in one app (tests and benchmarks reach them through `NGSI_LD`). */
 export interface NgsiLdBroker {
   readonly settings: NgsiLdSettings;
   readonly resolver: ContextResolver;
@@ -31,93 +38,94 @@ export interface NgsiLdBroker {
   readonly temporal: TemporalService;
 }
 
-const brokers = new WeakMap<Kernel, NgsiLdBroker>();
-
-/** The broker of a kernel whose NGSI-LD capability is registered. */
-export function ngsiLdBrokerOf(kernel: Kernel): NgsiLdBroker {
-  const b = brokers.get(kernel);
-  if (!b) throw new Error('The NGSI-LD capability is not registered on this kernel.');
-  return b;
-}
+/** The key of the NGSI-LD capability's services: its broker. */
+export const NGSI_LD = capabilityKey<NgsiLdBroker>('ngsi-ld');
 
 /**
- * Builds the NGSI-LD capability; settings come from the environment unless given, names of
+ * Builds the NGSI-LD capability; settings come from the app's config unless given, names of
  * notification endpoints are resolved by the system unless `resolve` is given (tests).
+ * With the cases capability in the app, cases are projected as entities too.
  */
 export function createNgsiLdCapability(
   options: { settings?: Partial<NgsiLdSettings>; resolve?: ResolveAll } = {},
-): Capability {
-  let stopProjections: (() => Promise<void>) | null = null;
-  let broker: NgsiLdBroker | null = null;
-  const build = (kernel: Kernel): NgsiLdBroker => {
-    const existing = brokers.get(kernel);
-    if (existing) return existing;
-    const settings = loadNgsiLdSettings(capabilitySettings(kernel.config), options.settings);
-    const resolver = new ContextResolver({
-      contextDir: settings.contextDir,
-      remoteHosts: settings.remoteContextHosts,
-      remoteTimeoutMs: settings.remoteContextTimeoutMs,
-      remoteMaxBytes: settings.remoteContextMaxBytes,
-    });
-    let subscriptions: SubscriptionService | null = null;
-    const entities = new EntityService({
-      db: kernel.db,
-      clock: kernel.clock,
-      history: settings.history,
-      queryTimeoutMs: settings.queryTimeoutMs,
-      // PGlite has one connection: one creation statement at a time, the rest group up.
-      createConcurrency: kernel.storage.kind === 'pglite' ? 1 : 4,
-      onChange: (changes) => subscriptions?.entitiesChanged(changes),
-    });
-    subscriptions = new SubscriptionService({
-      kernel,
-      resolver,
-      entities,
-      notificationTimeoutMs: settings.notificationTimeoutMs,
-      allowPrivateEndpoints: settings.allowPrivateEndpoints,
-      resolve: options.resolve,
-    });
-    let observedIri: ((p: string) => string) | null = null;
-    const temporal = new TemporalService({
-      db: kernel.db,
-      clock: kernel.clock,
-      queryTimeoutMs: settings.queryTimeoutMs,
-      observedAttributeIri: (p) => observedIri?.(p) ?? p,
-    });
-    // The environment context is offline; resolving it is synchronous in effect.
-    void resolver.resolve([PROJECTION_CONTEXTS.environment]).then((env) => {
-      observedIri = observedAttributeIriFor(env);
-    });
-    const b: NgsiLdBroker = { settings, resolver, entities, subscriptions, temporal };
-    brokers.set(kernel, b);
-    return b;
-  };
+): Capability<NgsiLdBroker> {
   return {
     name: 'ngsi-ld',
+    optionalDependencies: ['cases'],
     settingKeys: NGSI_LD_SETTING_KEYS,
     migrations: ngsiLdMigrations,
-    routes(app, kernel) {
-      broker = build(kernel);
-      app.addErrorFormatter(ngsiLdErrorFormatter);
-      registerNgsiLdRoutes(app, broker);
-    },
-    async start(kernel) {
-      broker = build(kernel);
-      const hub = await sql<{
-        t: string | null;
-      }>`select to_regclass('datahub_observation')::text as t`.execute(kernel.db);
-      broker.entities.setProjectionHistory(!hub.rows[0]?.t);
-      await broker.subscriptions.start();
-      stopProjections = await startProjections(kernel, broker.resolver, broker.entities);
-    },
-    async stop() {
-      const stopping = stopProjections;
-      stopProjections = null;
-      await stopping?.();
-      await broker?.subscriptions.stop();
+    create({ kernel, find }) {
+      const cases = find(CASES);
+      const broker = buildBroker(kernel, options);
+      let stopProjections: (() => Promise<void>) | null = null;
+      return {
+        services: broker,
+        routes(app) {
+          app.addErrorFormatter(ngsiLdErrorFormatter);
+          registerNgsiLdRoutes(app, broker);
+        },
+        async start() {
+          const hub = await sql<{
+            t: string | null;
+          }>`select to_regclass('datahub_observation')::text as t`.execute(kernel.db);
+          broker.entities.setProjectionHistory(!hub.rows[0]?.t);
+          await broker.subscriptions.start();
+          stopProjections = await startProjections(kernel, broker.resolver, broker.entities, cases?.engine);
+        },
+        async stop() {
+          const stopping = stopProjections;
+          stopProjections = null;
+          await stopping?.();
+          await broker.subscriptions.stop();
+        },
+      };
     },
   };
 }
 
+/** One app's broker: its context resolver, entities, subscriptions and temporal services. */
+function buildBroker(
+  kernel: Kernel,
+  options: { settings?: Partial<NgsiLdSettings>; resolve?: ResolveAll },
+): NgsiLdBroker {
+  const settings = loadNgsiLdSettings(capabilitySettings(kernel.config), options.settings);
+  const resolver = new ContextResolver({
+    contextDir: settings.contextDir,
+    remoteHosts: settings.remoteContextHosts,
+    remoteTimeoutMs: settings.remoteContextTimeoutMs,
+    remoteMaxBytes: settings.remoteContextMaxBytes,
+  });
+  let subscriptions: SubscriptionService | null = null;
+  const entities = new EntityService({
+    db: kernel.db,
+    clock: kernel.clock,
+    history: settings.history,
+    queryTimeoutMs: settings.queryTimeoutMs,
+    // PGlite has one connection: one creation statement at a time, the rest group up.
+    createConcurrency: kernel.storage.kind === 'pglite' ? 1 : 4,
+    onChange: (changes) => subscriptions?.entitiesChanged(changes),
+  });
+  subscriptions = new SubscriptionService({
+    kernel,
+    resolver,
+    entities,
+    notificationTimeoutMs: settings.notificationTimeoutMs,
+    allowPrivateEndpoints: settings.allowPrivateEndpoints,
+    resolve: options.resolve,
+  });
+  let observedIri: ((p: string) => string) | null = null;
+  const temporal = new TemporalService({
+    db: kernel.db,
+    clock: kernel.clock,
+    queryTimeoutMs: settings.queryTimeoutMs,
+    observedAttributeIri: (p) => observedIri?.(p) ?? p,
+  });
+  // The environment context is offline; resolving it is synchronous in effect.
+  void resolver.resolve([PROJECTION_CONTEXTS.environment]).then((env) => {
+    observedIri = observedAttributeIriFor(env);
+  });
+  return { settings, resolver, entities, subscriptions, temporal };
+}
+
 /** The NGSI-LD capability with settings from the environment. */
-export const ngsiLdCapability: Capability = createNgsiLdCapability();
+export const ngsiLdCapability: Capability<NgsiLdBroker> = createNgsiLdCapability();

@@ -5,7 +5,7 @@
  * `WaterQualityObserved`…, the sensor type's `ngsiType`) and per case (`service_requests`,
  * dataModel.IssueTracking). Personal data of reporters is never projected.
  */
-import { caseEngineOf, getCase } from '../cases/index.ts';
+import { type CaseEngine, getCase } from '../cases/index.ts';
 import { SYSTEM_PRINCIPAL } from '../identity/index.ts';
 import type { Kernel, PlatformEvent } from '../kernel/index.ts';
 import type { StoredAttribute } from './entity-model.ts';
@@ -82,6 +82,8 @@ export async function startProjections(
   kernel: Kernel,
   resolver: ContextResolver,
   entities: EntityService,
+  /** The app's case engine, when it has the cases capability (cases are projected then). */
+  caseEngine?: CaseEngine,
 ): Promise<() => Promise<void>> {
   const env = await resolver.resolve([PROJECTION_CONTEXTS.environment]);
   const dev = await resolver.resolve([PROJECTION_CONTEXTS.device]);
@@ -312,10 +314,10 @@ export async function startProjections(
 
   const projectCase = async (event: PlatformEvent) => {
     const caseId = (event.data as { caseId?: string }).caseId;
-    if (!caseId) return;
+    if (!caseId || !caseEngine) return;
     let c: Awaited<ReturnType<typeof getCase>>;
     try {
-      c = await getCase(caseEngineOf(kernel), SYSTEM_PRINCIPAL, caseId);
+      c = await getCase(caseEngine, SYSTEM_PRINCIPAL, caseId);
     } catch (err) {
       kernel.logger.debug({ err, caseId }, 'NGSI-LD: case not projected');
       return;

@@ -2,6 +2,8 @@
  * Operations: backup and restore of the embedded database and uploads, and the Prometheus
  * metrics an operator watches (docs/operations.md). Other folders import only from here.
  */
+import { CASES } from '../cases/index.ts';
+import { DATAHUB } from '../datahub/index.ts';
 import { type Capability, capabilitySettings } from '../kernel/index.ts';
 import { uploadLocation } from './backup.ts';
 import { registerBackupRoutes } from './backup-routes.ts';
@@ -19,7 +21,7 @@ export {
   type UploadLocation,
   uploadLocation,
 } from './backup.ts';
-export { HttpFigures, PlatformMetrics } from './metrics.ts';
+export { HttpFigures, type MetricsSources, PlatformMetrics } from './metrics.ts';
 export {
   OPERATIONS_SETTING_KEYS,
   type OperationsSettings,
@@ -30,17 +32,27 @@ export {
 export function createOperationsCapability(options: { version: string }): Capability {
   return {
     name: 'operations',
+    // Their figures go into /metrics when the app has them.
+    optionalDependencies: ['cases', 'datahub'],
     settingKeys: OPERATIONS_SETTING_KEYS,
-    routes(app, kernel) {
+    create({ kernel, find }) {
       const settings = operationsSettingsFromEnv(capabilitySettings(kernel.config));
-      registerBackupRoutes(app, kernel, {
-        version: options.version,
-        uploads: () => uploadLocation(kernel.config),
-      });
-      // Per app, not per capability: several apps share this capability object in one process.
-      const metrics = new PlatformMetrics(kernel, options.version, settings.metricsCacheSeconds * 1000);
-      app.addHook('onClose', async () => metrics.close());
-      registerMetricsRoutes(app, metrics, settings.metricsToken);
+      const cases = find(CASES);
+      const datahub = find(DATAHUB);
+      return {
+        routes(app) {
+          const metrics = new PlatformMetrics(kernel, options.version, settings.metricsCacheSeconds * 1000, {
+            liveStreamsOpen: cases?.liveStreamsOpen,
+            ingestion: datahub?.ingestionFigures,
+          });
+          registerBackupRoutes(app, kernel, {
+            version: options.version,
+            uploads: () => uploadLocation(kernel.config),
+          });
+          app.addHook('onClose', async () => metrics.close());
+          registerMetricsRoutes(app, metrics, settings.metricsToken);
+        },
+      };
     },
   };
 }

@@ -8,9 +8,16 @@
  */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { liveStreamsOpen, OPEN_STATES } from '../cases/index.ts';
-import { ingestionFiguresOf } from '../datahub/index.ts';
+import { OPEN_STATES } from '../cases/index.ts';
 import type { Kernel } from '../kernel/index.ts';
+
+/** This node's figures held by other capabilities, when the app has them. */
+export interface MetricsSources {
+  /** Live case streams open (the cases capability). */
+  liveStreamsOpen?: () => number;
+  /** Observations stored since start and rows waiting (the data hub). */
+  ingestion?: () => { stored: number; queued: number };
+}
 
 /** Upper bounds (seconds) of the request latency histogram's buckets. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -179,6 +186,7 @@ export class PlatformMetrics {
     private readonly version: string,
     /** How long database figures are reused: a scrape every second costs one read per 5 s. */
     private readonly ttlMs = 5_000,
+    private readonly sources: MetricsSources = {},
   ) {
     this.#loop = monitorEventLoopDelay({ resolution: 10 });
     this.#loop.enable();
@@ -263,9 +271,9 @@ export class PlatformMetrics {
       'onecity_live_streams_open',
       'gauge',
       'Live case streams (SSE) open on this node',
-      liveStreamsOpen(kernel),
+      this.sources.liveStreamsOpen?.() ?? 0,
     );
-    const ingestion = ingestionFiguresOf(kernel);
+    const ingestion = this.sources.ingestion?.() ?? null;
     if (ingestion)
       out
         .single(

@@ -8,8 +8,8 @@ import { defaultModulesDir, loadModules } from '../kernel/index.ts';
 import { planDemoCity, type SeedDemoResult, seedDemoCity } from './demo-city.ts';
 import { exportDivisions, parseDivisionCollection, validateDivisions } from './divisions.ts';
 import { areaSquareMetres, interiorsOverlap } from './geometry.ts';
-import { locatePoint } from './locate.ts';
-import { listRules, resolveResponsibility } from './responsibility-list.ts';
+import { ORG } from './org-services.ts';
+import { listRules } from './responsibility-list.ts';
 
 const modules = await loadModules(defaultModulesDir, 'all');
 
@@ -80,7 +80,7 @@ for (const backend of testBackends()) {
     let result: SeedDemoResult;
     before(async () => {
       t = await buildTestApp(backend);
-      result = await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-city-2026' });
+      result = await seedDemoCity(t, { seed: 1, password: 'Demo-city-2026' });
     });
     after(() => t.dispose());
 
@@ -111,8 +111,8 @@ for (const backend of testBackends()) {
       const ring = grid.boundary.type === 'Polygon' ? grid.boundary.coordinates[0] : [];
       const lon = (ring[0][0] + ring[1][0] + ring[2][0] + ring[3][0]) / 4;
       const lat = (ring[0][1] + ring[1][1] + ring[2][1] + ring[3][1]) / 4;
-      assert.equal(locatePoint(lat, lon)?.grid?.code, grid.code);
-      assert.equal(locatePoint(0, 0), null);
+      assert.equal(t.services(ORG).locate(lat, lon)?.grid?.code, grid.code);
+      assert.equal(t.services(ORG).locate(0, 0), null);
       const actor = systemActor(t.clock.now());
       const { rules, version } = await listRules(t.kernel.db, actor);
       assert.equal(version, result.listVersion);
@@ -120,7 +120,7 @@ for (const backend of testBackends()) {
       const inside = plan.divisions.find(
         (d) => d.level === 'grid' && d.code.startsWith(override.divisionCode),
       )!;
-      const r = await resolveResponsibility(t.kernel.db, override.category, inside.code);
+      const r = await t.services(ORG).resolveResponsibility(t.kernel.db, override.category, inside.code);
       assert.equal(r.ruleId, override.ruleId);
       assert.equal(r.lead, override.lead);
     });
@@ -138,7 +138,7 @@ for (const backend of testBackends()) {
     });
 
     it('refuses to seed a city that already has divisions', async () => {
-      await assert.rejects(seedDemoCity(t.kernel, { seed: 2 }), { code: 'demo.not_empty' });
+      await assert.rejects(seedDemoCity(t, { seed: 2 }), { code: 'demo.not_empty' });
     });
   });
 }

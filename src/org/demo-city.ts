@@ -10,6 +10,7 @@ import { ensureDemoUsers, listUsers, SYSTEM_PRINCIPAL, systemActor } from '../id
 import {
   ConflictError,
   createEvent,
+  type CapabilityHost,
   type Kernel,
   type LocalizedText,
   type ModuleRegistry,
@@ -28,7 +29,7 @@ import {
 } from './departments.ts';
 import { DIVISIONS_CHANGED, hasNoDivisions, saveDivisions } from './divisions.ts';
 import { inTransaction } from './in-transaction.ts';
-import { reloadDivisionIndex } from './locate.ts';
+import { ORG } from './org-services.ts';
 import { type ResponsibilityGridInput, saveResponsibilityGrids } from './responsibility-grids.ts';
 import { addRules, type RuleInput } from './responsibility-list.ts';
 
@@ -220,7 +221,11 @@ export interface SeedDemoResult {
  * divisions exist). Divisions, departments, posts, responsibility grids and rules are one
  * transaction; the demo users follow through identity.
  */
-export async function seedDemoCity(kernel: Kernel, options: SeedDemoOptions = {}): Promise<SeedDemoResult> {
+export async function seedDemoCity(
+  host: CapabilityHost,
+  options: SeedDemoOptions = {},
+): Promise<SeedDemoResult> {
+  const { kernel } = host;
   const seed = options.seed ?? 1;
   const plan = planDemoCity(seed, kernel.modules);
   const actor = systemActor(kernel.clock.now());
@@ -253,7 +258,8 @@ export async function seedDemoCity(kernel: Kernel, options: SeedDemoOptions = {}
       .executeTakeFirstOrThrow();
     return { listVersion: added.version, departments: Number(count.n) };
   });
-  await reloadDivisionIndex(kernel.db);
+  // Placeable at once (demo sensors, cases), before the change event reaches the org instance.
+  await host.services(ORG).reloadDivisions();
   await kernel.bus.publish(
     createEvent(DIVISIONS_CHANGED, { count: plan.divisions.length, seed }, kernel.clock.now()),
   );

@@ -13,8 +13,8 @@ import {
   updateDivision,
 } from './divisions.ts';
 import type { AreaGeometry } from './geometry.ts';
-import { locateInCity } from './locate.ts';
-import { etagMatches, publicDivisions } from './public-divisions.ts';
+import type { DivisionLocator } from './locate.ts';
+import { etagMatches, type PublicDivisionsCache } from './public-divisions.ts';
 import {
   areaGeometry,
   codeList,
@@ -38,7 +38,11 @@ import {
 
 const tags = ['divisions'];
 
-export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
+export function registerDivisionRoutes(
+  app: FastifyInstance,
+  kernel: Kernel,
+  org: { locator: DivisionLocator; publicDivisions: PublicDivisionsCache },
+) {
   const { db } = kernel;
   const read = requirePermission('org.read');
   const write = requirePermission('org.write');
@@ -62,7 +66,7 @@ export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
     },
     async (request) => {
       const q = request.query as { lat: number; lon: number };
-      return locateInCity(db, q.lat, q.lon);
+      return org.locator.locateInCity(q.lat, q.lon);
     },
   );
 
@@ -79,7 +83,7 @@ export function registerDivisionRoutes(app: FastifyInstance, kernel: Kernel) {
       },
     },
     async (request, reply) => {
-      const answer = await publicDivisions(db, (request.query as { level?: DivisionLevel }).level);
+      const answer = await org.publicDivisions.get((request.query as { level?: DivisionLevel }).level);
       reply.header('etag', answer.etag).header('cache-control', 'public, max-age=300');
       if (etagMatches(request.headers['if-none-match'], answer.etag)) return reply.status(304).send();
       return reply.type('application/geo+json; charset=utf-8').send(answer.body);

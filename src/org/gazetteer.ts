@@ -8,7 +8,7 @@
  */
 import type { Db } from '../kernel/index.ts';
 import type { DivisionLevel } from './division-levels.ts';
-import { divisionIndexOf } from './locate.ts';
+import type { DivisionIndex } from './division-index.ts';
 
 /** Where an address was placed. */
 export interface PlacedAddress {
@@ -36,8 +36,7 @@ interface Row {
 const normalize = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
 
 /** A point inside the division: its bbox centre when that lies in it, else the first of a sampled grid. */
-function interiorPoint(db: Db, row: Row): { lat: number; lon: number } | null {
-  const index = divisionIndexOf(db);
+function interiorPoint(index: DivisionIndex, row: Row): { lat: number; lon: number } | null {
   const holds = (lat: number, lon: number) => {
     const chain = index.locate(lat, lon);
     return !!chain && Object.values(chain).some((d) => d?.code === row.code);
@@ -64,6 +63,8 @@ const COLUMNS = ['code', 'level', 'name_zh', 'name_en', 'min_lon', 'min_lat', 'm
  */
 export async function placeAddress(
   db: Db,
+  /** The app's division index (org's `ORG` services). */
+  index: DivisionIndex,
   address: { addressId?: string; addressString?: string },
 ): Promise<PlacedAddress | null> {
   if (address.addressId) {
@@ -73,7 +74,7 @@ export async function placeAddress(
       .where('code', '=', address.addressId.trim())
       .executeTakeFirst()) as Row | undefined;
     if (row) {
-      const p = interiorPoint(db, row);
+      const p = interiorPoint(index, row);
       if (p) return { ...p, divisionCode: row.code, level: row.level as DivisionLevel, matched: row.code };
     }
     if (!address.addressString) return null;
@@ -94,7 +95,7 @@ export async function placeAddress(
     }
   }
   if (!best) return null;
-  const p = interiorPoint(db, best.row);
+  const p = interiorPoint(index, best.row);
   return p
     ? { ...p, divisionCode: best.row.code, level: best.row.level as DivisionLevel, matched: best.name }
     : null;

@@ -4,17 +4,18 @@
  * (权责清单), and the demo city. Other capabilities import only from here.
  */
 import { systemActor } from '../identity/index.ts';
-import type { Capability, Kernel } from '../kernel/index.ts';
+import type { Capability } from '../kernel/index.ts';
 import { registerDepartmentRoutes } from './department-routes.ts';
 import { ensurePlateDepartments } from './departments.ts';
 import { registerDivisionRoutes } from './division-routes.ts';
 import { DIVISIONS_CHANGED } from './divisions.ts';
-import { reloadDivisionIndex } from './locate.ts';
+import { DivisionLocator } from './locate.ts';
 import { registerModuleRoutes } from './module-routes.ts';
-import { forgetPublicDivisions } from './public-divisions.ts';
+import { PublicDivisionsCache } from './public-divisions.ts';
 import { orgMigrations } from './org-migrations.ts';
 import { registerResponsibilityRoutes } from './responsibility-routes.ts';
-import { adoptModuleRegistry } from './responsibility-list.ts';
+import { ResponsibilityCache, resolveResponsibility } from './responsibility-list.ts';
+import type { OrgServices } from './org-services.ts';
 
 export {
   type DemoCityPlan,
@@ -57,11 +58,12 @@ export {
   listDivisions,
 } from './divisions.ts';
 export type { AreaGeometry, BBox, Position } from './geometry.ts';
-export { locateInCity, locatePoint, reloadDivisionIndex } from './locate.ts';
+export { assertCoordinates, DivisionLocator, loadDivisionIndex } from './locate.ts';
+export { ORG, type OrgServices } from './org-services.ts';
 export { type PlacedAddress, placeAddress } from './gazetteer.ts';
 export { type CatalogCategory, type CatalogModule, moduleCatalog } from './module-catalog.ts';
 export { orgMigrations } from './org-migrations.ts';
-export { publicDivisions } from './public-divisions.ts';
+export { type PublicDivisions, PublicDivisionsCache } from './public-divisions.ts';
 export { listResponsibilityGrids, type ResponsibilityGrid } from './responsibility-grids.ts';
 export {
   currentListVersion,
@@ -72,35 +74,55 @@ export {
   whoIsResponsible,
 } from './responsibility-list.ts';
 
-/** Builds the organization capability. */
-export function createOrgCapability(): Capability {
-  const unsubscribers: Array<() => void> = [];
+/** Builds the organization capability; its instance owns the app's division index and caches. */
+export function createOrgCapability(): Capability<OrgServices> {
   return {
     name: 'org',
     migrations: orgMigrations,
-    routes(app, kernel: Kernel) {
-      registerDivisionRoutes(app, kernel);
-      registerDepartmentRoutes(app, kernel);
-      registerResponsibilityRoutes(app, kernel);
-      registerModuleRoutes(app, kernel);
-    },
-    async start(kernel: Kernel) {
-      adoptModuleRegistry(kernel.modules);
-      await ensurePlateDepartments(kernel.db, kernel.modules, systemActor(kernel.clock.now()));
-      await reloadDivisionIndex(kernel.db);
-      // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
-      unsubscribers.push(
-        kernel.bus.subscribe(DIVISIONS_CHANGED, () => {
-          forgetPublicDivisions();
-          return reloadDivisionIndex(kernel.db).then(() => {});
-        }),
-      );
-    },
-    stop() {
-      for (const u of unsubscribers.splice(0)) u();
+    create({ kernel }) {
+      const locator = new DivisionLocator(kernel.db);
+      const publicDivisions = new PublicDivisionsCache(kernel.db);
+      const responsibility = new ResponsibilityCache();
+      const unsubscribers: Array<() => void> = [];
+      const services: OrgServices = {
+        locate: (lat, lon) => locator.locate(lat, lon),
+        divisions: () => locator.index,
+        reloadDivisions: async () => {
+          publicDivisions.forget();
+          await locator.reload();
+        },
+        publicDivisions: (level) => publicDivisions.get(level),
+        resolveResponsibility: (db, categoryCode, divisionCode, listVersion) =>
+          resolveResponsibility(
+            db,
+            categoryCode,
+            divisionCode,
+            listVersion === undefined
+              ? { modules: kernel.modules }
+              : { modules: kernel.modules, cached: { listVersion, cache: responsibility } },
+          ),
+      };
+      return {
+        services,
+        routes(app) {
+          registerDivisionRoutes(app, kernel, { locator, publicDivisions });
+          registerDepartmentRoutes(app, kernel);
+          registerResponsibilityRoutes(app, kernel, locator);
+          registerModuleRoutes(app, kernel);
+        },
+        async start() {
+          await ensurePlateDepartments(kernel.db, kernel.modules, systemActor(kernel.clock.now()));
+          await locator.reload();
+          // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
+          unsubscribers.push(kernel.bus.subscribe(DIVISIONS_CHANGED, () => services.reloadDivisions()));
+        },
+        stop() {
+          for (const u of unsubscribers.splice(0)) u();
+        },
+      };
     },
   };
 }
 
 /** The organization capability. */
-export const orgCapability: Capability = createOrgCapability();
+export const orgCapability: Capability<OrgServices> = createOrgCapability();

@@ -1,18 +1,16 @@
 /**
  * Point lookup: which grid, community, street, district and city hold a coordinate. The
- * index lives in process memory, one per database, and is rebuilt from the database when
- * divisions change (the `org.divisions.changed` event, also from other nodes).
+ * index lives in memory, one per app (its org capability's instance), and is rebuilt from
+ * the database when divisions change (the `org.divisions.changed` event, also from other
+ * nodes).
  */
 import { type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import { DivisionIndex, type IndexedDivision, type LocatedChain } from './division-index.ts';
 import type { DivisionLevel } from './division-levels.ts';
 import type { AreaGeometry } from './geometry.ts';
 
-const indexes = new WeakMap<Db, DivisionIndex>();
-let active = new DivisionIndex([]);
-
-/** Reads every division and swaps in a fresh index for this database. */
-export async function reloadDivisionIndex(db: Db): Promise<DivisionIndex> {
+/** Reads every division of a database into a fresh index. */
+export async function loadDivisionIndex(db: Db): Promise<DivisionIndex> {
   const rows = await db
     .selectFrom('org_division')
     .select(['code', 'level', 'parent_code', 'name_zh', 'name_en', 'boundary'])
@@ -24,23 +22,45 @@ export async function reloadDivisionIndex(db: Db): Promise<DivisionIndex> {
     name: { 'zh-CN': r.name_zh, en: r.name_en },
     boundary: r.boundary as AreaGeometry,
   }));
-  const index = new DivisionIndex(divisions);
-  indexes.set(db, index);
-  active = index;
-  return index;
-}
-
-/** The index of a database (empty until loaded). */
-export function divisionIndexOf(db: Db): DivisionIndex {
-  return indexes.get(db) ?? active;
+  return new DivisionIndex(divisions);
 }
 
 /**
- * The divisions holding a point, from the most recently loaded index of this process, or
- * null outside the city. Boundary rule: docs/divisions.md.
+ * One app's point lookup (the org capability's instance owns it): the index of its
+ * database, empty until loaded, swapped whole on reload. Boundary rule: docs/divisions.md.
  */
-export function locatePoint(lat: number, lon: number): LocatedChain | null {
-  return active.locate(lat, lon);
+export class DivisionLocator {
+  #index = new DivisionIndex([]);
+
+  constructor(private readonly db: Db) {}
+
+  /** The current index. */
+  get index(): DivisionIndex {
+    return this.#index;
+  }
+
+  /** Reads every division and swaps in a fresh index. */
+  async reload(): Promise<DivisionIndex> {
+    this.#index = await loadDivisionIndex(this.db);
+    return this.#index;
+  }
+
+  /** The divisions holding a point, or null outside the city (or before a city is loaded). */
+  locate(lat: number, lon: number): LocatedChain | null {
+    return this.#index.locate(lat, lon);
+  }
+
+  /** The chain for a point in the city; NotFound `division.outside_city` when outside. */
+  locateInCity(lat: number, lon: number): LocatedChain {
+    assertCoordinates(lat, lon);
+    const chain = this.#index.locate(lat, lon);
+    if (!chain)
+      throw new NotFoundError(`The point (${lat}, ${lon}) lies outside the city.`, 'division.outside_city', {
+        lat,
+        lon,
+      });
+    return chain;
+  }
 }
 
 /** Checks a coordinate pair; throws InvalidInput naming the bad field. */
@@ -57,16 +77,4 @@ export function assertCoordinates(lat: unknown, lon: unknown): asserts lat is nu
       { field: 'lon' },
       'invalid_coordinates',
     );
-}
-
-/** The chain for a point in this database's city; NotFound `division.outside_city` when outside. */
-export function locateInCity(db: Db, lat: number, lon: number): LocatedChain {
-  assertCoordinates(lat, lon);
-  const chain = divisionIndexOf(db).locate(lat, lon);
-  if (!chain)
-    throw new NotFoundError(`The point (${lat}, ${lon}) lies outside the city.`, 'division.outside_city', {
-      lat,
-      lon,
-    });
-  return chain;
 }

@@ -46,60 +46,61 @@ export function simplifyBoundary(g: AreaGeometry): AreaGeometry {
 interface Cached extends PublicDivisions {
   fingerprint: string;
 }
-const caches = new WeakMap<Db, Map<string, Cached>>();
-let generation = 0;
-
-/** Drops every cached answer (on `org.divisions.changed`, which reaches every node). */
-export function forgetPublicDivisions(): void {
-  generation++;
-}
 
 /**
- * Division outlines of one level (or every level) as public GeoJSON. A cheap fingerprint
- * (the change events seen, plus the count and latest change time) decides whether the
- * cached answer still holds.
+ * One app's public outlines, built once per level (the org capability's instance owns it).
+ * A cheap fingerprint (the change events seen, plus the count and latest change time)
+ * decides whether a cached answer still holds.
  */
-export async function publicDivisions(db: Db, level?: DivisionLevel): Promise<PublicDivisions> {
-  const key = level ?? '*';
-  let byLevel = caches.get(db);
-  if (!byLevel) {
-    byLevel = new Map();
-    caches.set(db, byLevel);
-  }
-  let stamp = db
-    .selectFrom('org_division')
-    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('updated_at').as('latest')]);
-  if (level) stamp = stamp.where('level', '=', level);
-  const s = await stamp.executeTakeFirstOrThrow();
-  const fingerprint = `${generation}:${s.n}:${s.latest ? new Date(s.latest as Date).toISOString() : ''}`;
-  const cached = byLevel.get(key);
-  if (cached?.fingerprint === fingerprint) return cached;
+export class PublicDivisionsCache {
+  readonly #byLevel = new Map<string, Cached>();
+  #generation = 0;
 
-  let q = db
-    .selectFrom('org_division')
-    .select(['code', 'level', 'parent_code', 'name_zh', 'name_en', 'boundary'])
-    .orderBy('code');
-  if (level) q = q.where('level', '=', level);
-  const rows = await q.execute();
-  const body = JSON.stringify({
-    type: 'FeatureCollection',
-    features: rows.map((r) => ({
-      type: 'Feature',
-      id: r.code,
-      properties: {
-        code: r.code,
-        level: r.level,
-        parent: r.parent_code,
-        name_zh: r.name_zh,
-        name_en: r.name_en,
-      },
-      geometry: simplifyBoundary(r.boundary as AreaGeometry),
-    })),
-  });
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  const fresh = { body, etag, fingerprint };
-  byLevel.set(key, fresh);
-  return fresh;
+  constructor(private readonly db: Db) {}
+
+  /** Drops every cached answer (on `org.divisions.changed`, which reaches every node). */
+  forget(): void {
+    this.#generation++;
+  }
+
+  /** Division outlines of one level (or every level) as public GeoJSON. */
+  async get(level?: DivisionLevel): Promise<PublicDivisions> {
+    const { db } = this;
+    const key = level ?? '*';
+    let stamp = db
+      .selectFrom('org_division')
+      .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('updated_at').as('latest')]);
+    if (level) stamp = stamp.where('level', '=', level);
+    const s = await stamp.executeTakeFirstOrThrow();
+    const fingerprint = `${this.#generation}:${s.n}:${s.latest ? new Date(s.latest as Date).toISOString() : ''}`;
+    const cached = this.#byLevel.get(key);
+    if (cached?.fingerprint === fingerprint) return cached;
+    let q = db
+      .selectFrom('org_division')
+      .select(['code', 'level', 'parent_code', 'name_zh', 'name_en', 'boundary'])
+      .orderBy('code');
+    if (level) q = q.where('level', '=', level);
+    const rows = await q.execute();
+    const body = JSON.stringify({
+      type: 'FeatureCollection',
+      features: rows.map((r) => ({
+        type: 'Feature',
+        id: r.code,
+        properties: {
+          code: r.code,
+          level: r.level,
+          parent: r.parent_code,
+          name_zh: r.name_zh,
+          name_en: r.name_en,
+        },
+        geometry: simplifyBoundary(r.boundary as AreaGeometry),
+      })),
+    });
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+    const fresh = { body, etag, fingerprint };
+    this.#byLevel.set(key, fresh);
+    return fresh;
+  }
 }
 
 /** Whether an `If-None-Match` header matches the ETag (weak comparison, `*` included). */

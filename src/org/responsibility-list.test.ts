@@ -7,7 +7,7 @@ import { type Actor, systemActor } from '../identity/index.ts';
 import { createModuleRegistry, defineModule } from '../kernel/index.ts';
 import { createDepartment } from './departments.ts';
 import { importDivisions } from './divisions.ts';
-import { reloadDivisionIndex } from './locate.ts';
+import { ORG } from './org-services.ts';
 import {
   addRules,
   createRule,
@@ -61,7 +61,7 @@ for (const backend of testBackends()) {
       t = await buildTestApp(backend);
       actor = systemActor(t.clock.now());
       await importDivisions(t.kernel.db, tinyCity(), actor);
-      await reloadDivisionIndex(t.kernel.db);
+      await t.services(ORG).reloadDivisions();
       for (const code of ['test-bureau', 'test-utility'])
         await createDepartment(t.kernel.db, { code, name: name(code), kind: 'bureau' }, actor);
     });

@@ -19,7 +19,7 @@ import { assertDepartmentsExist, COMMAND_CENTER, districtGovernmentCode } from '
 import { CODE_LENGTH, DIVISION_LEVELS, levelOfCode } from './division-levels.ts';
 import type { LocatedChain } from './division-index.ts';
 import { inTransaction } from './in-transaction.ts';
-import { locateInCity } from './locate.ts';
+import type { DivisionLocator } from './locate.ts';
 
 /** A rule of the list. `category` is a category code or a prefix pattern ending in `*`. */
 export interface ResponsibilityRule {
@@ -80,12 +80,6 @@ const toRule = (r: RuleRow): ResponsibilityRule => ({
   note: r.note,
   sinceVersion: r.from_version,
 });
-
-let activeRegistry: ModuleRegistry | null = null;
-/** Lets `resolveResponsibility` see the plates' categories without a registry argument. */
-export function adoptModuleRegistry(registry: ModuleRegistry) {
-  activeRegistry = registry;
-}
 
 /** The current list version (0 when no change was ever made). */
 export async function currentListVersion(db: Db): Promise<number> {
@@ -280,7 +274,7 @@ export async function addRules(
 ): Promise<{ version: number; rules: ResponsibilityRule[] }> {
   authorize(actor.principal, 'org.write');
   for (const r of inputs) assertInJurisdiction(actor.principal, r.divisionCode, `Division ${r.divisionCode}`);
-  const modules = options.modules ?? activeRegistry;
+  const modules = options.modules ?? null;
   return inTransaction(db, actor, async (trx) => {
     const seen = new Set<string>();
     for (const [i, r] of inputs.entries()) {
@@ -340,7 +334,7 @@ export async function updateRule(
   options: { modules?: ModuleRegistry } = {},
 ): Promise<ResponsibilityRule & { listVersion: number }> {
   authorize(actor.principal, 'org.write');
-  const modules = options.modules ?? activeRegistry;
+  const modules = options.modules ?? null;
   return inTransaction(db, actor, async (trx) => {
     const row = await currentRuleRow(trx, ruleId);
     if (!row)
@@ -446,27 +440,15 @@ export async function resolveResponsibility(
     modules?: ModuleRegistry;
     /**
      * With `listVersion` (read by the caller with `currentListVersion`, in its transaction
-     * if it has one): the answer at that version, cached in process under `cacheScope`, an
-     * object that stands for one database (the case engine). No read at all once the
-     * version's rules are loaded.
+     * if it has one): the answer at that version, from `cache` (the app's, for its
+     * database). No read at all once the version's rules are loaded.
      */
-    cached?: { listVersion: number; cacheScope: object };
+    cached?: { listVersion: number; cache: ResponsibilityCache };
   } = {},
 ): Promise<Responsibility> {
-  const modules = options.modules ?? activeRegistry;
-  if (options.cached) {
-    let byModules = resolvers.get(options.cached.cacheScope);
-    if (!byModules) {
-      byModules = new Map();
-      resolvers.set(options.cached.cacheScope, byModules);
-    }
-    let resolve = byModules.get(modules);
-    if (!resolve) {
-      resolve = createResponsibilityResolver(modules);
-      byModules.set(modules, resolve);
-    }
-    return resolve(db, categoryCode, divisionCode, options.cached.listVersion);
-  }
+  const modules = options.modules ?? null;
+  if (options.cached)
+    return options.cached.cache.resolve(db, categoryCode, divisionCode, options.cached.listVersion, modules);
   const prefixes = DIVISION_LEVELS.map((l) => CODE_LENGTH[l])
     .filter((n) => n <= divisionCode.length)
     .map((n) => divisionCode.slice(0, n));
@@ -560,16 +542,31 @@ const lineageOf = (categoryCode: string, modules: ModuleRegistry | null) => {
 };
 
 /**
- * `resolveResponsibility` at a given list version, cached in process: the rules valid at a
+ * `resolveResponsibility` at a given list version, cached in memory: the rules valid at a
  * version never change (a change makes a new version), so one read per version serves every
  * later answer, and each (category, division) is worked out once per version. Only the
- * newest version seen is kept. One resolver per cache scope (the caller's object for one
- * database: version numbers are per database).
+ * newest version seen is kept. One cache per app (its org capability's instance owns it:
+ * version numbers are per database), one resolver per module registry.
  */
-const resolvers = new WeakMap<
-  object,
-  Map<ModuleRegistry | null, ReturnType<typeof createResponsibilityResolver>>
->();
+export class ResponsibilityCache {
+  readonly #byModules = new Map<ModuleRegistry | null, ReturnType<typeof createResponsibilityResolver>>();
+
+  /** The answer at `listVersion`, read once per version. */
+  resolve(
+    db: Db,
+    categoryCode: string,
+    divisionCode: string,
+    listVersion: number,
+    modules: ModuleRegistry | null,
+  ): Promise<Responsibility> {
+    let resolve = this.#byModules.get(modules);
+    if (!resolve) {
+      resolve = createResponsibilityResolver(modules);
+      this.#byModules.set(modules, resolve);
+    }
+    return resolve(db, categoryCode, divisionCode, listVersion);
+  }
+}
 
 function createResponsibilityResolver(modules: ModuleRegistry | null) {
   let version = -1;
@@ -634,10 +631,10 @@ export async function whoIsResponsible(
   db: Db,
   actor: Actor,
   query: { category: string; lat?: number; lon?: number; division?: string },
-  options: { modules?: ModuleRegistry } = {},
+  options: { modules?: ModuleRegistry; locator: DivisionLocator },
 ): Promise<ResponsibilityAnswer> {
   authorize(actor.principal, 'org.read');
-  const modules = options.modules ?? activeRegistry;
+  const modules = options.modules ?? null;
   if (modules && !modules.category(query.category))
     throw new NotFoundError(
       `Category ${query.category} is not offered by any enabled plate.`,
@@ -649,7 +646,7 @@ export async function whoIsResponsible(
   let divisionCode: string;
   let location: LocatedChain | null = null;
   if (query.lat !== undefined || query.lon !== undefined) {
-    location = locateInCity(db, query.lat as number, query.lon as number);
+    location = options.locator.locateInCity(query.lat as number, query.lon as number);
     const deepest =
       location.grid ?? location.community ?? location.street ?? location.district ?? location.city;
     divisionCode = deepest!.code;

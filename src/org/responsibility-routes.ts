@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf, requirePermission } from '../identity/index.ts';
 import type { Kernel } from '../kernel/index.ts';
+import type { DivisionLocator } from './locate.ts';
 import { codeList, divisionCode, lat, lon, secured } from './org-schemas.ts';
 import {
   createRule,
@@ -14,7 +15,7 @@ import {
   whoIsResponsible,
 } from './responsibility-list.ts';
 
-export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kernel) {
+export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kernel, locator: DivisionLocator) {
   const { db } = kernel;
   const read = requirePermission('org.read');
   const write = requirePermission('org.write');
@@ -60,6 +61,7 @@ export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kerne
         db,
         actorOf(request),
         request.query as { category: string; lat?: number; lon?: number; division?: string },
+        { locator, modules: kernel.modules },
       ),
   );
 
@@ -106,7 +108,9 @@ export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kerne
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createRule(db, request.body as RuleInput, actorOf(request))),
+      reply
+        .status(201)
+        .send(await createRule(db, request.body as RuleInput, actorOf(request), { modules: kernel.modules })),
   );
 
   app.patch(
@@ -127,6 +131,7 @@ export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kerne
         (request.params as { ruleId: string }).ruleId,
         request.body as Partial<RuleInput>,
         actorOf(request),
+        { modules: kernel.modules },
       ),
   );
 

@@ -4,8 +4,9 @@
  * Models mapping of cases. Other capabilities import only from here.
  */
 import path from 'node:path';
-import { caseEngineOf } from '../cases/index.ts';
-import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
+import { CASES } from '../cases/index.ts';
+import { type Capability, capabilityKey, capabilitySettings } from '../kernel/index.ts';
+import { ORG } from '../org/index.ts';
 import { registerCitizenRoutes } from './citizen-routes.ts';
 import { registerMediaRoutes } from './media-routes.ts';
 import { FileSystemMediaStore, type MediaStore } from './media-store.ts';
@@ -62,41 +63,41 @@ export interface ParticipationOptions {
   staffMedia?: MediaStore;
 }
 
-/** The participation context of a kernel whose capability has started (tests, other faces). */
-const contexts = new WeakMap<Kernel, Participation>();
-
-/** Builds the participation capability. Settings come from the environment unless given. */
-export function createParticipationCapability(options: ParticipationOptions = {}): Capability & {
+/** What the participation capability's instance hands out (tests, benchmarks). */
+export interface ParticipationServices {
+  /** This app's participation context (settings, stores, limits, notifier). */
+  readonly context: Participation;
   /** Files every queued report now (queued intake); resolves when the queue is empty. */
-  drainQueue(kernel: Kernel): Promise<void>;
-} {
-  // Per kernel: each app's config may carry its own settings.
-  const settingsOf = new WeakMap<Kernel, ParticipationSettings>();
-  const resolve = (kernel: Kernel) => {
-    let settings = settingsOf.get(kernel);
-    if (!settings) {
-      settings = options.settings ?? participationSettingsFromEnv(capabilitySettings(kernel.config));
-      settingsOf.set(kernel, settings);
-    }
-    return settings;
-  };
-  const writers = new WeakMap<Kernel, ReportWriter>();
-  /** Writers of the kernels started and not yet stopped (stop waits for their rows). */
-  const openWriters = new Set<ReportWriter>();
-  const workers = new WeakMap<Kernel, ReportQueueWorker>();
-  const unsubscribes: Array<() => void> = [];
-  const started: ReportQueueWorker[] = [];
+  drainQueue(): Promise<void>;
+}
 
-  const contextOf = (kernel: Kernel): Participation => {
-    let p = contexts.get(kernel);
-    if (!p) {
-      const s = resolve(kernel);
+/** The key of the participation capability's services. */
+export const PARTICIPATION = capabilityKey<ParticipationServices>('participation');
+
+/**
+ * Builds the participation capability. Settings come from the app's config (environment
+ * or file) unless given; reports become cases through the cases capability's engine, and
+ * addresses are placed with org's division index.
+ */
+export function createParticipationCapability(
+  options: ParticipationOptions = {},
+): Capability<ParticipationServices> {
+  return {
+    name: 'participation',
+    dependencies: ['org', 'cases'],
+    settingKeys: PARTICIPATION_SETTING_KEYS,
+    migrations: participationMigrations,
+    create({ kernel, use }) {
+      const org = use(ORG);
+      const { engine } = use(CASES);
+      const s = options.settings ?? participationSettingsFromEnv(capabilitySettings(kernel.config));
       const uploadDir = s.uploadDir ?? path.join(kernel.config.dataDir, 'uploads');
       const s3 = s.uploadS3;
-      p = Object.freeze({
+      const p: Participation = Object.freeze({
         kernel,
         settings: s,
-        engine: () => caseEngineOf(kernel),
+        engine: () => engine,
+        divisions: () => org.divisions(),
         media:
           options.media ??
           (s3 ? new S3MediaStore({ ...s3, logger: kernel.logger }) : new FileSystemMediaStore(uploadDir)),
@@ -112,86 +113,65 @@ export function createParticipationCapability(options: ParticipationOptions = {}
         }),
         notifier: options.notifier ?? new LogStatusNotifier(kernel.logger),
         intakeLoad: { immediateInFlight: 0, backlog: false },
+        boardSnapshots: new Map(),
+        apiKeys: new Map(),
       });
-      contexts.set(kernel, p);
-    }
-    return p;
-  };
-  const writerOf = (kernel: Kernel) => {
-    let w = writers.get(kernel);
-    if (!w) {
-      w = new ReportWriter(kernel.db);
-      writers.set(kernel, w);
-      openWriters.add(w);
-    }
-    return w;
-  };
-  const workerOf = (kernel: Kernel) => {
-    let w = workers.get(kernel);
-    if (!w) {
-      const writer = writerOf(kernel);
-      w = new ReportQueueWorker(contextOf(kernel), { lastPostAt: () => writer.lastInsertAt });
-      workers.set(kernel, w);
-    }
-    return w;
-  };
-
-  return {
-    name: 'participation',
-    settingKeys: PARTICIPATION_SETTING_KEYS,
-    migrations: participationMigrations,
-    routes(app, kernel) {
-      resolve(kernel);
-      app.addErrorFormatter(open311ErrorFormatter);
-      const onQueued = () => void workerOf(kernel).kick();
-      registerOpen311Routes(
-        app,
-        () => contextOf(kernel),
-        () => writerOf(kernel),
-        onQueued,
-      );
-      registerCitizenRoutes(
-        app,
-        () => contextOf(kernel),
-        () => writerOf(kernel),
-        onQueued,
-      );
-      registerMediaRoutes(app, () => contextOf(kernel));
+      const writer = new ReportWriter(kernel.db);
+      const worker = new ReportQueueWorker(p, { lastPostAt: () => writer.lastInsertAt });
+      const unsubscribes: Array<() => void> = [];
+      let workerStarted = false;
+      return {
+        services: { context: p, drainQueue: () => worker.kick() },
+        routes(app) {
+          app.addErrorFormatter(open311ErrorFormatter);
+          const onQueued = () => void worker.kick();
+          registerOpen311Routes(
+            app,
+            () => p,
+            () => writer,
+            onQueued,
+          );
+          registerCitizenRoutes(
+            app,
+            () => p,
+            () => writer,
+            onQueued,
+          );
+          registerMediaRoutes(app, () => p);
+        },
+        start() {
+          unsubscribes.push(kernel.bus.subscribe('identity.apikey.*', () => forgetApiKeys(p)));
+          unsubscribes.push(
+            kernel.bus.subscribe('case.*', async (event) => {
+              if (!isCitizenVisibleEvent(event)) return;
+              const d = event.data as { caseId: string; number: string; to: string };
+              for (const r of await reportsOfCase(kernel.db, d.caseId))
+                await p.notifier.notify({
+                  caseNumber: d.number,
+                  token: r.token,
+                  state: d.to,
+                  event: event.type,
+                  at: event.occurredAt,
+                  contact: { email: r.contact_email, phone: r.contact_phone, deviceId: r.device_id },
+                });
+            }),
+          );
+          if (p.settings.intakeMode !== 'immediate') {
+            worker.start();
+            workerStarted = true;
+          }
+        },
+        async stop() {
+          for (const u of unsubscribes.splice(0)) u();
+          if (workerStarted) await worker.stop();
+          workerStarted = false;
+          // Reports accepted before the server stopped are written before the database closes.
+          await writer.idle();
+        },
+      };
     },
-    start(kernel) {
-      const p = contextOf(kernel);
-      unsubscribes.push(kernel.bus.subscribe('identity.apikey.*', () => forgetApiKeys()));
-      unsubscribes.push(
-        kernel.bus.subscribe('case.*', async (event) => {
-          if (!isCitizenVisibleEvent(event)) return;
-          const d = event.data as { caseId: string; number: string; to: string };
-          for (const r of await reportsOfCase(kernel.db, d.caseId))
-            await p.notifier.notify({
-              caseNumber: d.number,
-              token: r.token,
-              state: d.to,
-              event: event.type,
-              at: event.occurredAt,
-              contact: { email: r.contact_email, phone: r.contact_phone, deviceId: r.device_id },
-            });
-        }),
-      );
-      if (p.settings.intakeMode !== 'immediate') {
-        const worker = workerOf(kernel);
-        worker.start();
-        started.push(worker);
-      }
-    },
-    async stop() {
-      for (const u of unsubscribes.splice(0)) u();
-      for (const w of started.splice(0)) await w.stop();
-      // Reports accepted before the server stopped are written before the database closes.
-      for (const w of openWriters) await w.idle();
-      openWriters.clear();
-    },
-    drainQueue: (kernel) => workerOf(kernel).kick(),
   };
 }
 
 /** The participation capability with settings from the environment. */
-export const participationCapability = createParticipationCapability();
+export const participationCapability: Capability<ParticipationServices> = createParticipationCapability();

@@ -1,11 +1,12 @@
 /**
- * What the participation services need, gathered once per kernel: the case engine, the
+ * What the participation services need, gathered once per app: the case engine, the
  * settings, the media store, the rate limits, the status notifier and the principals the
  * services act as.
  */
-import type { CaseEngine } from '../cases/index.ts';
+import type { CaseEngine, CaseView } from '../cases/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Kernel } from '../kernel/index.ts';
+import type { DivisionIndex } from '../org/index.ts';
 import type { MediaStore } from './media-store.ts';
 import type { ParticipationSettings } from './participation-settings.ts';
 import type { IntakeRateLimits } from './rate-limiter.ts';
@@ -16,6 +17,8 @@ export interface Participation {
   readonly settings: ParticipationSettings;
   /** The started case engine (resolved lazily: cases starts before participation). */
   engine(): CaseEngine;
+  /** The app's division index (org), for placing addresses. */
+  divisions(): DivisionIndex;
   /** Citizens' photos, served publicly by content name. */
   readonly media: MediaStore;
   /** Staff evidence photos (`<UPLOAD_DIR>/staff`), served only through a case that cites them. */
@@ -29,6 +32,17 @@ export interface Participation {
    * come first numbered.
    */
   readonly intakeLoad: { immediateInFlight: number; backlog: boolean };
+  /** The public board's snapshots of this app's cases, by window in days (public-board.ts). */
+  readonly boardSnapshots: Map<number, BoardSnapshot>;
+  /** Principals of api_keys seen lately (30 s; revocation events clear it: report-intake.ts). */
+  readonly apiKeys: Map<string, { principal: Principal; until: number }>;
+}
+
+/** One read of a window's public cases, reused for 30 seconds. */
+export interface BoardSnapshot {
+  at: number;
+  cases: CaseView[];
+  truncated: boolean;
 }
 
 /** Who files reports that come in without an api_key (when anonymous posting is on). */

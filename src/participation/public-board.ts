@@ -12,27 +12,15 @@ import { CLOSED_STATES, open311Status, stateLabel } from './case-status.ts';
 import { isoWithOffset } from './local-time.ts';
 import { coarsenPoint } from './location-privacy.ts';
 import { categoryName, isPublicService, type Language } from './open311-services.ts';
-import { PUBLIC_READER, type Participation } from './participation-context.ts';
+import { type BoardSnapshot, PUBLIC_READER, type Participation } from './participation-context.ts';
 
 const CACHE_MS = 30_000;
 const PAGE = 500;
 /** At most this many cases feed one snapshot (newest first). */
 export const SNAPSHOT_LIMIT = 20_000;
 
-interface Snapshot {
-  at: number;
-  cases: CaseView[];
-  truncated: boolean;
-}
-
-const snapshots = new WeakMap<Participation, Map<number, Snapshot>>();
-
-async function snapshot(p: Participation, days: number): Promise<Snapshot> {
-  let byDays = snapshots.get(p);
-  if (!byDays) {
-    byDays = new Map();
-    snapshots.set(p, byDays);
-  }
+async function snapshot(p: Participation, days: number): Promise<BoardSnapshot> {
+  const byDays = p.boardSnapshots;
   const hit = byDays.get(days);
   const nowMs = Date.now();
   if (hit && nowMs - hit.at < CACHE_MS) return hit;
@@ -58,7 +46,7 @@ async function snapshot(p: Participation, days: number): Promise<Snapshot> {
 
 /** Forgets cached snapshots (tests, after a burst of changes). */
 export function forgetBoardSnapshots(p: Participation): void {
-  snapshots.delete(p);
+  p.boardSnapshots.clear();
 }
 
 export interface BoardQuery {

@@ -230,16 +230,16 @@ export function toIntake(
   };
 }
 
-const keyCache = new Map<string, { principal: Principal; until: number }>();
 const KEY_CACHE_MS = 30_000;
 
-/** Forgets cached api keys (on revocation events). */
-export function forgetApiKeys(): void {
-  keyCache.clear();
+/** Forgets the app's cached api keys (on revocation events). */
+export function forgetApiKeys(p: Participation): void {
+  p.apiKeys.clear();
 }
 
 /** The service account of an api_key (cached 30 s; revocation events clear the cache); 403 when bad. */
 export async function principalOfApiKey(p: Participation, apiKey: string): Promise<Principal> {
+  const keyCache = p.apiKeys;
   const hit = keyCache.get(apiKey);
   if (hit && hit.until > Date.now()) return hit.principal;
   let principal: Principal;
@@ -295,7 +295,7 @@ export async function submitReport(
     if (s.lat !== undefined || s.lon !== undefined)
       throw bad(s.lat === undefined ? 'lat' : 'long', 'Give both lat and long.');
     // No coordinates: place the address through the city's gazetteer (division codes and names).
-    const placed = await placeAddress(p.kernel.db, {
+    const placed = await placeAddress(p.kernel.db, p.divisions(), {
       addressId: s.addressId,
       addressString: s.addressString,
     });

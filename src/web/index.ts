@@ -2,7 +2,7 @@
  * The web capability: serves the web app (`web/`) at `/` and, outside tests, builds it
  * with Vite at start-up when the build is missing or older than its sources.
  */
-import type { Capability, Kernel } from '../kernel/index.ts';
+import type { Capability } from '../kernel/index.ts';
 import { ensureWebBuilt, WEB_DIR, WEB_DIST_DIR } from './web-build.ts';
 import { registerWebRoutes } from './web-routes.ts';
 
@@ -20,16 +20,18 @@ export function createWebCapability(options: WebCapabilityOptions = {}): Capabil
   const distDir = options.webDir ? `${webDir}/dist` : WEB_DIST_DIR;
   return {
     name: 'web',
-    async routes(app) {
-      await registerWebRoutes(app, distDir);
-    },
-    async start(kernel: Kernel) {
-      if (options.build === 'never' || process.env.NODE_ENV === 'test') return;
-      const result = await ensureWebBuilt({ webDir });
-      if (result.built) kernel.logger.info({ ms: result.ms }, 'built the web app');
-      else if (result.reason !== 'up to date')
-        kernel.logger.warn({ reason: result.reason }, 'web app not built');
-    },
+    create: ({ kernel }) => ({
+      async routes(app) {
+        await registerWebRoutes(app, distDir);
+      },
+      async start() {
+        if (options.build === 'never' || process.env.NODE_ENV === 'test') return;
+        const result = await ensureWebBuilt({ webDir });
+        if (result.built) kernel.logger.info({ ms: result.ms }, 'built the web app');
+        else if (result.reason !== 'up to date')
+          kernel.logger.warn({ reason: result.reason }, 'web app not built');
+      },
+    }),
   };
 }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { caseEngineOf } from '../../src/cases/index.ts';
+import { CASES } from '../../src/cases/index.ts';
 import { APPEND_ONLY_CASE_CHILDREN } from '../../src/cases/case-migrations-0450.ts';
 import {
   CASE_TIMESTAMPS,
@@ -44,7 +44,7 @@ for (const backend of testBackends()) {
       );
       assert.ok(burst.every((r) => r.statusCode === 201));
       fx.t.clock.set('2026-03-02T16:00:00Z');
-      const summary = await simulateCity(caseEngineOf(fx.t.kernel), fx.t.kernel, fx.t.clock, {
+      const summary = await simulateCity(fx.t.services(CASES).engine, fx.t.kernel, fx.t.clock, {
         days: 1,
         seed: 5,
         reportsPerDay: 30,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { caseEngineOf } from '../../src/cases/index.ts';
+import { CASES } from '../../src/cases/index.ts';
 import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
 
 const skip = process.env.TEST_DATABASE_URL ? false : 'needs PostgreSQL: set TEST_DATABASE_URL';
@@ -25,7 +25,7 @@ describe('cases: a timer gives way to a transition on its case (PostgreSQL)', { 
       ['disp', 'dispatch'],
     ]);
     const key = `sla:${c.id}:accept:yellow`;
-    const engine = caseEngineOf(fx.t.kernel);
+    const engine = fx.t.services(CASES).engine;
     const job = () =>
       sql<{ status: string; attempts: number; run_at: Date }>`
         select status, attempts, run_at from kernel_job where key = ${key} order by id desc limit 1`

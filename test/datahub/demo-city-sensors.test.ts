@@ -38,8 +38,8 @@ describe('demo city sensors (seed and simulate)', () => {
       .execute();
 
   it('seeding the demo city places its sensors, the same for the same seed', async () => {
-    const ra = await seedDemoWithProgress(a.kernel, 3);
-    const rb = await seedDemoWithProgress(b.kernel, 3);
+    const ra = await seedDemoWithProgress(a, 3);
+    const rb = await seedDemoWithProgress(b, 3);
     assert.deepEqual(ra.sensors, EXPECTED);
     assert.deepEqual(rb.sensors, EXPECTED);
     const da = await devices(a);
@@ -58,7 +58,7 @@ describe('demo city sensors (seed and simulate)', () => {
 
   it('simulate streams observations of every sensor type through ingestion, with the AQI derived', async () => {
     a.clock.set('2026-03-01T16:00:00Z'); // midnight in the city
-    const summary = await simulateDemo(a.kernel, a.clock, { days: 0.25, seed: 5, reportsPerDay: 20 });
+    const summary = await simulateDemo(a, a.clock, { days: 0.25, seed: 5, reportsPerDay: 20 });
     const obs = summary.observations!;
     // 6 hours every 15 minutes: 24 steps (and the last tick's step), every datastream.
     const perStep = 8 * 6 + 12 * 2 + 24 * 4 + 5 * 5;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditCapability } from '../../src/audit/index.ts';
-import { createDatahubCapability, drainIngestion, sweepOfflineDevices } from '../../src/datahub/index.ts';
+import { createDatahubCapability, DATAHUB, sweepOfflineDevices } from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
 import type { PlatformEvent } from '../../src/kernel/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -210,7 +210,7 @@ for (const backend of testBackends()) {
       assert.ok(offlineList.items.some((d: { id: string }) => d.id === 'noise-live'));
       events.length = 0;
       await postObservations(app, key, [{ property: 'laeq', time: '2026-03-02T01:05:00Z', value: 52 }]);
-      await drainIngestion(app.kernel);
+      await app.services(DATAHUB).drain();
       const back = (await call('GET', '/api/v1/devices/noise-live')).json();
       assert.equal(back.offline, false);
       assert.equal(back.lastSeenAt, app.clock.now().toISOString());

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditCapability } from '../../src/audit/index.ts';
-import { createDatahubCapability, drainIngestion } from '../../src/datahub/index.ts';
+import { createDatahubCapability, DATAHUB } from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
+import { orgCapability } from '../../src/org/index.ts';
 import type { PlatformEvent } from '../../src/kernel/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { testBackends } from '../support/storage.ts';
@@ -145,7 +146,7 @@ for (const backend of testBackends()) {
     });
 
     test('the derived AQI is computed on write and announced with the latest values', async () => {
-      await drainIngestion(app.kernel);
+      await app.services(DATAHUB).drain();
       events.length = 0;
       const res = await postObservations(app, aqKey, [
         { property: 'pm25', time: at(60), value: 80 },
@@ -156,7 +157,7 @@ for (const backend of testBackends()) {
         { property: 'co', time: at(60), value: 1 },
       ]);
       assert.equal(res.json().accepted, 6);
-      await drainIngestion(app.kernel);
+      await app.services(DATAHUB).drain();
       const streams = await app.app.inject({
         url: '/api/v1/devices/aq-001/datastreams',
         headers: { 'x-api-key': admin },
@@ -234,6 +235,8 @@ for (const backend of testBackends()) {
         capabilities: [
           identityCapability,
           auditCapability,
+          // The data hub places devices with org's point lookup.
+          orgCapability,
           createDatahubCapability({ writer: { maxQueueRows: 10, lingerMs: 300 } }),
         ],
       });

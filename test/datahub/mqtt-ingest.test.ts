@@ -11,8 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import mqtt from 'mqtt';
 import { auditCapability } from '../../src/audit/index.ts';
-import { createDatahubCapability, mqttIngestOf } from '../../src/datahub/index.ts';
+import { createDatahubCapability, DATAHUB } from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
+import { orgCapability } from '../../src/org/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { patience } from '../support/processes.ts';
 import { testBackends } from '../support/storage.ts';
@@ -96,6 +97,8 @@ for (const backend of testBackends()) {
         capabilities: [
           identityCapability,
           auditCapability,
+          // The data hub places devices with org's point lookup.
+          orgCapability,
           createDatahubCapability({
             mqttClientId: clientId,
             mqttSessionExpirySeconds: 120,
@@ -105,7 +108,7 @@ for (const backend of testBackends()) {
       const admin = await serviceKey(app);
       key = (await addDevice(app, admin, { id: deviceId, name: 'MQTT noise', sensorType: 'noise-monitor' }))
         .key;
-      await mqttIngestOf(app.kernel)!.ready();
+      await app.services(DATAHUB).mqtt()!.ready();
       publisher = await mqtt.connectAsync(MQTT_URL, {
         clientId: `pub-${run}`,
         clean: true,
@@ -121,7 +124,7 @@ for (const backend of testBackends()) {
     });
 
     test('a QoS 1 message is acknowledged only after its observations are committed', async () => {
-      const consumers = mqttIngestOf(app.kernel)!.clients;
+      const consumers = app.services(DATAHUB).mqtt()!.clients;
       assert.equal(consumers.length, 1);
       const pubacks: number[] = [];
       const onSend = (packet: mqtt.Packet) => {
@@ -291,7 +294,7 @@ for (const backend of testBackends()) {
       await holding;
       await whileDown;
       await publish(40, 20);
-      await until('the consumer to resubscribe', async () => mqttIngestOf(app.kernel)!.connected, 20_000);
+      await until('the consumer to resubscribe', async () => app.services(DATAHUB).mqtt()!.connected, 20_000);
       await until('all 60 observations', async () => (await count()) >= before + 60, 30_000);
       assert.equal(await count(), before + 60);
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { drainIngestion, MAINTENANCE_JOB, runMaintenance } from '../../src/datahub/index.ts';
+import { DATAHUB, MAINTENANCE_JOB, runMaintenance } from '../../src/datahub/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { testBackends } from '../support/storage.ts';
 import { addDevice, postObservations, serviceKey } from './datahub-fixtures.ts';
@@ -127,7 +127,7 @@ for (const backend of testBackends()) {
     });
 
     test('maintenance rolls hours up; after retention the hourly and daily answers come from rollups', async () => {
-      await drainIngestion(app.kernel);
+      await app.services(DATAHUB).drain();
       const now = new Date('2026-03-02T01:00:00Z');
       const first = await runMaintenance(app.kernel.db, now, 30);
       assert.ok(first.rollup);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, coreCapabilities } from '../../src/app.ts';
-import { caseEngineOf, createCasesCapability } from '../../src/cases/index.ts';
+import { CASES, createCasesCapability } from '../../src/cases/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
 import { ConfigError, loadConfig } from '../../src/kernel/index.ts';
 import { orgCapability } from '../../src/org/index.ts';
@@ -46,7 +46,7 @@ describe('capability settings from the config file', () => {
   });
 
   it('a setting in the file reaches its capability; the environment wins over it', () => {
-    const settings = caseEngineOf(t.kernel).settings;
+    const settings = t.services(CASES).engine.settings;
     assert.equal(settings.duplicateMaxCandidates, 2);
     assert.equal(settings.duplicateRadiusMeters, 80);
   });
@@ -61,8 +61,8 @@ describe('capability settings from the config file', () => {
     const a = await build(3);
     const b = await build(7);
     try {
-      assert.equal(caseEngineOf(a.kernel).settings.duplicateMaxCandidates, 3);
-      assert.equal(caseEngineOf(b.kernel).settings.duplicateMaxCandidates, 7);
+      assert.equal(a.services(CASES).engine.settings.duplicateMaxCandidates, 3);
+      assert.equal(b.services(CASES).engine.settings.duplicateMaxCandidates, 7);
     } finally {
       await a.dispose();
       await b.dispose();

@@ -483,7 +483,7 @@ for (const backend of testBackends()) {
 
     before(async () => {
       t = await buildTestApp(backend);
-      await seedDemoCity(t.kernel, { seed: 3, password: 'Demo-city-2026' });
+      await seedDemoCity(t, { seed: 3, password: 'Demo-city-2026' });
       admin = bearer(await loginAs(t, 'admin', TEST_ADMIN_PASSWORD));
       operator = bearer(await loginAs(t, 'demo.supervision_operator', 'Demo-city-2026'));
       const post = async (url: string, payload: unknown, headers: Record<string, string> = {}) => {

@@ -17,37 +17,39 @@ import { buildTestApp, type TestApp } from '../support/app.ts';
 /** A capability whose routes throw each domain error class, and one unknown error. */
 const throwing: Capability = {
   name: 'throwing',
-  routes(app) {
-    const errors: Record<string, () => Error> = {
-      invalid: () => new InvalidInputError('Latitude must be between -90 and 90.', { field: 'lat' }),
-      unauthenticated: () => new UnauthenticatedError(),
-      forbidden: () => new ForbiddenError('Only dispatchers may dispatch.', 'case.track_violation'),
-      missing: () => new NotFoundError('Case 2026 not found.', 'case.not_found'),
-      conflict: () => new ConflictError('The case was changed by someone else.', 'case.version_conflict'),
-      large: () => new PayloadTooLargeError('Photo is larger than 10 MB.'),
-      media: () => new UnsupportedMediaTypeError('Only JPEG, PNG and WebP are accepted.'),
-      throttled: () => new TooManyRequestsError('Too many login attempts.', 30, 'auth.locked'),
-      unavailable: () => new UnavailableError('Ingestion buffer is full.', 'ingest.overloaded', 2),
-      boom: () => new Error('secret internal detail: password=hunter2'),
-    };
-    for (const [name, make] of Object.entries(errors))
-      app.get(`/test/${name}`, async () => {
-        throw make();
-      });
-    app.post(
-      '/test/validated',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            required: ['lat'],
-            properties: { lat: { type: 'number', minimum: -90, maximum: 90 } },
+  create: () => ({
+    routes(app) {
+      const errors: Record<string, () => Error> = {
+        invalid: () => new InvalidInputError('Latitude must be between -90 and 90.', { field: 'lat' }),
+        unauthenticated: () => new UnauthenticatedError(),
+        forbidden: () => new ForbiddenError('Only dispatchers may dispatch.', 'case.track_violation'),
+        missing: () => new NotFoundError('Case 2026 not found.', 'case.not_found'),
+        conflict: () => new ConflictError('The case was changed by someone else.', 'case.version_conflict'),
+        large: () => new PayloadTooLargeError('Photo is larger than 10 MB.'),
+        media: () => new UnsupportedMediaTypeError('Only JPEG, PNG and WebP are accepted.'),
+        throttled: () => new TooManyRequestsError('Too many login attempts.', 30, 'auth.locked'),
+        unavailable: () => new UnavailableError('Ingestion buffer is full.', 'ingest.overloaded', 2),
+        boom: () => new Error('secret internal detail: password=hunter2'),
+      };
+      for (const [name, make] of Object.entries(errors))
+        app.get(`/test/${name}`, async () => {
+          throw make();
+        });
+      app.post(
+        '/test/validated',
+        {
+          schema: {
+            body: {
+              type: 'object',
+              required: ['lat'],
+              properties: { lat: { type: 'number', minimum: -90, maximum: 90 } },
+            },
           },
         },
-      },
-      async () => ({ ok: true }),
-    );
-  },
+        async () => ({ ok: true }),
+      );
+    },
+  }),
 };
 
 describe('problem+json for every error class', () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { auditCapability } from '../../src/audit/index.ts';
 import { createIdentityCapability, createUser, issueApiKey, systemActor } from '../../src/identity/index.ts';
 import type { ResolveAll } from '../../src/kernel/index.ts';
-import { createNgsiLdCapability, type NgsiLdSettings, ngsiLdBrokerOf } from '../../src/ngsi-ld/index.ts';
+import { createNgsiLdCapability, type NgsiLdSettings, NGSI_LD } from '../../src/ngsi-ld/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { patience } from '../support/processes.ts';
 import type { Backend } from '../support/storage.ts';
@@ -81,7 +81,7 @@ export async function startNgsiLdServer(
       if (key !== null && !h.has('x-api-key')) h.set('x-api-key', key ?? writerKey);
       return fetch(`${base}/ngsi-ld/v1${path}`, { ...rest, headers: h });
     },
-    waitForNotifications: () => ngsiLdBrokerOf(app.kernel).subscriptions.drain(),
+    waitForNotifications: () => app.services(NGSI_LD).subscriptions.drain(),
     close: () => app.dispose(),
   };
 }

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { createEvent } from '../../src/kernel/index.ts';
-import { ngsiLdBrokerOf } from '../../src/ngsi-ld/index.ts';
+import { NGSI_LD } from '../../src/ngsi-ld/index.ts';
 import { serviceKey } from '../datahub/datahub-fixtures.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 
@@ -146,7 +146,7 @@ describe('NGSI-LD Streetlight entities and the coalescing projection (whole plat
   });
 
   it('coalesces a burst of observation.latest events into few statements, newest values kept', async () => {
-    const broker = ngsiLdBrokerOf(app.kernel);
+    const broker = app.services(NGSI_LD);
     const real = broker.entities.projectMany.bind(broker.entities);
     let statements = 0;
     let written = 0;

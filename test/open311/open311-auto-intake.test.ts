@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ANONYMOUS_REPORTER, DEFAULT_PARTICIPATION_SETTINGS } from '../../src/participation/index.ts';
+import {
+  ANONYMOUS_REPORTER,
+  DEFAULT_PARTICIPATION_SETTINGS,
+  PARTICIPATION,
+} from '../../src/participation/index.ts';
 import { newToken, ReportWriter } from '../../src/participation/report-store.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
@@ -57,7 +61,7 @@ for (const backend of testBackends()) {
       assert.ok(immediate.length >= 1, 'the first posts are filed at once');
       assert.ok(queued.length >= 1, 'posts beyond the limit are queued');
       assert.equal(immediate.length + queued.length, 16);
-      await fx.participation.drainQueue(fx.t.kernel);
+      await fx.t.services(PARTICIPATION).drainQueue();
       const ids = new Set(immediate.map((a) => a.service_request_id));
       for (const q of queued) {
         const res = await fetch(`${fx.open311}/tokens/${q.token}.json`);

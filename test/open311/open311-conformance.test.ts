@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { locatePoint } from '../../src/org/index.ts';
+import { ORG } from '../../src/org/index.ts';
+import { PARTICIPATION } from '../../src/participation/index.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
 import { assertSchema, assertXmlMatches, fetchBoth, ITEMS, parseXml } from './open311-support.ts';
@@ -57,7 +58,7 @@ for (const backend of testBackends()) {
     after(() => fx.dispose());
 
     it('places a report given only address_id (a division code) or an address_string naming a division', async () => {
-      const chain = locatePoint(fx.point.lat, fx.point.lon)!;
+      const chain = fx.t.services(ORG).locate(fx.point.lat, fx.point.lon)!;
       const post = async (params: Record<string, string>) => {
         const res = await fetch(`${fx.open311}/requests.json`, { method: 'POST', body: form(params) });
         return { status: res.status, body: await res.json() };
@@ -80,7 +81,7 @@ for (const backend of testBackends()) {
       ] as const) {
         const id = posted.service_request_id ?? posted.token;
         const got = await (await fetch(`${fx.open311}/requests/${id}.json`)).json();
-        const where = locatePoint(got[0].lat, got[0].long)!;
+        const where = fx.t.services(ORG).locate(got[0].lat, got[0].long)!;
         assert.equal(where.community?.code, community, 'placed inside the named community');
       }
       const unknown = await post({ service_code: SERVICE, address_id: '999999999999' });
@@ -471,7 +472,7 @@ for (const backend of testBackends()) {
       const token = body[0].token as string;
       assert.match(token, /^t_/);
       assert.equal(body[0].service_request_id, undefined);
-      await fx.participation.drainQueue(fx.t.kernel);
+      await fx.t.services(PARTICIPATION).drainQueue();
       const { json } = await fetchBoth(`${fx.open311}/tokens/${token}.json`, 'service_requests');
       assert.equal(json.length, 1);
       assert.equal(json[0].token, token);

@@ -17,7 +17,7 @@ import { CATEGORY } from '../../src/cases/testing.ts';
 import { createUser, systemActor } from '../../src/identity/index.ts';
 import { bearer, TEST_ADMIN_PASSWORD, TEST_PASSWORD } from '../../src/identity/testing.ts';
 import { type Db, loadConfig, openStorage } from '../../src/kernel/index.ts';
-import { locatePoint, seedDemoCity } from '../../src/org/index.ts';
+import { ORG, seedDemoCity } from '../../src/org/index.ts';
 import { FileSystemMediaStore } from '../../src/participation/index.ts';
 import { pngWithMetadata } from '../participation/images.ts';
 import { testLogger } from '../support/app.ts';
@@ -43,9 +43,9 @@ async function contents(db: Db) {
   };
 }
 
-function pointInCity() {
+function pointInCity(locate: (lat: number, lon: number) => { grid?: unknown } | null) {
   for (let lat = 30.2; lat < 30.3; lat += 0.0031)
-    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locatePoint(lat, lon)?.grid) return { lat, lon };
+    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locate(lat, lon)?.grid) return { lat, lon };
   throw new Error('no point inside the demo city');
 }
 
@@ -66,7 +66,8 @@ describe('onecity backup and restore (embedded database)', () => {
     });
     built = await buildApp({ config, logger: testLogger(), background: false });
     const { app, kernel } = built;
-    await seedDemoCity(kernel, { seed: 1, password: 'Demo-password-2026' });
+    const { locate } = built.services(ORG);
+    await seedDemoCity(built, { seed: 1, password: 'Demo-password-2026' });
     await createUser(
       kernel.db,
       { username: 'b.citizen', displayName: 'Citizen', password: TEST_PASSWORD, roles: ['citizen'] },
@@ -91,7 +92,7 @@ describe('onecity backup and restore (embedded database)', () => {
         payload: {
           channel: 'app',
           category: CATEGORY,
-          location: pointInCity(),
+          location: pointInCity(locate),
           description: `Rubbish by the bus stop (${i})`,
           reporter: { name: '张三丰', phone: '13812341234', consent: true },
         },

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { CATEGORY, MONDAY_9AM } from '../../src/cases/testing.ts';
-import { drainIngestion } from '../../src/datahub/index.ts';
+import { DATAHUB } from '../../src/datahub/index.ts';
 import { addUser, bearer, loginAs } from '../../src/identity/testing.ts';
 import { loadConfig } from '../../src/kernel/index.ts';
-import { locatePoint, seedDemoCity } from '../../src/org/index.ts';
+import { ORG, seedDemoCity } from '../../src/org/index.ts';
 import { PlatformMetrics } from '../../src/operations/index.ts';
 import { addDevice, postObservations, serviceKey } from '../datahub/datahub-fixtures.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -43,9 +43,9 @@ function parse(text: string): Map<string, number> {
   return samples;
 }
 
-function pointInCity() {
+function pointInCity(locate: (lat: number, lon: number) => { grid?: unknown } | null) {
   for (let lat = 30.2; lat < 30.3; lat += 0.0031)
-    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locatePoint(lat, lon)?.grid) return { lat, lon };
+    for (let lon = 120.05; lon < 120.2; lon += 0.0029) if (locate(lat, lon)?.grid) return { lat, lon };
   throw new Error('no point inside the demo city');
 }
 
@@ -61,7 +61,7 @@ for (const backend of testBackends())
         config: { ...config, settings: { METRICS_TOKEN, METRICS_CACHE_SECONDS: '0' } },
       });
       t.clock.set(MONDAY_9AM);
-      await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-password-2026' });
+      await seedDemoCity(t, { seed: 1, password: 'Demo-password-2026' });
       for (const [name, role] of [
         ['citizen', 'citizen'],
         ['dispatcher', 'dispatcher'],
@@ -83,7 +83,7 @@ for (const backend of testBackends())
         payload: {
           channel: 'app',
           category: CATEGORY,
-          location: pointInCity(),
+          location: pointInCity(t.services(ORG).locate),
           description: `Overflowing bin (${i})`,
           reporter: { name: '张三丰', phone: '13812341234', consent: true },
         },
@@ -136,7 +136,7 @@ for (const backend of testBackends())
         { property: 'laeq', time: at(1), value: 51 },
       ]);
       assert.equal(posted.json().accepted, 2);
-      await drainIngestion(t.kernel);
+      await t.services(DATAHUB).drain();
       const scraper = await serviceKey(t, 'm.prometheus', ['auditor'], ['metrics.read']);
       const res = await scrape({ 'x-api-key': scraper });
       assert.equal(res.statusCode, 200);

@@ -15,7 +15,7 @@ import {
   systemActor,
 } from '../../src/identity/index.ts';
 import { addUser, bearer, loginAs } from '../../src/identity/testing.ts';
-import { locatePoint, orgCapability, resolveResponsibility, seedDemoCity } from '../../src/org/index.ts';
+import { ORG, type OrgServices, orgCapability, seedDemoCity } from '../../src/org/index.ts';
 import {
   createParticipationCapability,
   DEFAULT_PARTICIPATION_SETTINGS,
@@ -49,11 +49,14 @@ export interface ParticipationFixture {
 }
 
 /** A point inside a grid of the demo city. */
-export function findPoint(offset = 0): { lat: number; lon: number; grid: string; district: string } {
+export function findPoint(
+  locate: OrgServices['locate'],
+  offset = 0,
+): { lat: number; lon: number; grid: string; district: string } {
   let skip = offset;
   for (let lat = 30.2; lat < 30.3; lat += 0.0031)
     for (let lon = 120.05; lon < 120.2; lon += 0.0029) {
-      const chain = locatePoint(lat, lon);
+      const chain = locate(lat, lon);
       if (chain?.grid && chain.district) {
         if (skip-- > 0) continue;
         return { lat, lon, grid: chain.grid.code, district: chain.district.code };
@@ -88,9 +91,9 @@ export async function participationFixture(
     ],
   });
   t.clock.set(MONDAY_9AM);
-  await seedDemoCity(t.kernel, { seed: 1, password: 'Demo-password-2026' });
-  const p = findPoint();
-  const lead = (await resolveResponsibility(t.kernel.db, SERVICE, p.grid)).lead;
+  await seedDemoCity(t, { seed: 1, password: 'Demo-password-2026' });
+  const p = findPoint(t.services(ORG).locate);
+  const lead = (await t.services(ORG).resolveResponsibility(t.kernel.db, SERVICE, p.grid)).lead;
   const users: Array<[string, Role[], { departmentCodes?: string[]; divisionCodes?: string[] }]> = [
     ['citizen', ['citizen'], {}],
     ['sup', ['supervision_operator'], {}],

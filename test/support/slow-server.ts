@@ -7,14 +7,16 @@ import { type Capability, createLogger, loadConfig } from '../../src/kernel/inde
 
 const slow: Capability = {
   name: 'slow',
-  routes(app) {
-    app.get('/test/slow', async () => {
-      // The test sends SIGTERM once it reads this: the request is in flight by then.
-      process.stdout.write('IN FLIGHT\n');
-      await new Promise((r) => setTimeout(r, 1500));
-      return { finished: true };
-    });
-  },
+  create: () => ({
+    routes(app) {
+      app.get('/test/slow', async () => {
+        // The test sends SIGTERM once it reads this: the request is in flight by then.
+        process.stdout.write('IN FLIGHT\n');
+        await new Promise((r) => setTimeout(r, 1500));
+        return { finished: true };
+      });
+    },
+  }),
 };
 const config = loadConfig({ overrides: { port: 0, seedDemo: false }, file: null });
 const logger = createLogger({ logLevel: 'info', logPretty: false });

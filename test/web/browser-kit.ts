@@ -37,7 +37,7 @@ export async function startHarness(): Promise<WebHarness> {
   const build = await ensureWebBuilt();
   if (!build.built && build.reason !== 'up to date') throw new Error(`web build: ${build.reason}`);
   const app = await buildTestApp('pglite', { clock: systemClock });
-  await seedDemoCity(app.kernel, { seed: 1, password: DEMO_PASSWORD });
+  await seedDemoCity(app, { seed: 1, password: DEMO_PASSWORD });
   const baseUrl = await app.app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -1,6 +1,6 @@
 import { buildApp } from '../../app.ts';
 import { hasDatahub, seedDemoSensors } from '../../datahub/index.ts';
-import { createLogger, DomainError, type Kernel, loadConfig } from '../../kernel/index.ts';
+import { type CapabilityHost, createLogger, DomainError, loadConfig } from '../../kernel/index.ts';
 import { type SeedDemoResult, seedDemoCity } from '../../org/index.ts';
 import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
 
@@ -9,11 +9,11 @@ import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
  * hub, also its demo sensors (placed by the same seed).
  */
 export async function seedDemoWithProgress(
-  kernel: Kernel,
+  host: CapabilityHost,
   seed: number,
 ): Promise<SeedDemoResult & { sensors: Record<string, number> }> {
   let bar: ProgressBar | null = null;
-  const result = await seedDemoCity(kernel, {
+  const result = await seedDemoCity(host, {
     seed,
     progress: {
       start: (total) => {
@@ -27,8 +27,8 @@ export async function seedDemoWithProgress(
     `Seeded Lanhu City (seed ${seed}): ${c.districts} districts, ${c.streets} streets, ${c.communities} communities, ${c.grids} unit grids, ${c.departments} departments, ${c.rules} responsibility rules, ${c.users} demo user(s)`,
   );
   const sensors: Record<string, number> = {};
-  if (hasDatahub(kernel)) {
-    for (const d of await seedDemoSensors(kernel, { seed }))
+  if (hasDatahub(host)) {
+    for (const d of await seedDemoSensors(host, { seed }))
       sensors[d.sensorType] = (sensors[d.sensorType] ?? 0) + 1;
     process.stderr.write(
       `Demo sensors: ${
@@ -68,7 +68,7 @@ export const seedCommand: CliCommand = {
       background: false,
     });
     try {
-      const result = await seedDemoWithProgress(built.kernel, seed).catch((err) => {
+      const result = await seedDemoWithProgress(built, seed).catch((err) => {
         if (err instanceof DomainError && err.code === 'demo.not_empty')
           throw new CliError('the database already holds divisions; the demo city seeds only an empty one');
         throw err;

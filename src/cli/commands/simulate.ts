@@ -1,13 +1,19 @@
 import pino from 'pino';
 import { buildApp } from '../../app.ts';
-import { caseEngineOf, localMidnight, type SimulationOptions, simulateCity } from '../../cases/index.ts';
+import { CASES, localMidnight, type SimulationOptions, simulateCity } from '../../cases/index.ts';
 import {
   type DemoObservationTotals,
   demoObservationStream,
   hasDatahub,
   seedDemoSensors,
 } from '../../datahub/index.ts';
-import { createLogger, type Kernel, loadConfig, ManualClock, openStorage } from '../../kernel/index.ts';
+import {
+  type CapabilityHost,
+  createLogger,
+  loadConfig,
+  ManualClock,
+  openStorage,
+} from '../../kernel/index.ts';
 import { seedDemoCity } from '../../org/index.ts';
 import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
 
@@ -17,15 +23,15 @@ import { CliError, type CliCommand, intFlag, ProgressBar } from '../cli-kit.ts';
  * `stepMinutes` (15) of simulated time. The city and its sensors must be seeded.
  */
 export async function simulateDemo(
-  kernel: Kernel,
+  host: CapabilityHost,
   clock: ManualClock,
   options: SimulationOptions & { stepMinutes?: number },
 ): Promise<Awaited<ReturnType<typeof simulateCity>> & { observations: DemoObservationTotals | null }> {
-  const stream = hasDatahub(kernel)
-    ? demoObservationStream(kernel, { seed: options.seed, stepMinutes: options.stepMinutes })
+  const stream = hasDatahub(host)
+    ? demoObservationStream(host, { seed: options.seed, stepMinutes: options.stepMinutes })
     : null;
   stream?.at(clock.now());
-  const summary = await simulateCity(caseEngineOf(kernel), kernel, clock, {
+  const summary = await simulateCity(host.services(CASES).engine, host.kernel, clock, {
     ...options,
     onTick: (done, total) => {
       stream?.at(clock.now());
@@ -89,10 +95,10 @@ export const simulateCommand: CliCommand = {
       background: false,
     });
     try {
-      await seedDemoCity(built.kernel, { seed: 1, password: `Sim-${seed}-${Date.now()}-Aa1!` });
-      if (hasDatahub(built.kernel)) await seedDemoSensors(built.kernel, { seed: 1 });
+      await seedDemoCity(built, { seed: 1, password: `Sim-${seed}-${Date.now()}-Aa1!` });
+      if (hasDatahub(built)) await seedDemoSensors(built, { seed: 1 });
       const bar = new ProgressBar(`Simulating ${days} day(s)`, days * 288);
-      const summary = await simulateDemo(built.kernel, clock, {
+      const summary = await simulateDemo(built, clock, {
         days,
         seed,
         speed,

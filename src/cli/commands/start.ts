@@ -22,8 +22,7 @@ export const startCommand: CliCommand = {
     const config = loadConfig({ env, overrides });
     const built = await buildApp({ config });
     try {
-      if (config.seedDemo && (await hasNoDivisions(built.kernel.db)))
-        await seedDemoWithProgress(built.kernel, 1);
+      if (config.seedDemo && (await hasNoDivisions(built.kernel.db))) await seedDemoWithProgress(built, 1);
     } catch (err) {
       await built.close().catch(() => {});
       throw err;
