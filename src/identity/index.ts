@@ -5,6 +5,7 @@
 import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
+import { identityEvents } from './identity-events.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
 import { scheduleThrottlePruning } from './login-throttle.ts';
@@ -40,6 +41,16 @@ export {
   routeAccess,
 } from './authenticate.ts';
 export { type DemoScope, ensureAdminUser, ensureDemoUsers } from './bootstrap.ts';
+export {
+  type ApiKeyIssued,
+  type ApiKeyRevoked,
+  type IdentityEvent,
+  type IdentityEventMap,
+  identityEvents,
+  type SessionCreated,
+  type UserChanged,
+  type UserCreated,
+} from './identity-events.ts';
 export { identityMigrations } from './identity-migrations.ts';
 export { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 export { assertInJurisdiction, inDepartments, inJurisdiction, isCityWide } from './jurisdiction.ts';
@@ -77,6 +88,7 @@ export {
   invalidatePrincipals,
   invalidationOf,
   PRINCIPAL_INVALIDATED,
+  type PrincipalInvalidated,
   type PrincipalInvalidation,
   principalCacheOf,
 } from './principal-cache.ts';
@@ -142,7 +154,9 @@ export function createIdentityCapability(options: { settings?: Partial<IdentityS
       if (!started.has(kernel)) {
         started.add(kernel);
         // Other nodes' revocations (and this node's own, a second time: harmless).
-        kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => cache.invalidate(invalidationOf(event)));
+        identityEvents.subscribe(kernel.bus, PRINCIPAL_INVALIDATED, (event) =>
+          cache.invalidate(invalidationOf(event)),
+        );
         await scheduleThrottlePruning(kernel, resolve(kernel));
       }
       // Test runs build many apps; a generated password nobody can read is fine there.
