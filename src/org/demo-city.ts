@@ -9,7 +9,6 @@ import { canonicalJson } from '../audit/index.ts';
 import { ensureDemoUsers, listUsers, SYSTEM_PRINCIPAL, systemActor } from '../identity/index.ts';
 import {
   ConflictError,
-  createEvent,
   type Kernel,
   type LocalizedText,
   type ModuleRegistry,
@@ -29,6 +28,7 @@ import {
 import { DIVISIONS_CHANGED, hasNoDivisions, saveDivisions } from './divisions.ts';
 import { inTransaction } from './in-transaction.ts';
 import { reloadDivisionIndex } from './locate.ts';
+import { orgEvents } from './org-events.ts';
 import { type ResponsibilityGridInput, saveResponsibilityGrids } from './responsibility-grids.ts';
 import { addRules, type RuleInput } from './responsibility-list.ts';
 
@@ -255,7 +255,7 @@ export async function seedDemoCity(kernel: Kernel, options: SeedDemoOptions = {}
   });
   await reloadDivisionIndex(kernel.db);
   await kernel.bus.publish(
-    createEvent(DIVISIONS_CHANGED, { count: plan.divisions.length, seed }, kernel.clock.now()),
+    orgEvents.create(DIVISIONS_CHANGED, { count: plan.divisions.length, seed }, kernel.clock.now()),
   );
 
   // Demo users work in the first street of the first district, in its first community and grid.

@@ -12,6 +12,7 @@ import { DIVISIONS_CHANGED } from './divisions.ts';
 import { reloadDivisionIndex } from './locate.ts';
 import { registerModuleRoutes } from './module-routes.ts';
 import { forgetPublicDivisions } from './public-divisions.ts';
+import { orgEvents } from './org-events.ts';
 import { orgMigrations } from './org-migrations.ts';
 import { registerResponsibilityRoutes } from './responsibility-routes.ts';
 import { adoptModuleRegistry } from './responsibility-list.ts';
@@ -60,6 +61,7 @@ export type { AreaGeometry, BBox, Position } from './geometry.ts';
 export { locateInCity, locatePoint, reloadDivisionIndex } from './locate.ts';
 export { type PlacedAddress, placeAddress } from './gazetteer.ts';
 export { type CatalogCategory, type CatalogModule, moduleCatalog } from './module-catalog.ts';
+export { type DivisionsChanged, type OrgEvent, type OrgEventMap, orgEvents } from './org-events.ts';
 export { orgMigrations } from './org-migrations.ts';
 export { publicDivisions } from './public-divisions.ts';
 export { listResponsibilityGrids, type ResponsibilityGrid } from './responsibility-grids.ts';
@@ -90,7 +92,7 @@ export function createOrgCapability(): Capability {
       await reloadDivisionIndex(kernel.db);
       // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
       unsubscribers.push(
-        kernel.bus.subscribe(DIVISIONS_CHANGED, () => {
+        orgEvents.subscribe(kernel.bus, DIVISIONS_CHANGED, () => {
           forgetPublicDivisions();
           return reloadDivisionIndex(kernel.db).then(() => {});
         }),
