@@ -4,7 +4,7 @@
  * Models mapping of cases. Other capabilities import only from here.
  */
 import path from 'node:path';
-import { caseEngineOf } from '../cases/index.ts';
+import { caseEngineOf, caseEvents } from '../cases/index.ts';
 import { type Capability, capabilitySettings, type Kernel } from '../kernel/index.ts';
 import { registerCitizenRoutes } from './citizen-routes.ts';
 import { registerMediaRoutes } from './media-routes.ts';
@@ -162,9 +162,9 @@ export function createParticipationCapability(options: ParticipationOptions = {}
       const p = contextOf(kernel);
       unsubscribes.push(kernel.bus.subscribe('identity.apikey.*', () => forgetApiKeys()));
       unsubscribes.push(
-        kernel.bus.subscribe('case.*', async (event) => {
+        caseEvents.subscribe(kernel.bus, 'case.*', async (event) => {
           if (!isCitizenVisibleEvent(event)) return;
-          const d = event.data as { caseId: string; number: string; to: string };
+          const d = event.data;
           for (const r of await reportsOfCase(kernel.db, d.caseId))
             await p.notifier.notify({
               caseNumber: d.number,
