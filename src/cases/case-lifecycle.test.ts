@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../test/support/storage.ts';
 import { verifyAuditChain } from '../audit/index.ts';
-import type { PlatformEvent } from '../kernel/index.ts';
+import { type CaseEvent, caseEvents } from './case-events.ts';
 import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from './testing.ts';
 
 const MIN = 60_000;
@@ -10,10 +10,10 @@ const MIN = 60_000;
 for (const backend of testBackends()) {
   describe(`case lifecycle (${backend})`, () => {
     let fx: CaseFixture;
-    const events: PlatformEvent[] = [];
+    const events: CaseEvent[] = [];
     before(async () => {
       fx = await caseFixture(backend);
-      fx.t.kernel.bus.subscribe('case.*', (e) => {
+      caseEvents.subscribe(fx.t.kernel.bus, 'case.*', (e) => {
         events.push(e);
       });
     });
@@ -120,7 +120,7 @@ for (const backend of testBackends()) {
         ['reported', 'filed', 'dispatched', 'in_progress', 'handled', 'closed', 'evaluated'],
       );
       await fx.t.kernel.scheduler.runDue();
-      const types = events.filter((e) => (e.data as { caseId?: string }).caseId === c.id).map((e) => e.type);
+      const types: string[] = events.filter((e) => e.data.caseId === c.id).map((e) => e.type);
       for (const type of [
         'case.reported',
         'case.filed',

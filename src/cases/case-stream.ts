@@ -28,6 +28,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import {
+  identityEvents,
   inJurisdiction,
   invalidationOf,
   maskPersonalData,
@@ -211,9 +212,13 @@ export class CaseStreamHub {
    */
   start(): void {
     this.#unsubscribe ??= this.engine.bus.subscribe('case.*', () => this.#wake());
-    this.#unsubscribeRevocations ??= this.engine.bus.subscribe(PRINCIPAL_INVALIDATED, (event) => {
-      this.endStreamsOf(invalidationOf(event));
-    });
+    this.#unsubscribeRevocations ??= identityEvents.subscribe(
+      this.engine.bus,
+      PRINCIPAL_INVALIDATED,
+      (event) => {
+        this.endStreamsOf(invalidationOf(event));
+      },
+    );
   }
 
   get size(): number {

@@ -27,6 +27,20 @@ import { transitionBatcher } from './transition-batch.ts';
 
 export { type ActionParams, applyAction } from './case-actions.ts';
 export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';
+export {
+  type CaseEscalatedBySla,
+  type CaseEvent,
+  type CaseEventMap,
+  type CaseReported,
+  type CaseReportInMissed,
+  type CaseSlaYellow,
+  type CaseSupervisedBySla,
+  type CaseTransitioned,
+  type CaseTransitionEvent,
+  type CaseTransitionEventType,
+  caseEvents,
+  type EscalationParams,
+} from './case-events.ts';
 export { caseMigrations } from './case-migrations.ts';
 export { CaseStreamHub, type StreamOptions } from './case-stream.ts';
 export { type CitizenMessage, type CitizenNotifier, LogCitizenNotifier } from './citizen-updates.ts';

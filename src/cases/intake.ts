@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { authorize, maskPersonalData, type Principal } from '../identity/index.ts';
 import {
-  createEvent,
   type Db,
   InvalidInputError,
   type PlatformEvent,
@@ -16,6 +15,7 @@ import {
 } from '../kernel/index.ts';
 import { GroupCommit, type Outcome } from './case-batcher.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
+import { caseEvents } from './case-events.ts';
 import { OPEN_CASE_NUMBER_SQL, OPEN_CASE_PLACE_SQL, OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
 import type { CaseView, Channel, Reporter } from './case-model.ts';
 import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
@@ -496,7 +496,7 @@ async function reportBatch(
     );
     for (const { c, p } of fresh)
       events.push(
-        createEvent(
+        caseEvents.create(
           'case.reported',
           {
             caseId: p.id,
@@ -665,7 +665,7 @@ async function reportOne(engine: CaseEngine, command: IntakeCommand): Promise<In
         after: { number, channel: input.channel, category: category.code, state: 'reported' },
         at: now,
       });
-      const event = createEvent(
+      const event = caseEvents.create(
         'case.reported',
         {
           caseId: id,

@@ -4,8 +4,9 @@
  * summoned department that has not reported in is flagged as missed, the street officer
  * who whistled is told, and the miss is in the case history and the audit log.
  */
-import { createEvent, type Db } from '../kernel/index.ts';
+import type { Db } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import { caseEvents } from './case-events.ts';
 import { appendHistory } from './case-store.ts';
 import { notify } from './notifications.ts';
 import { lockCaseOrGiveWay, publishAfterCommit } from './sla-timers.ts';
@@ -91,7 +92,7 @@ export function registerLinkageJobs(engine: CaseEngine): void {
     await publishAfterCommit(
       engine,
       trx,
-      createEvent('case.report_in_missed', { caseId, ...params }, now, `case:${c.number}`),
+      caseEvents.create('case.report_in_missed', { caseId, ...params }, now, `case:${c.number}`),
     );
   });
 }

@@ -7,7 +7,6 @@
  */
 import type { Transaction } from 'kysely';
 import {
-  createEvent,
   type Db,
   isLockNotAvailable,
   type Job,
@@ -17,6 +16,7 @@ import {
   type Stage,
 } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
+import { caseEvents, type EscalationParams } from './case-events.ts';
 import { recordCaseEvent } from './case-outbox.ts';
 import { ESCALATION_LEVELS } from './case-model.ts';
 import { appendHistory, type CaseRow, currentStage, type StageRow } from './case-store.ts';
@@ -321,7 +321,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
     await publishAfterCommit(
       engine,
       trx,
-      createEvent(
+      caseEvents.create(
         'case.sla_yellow',
         { caseId: live.row.id, stage: live.s.stage },
         engine.clock.now(),
@@ -400,7 +400,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
     await publishAfterCommit(
       engine,
       trx,
-      createEvent(
+      caseEvents.create(
         'case.supervised',
         { caseId: row.id, stage: s.stage, automatic: true },
         now,
@@ -430,7 +430,7 @@ export async function escalateCase(
   row: CaseRow,
   actor: string,
   roles: readonly string[],
-  params: Record<string, unknown>,
+  params: EscalationParams,
   now: Date,
   options: { history?: boolean } = {},
 ): Promise<number> {
@@ -476,7 +476,7 @@ export async function escalateCase(
     await publishAfterCommit(
       engine,
       trx,
-      createEvent('case.escalated', { caseId: row.id, ...all }, now, `case:${row.number}`),
+      caseEvents.create('case.escalated', { caseId: row.id, ...all }, now, `case:${row.number}`),
     );
   }
   return level;

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
-import { createEvent, type PlatformEvent } from '../kernel/index.ts';
+import { type CaseEvent, type CaseTransitionEventType, caseEvents } from './case-events.ts';
 import type { CaseRow } from './case-store.ts';
 
 /**
@@ -10,13 +10,13 @@ import type { CaseRow } from './case-store.ts';
 export function transitionRecords(input: {
   row: CaseRow;
   action: string;
-  eventType: string;
+  eventType: CaseTransitionEventType;
   to: string;
   principal: Principal;
   recorded: Record<string, unknown>;
   leadDepartment: string | null;
   now: Date;
-}): { audit: AuditEntry; event: PlatformEvent } {
+}): { audit: AuditEntry; event: CaseEvent } {
   const { row, action, eventType, to, principal, recorded, now } = input;
   return {
     audit: {
@@ -28,7 +28,7 @@ export function transitionRecords(input: {
       after: { state: to, version: row.version + 1, ...recorded },
       at: now,
     },
-    event: createEvent(
+    event: caseEvents.create(
       eventType,
       {
         caseId: row.id,

@@ -5,6 +5,7 @@
  * reads nothing but this table. docs/case-workflow.md is generated from it.
  */
 import type { Permission, Role } from '../identity/index.ts';
+import type { CaseTransitionEventType } from './case-events.ts';
 import type { CaseState } from './case-model.ts';
 
 export const CASE_ACTIONS = [
@@ -83,7 +84,7 @@ export interface Transition {
   readonly permission: Permission;
   readonly guards: readonly GuardName[];
   /** Event published on the bus after commit. */
-  readonly event: string;
+  readonly event: CaseTransitionEventType;
 }
 
 const DEPARTMENT: readonly Role[] = ['department_handler', 'department_leader'];

@@ -6,19 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
 import { type Actor, authorize, inJurisdiction, isCityWide, type Principal } from '../identity/index.ts';
-import {
-  ConflictError,
-  createEvent,
-  type Db,
-  InvalidInputError,
-  NotFoundError,
-  type PlatformEvent,
-} from '../kernel/index.ts';
+import { ConflictError, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
+import { type DatahubEvent, datahubEvents } from './datahub-events.ts';
 import type { DatahubContext } from './datahub-context.ts';
+import type { DeviceStatus, DeviceView, GeoPoint } from './device-view.ts';
 
-export const DEVICE_STATUSES = ['active', 'inactive', 'maintenance'] as const;
-/** Whether a device is expected to report: `inactive` devices have their observations refused. */
-export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+export { DEVICE_STATUSES, type DeviceStatus, type DeviceView, type GeoPoint } from './device-view.ts';
 
 /** Bus event types the data hub publishes (payloads in docs/datahub.md). */
 export const DEVICE_REGISTERED = 'device.registered';
@@ -30,12 +23,6 @@ const DEVICE_ID = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const DEPARTMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Device keys carry this prefix so the ingestion route can tell them from service API keys. */
 export const DEVICE_KEY_PREFIX = 'ocd_';
-
-/** A point on the map (WGS 84). */
-export interface GeoPoint {
-  lat: number;
-  lon: number;
-}
 
 export interface DatastreamView {
   /** Numeric id; also addressable as `{deviceId}.{property}`. */
@@ -50,26 +37,6 @@ export interface DatastreamView {
   /** Computed from the device's other datastreams on write (e.g. AQI); not ingestible. */
   derived: boolean;
   latest: { time: string; value: number; quality: string } | null;
-}
-
-export interface DeviceView {
-  id: string;
-  name: string;
-  sensorType: string;
-  moduleId: string;
-  ngsiType: string | null;
-  location: GeoPoint | null;
-  /** The most specific division holding the location (grid when the city has grids). */
-  divisionCode: string | null;
-  districtCode: string | null;
-  departmentCode: string | null;
-  status: DeviceStatus;
-  offline: boolean;
-  lastSeenAt: string | null;
-  /** First characters of the current key, to tell keys apart; the key itself is never shown again. */
-  keyPrefix: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface RegisterDeviceInput {
@@ -199,9 +166,9 @@ function divisionsOf(hub: DatahubContext, location: GeoPoint | null | undefined)
 async function inTransaction<T>(
   db: Db,
   actor: Actor,
-  work: (trx: Db, events: PlatformEvent[]) => Promise<T>,
+  work: (trx: Db, events: DatahubEvent[]) => Promise<T>,
 ): Promise<T> {
-  const events: PlatformEvent[] = [];
+  const events: DatahubEvent[] = [];
   if (db.isTransaction) return work(db, events);
   const result = await db.transaction().execute((trx) => work(trx, events));
   if (actor.bus) for (const event of events) await actor.bus.publish(event);
@@ -311,7 +278,7 @@ export async function registerDevice(
       after: device,
       at: actor.now,
     });
-    events.push(createEvent(DEVICE_REGISTERED, { device }, actor.now, `device:${id}`));
+    events.push(datahubEvents.create(DEVICE_REGISTERED, { device }, actor.now, `device:${id}`));
     return device;
   });
   hub.catalog.forget(id);
@@ -398,7 +365,7 @@ export async function updateDevice(
       after,
       at: actor.now,
     });
-    events.push(createEvent(DEVICE_UPDATED, { device: after }, actor.now, `device:${id}`));
+    events.push(datahubEvents.create(DEVICE_UPDATED, { device: after }, actor.now, `device:${id}`));
     return after;
   });
   hub.catalog.forget(id);
@@ -423,7 +390,7 @@ export async function deleteDevice(db: Db, hub: DatahubContext, id: string, acto
       before: deviceView(before, ngsiTypeOf(hub, before.sensor_type)),
       at: actor.now,
     });
-    events.push(createEvent(DEVICE_DELETED, { deviceId: id }, actor.now, `device:${id}`));
+    events.push(datahubEvents.create(DEVICE_DELETED, { deviceId: id }, actor.now, `device:${id}`));
   });
   hub.catalog.forget(id);
 }
@@ -458,7 +425,7 @@ export async function rotateDeviceKey(
       after: { keyPrefix: prefix },
       at: actor.now,
     });
-    events.push(createEvent(DEVICE_KEY_ROTATED, { deviceId: id }, actor.now, `device:${id}`));
+    events.push(datahubEvents.create(DEVICE_KEY_ROTATED, { deviceId: id }, actor.now, `device:${id}`));
     return after;
   });
   hub.catalog.forget(id);

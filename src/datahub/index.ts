@@ -3,9 +3,10 @@
  * series with rollups and retention, and the demo sensors. Other capabilities import only
  * from here; the bus events and tables they may rely on are in docs/datahub.md.
  */
-import { type Capability, createEvent } from '../kernel/index.ts';
+import type { Capability } from '../kernel/index.ts';
 import { ORG } from '../org/index.ts';
 import type { DatahubContext, LocatePoint } from './datahub-context.ts';
+import { datahubEvents } from './datahub-events.ts';
 import type { DatahubServices } from './datahub-services.ts';
 import { datahubMigrations } from './datahub-migrations.ts';
 import { registerDatahubRoutes } from './datahub-routes.ts';
@@ -52,6 +53,15 @@ export {
   type UpdateDeviceInput,
   updateDevice,
 } from './devices.ts';
+export {
+  type DatahubEvent,
+  type DatahubEventMap,
+  type DeviceChanged,
+  type DeviceKeyed,
+  datahubEvents,
+  type ObservationLatest,
+  type ObservedValue,
+} from './datahub-events.ts';
 export { type IngestCaller, type IngestReport, ingestObservations, MAX_BATCH_ITEMS } from './ingestion.ts';
 export { applyRetention, MAINTENANCE_JOB, rollupHours, runMaintenance } from './maintenance.ts';
 export { OBSERVATION_TOPIC } from './mqtt-ingest.ts';
@@ -144,7 +154,7 @@ export function createDatahubCapability(options: DatahubOptions = {}): Capabilit
                 .then(async (devices) => {
                   for (const device of devices)
                     await bus.publish(
-                      createEvent(DEVICE_UPDATED, { device }, clock.now(), `device:${device.id}`),
+                      datahubEvents.create(DEVICE_UPDATED, { device }, clock.now(), `device:${device.id}`),
                     );
                 })
                 .catch((err) => logger.warn({ err }, 'device liveness sweep failed'));

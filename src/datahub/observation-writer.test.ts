@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { systemActor } from '../identity/index.ts';
-import { InProcessEventBus, type PlatformEvent, UnavailableError } from '../kernel/index.ts';
+import { type EventOf, InProcessEventBus, UnavailableError } from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
+import { type DatahubEventMap, datahubEvents } from './datahub-events.ts';
 import { registerDevice } from './devices.ts';
 import { ObservationWriter, type PendingObservation } from './observation-writer.ts';
+
+type ObservationLatestEvent = EventOf<DatahubEventMap, 'observation.latest'>;
 
 describe('observation writer', () => {
   let app: TestApp;
@@ -80,12 +83,12 @@ describe('observation writer', () => {
 
   test('events waiting for a slow subscriber merge per device, newest value per property', async () => {
     const bus = new InProcessEventBus();
-    const seen: PlatformEvent[] = [];
+    const seen: ObservationLatestEvent[] = [];
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    bus.subscribe('observation.latest', async (e) => {
+    datahubEvents.subscribe(bus, 'observation.latest', async (e) => {
       seen.push(e);
       await gate;
     });
@@ -102,7 +105,7 @@ describe('observation writer', () => {
     release();
     await writer.close();
     assert.equal(seen.length, 2);
-    const values = (seen[1].data as { values: Record<string, { value: number }> }).values;
+    const values = seen[1].data.values;
     assert.equal(values.laeq.value, 53);
     assert.equal(values.laeq_night.value, 40);
   });

@@ -13,20 +13,22 @@
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import {
-  type Clock,
-  createEvent,
-  type Db,
-  type EventBus,
-  type PlatformEvent,
-  UnavailableError,
-} from '../kernel/index.ts';
+import { type Clock, type Db, type EventBus, type EventOf, UnavailableError } from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
+import {
+  type DatahubEvent,
+  type DatahubEventMap,
+  datahubEvents,
+  type ObservedValue,
+} from './datahub-events.ts';
 import type { DeviceMeta } from './device-catalog.ts';
 import { DEVICE_UPDATED, type DeviceRow, deviceView } from './devices.ts';
 
 /** Bus event with the newest values of one device, batched per device per write. */
 export const OBSERVATION_LATEST = 'observation.latest';
+
+/** One device's `observation.latest` event. */
+type LatestEvent = EventOf<DatahubEventMap, typeof OBSERVATION_LATEST>;
 
 /** One observation ready to be stored (resolved and checked by ingestion). */
 export interface PendingObservation {
@@ -92,8 +94,8 @@ export class ObservationWriter {
   #roomWaiters: Array<{ rows: number; resolve(): void }> = [];
   #idleWaiters: Array<() => void> = [];
   /** `observation.latest` waiting to be published, one per device (later writes merge in). */
-  readonly #pendingLatest = new Map<string, PlatformEvent>();
-  readonly #pendingOther: PlatformEvent[] = [];
+  readonly #pendingLatest = new Map<string, LatestEvent>();
+  readonly #pendingOther: DatahubEvent[] = [];
   #publishing: Promise<void> | null = null;
   #closed = false;
   /** Rows per second of recent writes, for Retry-After. */
@@ -178,19 +180,19 @@ export class ObservationWriter {
    * write's values merge into it, newest time per property: the backlog stays one event per
    * device, and what subscribers see is still the latest state.
    */
-  #enqueue(events: readonly PlatformEvent[]): void {
+  #enqueue(events: readonly DatahubEvent[]): void {
     for (const event of events) {
       if (event.type !== OBSERVATION_LATEST) {
         this.#pendingOther.push(event);
         continue;
       }
-      const data = event.data as { deviceId: string; values: Record<string, { time: string }> };
+      const data = event.data;
       const waiting = this.#pendingLatest.get(data.deviceId);
       if (!waiting) {
         this.#pendingLatest.set(data.deviceId, event);
         continue;
       }
-      const values = (waiting.data as typeof data).values;
+      const values = waiting.data.values;
       for (const [property, v] of Object.entries(data.values))
         if (!values[property] || values[property].time <= v.time) values[property] = v;
     }
@@ -302,7 +304,7 @@ export class ObservationWriter {
   }
 
   /** One transaction: observations, latest values, derived values, liveness. */
-  async #write(rows: readonly PendingObservation[]): Promise<{ stored: boolean[]; events: PlatformEvent[] }> {
+  async #write(rows: readonly PendingObservation[]): Promise<{ stored: boolean[]; events: DatahubEvent[] }> {
     const { db, clock, hub } = this.#opts;
     const now = clock.now();
     // A (datastream, time) twice in one batch: the first occurrence is the one written.
@@ -459,14 +461,14 @@ export class ObservationWriter {
     metas: Map<string, DeviceMeta | null>,
     backOnline: DeviceRow[],
     now: Date,
-  ): PlatformEvent[] {
-    const events: PlatformEvent[] = [];
+  ): DatahubEvent[] {
+    const events: DatahubEvent[] = [];
     const streamIndex = new Map<number, { meta: DeviceMeta; property: string; unit: string }>();
     for (const meta of metas.values())
       if (meta)
         for (const s of meta.byId.values())
           streamIndex.set(s.id, { meta, property: s.property, unit: s.unit });
-    const perDevice = new Map<string, { meta: DeviceMeta; values: Record<string, unknown> }>();
+    const perDevice = new Map<string, { meta: DeviceMeta; values: Record<string, ObservedValue> }>();
     for (const c of changed.values()) {
       const s = streamIndex.get(c.datastreamId);
       if (!s) continue;
@@ -484,7 +486,7 @@ export class ObservationWriter {
     }
     for (const { meta, values } of perDevice.values())
       events.push(
-        createEvent(
+        datahubEvents.create(
           OBSERVATION_LATEST,
           {
             deviceId: meta.id,
@@ -503,7 +505,7 @@ export class ObservationWriter {
       this.#opts.hub.catalog.forget(row.id);
       const ngsiType = this.#opts.hub.sensorTypes.get(row.sensor_type)?.ngsiType ?? null;
       events.push(
-        createEvent(DEVICE_UPDATED, { device: deviceView(row, ngsiType) }, now, `device:${row.id}`),
+        datahubEvents.create(DEVICE_UPDATED, { device: deviceView(row, ngsiType) }, now, `device:${row.id}`),
       );
     }
     return events;

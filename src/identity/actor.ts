@@ -1,4 +1,5 @@
-import type { Db, EventBus, PlatformEvent } from '../kernel/index.ts';
+import type { Db, EventBus } from '../kernel/index.ts';
+import type { IdentityEvent } from './identity-events.ts';
 import type { Principal } from './permissions.ts';
 import { invalidatePrincipals, invalidationOf, PRINCIPAL_INVALIDATED } from './principal-cache.ts';
 
@@ -40,9 +41,9 @@ export function systemActor(now: Date, requestId?: string): Actor {
 export async function inTransaction<T>(
   db: Db,
   actor: Actor,
-  work: (trx: Db, events: PlatformEvent[]) => Promise<T>,
+  work: (trx: Db, events: IdentityEvent[]) => Promise<T>,
 ): Promise<T> {
-  const events: PlatformEvent[] = [];
+  const events: IdentityEvent[] = [];
   if (db.isTransaction) {
     const result = await work(db, events);
     invalidateCachedPrincipals(events);
@@ -54,7 +55,7 @@ export async function inTransaction<T>(
   return result;
 }
 
-function invalidateCachedPrincipals(events: readonly PlatformEvent[]) {
+function invalidateCachedPrincipals(events: readonly IdentityEvent[]) {
   for (const event of events)
     if (event.type === PRINCIPAL_INVALIDATED) invalidatePrincipals(invalidationOf(event));
 }

@@ -1,13 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
-import {
-  createEvent,
-  type Db,
-  InvalidInputError,
-  NotFoundError,
-  UnauthenticatedError,
-} from '../kernel/index.ts';
+import { type Db, InvalidInputError, NotFoundError, UnauthenticatedError } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
+import { identityEvents } from './identity-events.ts';
 import { authorize, type Permission, PERMISSIONS, type Principal, permissionsOf } from './permissions.ts';
 import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
 import { secretHash } from './sessions.ts';
@@ -146,7 +141,12 @@ export async function issueApiKey(
       at: actor.now,
     });
     events.push(
-      createEvent('identity.apikey.issued', { keyId: id, userId: account.id }, actor.now, `api_key:${id}`),
+      identityEvents.create(
+        'identity.apikey.issued',
+        { keyId: id, userId: account.id },
+        actor.now,
+        `api_key:${id}`,
+      ),
     );
     return { ...view(issued), key };
   });
@@ -211,7 +211,7 @@ export async function revokeApiKey(db: Db, id: string, actor: Actor): Promise<Ap
       after: view(after),
       at: actor.now,
     });
-    events.push(createEvent('identity.apikey.revoked', { keyId: id }, actor.now, `api_key:${id}`));
+    events.push(identityEvents.create('identity.apikey.revoked', { keyId: id }, actor.now, `api_key:${id}`));
     events.push(principalInvalidatedEvent({ apiKeyIds: [id] }, actor.now));
     return view(after);
   });

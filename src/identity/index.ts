@@ -5,6 +5,7 @@
 import { type Capability, capabilityKey, capabilitySettings } from '../kernel/index.ts';
 import { guardBeforeValidation } from './authenticate.ts';
 import { ensureAdminUser } from './bootstrap.ts';
+import { identityEvents } from './identity-events.ts';
 import { identityMigrations } from './identity-migrations.ts';
 import { registerIdentityRoutes } from './identity-routes.ts';
 import { scheduleThrottlePruning } from './login-throttle.ts';
@@ -39,6 +40,16 @@ export {
   routeAccess,
 } from './authenticate.ts';
 export { type DemoScope, ensureAdminUser, ensureDemoUsers } from './bootstrap.ts';
+export {
+  type ApiKeyIssued,
+  type ApiKeyRevoked,
+  type IdentityEvent,
+  type IdentityEventMap,
+  identityEvents,
+  type SessionCreated,
+  type UserChanged,
+  type UserCreated,
+} from './identity-events.ts';
 export { identityMigrations } from './identity-migrations.ts';
 export { type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
 export { assertInJurisdiction, inDepartments, inJurisdiction, isCityWide } from './jurisdiction.ts';
@@ -77,6 +88,7 @@ export {
   invalidationOf,
   PRINCIPAL_INVALIDATED,
   PrincipalCache,
+  type PrincipalInvalidated,
   type PrincipalInvalidation,
 } from './principal-cache.ts';
 export {
@@ -139,7 +151,7 @@ export function createIdentityCapability(
         },
         async start() {
           // Other nodes' revocations (and this node's own, a second time: harmless).
-          unsubscribe = kernel.bus.subscribe(PRINCIPAL_INVALIDATED, (event) =>
+          unsubscribe = identityEvents.subscribe(kernel.bus, PRINCIPAL_INVALIDATED, (event) =>
             cache.invalidate(invalidationOf(event)),
           );
           await scheduleThrottlePruning(kernel, settings);

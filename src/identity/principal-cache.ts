@@ -15,22 +15,17 @@
  *   the event serves a stale entry at most for the TTL;
  * - a lookup that started before an invalidation does not store its (possibly stale) result.
  */
-import type { PlatformEvent } from '../kernel/index.ts';
-import { createEvent } from '../kernel/index.ts';
+import type { EventOf } from '../kernel/index.ts';
+import { type IdentityEventMap, identityEvents, type PrincipalInvalidation } from './identity-events.ts';
 import type { Principal } from './permissions.ts';
+
+export type { PrincipalInvalidation } from './identity-events.ts';
 
 /** Bus event type carrying {@link PrincipalInvalidation} to every node. */
 export const PRINCIPAL_INVALIDATED = 'identity.principal_invalidated';
 
-/**
- * What to drop from the caches: every credential of a user, or given sessions or API keys.
- * Ids, not secret hashes, travel on the bus.
- */
-export interface PrincipalInvalidation {
-  userId?: string;
-  sessionIds?: string[];
-  apiKeyIds?: string[];
-}
+/** The event that carries a {@link PrincipalInvalidation}. */
+export type PrincipalInvalidated = EventOf<IdentityEventMap, typeof PRINCIPAL_INVALIDATED>;
 
 /** A resolved credential as cached. */
 export interface CachedPrincipal {
@@ -151,17 +146,22 @@ export function invalidatePrincipals(what: PrincipalInvalidation): void {
 }
 
 /** The bus event that makes other nodes drop the same entries. */
-export function principalInvalidatedEvent(what: PrincipalInvalidation, at: Date): PlatformEvent {
-  const data: Record<string, unknown> = {};
+export function principalInvalidatedEvent(what: PrincipalInvalidation, at: Date): PrincipalInvalidated {
+  const data: PrincipalInvalidation = {};
   if (what.userId !== undefined) data.userId = what.userId;
   if (what.sessionIds?.length) data.sessionIds = what.sessionIds;
   if (what.apiKeyIds?.length) data.apiKeyIds = what.apiKeyIds;
-  return createEvent(PRINCIPAL_INVALIDATED, data, at, what.userId ? `user:${what.userId}` : undefined);
+  return identityEvents.create(
+    PRINCIPAL_INVALIDATED,
+    data,
+    at,
+    what.userId ? `user:${what.userId}` : undefined,
+  );
 }
 
-/** Reads an invalidation from a bus event, keeping only well-formed fields. */
-export function invalidationOf(event: PlatformEvent): PrincipalInvalidation {
-  const d = event.data as Record<string, unknown>;
+/** Reads an invalidation from a bus event, keeping only well-formed fields (another node sent it). */
+export function invalidationOf(event: PrincipalInvalidated): PrincipalInvalidation {
+  const d: { [K in keyof PrincipalInvalidation]?: unknown } = event.data;
   const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   return {
     userId: typeof d.userId === 'string' ? d.userId : undefined,

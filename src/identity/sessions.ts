@@ -1,13 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
-import {
-  createEvent,
-  type Db,
-  NotFoundError,
-  TooManyRequestsError,
-  UnauthenticatedError,
-} from '../kernel/index.ts';
+import { type Db, NotFoundError, TooManyRequestsError, UnauthenticatedError } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
+import { identityEvents } from './identity-events.ts';
 import type { IdentitySettings } from './identity-settings.ts';
 import {
   accountKey,
@@ -160,7 +155,9 @@ export async function login(
       after: { userId: row.id, expiresAt },
       at: ctx.now,
     });
-    events.push(createEvent('identity.session.created', { userId: row.id }, ctx.now, `user:${row.id}`));
+    events.push(
+      identityEvents.create('identity.session.created', { userId: row.id }, ctx.now, `user:${row.id}`),
+    );
     return {
       token,
       tokenType: 'Bearer' as const,

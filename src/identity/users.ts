@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
-import { ConflictError, createEvent, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
+import { ConflictError, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
+import { identityEvents } from './identity-events.ts';
 import { inJurisdiction, isCityWide } from './jurisdiction.ts';
 import { assertPasswordPolicy, hashPassword } from './password.ts';
 import { authorize, type Principal, ROLES, type Role } from './permissions.ts';
@@ -226,7 +227,12 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
       at: actor.now,
     });
     events.push(
-      createEvent('identity.user.created', { userId: row.id, username }, actor.now, `user:${row.id}`),
+      identityEvents.create(
+        'identity.user.created',
+        { userId: row.id, username },
+        actor.now,
+        `user:${row.id}`,
+      ),
     );
     return userView(row, actor.principal);
   });
@@ -350,7 +356,7 @@ export async function updateUser(
       after: fullView(after),
       at: actor.now,
     });
-    events.push(createEvent(`identity.${action}`, { userId: id }, actor.now, `user:${id}`));
+    events.push(identityEvents.create(`identity.${action}`, { userId: id }, actor.now, `user:${id}`));
     // Roles, scope or the disabled state may have changed: cached principals must go.
     events.push(principalInvalidatedEvent({ userId: id }, actor.now));
     return userView(after, actor.principal);

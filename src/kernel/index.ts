@@ -23,6 +23,15 @@ export {
   matchesPattern,
   type PlatformEvent,
 } from './events/event-bus.ts';
+export {
+  defineEvents,
+  type EventFamily,
+  type EventMap,
+  type EventMatching,
+  type EventOf,
+  type EventPattern,
+  type EventTypeOf,
+} from './events/event-family.ts';
 export { registerHealthRoutes } from './http/health-routes.ts';
 export * from './http/index.ts';
 export {

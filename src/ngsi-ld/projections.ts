@@ -5,9 +5,10 @@
  * `WaterQualityObserved`…, the sensor type's `ngsiType`) and per case (`service_requests`,
  * dataModel.IssueTracking). Personal data of reporters is never projected.
  */
-import { type CaseEngine, getCase } from '../cases/index.ts';
+import { type CaseEngine, type CaseEvent, caseEvents, getCase } from '../cases/index.ts';
+import { type DatahubEventMap, datahubEvents } from '../datahub/index.ts';
 import { SYSTEM_PRINCIPAL } from '../identity/index.ts';
-import type { Kernel, PlatformEvent } from '../kernel/index.ts';
+import type { EventOf, Kernel, PlatformEvent } from '../kernel/index.ts';
 import type { StoredAttribute } from './entity-model.ts';
 import type { EntityService } from './entity-service.ts';
 import type { ProjectionWrite } from './entity-store.ts';
@@ -54,6 +55,9 @@ interface DeviceView {
   offline?: boolean;
   lastSeenAt?: string | null;
 }
+
+/** A device's `device.registered` or `device.updated` event. */
+type DeviceChangedEvent = EventOf<DatahubEventMap, 'device.registered' | 'device.updated'>;
 
 interface LatestObservations {
   deviceId: string;
@@ -110,8 +114,8 @@ export async function startProjections(
     return out;
   };
 
-  const projectDevice = async (event: PlatformEvent) => {
-    const d = (event.data as { device?: DeviceView }).device;
+  const projectDevice = async (event: DeviceChangedEvent) => {
+    const d: DeviceView | undefined = event.data.device;
     if (!d?.id) return;
     const controlled = kernel.modules.modules
       .flatMap((m) => m.sensorTypes ?? [])
@@ -286,8 +290,8 @@ export async function startProjections(
     }
   };
 
-  const projectLatest = async (event: PlatformEvent) => {
-    const o = event.data as unknown as LatestObservations;
+  const projectLatest = async (event: EventOf<DatahubEventMap, 'observation.latest'>) => {
+    const o: LatestObservations = event.data;
     if (!o?.deviceId || !o.ngsiType || !o.values || stopped) return;
     const id = observedEntityId(o.ngsiType, o.deviceId);
     const waiting = pending.get(id);
@@ -312,8 +316,8 @@ export async function startProjections(
     if (pending.size >= MAX_PENDING && writing) await writing;
   };
 
-  const projectCase = async (event: PlatformEvent) => {
-    const caseId = (event.data as { caseId?: string }).caseId;
+  const projectCase = async (event: CaseEvent) => {
+    const caseId = event.data.caseId;
     if (!caseId || !caseEngine) return;
     let c: Awaited<ReturnType<typeof getCase>>;
     try {
@@ -344,18 +348,20 @@ export async function startProjections(
     );
   };
 
-  const guard = (name: string, fn: (e: PlatformEvent) => Promise<void>) => async (e: PlatformEvent) => {
-    try {
-      await fn(e);
-    } catch (err) {
-      kernel.logger.warn({ err, eventType: e.type }, `NGSI-LD projection ${name} failed`);
-    }
-  };
+  const guard =
+    <E extends PlatformEvent>(name: string, fn: (e: E) => Promise<void>) =>
+    async (e: E) => {
+      try {
+        await fn(e);
+      } catch (err) {
+        kernel.logger.warn({ err, eventType: e.type }, `NGSI-LD projection ${name} failed`);
+      }
+    };
   const offs = [
-    kernel.bus.subscribe('device.registered', guard('device', projectDevice)),
-    kernel.bus.subscribe('device.updated', guard('device', projectDevice)),
-    kernel.bus.subscribe('observation.latest', guard('observation', projectLatest)),
-    kernel.bus.subscribe('case.*', guard('case', projectCase)),
+    datahubEvents.subscribe(kernel.bus, 'device.registered', guard('device', projectDevice)),
+    datahubEvents.subscribe(kernel.bus, 'device.updated', guard('device', projectDevice)),
+    datahubEvents.subscribe(kernel.bus, 'observation.latest', guard('observation', projectLatest)),
+    caseEvents.subscribe(kernel.bus, 'case.*', guard('case', projectCase)),
   ];
   entities.beforeRead = () => (pending.size || writing ? flush() : Promise.resolve());
   return async () => {

@@ -9,7 +9,6 @@ import { canonicalJson } from '../audit/index.ts';
 import { ensureDemoUsers, listUsers, SYSTEM_PRINCIPAL, systemActor } from '../identity/index.ts';
 import {
   ConflictError,
-  createEvent,
   type CapabilityHost,
   type Kernel,
   type LocalizedText,
@@ -29,6 +28,7 @@ import {
 } from './departments.ts';
 import { DIVISIONS_CHANGED, hasNoDivisions, saveDivisions } from './divisions.ts';
 import { inTransaction } from './in-transaction.ts';
+import { orgEvents } from './org-events.ts';
 import { ORG } from './org-services.ts';
 import { type ResponsibilityGridInput, saveResponsibilityGrids } from './responsibility-grids.ts';
 import { addRules, type RuleInput } from './responsibility-list.ts';
@@ -261,7 +261,7 @@ export async function seedDemoCity(
   // Placeable at once (demo sensors, cases), before the change event reaches the org instance.
   await host.services(ORG).reloadDivisions();
   await kernel.bus.publish(
-    createEvent(DIVISIONS_CHANGED, { count: plan.divisions.length, seed }, kernel.clock.now()),
+    orgEvents.create(DIVISIONS_CHANGED, { count: plan.divisions.length, seed }, kernel.clock.now()),
   );
 
   // Demo users work in the first street of the first district, in its first community and grid.

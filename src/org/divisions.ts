@@ -8,7 +8,6 @@ import { appendAudit } from '../audit/index.ts';
 import { type Actor, assertInJurisdiction, authorize } from '../identity/index.ts';
 import {
   ConflictError,
-  createEvent,
   type Db,
   InvalidInputError,
   type LocalizedText,
@@ -16,6 +15,7 @@ import {
 } from '../kernel/index.ts';
 import { ensureDivisionDepartments } from './departments.ts';
 import { inTransaction } from './in-transaction.ts';
+import { orgEvents } from './org-events.ts';
 import {
   CODE_LENGTH,
   DIVISION_LEVELS,
@@ -462,7 +462,7 @@ export async function saveDivisions(
       options.onProgress?.(++done);
     }
     await ensureDivisionDepartments(trx, ordered, actor);
-    events.push(createEvent(DIVISIONS_CHANGED, { count: incoming.length }, actor.now));
+    events.push(orgEvents.create(DIVISIONS_CHANGED, { count: incoming.length }, actor.now));
     return { created, updated: incoming.length - created - unchanged, unchanged, total: incoming.length };
   });
 }
@@ -583,6 +583,6 @@ export async function deleteDivision(db: Db, code: string, actor: Actor): Promis
       before: current,
       at: actor.now,
     });
-    events.push(createEvent(DIVISIONS_CHANGED, { count: 1 }, actor.now));
+    events.push(orgEvents.create(DIVISIONS_CHANGED, { count: 1 }, actor.now));
   });
 }

@@ -1,5 +1,6 @@
 import type { Actor } from '../identity/index.ts';
-import type { Db, PlatformEvent } from '../kernel/index.ts';
+import type { Db } from '../kernel/index.ts';
+import type { OrgEvent } from './org-events.ts';
 
 /**
  * Runs `work` in a transaction (or in the caller's, when `db` already is one) and publishes
@@ -9,9 +10,9 @@ import type { Db, PlatformEvent } from '../kernel/index.ts';
 export async function inTransaction<T>(
   db: Db,
   actor: Actor,
-  work: (trx: Db, events: PlatformEvent[]) => Promise<T>,
+  work: (trx: Db, events: OrgEvent[]) => Promise<T>,
 ): Promise<T> {
-  const events: PlatformEvent[] = [];
+  const events: OrgEvent[] = [];
   if (db.isTransaction) return work(db, events);
   const result = await db.transaction().execute((trx) => work(trx, events));
   if (actor.bus) for (const event of events) await actor.bus.publish(event);

@@ -11,6 +11,7 @@ import { registerDivisionRoutes } from './division-routes.ts';
 import { DIVISIONS_CHANGED } from './divisions.ts';
 import { DivisionLocator } from './locate.ts';
 import { registerModuleRoutes } from './module-routes.ts';
+import { orgEvents } from './org-events.ts';
 import { PublicDivisionsCache } from './public-divisions.ts';
 import { orgMigrations } from './org-migrations.ts';
 import { registerResponsibilityRoutes } from './responsibility-routes.ts';
@@ -62,6 +63,7 @@ export { assertCoordinates, DivisionLocator, loadDivisionIndex } from './locate.
 export { ORG, type OrgServices } from './org-services.ts';
 export { type PlacedAddress, placeAddress } from './gazetteer.ts';
 export { type CatalogCategory, type CatalogModule, moduleCatalog } from './module-catalog.ts';
+export { type DivisionsChanged, type OrgEvent, type OrgEventMap, orgEvents } from './org-events.ts';
 export { orgMigrations } from './org-migrations.ts';
 export { type PublicDivisions, PublicDivisionsCache } from './public-divisions.ts';
 export { listResponsibilityGrids, type ResponsibilityGrid } from './responsibility-grids.ts';
@@ -114,7 +116,7 @@ export function createOrgCapability(): Capability<OrgServices> {
           await ensurePlateDepartments(kernel.db, kernel.modules, systemActor(kernel.clock.now()));
           await locator.reload();
           // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
-          unsubscribers.push(kernel.bus.subscribe(DIVISIONS_CHANGED, () => services.reloadDivisions()));
+          unsubscribers.push(orgEvents.subscribe(kernel.bus, DIVISIONS_CHANGED, () => services.reloadDivisions()));
         },
         stop() {
           for (const u of unsubscribers.splice(0)) u();

@@ -4,7 +4,7 @@
  * Models mapping of cases. Other capabilities import only from here.
  */
 import path from 'node:path';
-import { CASES } from '../cases/index.ts';
+import { CASES, caseEvents } from '../cases/index.ts';
 import { type Capability, capabilityKey, capabilitySettings } from '../kernel/index.ts';
 import { ORG } from '../org/index.ts';
 import { registerCitizenRoutes } from './citizen-routes.ts';
@@ -142,9 +142,9 @@ export function createParticipationCapability(
         start() {
           unsubscribes.push(kernel.bus.subscribe('identity.apikey.*', () => forgetApiKeys(p)));
           unsubscribes.push(
-            kernel.bus.subscribe('case.*', async (event) => {
+            caseEvents.subscribe(kernel.bus, 'case.*', async (event) => {
               if (!isCitizenVisibleEvent(event)) return;
-              const d = event.data as { caseId: string; number: string; to: string };
+              const d = event.data;
               for (const r of await reportsOfCase(kernel.db, d.caseId))
                 await p.notifier.notify({
                   caseNumber: d.number,

@@ -5,6 +5,7 @@
  * implements the same interface.
  */
 import { maskEmail, maskPhone } from '../identity/index.ts';
+import type { CaseEvent, CaseTransitioned } from '../cases/index.ts';
 import type { Logger, PlatformEvent } from '../kernel/index.ts';
 
 export interface StatusUpdate {
@@ -48,9 +49,13 @@ export class MemoryStatusNotifier implements StatusNotifier {
 }
 
 /** The case events a citizen hears about: transitions that change the state they see. */
-export function isCitizenVisibleEvent(e: PlatformEvent): boolean {
-  const d = e.data as { from?: string; to?: string };
+export function isCitizenVisibleEvent(e: CaseEvent): e is CaseEvent & PlatformEvent<CaseTransitioned> {
+  const d = e.data;
   return (
-    e.type.startsWith('case.') && e.type !== 'case.reported' && typeof d.to === 'string' && d.from !== d.to
+    e.type.startsWith('case.') &&
+    e.type !== 'case.reported' &&
+    'to' in d &&
+    typeof d.to === 'string' &&
+    d.from !== d.to
   );
 }

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditCapability } from '../../src/audit/index.ts';
-import { createDatahubCapability, DATAHUB, sweepOfflineDevices } from '../../src/datahub/index.ts';
+import {
+  createDatahubCapability,
+  DATAHUB,
+  type DatahubEvent,
+  datahubEvents,
+  sweepOfflineDevices,
+} from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
-import type { PlatformEvent } from '../../src/kernel/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { testBackends } from '../support/storage.ts';
 import { addDevice, postObservations, serviceKey } from './datahub-fixtures.ts';
+
+/** The device an event carries, if it carries one (not `device.deleted`, `device.key_rotated`). */
+const deviceOf = (e: DatahubEvent) => ('device' in e.data ? e.data.device : undefined);
 
 /** Two districts split at longitude 120.1: west is 330102, east 330105. */
 const locate = (_lat: number, lon: number) =>
@@ -18,7 +26,7 @@ for (const backend of testBackends()) {
   describe(`devices (${backend})`, () => {
     let app: TestApp;
     let admin: string;
-    const events: PlatformEvent[] = [];
+    const events: DatahubEvent[] = [];
     const call = (method: string, url: string, payload?: unknown, key = admin) =>
       app.app.inject({
         method: method as 'GET',
@@ -32,7 +40,7 @@ for (const backend of testBackends()) {
         env: { DEVICE_OFFLINE_AFTER_SECONDS: '600' },
         capabilities: [identityCapability, auditCapability, createDatahubCapability({ locate })],
       });
-      app.kernel.bus.subscribe('device.*', (e) => {
+      datahubEvents.subscribe(app.kernel.bus, 'device.*', (e) => {
         events.push(e);
       });
       admin = await serviceKey(app);
@@ -73,7 +81,7 @@ for (const backend of testBackends()) {
         .execute();
       assert.deepEqual(audit, [{ action: 'device.register', actor: 'datahub-svc' }]);
       assert.deepEqual(
-        events.map((e) => [e.type, (e.data as any).device.id]),
+        events.map((e) => [e.type, deviceOf(e)?.id]),
         [['device.registered', 'aq-west']],
       );
     });
@@ -166,7 +174,7 @@ for (const backend of testBackends()) {
       assert.equal(res.json().districtCode, '330102');
       assert.equal(res.json().status, 'maintenance');
       assert.deepEqual(
-        events.map((e) => [e.type, (e.data as any).device.name]),
+        events.map((e) => [e.type, deviceOf(e)?.name]),
         [['device.updated', 'Now west']],
       );
       const cleared = await call('PATCH', '/api/v1/devices/noise-east', { location: null });
@@ -216,10 +224,7 @@ for (const backend of testBackends()) {
       assert.equal(back.lastSeenAt, app.clock.now().toISOString());
       assert.ok(
         events.some(
-          (e) =>
-            e.type === 'device.updated' &&
-            (e.data as any).device.id === 'noise-live' &&
-            !(e.data as any).device.offline,
+          (e) => e.type === 'device.updated' && e.data.device.id === 'noise-live' && !e.data.device.offline,
         ),
       );
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditCapability } from '../../src/audit/index.ts';
-import { createDatahubCapability, DATAHUB } from '../../src/datahub/index.ts';
+import { createDatahubCapability, DATAHUB, datahubEvents } from '../../src/datahub/index.ts';
 import { identityCapability } from '../../src/identity/index.ts';
 import { orgCapability } from '../../src/org/index.ts';
 import type { PlatformEvent } from '../../src/kernel/index.ts';
@@ -53,7 +53,11 @@ for (const backend of testBackends()) {
       );
       assert.equal(items.find((s) => s.property === 'co')!.unit, 'mg/m3');
       assert.equal(items.find((s) => s.property === 'aqi')!.derived, true);
-      assert.ok(events.some((e) => e.type === 'device.registered' && (e.data as any).device.id === 'aq-001'));
+      assert.ok(
+        events
+          .filter(datahubEvents.has)
+          .some((e) => e.type === 'device.registered' && e.data.device.id === 'aq-001'),
+      );
     });
 
     test('a good batch is stored once; resending it counts duplicates', async () => {
@@ -165,9 +169,11 @@ for (const backend of testBackends()) {
       const aqi = streams.json().items.find((s: { property: string }) => s.property === 'aqi');
       // PM2.5 80 µg/m³ lies in 75–115 → IAQI 105–150: 100 + (80−75)/(115−75)·50 = 106.25 → 107
       assert.deepEqual(aqi.latest, { time: at(60), value: 107, quality: 'good' });
-      const latest = events.filter((e) => e.type === 'observation.latest');
+      const latest = events
+        .filter(datahubEvents.has)
+        .flatMap((e) => (e.type === 'observation.latest' ? [e] : []));
       assert.equal(latest.length, 1, 'one event per device per write');
-      const data = latest[0].data as any;
+      const data = latest[0].data;
       assert.equal(data.deviceId, 'aq-001');
       assert.equal(data.sensorType, 'air-quality-station');
       assert.equal(data.ngsiType, 'AirQualityObserved');

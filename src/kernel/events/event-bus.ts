@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-/** Something that happened on the platform, as carried by the bus. */
-export interface PlatformEvent<T = Record<string, unknown>> {
+/**
+ * Something that happened on the platform, as carried by the bus. `T` is the payload and `K`
+ * the type; a capability's event map gives both (`EventOf`, event-family.ts).
+ */
+export interface PlatformEvent<T = object, K extends string = string> {
   /** Unique id (UUID); consumers use it to drop duplicates. */
   readonly id: string;
-  /** Dotted type, e.g. `case.filed`, `observation.stored`. */
-  readonly type: string;
+  /** Dotted type, e.g. `case.filed`, `observation.latest`. */
+  readonly type: K;
   /** ISO 8601 time it happened (platform clock). */
   readonly occurredAt: string;
   /** The object it is about, e.g. `case:2026112800123`. */
@@ -13,6 +16,7 @@ export interface PlatformEvent<T = Record<string, unknown>> {
   readonly data: T;
 }
 
+/** A subscriber; `EventFamily.subscribe` gives it the typed events of one capability. */
 export type EventHandler = (event: PlatformEvent) => void | Promise<void>;
 
 /** Publish/subscribe between capabilities and, with NATS, between nodes. */
@@ -29,13 +33,16 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** Builds an event with a fresh id. */
-export function createEvent<T extends Record<string, unknown>>(
-  type: string,
+/**
+ * Builds an event with a fresh id, of any type and payload. Capabilities publish through
+ * their event family's typed `create` instead (`defineEvents`, docs/events.md).
+ */
+export function createEvent<T extends object, K extends string = string>(
+  type: K,
   data: T,
   occurredAt: Date,
   subject?: string,
-): PlatformEvent<T> {
+): PlatformEvent<T, K> {
   return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), subject, data };
 }
 
