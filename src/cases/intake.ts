@@ -13,7 +13,7 @@ import {
   type RegisteredCategory,
   type Urgency,
 } from '../kernel/index.ts';
-import { GroupCommit, type Outcome } from './case-batcher.ts';
+import { GroupCommit, type Outcome } from '../kernel/index.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
 import { caseEvents } from './case-events.ts';
 import { OPEN_CASE_NUMBER_SQL, OPEN_CASE_PLACE_SQL, OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';

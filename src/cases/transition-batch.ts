@@ -35,7 +35,7 @@ import {
   recordedParams,
   targetState,
 } from './case-actions.ts';
-import { GroupCommit, type Outcome } from './case-batcher.ts';
+import { GroupCommit, type Outcome } from '../kernel/index.ts';
 import { transitionRecords } from './transition-records.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { type CaseState, type CaseView, STAGE_OF_STATE } from './case-model.ts';

@@ -1,10 +1,12 @@
 /**
  * The write coalescer: observations from HTTP requests and MQTT messages wait in one
  * bounded queue and are written together, up to `maxBatchRows` per transaction, by one
- * multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT (datastream_id, time) DO NOTHING`.
- * A batch closes when it is full, or when the previous write finishes (group commit), or
- * after `lingerMs` when set. A submission resolves only after every one of its rows is
- * committed, so whoever acknowledges on that promise never acknowledges a lost row.
+ * multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT (datastream_id, time) DO NOTHING`,
+ * through the kernel's group commit (docs/architecture.md#group-commit). A batch closes when
+ * it is full, or when the previous write finishes, or after `lingerMs` when set. A
+ * submission larger than a batch is cut into parts of `maxBatchRows`; it resolves only after
+ * every one of its rows is committed, so whoever acknowledges on that promise never
+ * acknowledges a lost row.
  *
  * In the same transaction: the latest value of each datastream, the derived values of the
  * devices that got new inputs (the sensor type's `compute`, e.g. AQI), and the devices'
@@ -13,7 +15,15 @@
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { type Clock, type Db, type EventBus, type EventOf, UnavailableError } from '../kernel/index.ts';
+import {
+  type Clock,
+  type Db,
+  type EventBus,
+  type EventOf,
+  GroupCommit,
+  type Outcome,
+  UnavailableError,
+} from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
 import {
   type DatahubEvent,
@@ -62,18 +72,15 @@ export interface ObservationWriterOptions {
   lastSeenResolutionMs?: number;
 }
 
+/** A submission's state shared by its parts. */
 interface Submission {
-  remaining: number;
-  result: WriteResult;
   failed: boolean;
-  resolve(result: WriteResult): void;
-  reject(error: unknown): void;
 }
 
+/** At most `maxBatchRows` rows of one submission: one command of the group commit. */
 interface QueuedPart {
   sub: Submission;
   rows: readonly PendingObservation[];
-  offset: number;
 }
 
 interface LatestValue {
@@ -85,19 +92,12 @@ interface LatestValue {
 
 export class ObservationWriter {
   readonly #opts: Required<Omit<ObservationWriterOptions, 'bus'>> & { bus?: EventBus };
-  readonly #queue: QueuedPart[] = [];
-  #queued = 0;
+  readonly #commit: GroupCommit<QueuedPart, WriteResult>;
   #stored = 0;
-  #flushing = false;
-  #timer: NodeJS.Timeout | null = null;
-  #immediate: NodeJS.Immediate | null = null;
-  #roomWaiters: Array<{ rows: number; resolve(): void }> = [];
-  #idleWaiters: Array<() => void> = [];
   /** `observation.latest` waiting to be published, one per device (later writes merge in). */
   readonly #pendingLatest = new Map<string, LatestEvent>();
   readonly #pendingOther: DatahubEvent[] = [];
   #publishing: Promise<void> | null = null;
-  #closed = false;
   /** Rows per second of recent writes, for Retry-After. */
   #rate = 10_000;
 
@@ -109,11 +109,21 @@ export class ObservationWriter {
       lastSeenResolutionMs: 5_000,
       ...options,
     };
+    this.#commit = new GroupCommit<QueuedPart, WriteResult>({
+      maxBatch: Number.POSITIVE_INFINITY,
+      weight: (part) => part.rows.length,
+      maxWeight: this.#opts.maxBatchRows,
+      maxQueued: this.#opts.maxQueueRows,
+      lingerMs: this.#opts.lingerMs,
+      // A failed write fails its submissions whole; their callers resend (never acknowledged).
+      isolateFailures: false,
+      runBatch: (parts) => this.#writeParts(parts),
+    });
   }
 
   /** Rows waiting to be written. */
   get queued(): number {
-    return this.#queued;
+    return this.#commit.queued;
   }
 
   /** Observations this writer has stored since it started (duplicates not counted). */
@@ -123,13 +133,12 @@ export class ObservationWriter {
 
   /** True when `rows` more fit in the queue (an empty queue takes any one submission). */
   hasRoom(rows: number): boolean {
-    return this.#queued === 0 || this.#queued + rows <= this.#opts.maxQueueRows;
+    return this.#commit.hasRoom(rows);
   }
 
   /** Resolves when `rows` more fit in the queue. */
   whenRoom(rows: number): Promise<void> {
-    if (this.hasRoom(rows)) return Promise.resolve();
-    return new Promise((resolve) => this.#roomWaiters.push({ rows, resolve }));
+    return this.#commit.whenRoom(rows);
   }
 
   /**
@@ -137,40 +146,46 @@ export class ObservationWriter {
    * Retry-After) when the queue is full: nothing of the submission was taken then.
    */
   submit(rows: readonly PendingObservation[]): Promise<WriteResult> {
-    if (this.#closed) throw new UnavailableError('The node is shutting down.', 'ingest.closed', 1);
+    if (this.#commit.closed) throw new UnavailableError('The node is shutting down.', 'ingest.closed', 1);
     if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     if (!this.hasRoom(rows.length)) {
-      const seconds = Math.max(1, Math.ceil(this.#queued / Math.max(1, this.#rate)));
+      const queued = this.#commit.queued;
+      const seconds = Math.max(1, Math.ceil(queued / Math.max(1, this.#rate)));
       throw new UnavailableError(
-        `Ingestion is overloaded (${this.#queued} observations waiting); retry later.`,
+        `Ingestion is overloaded (${queued} observations waiting); retry later.`,
         'ingest.overloaded',
         seconds,
       );
     }
-    return new Promise<WriteResult>((resolve, reject) => {
-      const sub: Submission = {
-        remaining: rows.length,
-        result: { accepted: 0, duplicates: 0 },
-        failed: false,
-        resolve,
-        reject,
-      };
-      this.#queue.push({ sub, rows, offset: 0 });
-      this.#queued += rows.length;
-      this.#schedule();
-    });
+    const sub: Submission = { failed: false };
+    const max = this.#opts.maxBatchRows;
+    const parts: Array<Promise<WriteResult>> = [];
+    for (let at = 0; at < rows.length; at += max)
+      parts.push(this.#commit.submit({ sub, rows: rows.length <= max ? rows : rows.slice(at, at + max) }));
+    if (parts.length === 1) return parts[0];
+    return Promise.all(parts).then(
+      (results) => ({
+        accepted: results.reduce((n, r) => n + r.accepted, 0),
+        duplicates: results.reduce((n, r) => n + r.duplicates, 0),
+      }),
+      (error) => {
+        // Its parts still queued are dropped when their batch is taken: the caller got the
+        // error (never an acknowledgement) and resends; idempotency absorbs what was stored.
+        sub.failed = true;
+        throw error;
+      },
+    );
   }
 
   /** Writes what is queued and waits for the events of written batches to be published. */
   async drain(): Promise<void> {
-    if (this.#queued > 0 || this.#flushing)
-      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.#commit.drain();
     while (this.#publishing) await this.#publishing;
   }
 
   /** Refuses new submissions, then drains. */
   async close(): Promise<void> {
-    this.#closed = true;
+    await this.#commit.close();
     await this.drain();
   }
 
@@ -215,92 +230,32 @@ export class ObservationWriter {
     }
   }
 
-  #schedule(): void {
-    if (this.#flushing || this.#timer || this.#immediate) return;
-    if (this.#queued >= this.#opts.maxBatchRows || this.#opts.lingerMs <= 0)
-      this.#immediate = setImmediate(() => {
-        this.#immediate = null;
-        void this.#flush();
-      });
-    else
-      this.#timer = setTimeout(() => {
-        this.#timer = null;
-        void this.#flush();
-      }, this.#opts.lingerMs);
-  }
-
-  #take(): QueuedPart[] {
-    const parts: QueuedPart[] = [];
-    let room = this.#opts.maxBatchRows;
-    while (room > 0 && this.#queue.length > 0) {
-      const head = this.#queue[0];
-      const n = Math.min(room, head.rows.length - head.offset);
-      parts.push({ sub: head.sub, rows: head.rows.slice(head.offset, head.offset + n), offset: 0 });
-      head.offset += n;
-      room -= n;
-      if (head.offset >= head.rows.length) this.#queue.shift();
-    }
-    const taken = this.#opts.maxBatchRows - room;
-    this.#queued -= taken;
-    return parts;
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#flushing) return;
-    this.#flushing = true;
-    const parts = this.#take();
+  /** One write of the parts of a batch; one result per part. */
+  async #writeParts(parts: QueuedPart[]): Promise<Array<Outcome<WriteResult>>> {
+    const live = parts.filter((p) => !p.sub.failed);
+    const rows = live.length === 1 ? live[0].rows : live.flatMap((p) => p.rows);
     const started = performance.now();
-    try {
-      const rows = parts.flatMap((p) => p.rows);
-      const outcome = await this.#write(rows);
-      const ms = performance.now() - started;
-      if (rows.length >= 100) this.#rate = Math.round((rows.length / Math.max(1, ms)) * 1000);
-      let i = 0;
-      for (const part of parts) {
-        for (let k = 0; k < part.rows.length; k++, i++) {
-          if (outcome.stored[i]) {
-            part.sub.result.accepted++;
-            this.#stored++;
-          } else part.sub.result.duplicates++;
-        }
-        part.sub.remaining -= part.rows.length;
-        if (part.sub.remaining === 0 && !part.sub.failed) part.sub.resolve(part.sub.result);
+    let outcome: { stored: boolean[]; events: DatahubEvent[] } = { stored: [], events: [] };
+    if (rows.length)
+      try {
+        outcome = await this.#write(rows);
+      } catch (error) {
+        this.#opts.logger.error({ err: error }, 'writing observations failed');
+        throw error;
       }
-      if (outcome.events.length && this.#opts.bus) this.#enqueue(outcome.events);
-    } catch (error) {
-      this.#opts.logger.error({ err: error }, 'writing observations failed');
-      const failed = new Set<Submission>();
-      for (const part of parts) {
-        if (!part.sub.failed) {
-          part.sub.failed = true;
-          part.sub.reject(error);
-        }
-        failed.add(part.sub);
-      }
-      // What is still queued of a failed submission is dropped: its caller got the error
-      // (never an acknowledgement) and resends; idempotency absorbs what did get stored.
-      for (let q = this.#queue.length - 1; q >= 0; q--) {
-        const part = this.#queue[q];
-        if (failed.has(part.sub)) {
-          this.#queued -= part.rows.length - part.offset;
-          this.#queue.splice(q, 1);
-        }
-      }
-    } finally {
-      this.#flushing = false;
-      this.#wakeRoomWaiters();
-      if (this.#queued > 0) this.#schedule();
-      else {
-        const idle = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const resolve of idle) resolve();
-      }
-    }
-  }
-
-  #wakeRoomWaiters(): void {
-    while (this.#roomWaiters.length && this.hasRoom(this.#roomWaiters[0].rows))
-      this.#roomWaiters.shift()!.resolve();
+    const ms = performance.now() - started;
+    if (rows.length >= 100) this.#rate = Math.round((rows.length / Math.max(1, ms)) * 1000);
+    if (outcome.events.length && this.#opts.bus) this.#enqueue(outcome.events);
+    let i = 0;
+    return parts.map((part): Outcome<WriteResult> => {
+      if (part.sub.failed) return { ok: false, error: new Error('Dropped: an earlier part failed.') };
+      const result: WriteResult = { accepted: 0, duplicates: 0 };
+      for (let k = 0; k < part.rows.length; k++, i++)
+        if (outcome.stored[i]) result.accepted++;
+        else result.duplicates++;
+      this.#stored += result.accepted;
+      return { ok: true, value: result };
+    });
   }
 
   /** One transaction: observations, latest values, derived values, liveness. */

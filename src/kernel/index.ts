@@ -1,6 +1,7 @@
 /**
  * The kernel's public face: configuration, storage, errors, clock, events, scheduler,
- * module registry, the HTTP conventions and the public-address check of outbound requests. Capabilities import only from here.
+ * module registry, group commit, the HTTP conventions and the public-address check of outbound
+ * requests. Capabilities import only from here.
  */
 export { type Clock, ManualClock, systemClock } from './clock.ts';
 export {
@@ -33,6 +34,7 @@ export {
   type EventTypeOf,
 } from './events/event-family.ts';
 export { registerHealthRoutes } from './http/health-routes.ts';
+export { GroupCommit, type GroupCommitOptions, type Outcome } from './group-commit.ts';
 export * from './http/index.ts';
 export {
   type Capability,

@@ -8,7 +8,7 @@
 import { type CaseEngine, type CaseEvent, caseEvents, getCase } from '../cases/index.ts';
 import { type DatahubEventMap, datahubEvents } from '../datahub/index.ts';
 import { SYSTEM_PRINCIPAL } from '../identity/index.ts';
-import type { EventOf, Kernel, PlatformEvent } from '../kernel/index.ts';
+import { type EventOf, GroupCommit, type Kernel, type PlatformEvent } from '../kernel/index.ts';
 import type { StoredAttribute } from './entity-model.ts';
 import type { EntityService } from './entity-service.ts';
 import type { ProjectionWrite } from './entity-store.ts';
@@ -202,18 +202,16 @@ export async function startProjections(
   };
 
   // Latest observations are coalesced: each event replaces the pending values of its entity
-  // (newest time per property), and pending entities are written together in one statement
-  // when the previous write finishes (group commit; a lone event is written on the next turn).
+  // (newest time per property), and pending entities are written together when the previous
+  // write finishes, through the kernel's group commit (docs/architecture.md#group-commit): its
+  // commands are the ids of the pending entities, and a batch takes every one queued, written
+  // {@link MAX_BATCH} to a statement. A lone event is written on the next turn.
   interface Pending {
     o: LatestObservations;
     /** Per event, its attributes, for projected entities that keep their own history. */
     history: Array<Record<string, StoredAttribute | null>>;
   }
   const pending = new Map<string, Pending>();
-  let writing: Promise<void> | null = null;
-  let timer: { kind: 'timeout'; h: NodeJS.Timeout } | { kind: 'immediate'; h: NodeJS.Immediate } | null =
-    null;
-  let lastWriteAt = Number.NEGATIVE_INFINITY;
   let stopped = false;
 
   const writeBatch = async (batch: Array<[string, Pending]>) => {
@@ -237,58 +235,25 @@ export async function startProjections(
     }
   };
 
-  /** Writes what is pending now, batch after batch (later events wait for the next write). */
-  const pump = async () => {
-    for (let left = pending.size; left > 0 && pending.size; left -= MAX_BATCH) {
-      lastWriteAt = performance.now();
-      const batch: Array<[string, Pending]> = [];
-      for (const entry of pending) {
-        batch.push(entry);
-        if (batch.length >= MAX_BATCH) break;
-      }
-      for (const [id] of batch) pending.delete(id);
-      await writeBatch(batch);
-    }
-  };
-  const cancelTimer = () => {
-    if (timer?.kind === 'timeout') clearTimeout(timer.h);
-    else if (timer?.kind === 'immediate') clearImmediate(timer.h);
-    timer = null;
-  };
-  const startWriting = () => {
-    writing = pump().finally(() => {
-      writing = null;
-      schedule();
-    });
-  };
   /**
    * At rest on the next turn (the events of one data hub write, published one after another
    * in microtasks, share the statement); under load at most one write per
-   * {@link MIN_WRITE_INTERVAL_MS}, so that several data hub writes share it.
+   * {@link MIN_WRITE_INTERVAL_MS}, so that several data hub writes share it. Later events for
+   * an entity being written wait for the next write.
    */
-  const schedule = () => {
-    if (timer || writing || pending.size === 0) return;
-    const go = () => {
-      timer = null;
-      if (!writing && pending.size) startWriting();
-    };
-    const wait = lastWriteAt + MIN_WRITE_INTERVAL_MS - performance.now();
-    timer =
-      wait > 0 ? { kind: 'timeout', h: setTimeout(go, wait) } : { kind: 'immediate', h: setImmediate(go) };
-  };
-  /** Writes what is pending now and resolves when nothing is pending or being written. */
-  const flush = async () => {
-    for (;;) {
-      if (writing) await writing;
-      else if (pending.size) {
-        cancelTimer();
-        startWriting();
-      } else {
-        cancelTimer();
-        return;
-      }
-    }
-  };
+  const commit = new GroupCommit<string, void>({
+    maxBatch: Number.POSITIVE_INFINITY,
+    maxQueued: MAX_PENDING,
+    minIntervalMs: MIN_WRITE_INTERVAL_MS,
+    isolateFailures: false,
+    runBatch: async (ids) => {
+      // Taken out of `pending` before the first await: events from now on start a new entry.
+      const batch = ids.map((id): [string, Pending] => [id, pending.get(id)!]);
+      for (const id of ids) pending.delete(id);
+      for (let at = 0; at < batch.length; at += MAX_BATCH) await writeBatch(batch.slice(at, at + MAX_BATCH));
+      return ids.map(() => ({ ok: true, value: undefined }));
+    },
+  });
 
   const projectLatest = async (event: EventOf<DatahubEventMap, 'observation.latest'>) => {
     const o: LatestObservations = event.data;
@@ -301,6 +266,7 @@ export async function startProjections(
         o: { ...o, values: { ...o.values } },
         history: history ? [history] : [],
       });
+      commit.submit(id).catch((err) => kernel.logger.warn({ err }, 'NGSI-LD projection observation failed'));
     } else {
       const values = waiting.o.values;
       for (const [property, v] of Object.entries(o.values))
@@ -311,9 +277,8 @@ export async function startProjections(
         if (waiting.history.length > MAX_PENDING_HISTORY) waiting.history.shift();
       }
     }
-    schedule();
     // Bounded: far behind, the publisher waits (and the data hub merges its next events).
-    if (pending.size >= MAX_PENDING && writing) await writing;
+    if (pending.size >= MAX_PENDING && commit.busy) await commit.whenRoom(1);
   };
 
   const projectCase = async (event: CaseEvent) => {
@@ -363,10 +328,10 @@ export async function startProjections(
     datahubEvents.subscribe(kernel.bus, 'observation.latest', guard('observation', projectLatest)),
     caseEvents.subscribe(kernel.bus, 'case.*', guard('case', projectCase)),
   ];
-  entities.beforeRead = () => (pending.size || writing ? flush() : Promise.resolve());
+  entities.beforeRead = () => (pending.size || commit.busy ? commit.drain() : Promise.resolve());
   return async () => {
     for (const off of offs) off();
-    await flush();
+    await commit.drain();
     stopped = true;
     entities.beforeRead = null;
   };

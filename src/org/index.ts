@@ -116,7 +116,9 @@ export function createOrgCapability(): Capability<OrgServices> {
           await ensurePlateDepartments(kernel.db, kernel.modules, systemActor(kernel.clock.now()));
           await locator.reload();
           // Any node's division change (the bus spans nodes with NATS) rebuilds this node's index.
-          unsubscribers.push(orgEvents.subscribe(kernel.bus, DIVISIONS_CHANGED, () => services.reloadDivisions()));
+          unsubscribers.push(
+            orgEvents.subscribe(kernel.bus, DIVISIONS_CHANGED, () => services.reloadDivisions()),
+          );
         },
         stop() {
           for (const u of unsubscribers.splice(0)) u();
