@@ -212,7 +212,9 @@ export function isWorkingDay(date: string, cal: WorkingCalendar): boolean {
  * Working intervals of a day, per calendar: each costs eight time-zone conversions
  * (`Intl` formatToParts, microseconds each), and every stage start, pause, end and light
  * asks for the same few days — at thousands of transitions a second that was most of a
- * transition's CPU time.
+ * transition's CPU time. A pure memo, so it may live at module level (docs/architecture.md,
+ * "Capabilities"): the calendar is immutable and the answer depends on nothing else, so two
+ * apps sharing a calendar object would compute the same intervals.
  */
 const intervalCache = new WeakMap<WorkingCalendar, Map<string, ReadonlyArray<readonly [number, number]>>>();
 
