@@ -17,7 +17,6 @@ import type { DivisionLocator } from './locate.ts';
 import { etagMatches, type PublicDivisionsCache } from './public-divisions.ts';
 import {
   areaGeometry,
-  codeList,
   codeParams,
   divisionCode,
   divisionLevel,
@@ -26,18 +25,12 @@ import {
   locatedChain,
   lon,
   secured,
-  slugCode,
 } from './org-schemas.ts';
-import {
-  deleteResponsibilityGrid,
-  getResponsibilityGrid,
-  listResponsibilityGrids,
-  type ResponsibilityGridInput,
-  saveResponsibilityGrids,
-} from './responsibility-grids.ts';
+import { registerResponsibilityGridRoutes } from './responsibility-grid-routes.ts';
 
 const tags = ['divisions'];
 
+/** Registers the division and point lookup routes, then the responsibility grids' (`responsibility-grid-routes.ts`). */
 export function registerDivisionRoutes(
   app: FastifyInstance,
   kernel: Kernel,
@@ -237,84 +230,6 @@ export function registerDivisionRoutes(
     },
   );
 
-  const gridTags = ['responsibility grids'];
-  const gridBody = {
-    type: 'object',
-    required: ['name', 'divisionCode', 'gridCodes'],
-    additionalProperties: false,
-    properties: {
-      code: slugCode,
-      name: localizedText,
-      divisionCode,
-      gridCodes: { ...codeList, minItems: 1 },
-      workerIds: codeList,
-    },
-  } as const;
-
-  app.get(
-    '/api/v1/responsibility-grids',
-    {
-      preHandler: read,
-      schema: {
-        tags: gridTags,
-        summary: 'List responsibility grids (责任网格)',
-        security: secured,
-        querystring: {
-          type: 'object',
-          properties: { within: divisionCode, worker: { type: 'string', maxLength: 64 } },
-        },
-      },
-    },
-    async (request) =>
-      listResponsibilityGrids(db, actorOf(request), request.query as { within?: string; worker?: string }),
-  );
-
-  app.get(
-    '/api/v1/responsibility-grids/:code',
-    {
-      preHandler: read,
-      schema: { tags: gridTags, summary: 'One responsibility grid', security: secured, params: codeParams },
-    },
-    async (request) => getResponsibilityGrid(db, actorOf(request), (request.params as { code: string }).code),
-  );
-
-  app.put(
-    '/api/v1/responsibility-grids/:code',
-    {
-      preHandler: write,
-      schema: {
-        tags: gridTags,
-        summary: 'Create or replace a responsibility grid and its grid workers',
-        security: secured,
-        params: codeParams,
-        body: gridBody,
-      },
-    },
-    async (request) => {
-      const code = (request.params as { code: string }).code;
-      const [saved] = await saveResponsibilityGrids(
-        db,
-        [{ ...(request.body as Omit<ResponsibilityGridInput, 'code'>), code }],
-        actorOf(request),
-      );
-      return saved;
-    },
-  );
-
-  app.delete(
-    '/api/v1/responsibility-grids/:code',
-    {
-      preHandler: write,
-      schema: {
-        tags: gridTags,
-        summary: 'Delete a responsibility grid',
-        security: secured,
-        params: codeParams,
-      },
-    },
-    async (request, reply) => {
-      await deleteResponsibilityGrid(db, (request.params as { code: string }).code, actorOf(request));
-      return reply.status(204).send();
-    },
-  );
+  // The grids' paths follow the divisions' in the OpenAPI document.
+  registerResponsibilityGridRoutes(app, kernel);
 }

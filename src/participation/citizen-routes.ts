@@ -1,12 +1,12 @@
 /**
- * HTTP face of the citizen API (`/api/v1/citizen/…`) and the public board
- * (`/api/v1/public/…`). Handlers read the request, call one service and return.
+ * HTTP face of the citizen API (`/api/v1/citizen/…`), on the scope that also carries the
+ * public board (`/api/v1/public/…`, `public-board-routes.ts`). Handlers read the request,
+ * call one service and return.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SATISFACTION, type Satisfaction } from '../cases/index.ts';
-import { authenticatePublic, requireAuthenticated, routeAccess } from '../identity/index.ts';
-import { NotFoundError } from '../kernel/index.ts';
+import { authenticatePublic, requireAuthenticated } from '../identity/index.ts';
 import {
   type CitizenReportFields,
   followReport,
@@ -18,7 +18,7 @@ import { multipartLimits, readMultipart, type UploadedPhoto } from './multipart-
 import { negotiateLanguage } from './open311-services.ts';
 import { baseUrlOf } from './open311-routes.ts';
 import type { Participation } from './participation-context.ts';
-import { districtFigures, publicCaseMap } from './public-board.ts';
+import { registerPublicBoardRoutes } from './public-board-routes.ts';
 import type { ReportWriter } from './report-store.ts';
 
 const tags = ['citizen'];
@@ -45,6 +45,7 @@ const uploadLimitsOf = (p: Participation) => ({
   maxFiles: p.settings.uploadMaxFiles,
 });
 
+/** Registers the citizen API's routes, then the public board's (`public-board-routes.ts`), on one scope. */
 export function registerCitizenRoutes(
   app: FastifyInstance,
   p: () => Participation,
@@ -137,72 +138,7 @@ export function registerCitizenRoutes(
       },
     );
 
-    scope.get(
-      '/api/v1/public/cases',
-      {
-        config: routeAccess('public'),
-        schema: {
-          tags: ['public'],
-          summary: 'Anonymized cases on the map (GeoJSON; points at ~200 m cell centres)',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              status: { type: 'string', enum: ['open', 'closed'] },
-              service_code: { type: 'string', maxLength: 100 },
-              district: { type: 'string', pattern: '^\\d{6}$' },
-              days: { type: 'integer', minimum: 1, maximum: 90, default: 30 },
-            },
-          },
-        },
-      },
-      async (request) => publicCaseMap(p(), request.query as never, lang(request)),
-    );
-
-    scope.get(
-      '/api/v1/public/districts',
-      {
-        config: routeAccess('public'),
-        schema: {
-          tags: ['public'],
-          summary: 'Counts, closure rate and satisfaction rate per district',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { days: { type: 'integer', minimum: 1, maximum: 90, default: 30 } },
-          },
-        },
-      },
-      async (request) => districtFigures(p(), request.query as { days?: number }),
-    );
-
-    scope.get(
-      '/api/v1/public/media/:name',
-      {
-        config: routeAccess('public'),
-        schema: {
-          tags: ['public'],
-          summary: 'A report photo (metadata removed), by its content name',
-          params: {
-            type: 'object',
-            required: ['name'],
-            properties: { name: { type: 'string', maxLength: 80 } },
-          },
-        },
-      },
-      async (request, reply) => {
-        const name = (request.params as { name: string }).name;
-        const found = await p().media.get(name);
-        if (!found) throw new NotFoundError(`No media ${name}.`, 'media.not_found');
-        return (
-          reply
-            .type(found.type)
-            .header('cache-control', 'public, max-age=31536000, immutable')
-            // Open311 clients on other sites show these photos (media_url).
-            .header('cross-origin-resource-policy', 'cross-origin')
-            .send(found.data)
-        );
-      },
-    );
+    // The public board's paths follow the citizen API's in the OpenAPI document.
+    registerPublicBoardRoutes(scope, p);
   });
 }
