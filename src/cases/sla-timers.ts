@@ -21,7 +21,6 @@ import { recordCaseEvent } from './case-outbox.ts';
 import { ESCALATION_LEVELS } from './case-model.ts';
 import { appendHistory, type CaseRow, type StageRow } from './case-store.ts';
 import { type NotificationInput, notify } from './notifications.ts';
-import { type SlaLight, type StageClock, thresholds } from './sla-clock.ts';
 
 export const JOB_YELLOW = 'case.sla.yellow';
 export const JOB_RED = 'case.sla.red';
@@ -66,72 +65,6 @@ export const THRESHOLD_ATTEMPTS = 50;
 
 /** Case columns that change with the stage. */
 export type StagePatch = Partial<Pick<CaseRow, 'stage' | 'light' | 'deadlines' | 'handle_deadline'>>;
-
-async function scheduleThresholds(
-  engine: CaseEngine,
-  trx: Db,
-  s: StageRow,
-  t: { yellowAt: Date; deadline: Date },
-  now: Date,
-) {
-  await engine.scheduler.schedule(nextThresholdJob(s, t, now), trx);
-}
-
-function patchFor(row: CaseRow, s: StageRow, deadline: Date | null, light: SlaLight): StagePatch {
-  const deadlines = { ...row.deadlines };
-  if (deadline) deadlines[s.stage] = deadline.toISOString();
-  return {
-    stage: s.stage,
-    light,
-    deadlines,
-    ...(s.stage === 'handle' ? { handle_deadline: deadline } : {}),
-  };
-}
-
-/** Starts the clock of a stage: a new round, its deadlines and timers. */
-export async function startStage(
-  engine: CaseEngine,
-  trx: Db,
-  row: CaseRow,
-  stage: Stage,
-  now: Date,
-): Promise<StagePatch> {
-  const limits =
-    engine.modules.stageLimits(row.category, row.urgency) ?? engine.settings.defaultLimits[row.urgency];
-  const minutes = limits.minutes[stage] ?? engine.settings.defaultLimits[row.urgency].minutes[stage];
-  if (!minutes) return { stage, light: null };
-  const last = await trx
-    .selectFrom('case_stage')
-    .select((eb) => eb.fn.max('round').as('round'))
-    .where('case_id', '=', row.id)
-    .where('stage', '=', stage)
-    .executeTakeFirst();
-  const clock: StageClock = {
-    basis: limits.basis,
-    totalMinutes: minutes,
-    consumedMinutes: 0,
-    runningSince: now,
-  };
-  const t = thresholds(clock, engine.calendar)!;
-  const s = (await trx
-    .insertInto('case_stage')
-    .values({
-      case_id: row.id,
-      stage,
-      round: Number(last?.round ?? 0) + 1,
-      basis: limits.basis,
-      limit_minutes: minutes,
-      running_since: now,
-      started_at: now,
-      yellow_at: t.yellowAt,
-      deadline: t.deadline,
-      light: 'green',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()) as StageRow;
-  await scheduleThresholds(engine, trx, s, t, now);
-  return patchFor(row, s, t.deadline, 'green');
-}
 
 /** Schedules an event to be published once the current transaction has committed. */
 export async function publishAfterCommit(engine: CaseEngine, trx: Db, event: PlatformEvent): Promise<void> {
