@@ -168,6 +168,16 @@ export interface IntakeResult {
   created: boolean;
 }
 
+/**
+ * A row another capability records with a new case, in the transaction that creates it
+ * (participation's report row of an Open311 post): its table, and the row once the case's id
+ * and number are known. It is written only when the report creates a case.
+ */
+export interface AlongsideRow {
+  table: string;
+  row(created: { id: string; number: string }): Record<string, unknown>;
+}
+
 /** A checked report waiting for its batch. */
 interface IntakeCommand {
   principal: Principal;
@@ -175,6 +185,7 @@ interface IntakeCommand {
   category: RegisteredCategory;
   place: LocatedPoint;
   now: Date;
+  alongside?: AlongsideRow;
 }
 
 /** Most reports committed in one transaction. */
@@ -211,12 +222,14 @@ async function reportAlone(engine: CaseEngine, command: IntakeCommand): Promise<
  * Creates a case, or returns the one this client request already created (`created: false`).
  * Checks (permission, category, place) happen here, before the report joins a batch; the
  * batch commits it with the others (see case-batcher.ts), and its `case.reported` event is
- * published right after that commit.
+ * published right after that commit. `alongside` is a row of another capability written in
+ * the same transaction when the case is created.
  */
 export async function reportCase(
   engine: CaseEngine,
   principal: Principal,
   input: IntakeInput,
+  options: { alongside?: AlongsideRow } = {},
 ): Promise<IntakeResult> {
   authorize(principal, 'case.report');
   const category = engine.modules.category(input.category);
@@ -234,7 +247,14 @@ export async function reportCase(
       { lat, lon },
       'case.location_outside_city',
     );
-  return intakeBatcher(engine).submit({ principal, input, category, place, now: engine.clock.now() });
+  return intakeBatcher(engine).submit({
+    principal,
+    input,
+    category,
+    place,
+    now: engine.clock.now(),
+    alongside: options.alongside,
+  });
 }
 
 /** The stage clock of a new case: its `file` stage, computed without the database. */
@@ -465,8 +485,16 @@ async function reportBatch(
       deadline: st!.deadline,
       light: 'green' as const,
     }));
-    // Cases, reporters, duplicate links, history and stages in one statement; stages last,
-    // for their ids.
+    // Other capabilities' rows of the new cases, one part per table.
+    const alongside = new Map<string, Array<Record<string, unknown>>>();
+    for (const { c, p } of fresh)
+      if (c.alongside) {
+        const list = alongside.get(c.alongside.table) ?? [];
+        list.push(c.alongside.row({ id: p.id, number: p.number! }));
+        alongside.set(c.alongside.table, list);
+      }
+    // Cases, reporters, duplicate links, history, rows alongside and stages in one statement;
+    // stages last, for their ids.
     const stageIds = await insertRowsTogether<{ id: string; case_id: string }>(
       trx,
       [
@@ -477,6 +505,7 @@ async function reportBatch(
         { table: 'case_reporter', rows: reporterRows },
         { table: 'case_duplicate', rows: duplicateRows },
         { table: 'case_history', rows: historyRows },
+        ...[...alongside].map(([table, rows]) => ({ table, rows })),
         { table: 'case_stage', rows: stageValues },
       ],
       { returning: ['id', 'case_id'] },
