@@ -70,6 +70,11 @@ export interface CaseEngine {
   readonly calendar: WorkingCalendar;
   readonly settings: CaseSettings;
   readonly deps: CaseDependencies;
+  /**
+   * The engine's group-commit loops, made with their first command (intake.ts,
+   * transition-batch.ts, which know their commands' types).
+   */
+  readonly loops: { intake?: unknown; transitions?: unknown };
 }
 
 /** Builds the engine of a kernel. */
@@ -83,5 +88,6 @@ export function createCaseEngine(kernel: Kernel, settings: CaseSettings, deps: C
     calendar: Object.freeze({ ...settings.calendar, timeZone: kernel.config.timeZone }),
     settings,
     deps,
+    loops: {},
   });
 }

@@ -7,17 +7,6 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../kernel/index.ts';
-import { localDate } from './sla-clock.ts';
-
-/** Takes the next number of the local day of `now`. */
-export async function nextCaseNumber(trx: Db, now: Date, timeZone: string): Promise<string> {
-  const day = localDate(now, timeZone).replaceAll('-', '');
-  const { rows } = await sql<{ last: number }>`
-    insert into case_number_counter (day, last) values (${day}, 1)
-    on conflict (day) do update set last = case_number_counter.last + 1
-    returning last`.execute(trx);
-  return formatCaseNumber(day, Number(rows[0].last));
-}
 
 /**
  * Reserves `count` consecutive numbers of a day (`YYYYMMDD`) in one statement, for a

@@ -244,35 +244,14 @@ export async function recordCaseEvents(
 export type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';
 
 /**
- * The working-time milestones a transition reaches (first occurrence each):
- * file = reported → filed, dispatch = filed → first dispatch, accept = the accepted
- * dispatch → accept, handle = accept → first handling report, close = reported → closed.
- */
-export async function recordTimings(
-  engine: CaseEngine,
-  trx: Db,
-  before: CaseRow,
-  action: string,
-  to: CaseState,
-  now: Date,
-  leadAfter: string | null,
-): Promise<void> {
-  const values = timingsOf(engine, before, action, to, now, leadAfter);
-  if (values.length)
-    await trx
-      .insertInto('case_timing')
-      .values(values)
-      .onConflict((oc) => oc.columns(['case_id', 'milestone']).doNothing())
-      .execute();
-}
-
-/**
- * The `case_timing` rows a transition reaches (see {@link recordTimings}), with the case's
+ * The `case_timing` rows a transition reaches (first occurrence each: file = reported →
+ * filed, dispatch = filed → first dispatch, accept = the accepted dispatch → accept, handle =
+ * accept → first handling report, close = reported → closed), with the case's
  * scope and its lead department after the transition (a trigger keeps that equal to the
  * case's when the case later changes hands; migration 0457).
  */
 export function timingsOf(
-  engine: CaseEngine,
+  engine: Pick<CaseEngine, 'calendar'>,
   before: CaseRow,
   action: string,
   to: CaseState,

@@ -59,7 +59,7 @@ export * from './case-model.ts';
 export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';
 export { type CaseReach, caseReadReach } from './case-store.ts';
 export { type CaseSettings, caseSettingsFromEnv, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
-export { distanceMeters, type IntakeInput, intakeBatcher, reportCase } from './intake.ts';
+export { type AlongsideRow, distanceMeters, type IntakeInput, intakeBatcher, reportCase } from './intake.ts';
 export * from './sla-clock.ts';
 export {
   CASE_ACTIONS,

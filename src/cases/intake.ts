@@ -8,20 +8,19 @@ import { sql } from 'kysely';
 import { authorize, maskPersonalData, type Principal } from '../identity/index.ts';
 import {
   type Db,
+  GroupCommit,
   InvalidInputError,
+  type Outcome,
   type PlatformEvent,
   type RegisteredCategory,
   type Urgency,
 } from '../kernel/index.ts';
-import { GroupCommit, type Outcome } from '../kernel/index.ts';
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
-import { caseEvents } from './case-events.ts';
 import { OPEN_CASE_NUMBER_SQL, OPEN_CASE_PLACE_SQL, OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
 import type { CaseView, Channel, Reporter } from './case-model.ts';
-import { formatCaseNumber, nextCaseNumber, reserveCaseNumbers } from './case-number.ts';
-import { recordCaseEvent, recordCaseEvents } from './case-outbox.ts';
+import { formatCaseNumber, reserveCaseNumbers } from './case-number.ts';
+import { recordCaseEvents } from './case-outbox.ts';
 import {
-  appendHistory,
   type CaseRow,
   findCaseRow,
   loadCaseDetail,
@@ -30,7 +29,8 @@ import {
   toCaseView,
 } from './case-store.ts';
 import { localDate, type StageClock, thresholds } from './sla-clock.ts';
-import { nextThresholdJob, startStage } from './sla-timers.ts';
+import { nextThresholdJob } from './sla-timers.ts';
+import { caseEvents } from './case-events.ts';
 
 /** A report as any channel delivers it. */
 export interface IntakeInput {
@@ -169,6 +169,16 @@ export interface IntakeResult {
   created: boolean;
 }
 
+/**
+ * A row another capability records with a new case, in the transaction that creates it
+ * (participation's report row of an Open311 post): its table, and the row once the case's id
+ * and number are known. It is written only when the report creates a case.
+ */
+export interface AlongsideRow {
+  table: string;
+  row(created: { id: string; number: string }): Record<string, unknown>;
+}
+
 /** A checked report waiting for its batch. */
 interface IntakeCommand {
   principal: Principal;
@@ -176,37 +186,51 @@ interface IntakeCommand {
   category: RegisteredCategory;
   place: LocatedPoint;
   now: Date;
+  alongside?: AlongsideRow;
 }
 
 /** Most reports committed in one transaction. */
 export const INTAKE_BATCH = 256;
 
-const batchers = new WeakMap<CaseEngine, GroupCommit<IntakeCommand, IntakeResult>>();
-
-/** The engine's intake group-commit loop (created on first use). */
+/** The engine's intake group-commit loop (made with its first report, kept on the engine). */
 export function intakeBatcher(engine: CaseEngine): GroupCommit<IntakeCommand, IntakeResult> {
-  let b = batchers.get(engine);
-  if (!b) {
-    b = new GroupCommit<IntakeCommand, IntakeResult>({
-      maxBatch: INTAKE_BATCH,
-      runBatch: (commands) => reportBatch(engine, commands),
-      runOne: (command) => reportOne(engine, command),
-    });
-    batchers.set(engine, b);
+  engine.loops.intake ??= new GroupCommit<IntakeCommand, IntakeResult>({
+    maxBatch: INTAKE_BATCH,
+    runBatch: (commands) => reportBatch(engine, commands),
+    runOne: (command) => reportAlone(engine, command),
+  });
+  return engine.loops.intake as GroupCommit<IntakeCommand, IntakeResult>;
+}
+
+/**
+ * One report as a batch of one (after its batch failed as a whole). A concurrent repeat of
+ * the same client request that won the race makes the insert fail on its key: the report
+ * then runs once more, and finds that case.
+ */
+async function reportAlone(engine: CaseEngine, command: IntakeCommand): Promise<IntakeResult> {
+  let outcome: Outcome<IntakeResult>;
+  try {
+    [outcome] = await reportBatch(engine, [command]);
+  } catch (e) {
+    if (!(isUniqueViolation(e) && command.input.clientRequestId)) throw e;
+    [outcome] = await reportBatch(engine, [command]);
   }
-  return b;
+  if (outcome.ok) return outcome.value;
+  throw outcome.error;
 }
 
 /**
  * Creates a case, or returns the one this client request already created (`created: false`).
  * Checks (permission, category, place) happen here, before the report joins a batch; the
- * batch commits it with the others (see case-batcher.ts), and its `case.reported` event is
- * published right after that commit.
+ * batch commits it with the others (the kernel's group commit), and its `case.reported` event is
+ * published right after that commit. `alongside` is a row of another capability written in
+ * the same transaction when the case is created.
  */
 export async function reportCase(
   engine: CaseEngine,
   principal: Principal,
   input: IntakeInput,
+  options: { alongside?: AlongsideRow } = {},
 ): Promise<IntakeResult> {
   authorize(principal, 'case.report');
   const category = engine.modules.category(input.category);
@@ -224,7 +248,14 @@ export async function reportCase(
       { lat, lon },
       'case.location_outside_city',
     );
-  return intakeBatcher(engine).submit({ principal, input, category, place, now: engine.clock.now() });
+  return intakeBatcher(engine).submit({
+    principal,
+    input,
+    category,
+    place,
+    now: engine.clock.now(),
+    alongside: options.alongside,
+  });
 }
 
 /** The stage clock of a new case: its `file` stage, computed without the database. */
@@ -455,8 +486,16 @@ async function reportBatch(
       deadline: st!.deadline,
       light: 'green' as const,
     }));
-    // Cases, reporters, duplicate links, history and stages in one statement; stages last,
-    // for their ids.
+    // Other capabilities' rows of the new cases, one part per table.
+    const alongside = new Map<string, Array<Record<string, unknown>>>();
+    for (const { c, p } of fresh)
+      if (c.alongside) {
+        const list = alongside.get(c.alongside.table) ?? [];
+        list.push(c.alongside.row({ id: p.id, number: p.number! }));
+        alongside.set(c.alongside.table, list);
+      }
+    // Cases, reporters, duplicate links, history, rows alongside and stages in one statement;
+    // stages last, for their ids.
     const stageIds = await insertRowsTogether<{ id: string; case_id: string }>(
       trx,
       [
@@ -467,6 +506,7 @@ async function reportBatch(
         { table: 'case_reporter', rows: reporterRows },
         { table: 'case_duplicate', rows: duplicateRows },
         { table: 'case_history', rows: historyRows },
+        ...[...alongside].map(([table, rows]) => ({ table, rows })),
         { table: 'case_stage', rows: stageValues },
       ],
       { returning: ['id', 'case_id'] },
@@ -583,148 +623,4 @@ function publishAll(engine: CaseEngine, events: readonly PlatformEvent[]): void 
         // The event is in case_event: streams replay it on reconnection.
       }
   })();
-}
-
-/** One report in its own transaction: what a report runs when its batch failed as a whole. */
-async function reportOne(engine: CaseEngine, command: IntakeCommand): Promise<IntakeResult> {
-  const { principal, input, category, place, now } = command;
-  const { lat, lon } = input.location;
-  const existing = await findByRequest(engine.db, input);
-  if (existing) return { case: await loadCaseDetail(engine.db, principal, existing), created: false };
-
-  const id = randomUUID();
-  let row: CaseRow;
-  const events: PlatformEvent[] = [];
-  try {
-    row = await engine.db.transaction().execute(async (trx) => {
-      const number = await nextCaseNumber(trx, now, engine.calendar.timeZone);
-      const inserted = (await trx
-        .insertInto('case_record')
-        .values({
-          id,
-          number,
-          channel: input.channel,
-          client_request_id: input.clientRequestId ?? null,
-          category: category.code,
-          urgency: input.urgency ?? category.defaultUrgency ?? 'normal',
-          state: 'reported',
-          lat,
-          lon,
-          address: input.address ?? null,
-          grid_code: place.grid?.code ?? null,
-          community_code: place.community?.code ?? null,
-          street_code: place.street?.code ?? null,
-          district_code: place.district?.code ?? null,
-          description: input.description,
-          media: JSON.stringify(input.media ?? []),
-          reported_by: principal.id,
-          parent_alert_id: input.parentAlertId ?? null,
-          reported_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow()) as CaseRow;
-      const r = input.reporter ?? {};
-      await trx
-        .insertInto('case_reporter')
-        .values({
-          case_id: id,
-          source_case_id: id,
-          user_id: principal.kind === 'user' ? principal.id : null,
-          name: r.name ?? null,
-          phone: r.phone ?? null,
-          email: r.email ?? null,
-          address: r.address ?? null,
-          consent: r.consent ?? false,
-          created_at: now,
-        })
-        .execute();
-      const duplicates = await attachDuplicates(engine, trx, inserted, now);
-      const patch = await startStage(engine, trx, inserted, 'file', now);
-      await trx
-        .updateTable('case_record')
-        .set({ ...patch, deadlines: JSON.stringify(patch.deadlines ?? {}) })
-        .where('id', '=', id)
-        .execute();
-      const params = { channel: input.channel, category: category.code, duplicates };
-      await appendHistory(trx, {
-        caseId: id,
-        action: 'report',
-        from: null,
-        to: 'reported',
-        actor: principal.id,
-        roles: principal.roles,
-        params,
-        at: now,
-      });
-      await engine.deps.appendAudit(trx, {
-        actor: principal.id,
-        action: 'case.reported',
-        objectType: 'case',
-        objectId: id,
-        after: { number, channel: input.channel, category: category.code, state: 'reported' },
-        at: now,
-      });
-      const event = caseEvents.create(
-        'case.reported',
-        {
-          caseId: id,
-          number,
-          category: category.code,
-          channel: input.channel,
-          districtCode: inserted.district_code,
-        },
-        now,
-        `case:${number}`,
-      );
-      await recordCaseEvent(engine, trx, event);
-      events.push(event);
-      return (await findCaseRow(trx, id))!;
-    });
-  } catch (e) {
-    // A concurrent repeat of the same client request won the race: answer with its case.
-    if (isUniqueViolation(e) && input.clientRequestId) {
-      const won = await findByRequest(engine.db, input);
-      if (won) return { case: await loadCaseDetail(engine.db, principal, won), created: false };
-    }
-    throw e;
-  }
-  publishAll(engine, events);
-  return { case: await loadCaseDetail(engine.db, principal, row), created: true };
-}
-
-async function findByRequest(db: Db, input: IntakeInput): Promise<CaseRow | undefined> {
-  if (!input.clientRequestId) return undefined;
-  return (await db
-    .selectFrom('case_record')
-    .selectAll()
-    .where('channel', '=', input.channel)
-    .where('client_request_id', '=', input.clientRequestId)
-    .executeTakeFirst()) as CaseRow | undefined;
-}
-
-/** Open cases of the same category nearby and recent, recorded as duplicate candidates. */
-async function attachDuplicates(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<string[]> {
-  const radius = engine.settings.duplicateRadiusMeters;
-  const probe = { ...probeOf(engine, row.category, row.lat, row.lon, now), exclude: row.id };
-  const near = await openCasesNear(trx, [probe], engine.settings.duplicateMaxCandidates);
-  const found = nearest(
-    near
-      .map((c) => ({ ...c, d: distanceMeters(row.lat, row.lon, c.lat, c.lon) }))
-      .filter((c) => c.d <= radius),
-    engine.settings.duplicateMaxCandidates,
-  );
-  if (found.length)
-    await trx
-      .insertInto('case_duplicate')
-      .values(
-        found.map((c) => ({
-          case_id: row.id,
-          candidate_id: c.id,
-          candidate_number: c.number,
-          distance_m: c.d,
-        })),
-      )
-      .execute();
-  return found.map((c) => c.number);
 }

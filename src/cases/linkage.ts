@@ -4,32 +4,23 @@
  * summoned department that has not reported in is flagged as missed, the street officer
  * who whistled is told, and the miss is in the case history and the audit log.
  */
-import type { Db } from '../kernel/index.ts';
+import type { ScheduleRequest } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
-import { caseEvents } from './case-events.ts';
 import { appendHistory } from './case-store.ts';
 import { notify } from './notifications.ts';
 import { lockCaseOrGiveWay, publishAfterCommit } from './sla-timers.ts';
+import { caseEvents } from './case-events.ts';
 
 export const JOB_REPORT_IN_DEADLINE = 'case.linkage.deadline';
 
-/** Schedules the report-in deadline of a whistle in the caller's transaction. */
-export async function scheduleReportInDeadline(
-  engine: CaseEngine,
-  trx: Db,
-  whistleId: number,
-  caseId: string,
-  deadline: Date,
-): Promise<void> {
-  await engine.scheduler.schedule(
-    {
-      kind: JOB_REPORT_IN_DEADLINE,
-      runAt: deadline,
-      key: `linkage:${whistleId}`,
-      payload: { whistleId, caseId },
-    },
-    trx,
-  );
+/** The job of a whistle's report-in deadline. */
+export function reportInDeadlineJob(whistleId: number, caseId: string, deadline: Date): ScheduleRequest {
+  return {
+    kind: JOB_REPORT_IN_DEADLINE,
+    runAt: deadline,
+    key: `linkage:${whistleId}`,
+    payload: { whistleId, caseId },
+  };
 }
 
 const SYSTEM = 'system:linkage';

@@ -16,20 +16,11 @@ import {
   type Stage,
 } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
-import { caseEvents, type EscalationParams } from './case-events.ts';
 import { recordCaseEvent } from './case-outbox.ts';
 import { ESCALATION_LEVELS } from './case-model.ts';
-import { appendHistory, type CaseRow, currentStage, type StageRow } from './case-store.ts';
-import { notify } from './notifications.ts';
-import {
-  extendClock,
-  lightOf,
-  pauseClock,
-  resumeClock,
-  type SlaLight,
-  type StageClock,
-  thresholds,
-} from './sla-clock.ts';
+import { appendHistory, type CaseRow, type StageRow } from './case-store.ts';
+import { type NotificationInput, notify } from './notifications.ts';
+import { caseEvents } from './case-events.ts';
 
 export const JOB_YELLOW = 'case.sla.yellow';
 export const JOB_RED = 'case.sla.red';
@@ -72,169 +63,8 @@ export function nextThresholdJob(
  */
 export const THRESHOLD_ATTEMPTS = 50;
 
-const clockOf = (s: StageRow): StageClock => ({
-  basis: s.basis,
-  totalMinutes: s.limit_minutes + s.extension_minutes,
-  consumedMinutes: s.consumed_minutes,
-  runningSince: s.running_since,
-});
-
 /** Case columns that change with the stage. */
 export type StagePatch = Partial<Pick<CaseRow, 'stage' | 'light' | 'deadlines' | 'handle_deadline'>>;
-
-async function scheduleThresholds(
-  engine: CaseEngine,
-  trx: Db,
-  s: StageRow,
-  t: { yellowAt: Date; deadline: Date },
-  now: Date,
-) {
-  await engine.scheduler.schedule(nextThresholdJob(s, t, now), trx);
-}
-
-async function cancelThresholds(engine: CaseEngine, trx: Db, caseId: string, stage: Stage) {
-  for (const what of ['yellow', 'red', 'escalate'] as const)
-    await engine.scheduler.cancel(timerKey(caseId, stage, what), trx);
-}
-
-function patchFor(row: CaseRow, s: StageRow, deadline: Date | null, light: SlaLight): StagePatch {
-  const deadlines = { ...row.deadlines };
-  if (deadline) deadlines[s.stage] = deadline.toISOString();
-  return {
-    stage: s.stage,
-    light,
-    deadlines,
-    ...(s.stage === 'handle' ? { handle_deadline: deadline } : {}),
-  };
-}
-
-/** Starts the clock of a stage: a new round, its deadlines and timers. */
-export async function startStage(
-  engine: CaseEngine,
-  trx: Db,
-  row: CaseRow,
-  stage: Stage,
-  now: Date,
-): Promise<StagePatch> {
-  const limits =
-    engine.modules.stageLimits(row.category, row.urgency) ?? engine.settings.defaultLimits[row.urgency];
-  const minutes = limits.minutes[stage] ?? engine.settings.defaultLimits[row.urgency].minutes[stage];
-  if (!minutes) return { stage, light: null };
-  const last = await trx
-    .selectFrom('case_stage')
-    .select((eb) => eb.fn.max('round').as('round'))
-    .where('case_id', '=', row.id)
-    .where('stage', '=', stage)
-    .executeTakeFirst();
-  const clock: StageClock = {
-    basis: limits.basis,
-    totalMinutes: minutes,
-    consumedMinutes: 0,
-    runningSince: now,
-  };
-  const t = thresholds(clock, engine.calendar)!;
-  const s = (await trx
-    .insertInto('case_stage')
-    .values({
-      case_id: row.id,
-      stage,
-      round: Number(last?.round ?? 0) + 1,
-      basis: limits.basis,
-      limit_minutes: minutes,
-      running_since: now,
-      started_at: now,
-      yellow_at: t.yellowAt,
-      deadline: t.deadline,
-      light: 'green',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()) as StageRow;
-  await scheduleThresholds(engine, trx, s, t, now);
-  return patchFor(row, s, t.deadline, 'green');
-}
-
-/** Ends the open stage (the case left its state) and cancels its timers. */
-export async function endStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
-  const s = await currentStage(trx, row.id);
-  if (!s) return { stage: null, light: null };
-  const clock = clockOf(s);
-  await trx
-    .updateTable('case_stage')
-    .set({
-      ended_at: now,
-      consumed_minutes: pauseClock(clock, now, engine.calendar).consumedMinutes,
-      running_since: null,
-      light: lightOf(clock, now, engine.calendar),
-    })
-    .where('id', '=', s.id)
-    .execute();
-  await cancelThresholds(engine, trx, row.id, s.stage);
-  return { stage: null, light: null };
-}
-
-/** Pauses the open stage (deferred, parked): no timer runs until it resumes. */
-export async function pauseStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
-  const s = await currentStage(trx, row.id);
-  if (!s?.running_since) return {};
-  const paused = pauseClock(clockOf(s), now, engine.calendar);
-  await trx
-    .updateTable('case_stage')
-    .set({ consumed_minutes: paused.consumedMinutes, running_since: null, yellow_at: null, deadline: null })
-    .where('id', '=', s.id)
-    .execute();
-  await cancelThresholds(engine, trx, row.id, s.stage);
-  return {};
-}
-
-/** Resumes a paused stage: its deadline moves by the time it was paused. */
-export async function resumeStage(engine: CaseEngine, trx: Db, row: CaseRow, now: Date): Promise<StagePatch> {
-  const s = await currentStage(trx, row.id);
-  if (!s || s.running_since) return {};
-  return rescheduleStage(engine, trx, row, s, resumeClock(clockOf(s), now), now);
-}
-
-/** Adds approved extension minutes to the open stage and moves its timers. */
-export async function extendStage(
-  engine: CaseEngine,
-  trx: Db,
-  row: CaseRow,
-  minutes: number,
-  now: Date,
-): Promise<StagePatch> {
-  const s = await currentStage(trx, row.id);
-  if (!s) return {};
-  await cancelThresholds(engine, trx, row.id, s.stage);
-  const extended = { ...s, extension_minutes: s.extension_minutes + minutes };
-  return rescheduleStage(engine, trx, row, extended, extendClock(clockOf(s), minutes), now);
-}
-
-async function rescheduleStage(
-  engine: CaseEngine,
-  trx: Db,
-  row: CaseRow,
-  s: StageRow,
-  clock: StageClock,
-  now: Date,
-): Promise<StagePatch> {
-  const t = thresholds(clock, engine.calendar);
-  const light = lightOf(clock, now, engine.calendar);
-  await trx
-    .updateTable('case_stage')
-    .set({
-      running_since: clock.runningSince,
-      consumed_minutes: clock.consumedMinutes,
-      extension_minutes: s.extension_minutes,
-      yellow_at: t?.yellowAt ?? null,
-      deadline: t?.deadline ?? null,
-      light,
-      // A new deadline earns a new supervision and escalation if it is missed again.
-      ...(light !== 'red' ? { supervised_at: null, escalated_at: null } : {}),
-    })
-    .where('id', '=', s.id)
-    .execute();
-  if (t) await scheduleThresholds(engine, trx, s, t, now);
-  return patchFor(row, s, t?.deadline ?? null, light);
-}
 
 /** Schedules an event to be published once the current transaction has committed. */
 export async function publishAfterCommit(engine: CaseEngine, trx: Db, event: PlatformEvent): Promise<void> {
@@ -420,29 +250,17 @@ export function registerSlaJobs(engine: CaseEngine): void {
 }
 
 /**
- * Moves a case one level up (department → district government → city command center),
- * notifies the new level, and records history, audit and the event. Used by the timer
- * and by the `escalate` action (which records its own history).
+ * The notification of a case's move one level up (`level`, an index of ESCALATION_LEVELS):
+ * to the district government of its district, or the city command center of its city.
  */
-export async function escalateCase(
-  engine: CaseEngine,
-  trx: Db,
+export function escalationNotice(
   row: CaseRow,
-  actor: string,
-  roles: readonly string[],
-  params: EscalationParams,
+  level: number,
+  params: Record<string, unknown>,
   now: Date,
-  options: { history?: boolean } = {},
-): Promise<number> {
-  const level = Math.min(row.escalation_level + 1, ESCALATION_LEVELS.length - 1);
-  if (level === row.escalation_level) return level;
-  await trx
-    .updateTable('case_record')
-    .set({ escalation_level: level, updated_at: now })
-    .where('id', '=', row.id)
-    .execute();
+): NotificationInput {
   const to = ESCALATION_LEVELS[level];
-  await notify(trx as Transaction<any>, {
+  return {
     caseId: row.id,
     kind: 'escalation',
     ...(to === 'district_government'
@@ -451,33 +269,55 @@ export async function escalateCase(
     message: `Case ${row.number} escalated to ${to}.`,
     data: { ...params, level: to },
     at: now,
+  };
+}
+
+/**
+ * The escalation timer's move of a case one level up (department → district government →
+ * city command center): notifies the new level, and records history, audit and the event.
+ * (The `escalate` action decides the same move in transition-decide.ts.)
+ */
+async function escalateCase(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  actor: string,
+  roles: readonly string[],
+  params: Record<string, unknown>,
+  now: Date,
+): Promise<number> {
+  const level = Math.min(row.escalation_level + 1, ESCALATION_LEVELS.length - 1);
+  if (level === row.escalation_level) return level;
+  await trx
+    .updateTable('case_record')
+    .set({ escalation_level: level, updated_at: now })
+    .where('id', '=', row.id)
+    .execute();
+  await notify(trx as Transaction<any>, escalationNotice(row, level, params, now));
+  const all = { ...params, level: ESCALATION_LEVELS[level] };
+  await appendHistory(trx, {
+    caseId: row.id,
+    action: 'escalate',
+    from: row.state,
+    to: row.state,
+    actor,
+    roles,
+    params: all,
+    at: now,
   });
-  const all = { ...params, level: to };
-  if (options.history ?? true) {
-    await appendHistory(trx, {
-      caseId: row.id,
-      action: 'escalate',
-      from: row.state,
-      to: row.state,
-      actor,
-      roles,
-      params: all,
-      at: now,
-    });
-    await engine.deps.appendAudit(trx, {
-      actor,
-      action: 'case.escalated',
-      objectType: 'case',
-      objectId: row.id,
-      before: { escalationLevel: ESCALATION_LEVELS[row.escalation_level] },
-      after: all,
-      at: now,
-    });
-    await publishAfterCommit(
-      engine,
-      trx,
-      caseEvents.create('case.escalated', { caseId: row.id, ...all }, now, `case:${row.number}`),
-    );
-  }
+  await engine.deps.appendAudit(trx, {
+    actor,
+    action: 'case.escalated',
+    objectType: 'case',
+    objectId: row.id,
+    before: { escalationLevel: ESCALATION_LEVELS[row.escalation_level] },
+    after: all,
+    at: now,
+  });
+  await publishAfterCommit(
+    engine,
+    trx,
+    caseEvents.create('case.escalated', { caseId: row.id, ...all }, now, `case:${row.number}`),
+  );
   return level;
 }

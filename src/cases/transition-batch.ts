@@ -1,140 +1,166 @@
 /**
- * Group-committed transitions (see case-batcher.ts). One transaction per batch locks every
- * case of the batch in one `SELECT … FOR UPDATE` (ordered by id, so two nodes' batches
- * never deadlock) and reads their stages once. Commands then run in arrival order: the
- * common actions (file, reject, dispatch, accept, return, request an extension, defer, park,
- * unpark, handle, verify, close, evaluate) are checked and applied in memory against the
- * transition table, and their writes are collected; the others (and any command on a case
- * the batch already changed) first write what was collected, then run the ordinary
- * `performTransition` under a savepoint. The collected writes go out set-based: one
- * UPDATE … FROM for the cases, one for the stages, one job cancel, one insert each for new
- * stages, timer jobs, notifications, history, audit records (chained in order under one
- * lock), outbox events and milestones. A stale version still answers 409: the second of two
- * commands on one case sees the first one's version.
+ * The one runner of case transitions (docs/architecture.md, cases). Every action request,
+ * alone or among many, runs here: a batch (the kernel's group commit) is one transaction that locks
+ * every case it names in one `SELECT … FOR UPDATE` (ordered by id, so two nodes' batches
+ * never deadlock) and reads their stages once. Commands then run in arrival order: the case
+ * must be visible, the transition table's role, version and state checks hold, the load step
+ * reads what the action's guards need from other rows (`loadFacts`), and the pure decision
+ * (transition-decide.ts) checks the guards and returns the writes, which are collected. A
+ * second command on a case the batch already changed first writes what was collected. The
+ * collected writes go out set-based: one UPDATE … FROM for the cases, one for the stages, one
+ * insert each for new stages, notifications, history, milestones, linkage and reporter rows,
+ * audit records (chained in order under one lock), outbox events, and one statement for the
+ * timers. A stale version still answers 409: the second of two commands on one case sees the
+ * first one's version. A lone request, and each command of a batch that failed as a whole,
+ * is a batch of one.
  */
 import { sql } from 'kysely';
-import type { AuditEntry } from '../audit/index.ts';
-import type { Principal } from '../identity/index.ts';
 import {
   type Db,
+  GroupCommit,
   NotFoundError,
+  type Outcome,
   type PlatformEvent,
-  type ScheduleRequest,
-  type Stage,
   wholeRowJson,
 } from '../kernel/index.ts';
-import {
-  type ActionParams,
-  applyActionAlone,
-  type Ctx,
-  checkGuard,
-  effect,
-  PAUSED,
-  performTransition,
-  precheck,
-  recordedParams,
-  targetState,
-} from './case-actions.ts';
-import { GroupCommit, type Outcome } from '../kernel/index.ts';
-import { transitionRecords } from './transition-records.ts';
 import type { CaseEngine } from './case-engine.ts';
-import { type CaseState, type CaseView, STAGE_OF_STATE } from './case-model.ts';
-import { recordCaseEvents, timingsOf } from './case-outbox.ts';
+import type { CaseView } from './case-model.ts';
+import { recordCaseEvents } from './case-outbox.ts';
 import {
   type CaseRow,
   canSeeCase,
   casesFromJson,
+  findCaseRow,
+  insertRows,
   insertRowsTogether,
   loadCaseDetails,
   type StageRow,
   stagesFromJson,
 } from './case-store.ts';
-import { type NotificationInput, notificationRow } from './notifications.ts';
-import { lightOf, pauseClock, resumeClock, type StageClock, thresholds } from './sla-clock.ts';
-import { nextThresholdJob, type StagePatch, timerKey } from './sla-timers.ts';
-import { type CaseAction, transitionOf } from './transitions.ts';
-
-/** One action request waiting for its batch. */
-export interface TransitionCommand {
-  principal: Principal;
-  idOrNumber: string;
-  action: CaseAction;
-  params: ActionParams;
-}
+import { notificationRow } from './notifications.ts';
+import { nextThresholdJob } from './sla-timers.ts';
+import {
+  AUTO_DISPATCHER,
+  collect,
+  decide,
+  dispatchesByItself,
+  emptyPending,
+  isMergeTarget,
+  type Pending,
+  precheck,
+  type ReporterRow,
+  supervisesOrReported,
+  type TransitionCommand,
+  type TransitionFacts,
+} from './transition-decide.ts';
+import { transitionOf } from './transitions.ts';
 
 /** Most actions committed in one transaction. */
 export const TRANSITION_BATCH = 256;
 
-const batchers = new WeakMap<CaseEngine, GroupCommit<TransitionCommand, CaseView>>();
-
-/** The engine's transition group-commit loop (created on first use). */
+/** The engine's transition group-commit loop (made with its first command, kept on the engine). */
 export function transitionBatcher(engine: CaseEngine): GroupCommit<TransitionCommand, CaseView> {
-  let b = batchers.get(engine);
-  if (!b) {
-    b = new GroupCommit<TransitionCommand, CaseView>({
-      maxBatch: TRANSITION_BATCH,
-      runBatch: (commands) => transitionBatch(engine, commands),
-      runOne: (c) => applyActionAlone(engine, c.principal, c.idOrNumber, c.action, c.params),
-    });
-    batchers.set(engine, b);
-  }
-  return b;
+  engine.loops.transitions ??= new GroupCommit<TransitionCommand, CaseView>({
+    maxBatch: TRANSITION_BATCH,
+    runBatch: (commands) => runTransitions(engine, commands),
+    runOne: (command) => runAlone(engine, command),
+  });
+  return engine.loops.transitions as GroupCommit<TransitionCommand, CaseView>;
 }
 
-/** Actions whose checks and writes need nothing but the case row and its stages. */
-const IN_MEMORY: ReadonlySet<CaseAction> = new Set<CaseAction>([
-  'file',
-  'reject',
-  'dispatch',
-  'accept',
-  'return',
-  'request-extension',
-  'defer',
-  'park',
-  'unpark',
-  'handle',
-  'verify',
-  'close',
-  'evaluate',
-]);
+/** One command as a batch of one: its outcome is its caller's answer or error. */
+export async function runAlone(engine: CaseEngine, command: TransitionCommand): Promise<CaseView> {
+  const [outcome] = await runTransitions(engine, [command]);
+  if (outcome.ok) return outcome.value;
+  throw outcome.error;
+}
 
 const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const clockOf = (s: StageRow): StageClock => ({
-  basis: s.basis,
-  totalMinutes: s.limit_minutes + s.extension_minutes,
-  consumedMinutes: s.consumed_minutes,
-  runningSince: s.running_since,
-});
-
-/** The writes collected from in-memory commands, flushed set-based. */
-interface Pending {
-  cases: Array<{ before: CaseRow; row: CaseRow }>;
-  stageUpdates: Array<{ before: StageRow; row: StageRow }>;
-  cancels: string[];
-  newStages: Array<Omit<StageRow, 'id'>>;
-  jobs: ScheduleRequest[];
-  notes: NotificationInput[];
-  history: Array<Record<string, unknown>>;
-  audit: AuditEntry[];
-  events: Array<{ event: PlatformEvent; row: CaseRow }>;
-  timings: Array<Record<string, unknown>>;
+/** An error that must undo the whole batch (its commands then run again, each alone). */
+class WholeBatch extends Error {
+  constructor(readonly error: unknown) {
+    super('case batch: undo the whole batch');
+  }
 }
 
-const emptyPending = (): Pending => ({
-  cases: [],
-  stageUpdates: [],
-  cancels: [],
-  newStages: [],
-  jobs: [],
-  notes: [],
-  history: [],
-  audit: [],
-  events: [],
-  timings: [],
-});
+/** Answers the responsibility list at the batch's list version (read once, when first needed). */
+type Resolve = (row: CaseRow) => ReturnType<CaseEngine['deps']['resolveResponsibility']>;
 
-async function transitionBatch(
+/**
+ * The load step: what the action's guards and effect read besides the case and its stages.
+ * Reads only (a whistle reserves its id); the decision then checks what was read.
+ */
+async function loadFacts(
+  engine: CaseEngine,
+  trx: Db,
+  row: CaseRow,
+  command: TransitionCommand,
+  resolve: Resolve,
+): Promise<TransitionFacts> {
+  const { principal, params: p, action } = command;
+  const facts: TransitionFacts = {};
+  for (const g of transitionOf(action).guards)
+    switch (g) {
+      case 'reporter_or_supervision':
+        if (!supervisesOrReported(row, principal))
+          facts.isReporter = !!(await trx
+            .selectFrom('case_reporter')
+            .select('id')
+            .where('case_id', '=', row.id)
+            .where('user_id', '=', principal.id)
+            .executeTakeFirst());
+        break;
+      case 'merge_target': {
+        const target = typeof p.into === 'string' ? await findCaseRow(trx, p.into, true) : undefined;
+        facts.target =
+          isMergeTarget(row, target) && (await canSeeCase(trx, principal, target!, 'jurisdiction'))
+            ? target!
+            : null;
+        if (facts.target)
+          facts.reporters = (await trx
+            .selectFrom('case_reporter')
+            .select(['source_case_id', 'user_id', 'name', 'phone', 'email', 'address', 'consent'])
+            .where('case_id', '=', row.id)
+            .orderBy('id')
+            .execute()) as ReporterRow[];
+        break;
+      }
+      case 'summoned_department': {
+        const pending = await trx
+          .selectFrom('case_linkage')
+          .select('department')
+          .where('case_id', '=', row.id)
+          .where('reported_in_at', 'is', null)
+          .where('department', 'in', principal.departmentCodes.length ? principal.departmentCodes : [''])
+          .execute();
+        facts.summoned = [...new Set(pending.map((r) => r.department as string))];
+        break;
+      }
+      case 'rated_department':
+        facts.ratedSummoned = !!(await trx
+          .selectFrom('case_linkage')
+          .select('whistle_id')
+          .where('case_id', '=', row.id)
+          .where('department', '=', String(p.department ?? ''))
+          .executeTakeFirst());
+        break;
+    }
+  if (
+    (action === 'dispatch' && p.lead === undefined) ||
+    (action === 'file' && engine.modules.category(row.category)?.autoDispatch)
+  )
+    facts.responsibility = await resolve(row);
+  if (action === 'whistle') {
+    const { rows } = await sql<{ id: string }>`
+      select nextval(pg_get_serial_sequence('case_whistle', 'id'))::text as id`.execute(trx);
+    facts.whistleId = Number(rows[0].id);
+  }
+  return facts;
+}
+
+/** Runs commands as one transaction; one outcome per command, in order. */
+export async function runTransitions(
   engine: CaseEngine,
   commands: TransitionCommand[],
 ): Promise<Array<Outcome<CaseView>>> {
@@ -143,8 +169,16 @@ async function transitionBatch(
   const rows = new Map<string, CaseRow>();
   const stagesAtEnd = new Map<string, StageRow[]>();
   await engine.db.transaction().execute(async (trx) => {
-    const ids = commands.map((c) => c.idOrNumber).filter((k) => UUIDISH.test(k));
-    const numbers = commands.map((c) => c.idOrNumber).filter((k) => !UUIDISH.test(k));
+    // A merge's target is locked with its case, in id order, so that two merges of the same
+    // pair, either way round, cannot each hold one and wait for the other.
+    const keys = [
+      ...commands.map((c) => c.idOrNumber),
+      ...commands.flatMap((c) =>
+        c.action === 'merge' && typeof c.params.into === 'string' ? [c.params.into] : [],
+      ),
+    ];
+    const ids = keys.filter((k) => UUIDISH.test(k));
+    const numbers = keys.filter((k) => !UUIDISH.test(k));
     const locked = casesFromJson(
       await trx
         .selectFrom('case_record')
@@ -183,18 +217,12 @@ async function transitionBatch(
     // that version come from the in-process cache of the engine (the rules of a version never
     // change), so a batch of dispatches reads the list at most once per new version.
     let listVersion: Promise<number> | null = null;
-    const batchEngine: CaseEngine = {
-      ...engine,
-      deps: {
-        ...engine.deps,
-        resolveResponsibility: async (db, category, division) => {
-          listVersion ??= engine.deps.currentListVersion(trx);
-          return engine.deps.resolveResponsibility(db, category, division, {
-            listVersion: await listVersion,
-            cacheScope: engine,
-          });
-        },
-      },
+    const resolve: Resolve = async (row) => {
+      listVersion ??= engine.deps.currentListVersion(trx);
+      return engine.deps.resolveResponsibility(trx, row.category, row.grid_code ?? row.district_code ?? '', {
+        listVersion: await listVersion,
+        cacheScope: engine,
+      });
     };
     let pending = emptyPending();
     const touched = new Set<string>();
@@ -221,6 +249,31 @@ async function transitionBatch(
       }
       for (const s of created) stages.set(s.case_id, [...(stages.get(s.case_id) ?? []), s]);
     };
+    /** Checks, loads, decides and collects one command on its case; returns the new row. */
+    const apply = async (row: CaseRow, command: TransitionCommand): Promise<CaseRow> => {
+      precheck(transitionOf(command.action), command.action, row, command.principal, command.params);
+      // A second change of one case in this batch starts from the written first one.
+      if (touched.has(row.id)) await flush();
+      const facts = await loadFacts(engine, trx, row, command, resolve);
+      const decided = decide(engine, row, stages.get(row.id) ?? [], command, facts, engine.clock.now());
+      collect(pending, decided.writes);
+      for (const { event } of decided.writes.events) events.push(event);
+      rows.set(row.id, decided.row);
+      touched.add(row.id);
+      if (command.action !== 'file' || !dispatchesByItself(facts.responsibility)) return decided.row;
+      // Filed in a category that dispatches by itself: the dispatch follows in the same
+      // transaction, or neither happens.
+      try {
+        return await apply(decided.row, {
+          principal: AUTO_DISPATCHER,
+          idOrNumber: row.id,
+          action: 'dispatch',
+          params: { version: decided.row.version },
+        });
+      } catch (error) {
+        throw error instanceof WholeBatch ? error : new WholeBatch(error);
+      }
+    };
 
     for (const command of commands) {
       try {
@@ -228,49 +281,9 @@ async function transitionBatch(
         const row = id ? rows.get(id) : undefined;
         if (!row || !(await canSeeCase(trx, command.principal, row, 'jurisdiction')))
           throw new NotFoundError(`Case ${command.idOrNumber} not found.`, 'case.not_found');
-        const t = transitionOf(command.action);
-        const auto = command.action === 'file' && engine.modules.category(row.category)?.autoDispatch;
-        if (IN_MEMORY.has(command.action) && !auto) {
-          precheck(t, command.action, row, command.principal, command.params);
-          // A second change of one case in this batch starts from the written first one.
-          if (touched.has(row.id)) await flush();
-          const next = await applyInMemory(
-            batchEngine,
-            trx,
-            row,
-            stages.get(row.id) ?? [],
-            command,
-            pending,
-            events,
-          );
-          rows.set(row.id, next);
-          touched.add(row.id);
-          results.push({ ok: true, value: next });
-        } else {
-          await flush();
-          await sql`savepoint case_action`.execute(trx);
-          try {
-            const own: PlatformEvent[] = [];
-            const next = await performTransition(
-              engine,
-              trx,
-              row,
-              command.principal,
-              command.action,
-              command.params,
-              own,
-            );
-            await sql`release savepoint case_action`.execute(trx);
-            events.push(...own);
-            rows.set(row.id, next);
-            await loadStages([row.id]);
-            results.push({ ok: true, value: next });
-          } catch (error) {
-            await sql`rollback to savepoint case_action`.execute(trx);
-            throw error;
-          }
-        }
+        results.push({ ok: true, value: await apply(row, command) });
       } catch (error) {
+        if (error instanceof WholeBatch) throw commands.length === 1 ? error.error : error;
         results.push({ ok: false, error });
       }
     }
@@ -310,165 +323,6 @@ async function transitionBatch(
   return results.map((r, i) => (r.ok ? { ok: true, value: viewOf.get(i)! } : r));
 }
 
-/**
- * Checks the guards and computes one transition without writing: the new row is returned
- * and every write it owes is added to `pending` (performTransition's effects, set-based).
- */
-async function applyInMemory(
-  engine: CaseEngine,
-  trx: Db,
-  row: CaseRow,
-  stageRows: StageRow[],
-  command: TransitionCommand,
-  pending: Pending,
-  events: PlatformEvent[],
-): Promise<CaseRow> {
-  const { principal, action, params } = command;
-  const t = transitionOf(action);
-  const now = engine.clock.now();
-  const notes: NotificationInput[] = [];
-  const ctx: Ctx = { engine, trx, row, principal, params, now, notes };
-  for (const g of t.guards) await checkGuard(g, ctx);
-  const to = targetState(t, row, params);
-  const patch: Record<string, unknown> = await effect(action, ctx, to);
-  Object.assign(patch, moveClockInMemory(engine, row, stageRows, to, now, pending));
-  const next = { ...row, ...patch, state: to, version: row.version + 1, updated_at: now } as CaseRow;
-  pending.cases.push({ before: row, row: next });
-  pending.notes.push(...notes);
-
-  const recorded = recordedParams(params);
-  pending.history.push({
-    case_id: row.id,
-    action,
-    from_state: row.state,
-    to_state: to,
-    actor: principal.id,
-    actor_roles: principal.roles,
-    params: recorded,
-    at: now,
-  });
-  const { audit, event } = transitionRecords({
-    row,
-    action,
-    eventType: t.event,
-    to,
-    principal,
-    recorded,
-    leadDepartment: next.lead_department,
-    now,
-  });
-  pending.audit.push(audit);
-  events.push(event);
-  pending.events.push({ event, row });
-  pending.timings.push(...timingsOf(engine, row, action, to, now, next.lead_department));
-  return next;
-}
-
-function patchFor(row: CaseRow, stage: Stage, deadline: Date | null, light: StagePatch['light']): StagePatch {
-  const deadlines = { ...row.deadlines };
-  if (deadline) deadlines[stage] = deadline.toISOString();
-  return { stage, light, deadlines, ...(stage === 'handle' ? { handle_deadline: deadline } : {}) };
-}
-
-/** sla-timers' moveClock (pause, resume, end and start a stage), collected instead of written. */
-function moveClockInMemory(
-  engine: CaseEngine,
-  row: CaseRow,
-  stageRows: StageRow[],
-  to: CaseState,
-  now: Date,
-  pending: Pending,
-): StagePatch {
-  const from = row.state;
-  if (to === from) return {};
-  const cal = engine.calendar;
-  const open = [...stageRows].reverse().find((s) => !s.ended_at) ?? null;
-  const cancel = (s: StageRow) => {
-    for (const what of ['yellow', 'red', 'escalate'] as const)
-      pending.cancels.push(timerKey(row.id, s.stage, what));
-  };
-  if (PAUSED.includes(to)) {
-    if (!open?.running_since) return {};
-    const paused = pauseClock(clockOf(open), now, cal);
-    pending.stageUpdates.push({
-      before: open,
-      row: {
-        ...open,
-        consumed_minutes: paused.consumedMinutes,
-        running_since: null,
-        yellow_at: null,
-        deadline: null,
-      },
-    });
-    cancel(open);
-    return {};
-  }
-  if (PAUSED.includes(from) && to === row.resume_state) {
-    if (!open || open.running_since) return {};
-    const clock = resumeClock(clockOf(open), now);
-    const th = thresholds(clock, cal);
-    const light = lightOf(clock, now, cal);
-    pending.stageUpdates.push({
-      before: open,
-      row: {
-        ...open,
-        running_since: clock.runningSince,
-        consumed_minutes: clock.consumedMinutes,
-        yellow_at: th?.yellowAt ?? null,
-        deadline: th?.deadline ?? null,
-        light,
-        ...(light !== 'red' ? { supervised_at: null, escalated_at: null } : {}),
-      },
-    });
-    if (th) pending.jobs.push(nextThresholdJob(open, th, now));
-    return patchFor(row, open.stage, th?.deadline ?? null, light);
-  }
-  if (to === 'extension_pending' || (from === 'extension_pending' && to === row.resume_state)) return {};
-  if (open) {
-    const clock = clockOf(open);
-    pending.stageUpdates.push({
-      before: open,
-      row: {
-        ...open,
-        ended_at: now,
-        consumed_minutes: pauseClock(clock, now, cal).consumedMinutes,
-        running_since: null,
-        light: lightOf(clock, now, cal),
-      },
-    });
-    cancel(open);
-  }
-  const stage = STAGE_OF_STATE[to];
-  if (!stage) return { stage: null, light: null };
-  const limits =
-    engine.modules.stageLimits(row.category, row.urgency) ?? engine.settings.defaultLimits[row.urgency];
-  const minutes = limits.minutes[stage] ?? engine.settings.defaultLimits[row.urgency].minutes[stage];
-  if (!minutes) return { stage, light: null };
-  const round = Math.max(0, ...stageRows.filter((s) => s.stage === stage).map((s) => s.round)) + 1;
-  const th = thresholds(
-    { basis: limits.basis, totalMinutes: minutes, consumedMinutes: 0, runningSince: now },
-    cal,
-  )!;
-  pending.newStages.push({
-    case_id: row.id,
-    stage,
-    round,
-    basis: limits.basis,
-    limit_minutes: minutes,
-    extension_minutes: 0,
-    consumed_minutes: 0,
-    running_since: now,
-    started_at: now,
-    yellow_at: th.yellowAt,
-    deadline: th.deadline,
-    light: 'green',
-    supervised_at: null,
-    escalated_at: null,
-    ended_at: null,
-  });
-  return patchFor(row, stage, th.deadline, 'green');
-}
-
 /** What a transition may change on a case, with the column types `jsonb_to_recordset` reads. */
 const CASE_CHANGES = [
   ['state', 'text'],
@@ -479,6 +333,9 @@ const CASE_CHANGES = [
   ['responsibility_rule_id', 'text'],
   ['responsibility_list_version', 'text'],
   ['dispatch_override', 'boolean'],
+  ['escalation_level', 'integer'],
+  ['merged_into_id', 'text'],
+  ['duplicate_of_id', 'text'],
   ['stage', 'text'],
   ['light', 'text'],
   ['deadlines', 'jsonb'],
@@ -566,6 +423,28 @@ function changedRows(rows: ReadonlyArray<Record<string, any>>, changes: Changes,
  * Returns the stages it created.
  */
 async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<StageRow[]> {
+  // Whistles before the statement that inserts their linkage rows (which refer to them).
+  if (p.whistles.length) await insertRows(trx, 'case_whistle', p.whistles);
+  for (const u of p.linkageUpdates)
+    if (u.kind === 'report-in')
+      await trx
+        .updateTable('case_linkage')
+        .set({ reported_in_at: u.at, reported_in_by: u.by })
+        .where('case_id', '=', u.caseId)
+        .where('reported_in_at', 'is', null)
+        .where('department', 'in', u.departments)
+        .execute();
+    // The department's latest summons is the one rated.
+    else
+      await trx
+        .updateTable('case_linkage')
+        .set({ rating: u.rating, rating_comment: u.comment, rated_by: u.by, rated_at: u.at })
+        .where('department', '=', u.department)
+        .where(
+          sql<boolean>`whistle_id = (select max(whistle_id) from case_linkage
+            where case_id = ${u.caseId} and department = ${u.department})`,
+        )
+        .execute();
   if (p.cases.length) {
     const changes = changedColumns(p.cases, CASE_CHANGES, 'version');
     const { rows: updated } = await sql<{ id: string }>`
@@ -603,6 +482,8 @@ async function writePending(engine: CaseEngine, trx: Db, p: Pending): Promise<St
         rows: p.notes.map(notificationRow),
       },
       { table: 'case_history', rows: p.history },
+      { table: 'case_linkage', rows: p.linkages },
+      { table: 'case_reporter', rows: p.reporters },
       { table: 'case_timing', rows: p.timings, onConflict: sql`on conflict (case_id, milestone) do nothing` },
       {
         table: 'case_stage',

@@ -4,8 +4,7 @@ import { type CaseEvent, type CaseTransitionEventType, caseEvents } from './case
 import type { CaseRow } from './case-store.ts';
 
 /**
- * The audit entry and the platform event of one applied transition — the same for the
- * one-by-one path (case-actions.ts) and the group-committed one (transition-batch.ts).
+ * The audit entry and the platform event of one applied transition (transition-decide.ts).
  */
 export function transitionRecords(input: {
   row: CaseRow;

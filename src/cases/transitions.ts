@@ -38,7 +38,7 @@ export type CaseAction = (typeof CASE_ACTIONS)[number];
  */
 export type Track = 'supervision' | 'command' | 'department' | 'linkage' | 'citizen';
 
-/** Named guards; each is checked by `checkGuard` in case-actions.ts. */
+/** Named guards; each is checked by `checkGuard` in transition-decide.ts. */
 export const GUARDS = {
   reason: 'a non-empty `reason` is given',
   note: 'a non-empty `note` is given',

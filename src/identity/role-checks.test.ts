@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
  */
 /** Per file: the lines that read roles, and why. */
 const REVIEWED: Record<string, { count: number; why: string }> = {
-  'src/cases/case-actions.ts': {
+  'src/cases/transition-decide.ts': {
     count: 2,
     why: "an action's track (then its permission, assertMayTake); supervision evaluating for a citizen",
   },

@@ -17,7 +17,7 @@ import {
 import { parseDateTime } from './local-time.ts';
 import { findService } from './open311-services.ts';
 import { ANONYMOUS_REPORTER, type Participation } from './participation-context.ts';
-import { newToken, type ReportWriter } from './report-store.ts';
+import { newToken, type ReportWriter, reportAlongside } from './report-store.ts';
 import { assertNotSpam } from './spam-check.ts';
 
 /** A report as both faces deliver it, before checks. */
@@ -345,19 +345,29 @@ export async function submitReport(
       accountId: s.accountId ?? null,
     };
   }
-  // A fresh token cannot have a case yet: skip the engine's idempotency lookup.
+  // A fresh token cannot have a case yet: skip the engine's idempotency lookup. The report
+  // row is written with the case, in the intake batch's transaction.
   p.intakeLoad.immediateInFlight++;
+  writer.lastInsertAt = performance.now();
   let c: CaseView;
   try {
-    c = (await reportCase(engine, poster, { ...intake, clientRequestId: undefined })).case;
-    await writer.insert({
-      ...base,
-      status: 'filed',
-      case_id: c.id,
-      case_number: c.number,
-      intake: null,
-      filed_at: now,
-    });
+    c = (
+      await reportCase(
+        engine,
+        poster,
+        { ...intake, clientRequestId: undefined },
+        {
+          alongside: reportAlongside((created) => ({
+            ...base,
+            status: 'filed',
+            case_id: created.id,
+            case_number: created.number,
+            intake: null,
+            filed_at: now,
+          })),
+        },
+      )
+    ).case;
   } finally {
     p.intakeLoad.immediateInFlight--;
   }

@@ -1,11 +1,12 @@
 /**
  * Rows of `participation_report`: one per citizen report, keyed by its follow token.
- * Inserts go through a group committer so that many concurrent posts share one statement
- * (and one commit) without anyone being answered before their row is stored.
+ * Queued reports go through a group committer so that many concurrent posts share one
+ * statement (and one commit) without anyone being answered before their row is stored; a
+ * report filed at once is written by the case engine with its case (`reportAlongside`).
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { IntakeInput } from '../cases/index.ts';
+import type { AlongsideRow, IntakeInput } from '../cases/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Db } from '../kernel/index.ts';
 
@@ -41,13 +42,24 @@ export const isToken = (s: string) => /^t_[A-Za-z0-9_-]{22}$/.test(s);
 const toJsonRow = (r: NewReport) => ({ ...r, filed_at: r.filed_at ?? null });
 
 /**
+ * The report row of a post filed at once, written by the case engine in the transaction
+ * that creates its case (`reportCase`'s `alongside`): one commit for both.
+ */
+export function reportAlongside(row: (created: { id: string; number: string }) => NewReport): AlongsideRow {
+  return { table: 'participation_report', row: (created) => toJsonRow(row(created)) };
+}
+
+/**
  * Batches inserts: rows arriving while a statement is in flight are written together by
  * the next one. Each caller's promise settles after the statement holding its row commits.
  */
 export class ReportWriter {
   #pending: Array<{ row: NewReport; resolve: () => void; reject: (e: unknown) => void }> = [];
   #running = false;
-  /** When the last report was handed in (`performance.now()`), or -Infinity. */
+  /**
+   * When the last report was handed in (`performance.now()`), or -Infinity; a post filed at
+   * once sets it too (its row goes with its case: `reportAlongside`).
+   */
   lastInsertAt = Number.NEGATIVE_INFINITY;
 
   constructor(

@@ -44,9 +44,6 @@ const LAYERS = [
  * entry when the renovation breaks that cycle.
  */
 const ALLOWED_FILE_CYCLES: readonly (readonly string[])[] = [
-  // The single-case transition runs as a batch of one through the batcher, and the batcher
-  // calls back into the action's decision and write steps.
-  ['src/cases/case-actions.ts', 'src/cases/transition-batch.ts'],
   // The datahub context names the device catalog's type, the catalog uses the device helpers,
   // and the device services take the context (type-only on two of the three edges).
   ['src/datahub/datahub-context.ts', 'src/datahub/device-catalog.ts', 'src/datahub/devices.ts'],
