@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { Db, MigrationSet } from '../storage/index.ts';
+import type { Database, Db, MigrationSet } from '../storage/index.ts';
+import type { KernelJobTable } from './scheduler-tables.ts';
 
 /** A job as its handler sees it. */
 export interface Job<P = Record<string, unknown>> {
@@ -129,15 +130,11 @@ export const schedulerMigrations: MigrationSet = {
   },
 };
 
-interface JobRow {
-  id: number;
-  kind: string;
-  key: string | null;
-  run_at: Date;
-  payload: Record<string, unknown>;
-  attempts: number;
-  max_attempts: number;
-}
+/** The columns of `kernel_job` a firing reads. */
+type JobRow = Pick<
+  Selectable<KernelJobTable>,
+  'id' | 'kind' | 'key' | 'run_at' | 'payload' | 'attempts' | 'max_attempts'
+>;
 
 /** Delay before retry number `attempt` (1-based): 2 s, 4 s, 8 s… capped at one hour. */
 export function retryDelayMs(attempt: number): number {
@@ -188,7 +185,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
     if (kinds.length === 0) return false;
     let failed: { job: JobRow; error: unknown } | null = null;
     const fired = await db.transaction().execute(async (trx) => {
-      const job = (await trx
+      const job: JobRow | undefined = await trx
         .selectFrom('kernel_job')
         .select(['id', 'kind', 'key', 'run_at', 'payload', 'attempts', 'max_attempts'])
         .where('status', '=', 'pending')
@@ -199,7 +196,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
         .limit(1)
         .forUpdate()
         .skipLocked()
-        .executeTakeFirst()) as JobRow | undefined;
+        .executeTakeFirst();
       if (!job) return false;
       const handler = handlers.get(job.kind)!;
       try {
