@@ -20,7 +20,7 @@ export interface Job<P = Record<string, unknown>> {
  * handler commits together with "fired", so a job fires exactly once across any number of
  * nodes. Effects outside the database (HTTP calls) belong in their own retried jobs.
  */
-export type JobHandler = (job: Job, trx: Transaction<any>) => Promise<void>;
+export type JobHandler = (job: Job, trx: Transaction<Database>) => Promise<void>;
 
 /**
  * Thrown by a handler whose object another transaction holds (a row it would lock with
@@ -55,16 +55,16 @@ export interface ScheduleRequest {
 /** Database-backed timers (deadlines, retries) that fire exactly once with several nodes. */
 export interface Scheduler {
   /** Adds a job; pass the caller's transaction so it commits with the state change. */
-  schedule(request: ScheduleRequest, db?: Kysely<any>): Promise<{ id: number | null; created: boolean }>;
+  schedule(request: ScheduleRequest, db?: Kysely<Database>): Promise<{ id: number | null; created: boolean }>;
   /**
    * Adds many jobs in one statement (group-committed case intake and transitions); the same
    * key rule as `schedule`. Returns how many were created.
    */
-  scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<any>): Promise<number>;
+  scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<Database>): Promise<number>;
   /** Cancels pending jobs by key; returns how many. */
-  cancel(key: string, db?: Kysely<any>): Promise<number>;
+  cancel(key: string, db?: Kysely<Database>): Promise<number>;
   /** Cancels the pending jobs of many keys in one statement; returns how many. */
-  cancelMany(keys: readonly string[], db?: Kysely<any>): Promise<number>;
+  cancelMany(keys: readonly string[], db?: Kysely<Database>): Promise<number>;
   /**
    * `cancelMany(cancelKeys)` then `scheduleMany(requests)`, as one statement when no request
    * reuses a cancelled key (a group-committed batch's ended and started timers). Returns how
@@ -73,7 +73,7 @@ export interface Scheduler {
   rescheduleMany(
     cancelKeys: readonly string[],
     requests: readonly ScheduleRequest[],
-    db?: Kysely<any>,
+    db?: Kysely<Database>,
   ): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
   handle(kind: string, handler: JobHandler): void;
