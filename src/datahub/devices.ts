@@ -15,6 +15,8 @@ import {
   type PlatformEvent,
 } from '../kernel/index.ts';
 import type { DatahubContext } from './datahub-context.ts';
+import type { Selectable } from 'kysely';
+import type { DatahubDeviceTable } from './datahub-tables.ts';
 
 export const DEVICE_STATUSES = ['active', 'inactive', 'maintenance'] as const;
 /** Whether a device is expected to report: `inactive` devices have their observations refused. */
@@ -97,23 +99,8 @@ export interface ListDevicesQuery {
   offset?: number;
 }
 
-export interface DeviceRow {
-  id: string;
-  name: string;
-  sensor_type: string;
-  module_id: string;
-  lat: number | null;
-  lon: number | null;
-  division_code: string | null;
-  district_code: string | null;
-  department_code: string | null;
-  status: DeviceStatus;
-  offline: boolean;
-  last_seen_at: Date | null;
-  key_prefix: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A row of `datahub_device` without its key's hash. */
+export type DeviceRow = Omit<Selectable<DatahubDeviceTable>, 'key_hash' | 'key_rotated_at'>;
 
 const DEVICE_COLUMNS = [
   'id',
@@ -211,7 +198,7 @@ async function inTransaction<T>(
 async function findRow(db: Db, id: string, forUpdate = false): Promise<DeviceRow | undefined> {
   let q = db.selectFrom('datahub_device').select(DEVICE_COLUMNS).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as DeviceRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 async function visibleRow(db: Db, principal: Principal, id: string, forUpdate = false): Promise<DeviceRow> {
@@ -352,12 +339,12 @@ export async function listDevices(
   const total = Number(
     ((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()) as { n: number }).n,
   );
-  const rows = (await q
+  const rows = await q
     .select(DEVICE_COLUMNS)
     .orderBy('id')
     .limit(query.limit ?? 100)
     .offset(query.offset ?? 0)
-    .execute()) as DeviceRow[];
+    .execute();
   return { items: rows.map((r) => deviceView(r, ngsiTypeOf(hub, r.sensor_type))), total };
 }
 
@@ -503,7 +490,8 @@ export async function listDatastreams(
     min: r.min,
     max: r.max,
     derived: r.derived,
-    latest: r.time ? { time: new Date(r.time).toISOString(), value: r.value, quality: r.quality } : null,
+    // The left join's columns are all null or all set: a time means a latest-value row.
+    latest: r.time ? { time: new Date(r.time).toISOString(), value: r.value!, quality: r.quality! } : null,
   }));
 }
 
@@ -518,7 +506,7 @@ export async function sweepOfflineDevices(
   offlineAfterSeconds: number,
 ): Promise<DeviceView[]> {
   const cutoff = new Date(now.getTime() - offlineAfterSeconds * 1000);
-  const rows = (await db
+  const rows = await db
     .updateTable('datahub_device')
     .set({ offline: true, updated_at: now })
     .where('offline', '=', false)
@@ -530,7 +518,7 @@ export async function sweepOfflineDevices(
       ]),
     )
     .returning(DEVICE_COLUMNS)
-    .execute()) as DeviceRow[];
+    .execute();
   for (const r of rows) hub.catalog.forget(r.id);
   return rows.map((r) => deviceView(r, ngsiTypeOf(hub, r.sensor_type)));
 }
