@@ -5,7 +5,6 @@
  * supervision notice (督办) to the lead department's leader and schedules the escalation;
  * escalation moves the case one level up. The scheduler fires each job exactly once.
  */
-import type { Transaction } from 'kysely';
 import {
   createEvent,
   type Db,
@@ -367,7 +366,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
       .where('id', '=', row.id)
       .execute();
     const params = { stage: s.stage, deadline: s.deadline?.toISOString(), automatic: true };
-    await notify(trx as Transaction<any>, {
+    await notify(trx, {
       caseId: row.id,
       kind: 'supervision_notice',
       // Before dispatch there is no department yet: the command center is urged instead.
@@ -442,7 +441,7 @@ export async function escalateCase(
     .where('id', '=', row.id)
     .execute();
   const to = ESCALATION_LEVELS[level];
-  await notify(trx as Transaction<any>, {
+  await notify(trx, {
     caseId: row.id,
     kind: 'escalation',
     ...(to === 'district_government'
