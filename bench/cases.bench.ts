@@ -10,7 +10,7 @@
  * numbers are unique and the audit chain holds.
  */
 import Fastify from 'fastify';
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import { auditCapability, verifyAuditChain } from '../src/audit/index.ts';
 import {
   applyAction,
@@ -164,6 +164,9 @@ async function onBackend(
   const rawStart = performance.now();
   for (let k = 0; k < rows; k += 1000)
     await db
+      .withTables<{
+        bench_raw: { id: Generated<number>; case_id: string; action: string; at: Date; params: string };
+      }>()
       .insertInto('bench_raw')
       .values(
         Array.from({ length: 1000 }, (_, j) => ({

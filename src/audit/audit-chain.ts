@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { type Db, type MigrationSet, takeCommitOrderLock } from '../kernel/index.ts';
+import type { AuditRecordTable } from './audit-tables.ts';
 
 /** One state change, as a capability reports it (inside the transaction of the change). */
 export interface AuditEntry {
@@ -119,19 +120,8 @@ export function hashRecord(r: Omit<AuditRecord, 'hash'>): string {
   );
 }
 
-interface AuditRow {
-  seq: number;
-  at: Date;
-  actor: string;
-  action: string;
-  object_type: string;
-  object_id: string;
-  request_id: string | null;
-  before_digest: string | null;
-  after_digest: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A row of `audit_record`. */
+type AuditRow = Selectable<AuditRecordTable>;
 
 export const toRecord = (r: AuditRow): AuditRecord => ({
   seq: Number(r.seq),
@@ -181,12 +171,12 @@ export async function appendAuditBatch(db: Db, entries: readonly AuditEntry[]): 
   if (entries.length === 0) return [];
   for (const entry of entries) checkEntry(entry);
   await takeCommitOrderLock(db);
-  const head = (await db
+  const head = await db
     .selectFrom('audit_record')
     .select(['seq', 'hash'])
     .orderBy('seq', 'desc')
     .limit(1)
-    .executeTakeFirst()) as { seq: number; hash: string } | undefined;
+    .executeTakeFirst();
   let seq = head ? Number(head.seq) : 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const records: AuditRecord[] = entries.map((entry) => {
@@ -266,7 +256,7 @@ export async function verifyAuditChain(
   for (;;) {
     let q = db.selectFrom('audit_record').selectAll().orderBy('seq').limit(batchSize);
     if (last) q = q.where('seq', '>', last.seq);
-    const rows = (await q.execute()) as AuditRow[];
+    const rows = await q.execute();
     for (const row of rows) {
       const r = toRecord(row);
       if (r.seq !== expectedSeq)
@@ -297,11 +287,11 @@ export async function verifyAuditChain(
 
 /** The newest record's sequence number and hash, for external anchoring. */
 export async function auditHead(db: Db): Promise<{ seq: number; hash: string; at: Date } | null> {
-  const row = (await db
+  const row = await db
     .selectFrom('audit_record')
     .select(['seq', 'hash', 'at'])
     .orderBy('seq', 'desc')
     .limit(1)
-    .executeTakeFirst()) as { seq: number; hash: string; at: Date } | undefined;
+    .executeTakeFirst();
   return row ? { seq: Number(row.seq), hash: row.hash, at: new Date(row.at) } : null;
 }

@@ -34,6 +34,6 @@ export async function listAudit(
   if (query.to) q = q.where('at', '<', new Date(query.to));
   if (query.cursor) q = q.where('seq', '<', Number(query.cursor));
   const rows = await q.execute();
-  const items = rows.slice(0, limit).map((r) => toRecord(r as Parameters<typeof toRecord>[0]));
+  const items = rows.slice(0, limit).map(toRecord);
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
 }

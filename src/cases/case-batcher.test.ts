@@ -78,7 +78,7 @@ for (const backend of testBackends()) {
         .execute();
       // One timer per running stage: the yellow one, which schedules the red one when it fires.
       assert.equal(timers.length, 300, 'one pending timer per case');
-      assert.ok(timers.every((t) => t.key.endsWith(':file:yellow')));
+      assert.ok(timers.every((t) => t.key!.endsWith(':file:yellow')));
       // The answer is the full view, as the one-by-one path gives it.
       const one = results[299].case;
       assert.equal(one.state, 'reported');
@@ -252,7 +252,7 @@ for (const backend of testBackends()) {
         .where(sql<boolean>`payload->>'caseId' = ${ids[0]}`)
         .where(sql<boolean>`key like 'sla:%'`)
         .execute();
-      const pending = jobs.filter((j) => j.status === 'pending').map((j) => j.key.split(':')[2]);
+      const pending = jobs.filter((j) => j.status === 'pending').map((j) => j.key!.split(':')[2]);
       assert.deepEqual([...new Set(pending)], ['verify'], 'only the verify stage has live timers');
       const stages = await fx.t.kernel.db
         .selectFrom('case_stage')

@@ -8,7 +8,6 @@ import type { Urgency } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseState, CaseView, Channel, HistoryEntry } from './case-model.ts';
 import {
-  type CaseRow,
   caseHistory,
   caseReadReach,
   loadCaseDetail,
@@ -84,7 +83,7 @@ export async function listCases(
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
   ]);
   return {
-    items: (rows as CaseRow[]).map((r) => toCaseView(r)),
+    items: rows.map((r) => toCaseView(r)),
     total: Number(count?.n ?? 0),
     limit,
     offset,

@@ -2,97 +2,31 @@
  * Reading and writing case rows: the row shape, the view the API returns, who may see a
  * case (jurisdiction, departments, own reports) and the history log.
  */
-import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { authorizeAny, inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
 import {
-  arrayFromJson,
-  type Db,
-  NotFoundError,
-  rowsFromJson,
-  type Stage,
-  type Urgency,
-} from '../kernel/index.ts';
+  type Expression,
+  type ExpressionBuilder,
+  type RawBuilder,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import { authorizeAny, inJurisdiction, maskPersonalData, type Principal } from '../identity/index.ts';
+import { arrayFromJson, type Db, NotFoundError, rowsFromJson } from '../kernel/index.ts';
 import {
   type CaseState,
   type CaseView,
-  type Channel,
   ESCALATION_LEVELS,
   type HistoryEntry,
   type LinkageView,
   type Reporter,
-  type Satisfaction,
 } from './case-model.ts';
-import type { SlaLight } from './sla-clock.ts';
+import type { CaseRecordTable, CaseStageTable } from './case-tables.ts';
 
 /** A row of `case_record`. */
-export interface CaseRow {
-  id: string;
-  number: string;
-  channel: Channel;
-  client_request_id: string | null;
-  category: string;
-  urgency: Urgency;
-  state: CaseState;
-  resume_state: CaseState | null;
-  version: number;
-  lat: number;
-  lon: number;
-  address: string | null;
-  grid_code: string | null;
-  community_code: string | null;
-  street_code: string | null;
-  district_code: string | null;
-  description: string;
-  media: string[];
-  reported_by: string;
-  lead_department: string | null;
-  assist_departments: string[];
-  responsibility_rule_id: string | null;
-  responsibility_list_version: string | null;
-  dispatch_override: boolean;
-  escalation_level: number;
-  stage: Stage | null;
-  light: SlaLight | null;
-  deadlines: Partial<Record<Stage, string>>;
-  handle_deadline: Date | null;
-  extension_status: 'pending' | 'approved' | 'refused' | null;
-  extension_minutes: number;
-  extension_requested_minutes: number | null;
-  was_deferred: boolean;
-  satisfaction: Satisfaction | null;
-  merged_into_id: string | null;
-  duplicate_of_id: string | null;
-  parent_alert_id: string | null;
-  handled_by: string | null;
-  reported_at: Date;
-  filed_at: Date | null;
-  dispatched_at: Date | null;
-  accepted_at: Date | null;
-  handled_at: Date | null;
-  closed_at: Date | null;
-  evaluated_at: Date | null;
-  updated_at: Date;
-}
+export type CaseRow = Selectable<CaseRecordTable>;
 
 /** A row of `case_stage`. */
-export interface StageRow {
-  id: number;
-  case_id: string;
-  stage: Stage;
-  round: number;
-  basis: 'working' | 'calendar';
-  limit_minutes: number;
-  extension_minutes: number;
-  consumed_minutes: number;
-  running_since: Date | null;
-  started_at: Date;
-  yellow_at: Date | null;
-  deadline: Date | null;
-  light: SlaLight;
-  supervised_at: Date | null;
-  escalated_at: Date | null;
-  ended_at: Date | null;
-}
+export type StageRow = Selectable<CaseStageTable>;
 
 /** case_record's timestamp columns, for rows read as JSON (a test holds the list to the table). */
 export const CASE_TIMESTAMPS = [
@@ -139,7 +73,7 @@ export async function findCaseRow(
     .selectAll()
     .where(UUIDISH.test(idOrNumber) ? 'id' : 'number', '=', idOrNumber);
   if (forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as CaseRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 /** Departments summoned to a case by whistles. */
@@ -444,7 +378,7 @@ export async function currentStage(db: Db, caseId: string): Promise<StageRow | n
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return (row as StageRow | undefined) ?? null;
+  return row ?? null;
 }
 
 /**

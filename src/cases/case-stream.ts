@@ -563,5 +563,7 @@ export async function holderOfStreamTicket(engine: CaseEngine, token: string): P
     const { sessionId, ...principal } = await principalForSessionId(engine.db, row.session_id, now);
     return { principal, sessionId };
   }
-  return { principal: await principalForApiKeyId(engine.db, row.api_key_id, now), apiKeyId: row.api_key_id };
+  // A ticket is issued for a session or for an API key: without a session, the key is set.
+  const apiKeyId = row.api_key_id!;
+  return { principal: await principalForApiKeyId(engine.db, apiKeyId, now), apiKeyId };
 }

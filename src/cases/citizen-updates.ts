@@ -9,7 +9,7 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { maskEmail, maskName, maskPhone } from '../identity/index.ts';
-import type { Job } from '../kernel/index.ts';
+import type { Database, Job } from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { JOB_CITIZEN_UPDATE } from './case-outbox.ts';
 
@@ -58,7 +58,7 @@ const TEXT: Record<string, (n: string) => string> = {
 
 /** Registers the citizen update job. */
 export function registerCitizenUpdateJobs(engine: CaseEngine, notifier: CitizenNotifier): void {
-  engine.scheduler.handle(JOB_CITIZEN_UPDATE, async (job: Job, trx: Transaction<any>) => {
+  engine.scheduler.handle(JOB_CITIZEN_UPDATE, async (job: Job, trx: Transaction<Database>) => {
     const { caseId, eventId, state } = job.payload as { caseId: string; eventId: string; state: string };
     const c = await trx
       .selectFrom('case_record')

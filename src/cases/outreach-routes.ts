@@ -245,7 +245,7 @@ export function registerOutreachRoutes(
         engine(),
         request.principal,
         (request.params as { id: string }).id,
-        request.query as { limit?: number; status?: string },
+        request.query as Parameters<typeof listDeliveries>[3],
       ),
   );
 

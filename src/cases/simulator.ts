@@ -355,11 +355,11 @@ async function summarize(
       (
         await db
           .selectFrom('case_record')
-          .select([`${col} as k`, (eb) => eb.fn.countAll().as('n')])
-          .groupBy(col)
-          .orderBy(col)
+          .select([sql<string | null>`${sql.ref(col)}`.as('k'), (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(sql.ref(col))
+          .orderBy(sql.ref(col))
           .execute()
-      ).map((r: any) => [String(r.k ?? 'none'), Number(r.n)]),
+      ).map((r) => [String(r.k ?? 'none'), Number(r.n)]),
     );
   const history = async (action: string, where?: [string, string]) => {
     let q = db

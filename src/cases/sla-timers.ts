@@ -5,7 +5,6 @@
  * supervision notice (督办) to the lead department's leader and schedules the escalation;
  * escalation moves the case one level up. The scheduler fires each job exactly once.
  */
-import type { Transaction } from 'kysely';
 import {
   type Db,
   isLockNotAvailable,
@@ -197,7 +196,7 @@ export function registerSlaJobs(engine: CaseEngine): void {
       .where('id', '=', row.id)
       .execute();
     const params = { stage: s.stage, deadline: s.deadline?.toISOString(), automatic: true };
-    await notify(trx as Transaction<any>, {
+    await notify(trx, {
       caseId: row.id,
       kind: 'supervision_notice',
       // Before dispatch there is no department yet: the command center is urged instead.
@@ -293,7 +292,7 @@ async function escalateCase(
     .set({ escalation_level: level, updated_at: now })
     .where('id', '=', row.id)
     .execute();
-  await notify(trx as Transaction<any>, escalationNotice(row, level, params, now));
+  await notify(trx, escalationNotice(row, level, params, now));
   const all = { ...params, level: ESCALATION_LEVELS[level] };
   await appendHistory(trx, {
     caseId: row.id,

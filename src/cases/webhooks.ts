@@ -11,7 +11,14 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { authorize, type Principal } from '../identity/index.ts';
-import { type Db, InvalidInputError, type Job, NotFoundError, postToPublicAddress } from '../kernel/index.ts';
+import {
+  type Database,
+  type Db,
+  InvalidInputError,
+  type Job,
+  NotFoundError,
+  postToPublicAddress,
+} from '../kernel/index.ts';
 import type { CaseEngine } from './case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from './case-outbox.ts';
 import { assertWebhookTarget } from './webhook-target.ts';
@@ -271,7 +278,7 @@ export async function listDeliveries(
   engine: CaseEngine,
   principal: Principal,
   id: string,
-  options: { limit?: number; status?: string } = {},
+  options: { limit?: number; status?: DeliveryView['status'] } = {},
 ): Promise<{ items: DeliveryView[] }> {
   authorize(principal, 'webhook.manage');
   await findHook(engine.db, id);
@@ -309,7 +316,7 @@ export function registerWebhookJobs(
   engine: CaseEngine,
   policy: WebhookPolicy = DEFAULT_WEBHOOK_POLICY,
 ): void {
-  engine.scheduler.handle(JOB_WEBHOOK_DELIVER, async (job: Job, trx: Transaction<any>) => {
+  engine.scheduler.handle(JOB_WEBHOOK_DELIVER, async (job: Job, trx: Transaction<Database>) => {
     const { deliveryId } = job.payload as { deliveryId: number };
     const d = await trx
       .selectFrom('case_webhook_delivery')

@@ -10,7 +10,7 @@ import { ensureMonthlyPartitions } from './partitions.ts';
 
 export const datahubMigrations: MigrationSet = {
   '0600-datahub-devices': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('datahub_device')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -67,7 +67,7 @@ export const datahubMigrations: MigrationSet = {
     },
   },
   '0601-datahub-observations': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       // No foreign key to the datastream: deleting a device removes its observations in
       // the same transaction, and a key check per row would halve the ingestion rate.
       await sql`create table datahub_observation (
@@ -101,7 +101,7 @@ export const datahubMigrations: MigrationSet = {
     },
   },
   '0602-datahub-dead-letters': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('datahub_dead_letter')
         .addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())

@@ -103,13 +103,14 @@ export class DeviceCatalog {
         built.set(r.id, entry);
       }
       if (r.stream_id !== null) {
+        // The left join's columns are all null or all set: a stream id means a datastream row.
         const s: StreamMeta = {
           id: Number(r.stream_id),
-          property: r.property,
-          unit: r.unit,
+          property: r.property!,
+          unit: r.unit!,
           min: r.min,
           max: r.max,
-          derived: r.derived,
+          derived: r.derived!,
         };
         (entry.meta.byProperty as Map<string, StreamMeta>).set(s.property, s);
         (entry.meta.byId as Map<number, StreamMeta>).set(s.id, s);

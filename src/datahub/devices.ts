@@ -9,6 +9,8 @@ import { type Actor, authorize, inJurisdiction, isCityWide, type Principal } fro
 import { ConflictError, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import { type DatahubEvent, datahubEvents } from './datahub-events.ts';
 import type { DatahubContext } from './datahub-context.ts';
+import type { Selectable } from 'kysely';
+import type { DatahubDeviceTable } from './datahub-tables.ts';
 import type { DeviceStatus, DeviceView, GeoPoint } from './device-view.ts';
 
 export { DEVICE_STATUSES, type DeviceStatus, type DeviceView, type GeoPoint } from './device-view.ts';
@@ -64,23 +66,8 @@ export interface ListDevicesQuery {
   offset?: number;
 }
 
-export interface DeviceRow {
-  id: string;
-  name: string;
-  sensor_type: string;
-  module_id: string;
-  lat: number | null;
-  lon: number | null;
-  division_code: string | null;
-  district_code: string | null;
-  department_code: string | null;
-  status: DeviceStatus;
-  offline: boolean;
-  last_seen_at: Date | null;
-  key_prefix: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A row of `datahub_device` without its key's hash. */
+export type DeviceRow = Omit<Selectable<DatahubDeviceTable>, 'key_hash' | 'key_rotated_at'>;
 
 const DEVICE_COLUMNS = [
   'id',
@@ -178,7 +165,7 @@ async function inTransaction<T>(
 async function findRow(db: Db, id: string, forUpdate = false): Promise<DeviceRow | undefined> {
   let q = db.selectFrom('datahub_device').select(DEVICE_COLUMNS).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as DeviceRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 async function visibleRow(db: Db, principal: Principal, id: string, forUpdate = false): Promise<DeviceRow> {
@@ -319,12 +306,12 @@ export async function listDevices(
   const total = Number(
     ((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()) as { n: number }).n,
   );
-  const rows = (await q
+  const rows = await q
     .select(DEVICE_COLUMNS)
     .orderBy('id')
     .limit(query.limit ?? 100)
     .offset(query.offset ?? 0)
-    .execute()) as DeviceRow[];
+    .execute();
   return { items: rows.map((r) => deviceView(r, ngsiTypeOf(hub, r.sensor_type))), total };
 }
 
@@ -470,7 +457,8 @@ export async function listDatastreams(
     min: r.min,
     max: r.max,
     derived: r.derived,
-    latest: r.time ? { time: new Date(r.time).toISOString(), value: r.value, quality: r.quality } : null,
+    // The left join's columns are all null or all set: a time means a latest-value row.
+    latest: r.time ? { time: new Date(r.time).toISOString(), value: r.value!, quality: r.quality! } : null,
   }));
 }
 
@@ -485,7 +473,7 @@ export async function sweepOfflineDevices(
   offlineAfterSeconds: number,
 ): Promise<DeviceView[]> {
   const cutoff = new Date(now.getTime() - offlineAfterSeconds * 1000);
-  const rows = (await db
+  const rows = await db
     .updateTable('datahub_device')
     .set({ offline: true, updated_at: now })
     .where('offline', '=', false)
@@ -497,7 +485,7 @@ export async function sweepOfflineDevices(
       ]),
     )
     .returning(DEVICE_COLUMNS)
-    .execute()) as DeviceRow[];
+    .execute();
   for (const r of rows) hub.catalog.forget(r.id);
   return rows.map((r) => deviceView(r, ngsiTypeOf(hub, r.sensor_type)));
 }

@@ -4,7 +4,7 @@
  * of that month: PostgreSQL refuses the new partition then, and moving rows is left to an
  * operator.
  */
-import { sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 import type { Db } from '../kernel/index.ts';
 
 const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1));
@@ -13,7 +13,7 @@ const partitionName = (d: Date) =>
 
 /** Creates the partitions of the months from `monthsBack` before `now` to `monthsAhead` after it. */
 export async function ensureMonthlyPartitions(
-  db: Db,
+  db: QueryExecutorProvider,
   now: Date,
   monthsBack: number,
   monthsAhead: number,

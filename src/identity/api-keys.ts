@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
 import { type Db, InvalidInputError, NotFoundError, UnauthenticatedError } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
 import { identityEvents } from './identity-events.ts';
+import type { IdentityApiKeyTable } from './identity-tables.ts';
 import { authorize, type Permission, PERMISSIONS, type Principal, permissionsOf } from './permissions.ts';
 import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
 import { secretHash } from './sessions.ts';
-import { principalOf, type UserRow, userInScope } from './users.ts';
+import { principalOf, userInScope } from './users.ts';
 
 /** An API key as listed (the secret itself is shown only once, when issued). */
 export interface ApiKeyView {
@@ -30,18 +32,8 @@ export interface IssueApiKeyInput {
   expiresAt?: string | null;
 }
 
-interface KeyRow {
-  id: string;
-  user_id: string;
-  username: string;
-  name: string;
-  prefix: string;
-  scopes: Permission[];
-  created_at: Date;
-  created_by: string;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-}
+/** A key as listed: its row without the secret's hash, and its account's username. */
+type KeyRow = Omit<Selectable<IdentityApiKeyTable>, 'key_hash' | 'last_used_at'> & { username: string };
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const view = (r: KeyRow): ApiKeyView => ({
@@ -79,11 +71,11 @@ export async function issueApiKey(
   if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt <= actor.now))
     throw new InvalidInputError('expiresAt must be a future date-time.', undefined, 'apikey.invalid_expiry');
   return inTransaction(db, actor, async (trx, events) => {
-    const account = (await trx
+    const account = await trx
       .selectFrom('identity_user')
       .selectAll()
       .where((eb) => eb.or([eb('id', '=', input.account), eb('username', '=', input.account.toLowerCase())]))
-      .executeTakeFirst()) as UserRow | undefined;
+      .executeTakeFirst();
     if (!account || !userInScope(actor.principal, account))
       throw new NotFoundError(`Service account ${input.account} not found.`, 'user.not_found');
     if (account.kind !== 'service')
@@ -185,7 +177,7 @@ export async function listApiKeys(
       eb.or([eb('u.id', '=', query.account!), eb('u.username', '=', query.account!.toLowerCase())]),
     );
   if (!query.includeRevoked) q = q.where('k.revoked_at', 'is', null);
-  const rows = (await q.execute()) as (KeyRow & { division_codes: string[]; department_codes: string[] })[];
+  const rows = await q.execute();
   return rows.filter((r) => userInScope(principal, r)).map(view);
 }
 
@@ -193,9 +185,7 @@ export async function listApiKeys(
 export async function revokeApiKey(db: Db, id: string, actor: Actor): Promise<ApiKeyView> {
   authorize(actor.principal, 'apikey.manage');
   return inTransaction(db, actor, async (trx, events) => {
-    const row = (await keysQuery(trx).where('k.id', '=', id).executeTakeFirst()) as
-      | (KeyRow & { division_codes: string[]; department_codes: string[] })
-      | undefined;
+    const row = await keysQuery(trx).where('k.id', '=', id).executeTakeFirst();
     if (!row || !userInScope(actor.principal, row))
       throw new NotFoundError(`API key ${id} not found.`, 'apikey.not_found');
     if (row.revoked_at) return view(row);
@@ -242,7 +232,7 @@ async function resolveApiKeyWhere(
   value: string,
   now: Date,
 ): Promise<CachedPrincipal> {
-  const row = (await db
+  const row = await db
     .selectFrom('identity_api_key as k')
     .innerJoin('identity_user as u', 'u.id', 'k.user_id')
     .selectAll('u')
@@ -253,14 +243,7 @@ async function resolveApiKeyWhere(
       'k.revoked_at as key_revoked_at',
     ])
     .where(column, '=', value)
-    .executeTakeFirst()) as
-    | (UserRow & {
-        key_id: string;
-        key_scopes: Permission[];
-        key_expires_at: Date | null;
-        key_revoked_at: Date | null;
-      })
-    | undefined;
+    .executeTakeFirst();
   if (!row) throw new UnauthenticatedError('The API key is not valid.', 'auth.api_key_invalid');
   if (row.key_revoked_at) throw new UnauthenticatedError('The API key was revoked.', 'auth.api_key_revoked');
   const expiresAtMs = row.key_expires_at ? new Date(row.key_expires_at).getTime() : null;

@@ -149,7 +149,7 @@ for (const backend of testBackends()) {
       assert.equal(await t.kernel.scheduler.runDue(), 0);
     });
 
-    async function jobs(status: string) {
+    async function jobs(status: 'pending' | 'done') {
       return t.kernel.db
         .selectFrom('kernel_job')
         .select(['key', 'run_at'])

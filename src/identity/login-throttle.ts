@@ -216,9 +216,9 @@ export async function scheduleThrottlePruning(kernel: Kernel, settings: Identity
 }
 
 async function readRow(db: Db, key: string) {
-  return (await db
+  return db
     .selectFrom('identity_login_throttle')
     .select(['window_start', 'locked_until'])
     .where('key', '=', key)
-    .executeTakeFirst()) as { window_start: Date; locked_until: Date | null } | undefined;
+    .executeTakeFirst();
 }

@@ -18,7 +18,7 @@ import {
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { authorize, type Principal } from './permissions.ts';
 import { type CachedPrincipal, principalInvalidatedEvent } from './principal-cache.ts';
-import { principalOf, type UserRow, type UserView, userInScope, userView } from './users.ts';
+import { principalOf, type UserView, userInScope, userView } from './users.ts';
 
 /** SHA-256 of a bearer secret: only this is stored, so a database leak yields no usable token. */
 export const secretHash = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -57,11 +57,11 @@ export async function login(
     .toLowerCase();
   const { address } = request;
   const now = ctx.now;
-  const row = (await db
+  const row = await db
     .selectFrom('identity_user')
     .selectAll()
     .where('username', '=', username)
-    .executeTakeFirst()) as UserRow | undefined;
+    .executeTakeFirst();
   // Asked for unknown usernames too (no session matches ''), so timing does not tell which exist.
   const known =
     settings.knownAddressDays > 0 &&
@@ -202,15 +202,13 @@ async function resolveSessionWhere(
   value: string,
   now: Date,
 ): Promise<CachedPrincipal> {
-  const row = (await db
+  const row = await db
     .selectFrom('identity_session as s')
     .innerJoin('identity_user as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.id as session_id', 's.expires_at', 's.revoked_at'])
     .where(column, '=', value)
-    .executeTakeFirst()) as
-    | (UserRow & { session_id: string; expires_at: Date; revoked_at: Date | null })
-    | undefined;
+    .executeTakeFirst();
   if (!row) throw new UnauthenticatedError('The token is not valid.', 'auth.token_invalid');
   if (row.revoked_at) throw new UnauthenticatedError('The token was revoked.', 'auth.token_revoked');
   const expiresAtMs = new Date(row.expires_at).getTime();
@@ -250,21 +248,21 @@ export async function revokeSession(db: Db, sessionId: string, actor: Actor): Pr
 export async function revokeUserSessions(db: Db, userId: string, actor: Actor): Promise<{ revoked: number }> {
   authorize(actor.principal, 'user.manage');
   return inTransaction(db, actor, async (trx, events) => {
-    const user = (await trx
+    const user = await trx
       .selectFrom('identity_user')
       .selectAll()
       .where('id', '=', userId)
-      .executeTakeFirst()) as UserRow | undefined;
+      .executeTakeFirst();
     if (!user || !userInScope(actor.principal, user))
       throw new NotFoundError(`User ${userId} not found.`, 'user.not_found');
-    const sessions = (await trx
+    const sessions = await trx
       .updateTable('identity_session')
       .set({ revoked_at: actor.now })
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', actor.now)
       .returning('id')
-      .execute()) as { id: string }[];
+      .execute();
     for (const s of sessions)
       await appendAudit(trx, {
         actor: actor.principal.username,

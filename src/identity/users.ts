@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
 import { ConflictError, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import { type Actor, inTransaction } from './actor.ts';
 import { identityEvents } from './identity-events.ts';
+import type { IdentityUserTable } from './identity-tables.ts';
 import { inJurisdiction, isCityWide } from './jurisdiction.ts';
 import { assertPasswordPolicy, hashPassword } from './password.ts';
 import { authorize, type Principal, ROLES, type Role } from './permissions.ts';
@@ -52,23 +53,8 @@ export interface UpdateUserInput {
   version?: number;
 }
 
-export interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  kind: 'user' | 'service';
-  password_hash: string | null;
-  roles: Role[];
-  department_codes: string[];
-  division_codes: string[];
-  phone: string | null;
-  email: string | null;
-  disabled_at: Date | null;
-  password_changed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
+/** A row of `identity_user`. */
+export type UserRow = Selectable<IdentityUserTable>;
 
 export const USERNAME_PATTERN = '^[a-z0-9][a-z0-9._-]{2,63}$';
 const USERNAME = new RegExp(USERNAME_PATTERN);
@@ -197,7 +183,7 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
       .where('username', '=', username)
       .executeTakeFirst();
     if (exists) throw new ConflictError(`The username "${username}" is taken.`, 'user.username_taken');
-    const row = (await trx
+    const row = await trx
       .insertInto('identity_user')
       .values({
         id: randomUUID(),
@@ -216,7 +202,7 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
         version: 1,
       })
       .returningAll()
-      .executeTakeFirstOrThrow()) as UserRow;
+      .executeTakeFirstOrThrow();
     await appendAudit(trx, {
       actor: actor.principal.username,
       action: 'user.create',
@@ -245,14 +231,14 @@ export async function findUserRow(db: Db, idOrUsername: string): Promise<UserRow
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrUsername), eb('username', '=', idOrUsername.toLowerCase())]))
     .executeTakeFirst();
-  return (row as UserRow | undefined) ?? null;
+  return row ?? null;
 }
 
 /** Loads a user the principal may see, or throws NotFound (out of scope looks missing). */
 async function visibleUserRow(db: Db, principal: Principal, id: string, lock = false): Promise<UserRow> {
   let q = db.selectFrom('identity_user').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
-  const row = (await q.executeTakeFirst()) as UserRow | undefined;
+  const row = await q.executeTakeFirst();
   if (!row || !userInScope(principal, row))
     throw new NotFoundError(`User ${id} not found.`, 'user.not_found');
   return row;
@@ -286,7 +272,7 @@ export async function listUsers(
   if (query.q) q = q.where('username', 'like', `%${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
   if (!query.includeDisabled) q = q.where('disabled_at', 'is', null);
   // Scope is a prefix rule over arrays; the user table is small enough to filter here.
-  const rows = ((await q.execute()) as UserRow[]).filter((r) => userInScope(principal, r));
+  const rows = (await q.execute()).filter((r) => userInScope(principal, r));
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 50;
   return {
@@ -331,12 +317,12 @@ export async function updateUser(
     if (patch.disabled !== undefined && patch.disabled !== (before.disabled_at !== null))
       changes.disabled_at = patch.disabled ? actor.now : null;
     if (Object.keys(changes).length === 0) return userView(before, actor.principal);
-    const after = (await trx
+    const after = await trx
       .updateTable('identity_user')
       .set({ ...changes, updated_at: actor.now, version: before.version + 1 })
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirstOrThrow()) as UserRow;
+      .executeTakeFirstOrThrow();
     const action =
       'disabled_at' in changes ? (patch.disabled ? 'user.disable' : 'user.enable') : 'user.update';
     if (patch.disabled)

@@ -171,7 +171,7 @@ export async function loadEntities(
   if (ids.length === 0) return new Map();
   let query = db.selectFrom('ngsi_ld_entity').select(COLUMNS).where('id', 'in', ids);
   if (forUpdate) query = query.forUpdate();
-  const rows = (await query.execute()) as EntityRow[];
+  const rows = await query.execute();
   return new Map(rows.map((r) => [r.id, toEntity(r)]));
 }
 

@@ -9,7 +9,7 @@ import type { MigrationSet } from '../kernel/index.ts';
 
 export const ngsiLdMigrations: MigrationSet = {
   '0650-ngsi-ld-entities': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('ngsi_ld_entity')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -38,7 +38,7 @@ export const ngsiLdMigrations: MigrationSet = {
     },
   },
   '0651-ngsi-ld-attribute-instances': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('ngsi_ld_attribute_instance')
         .addColumn('seq', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
@@ -60,7 +60,7 @@ export const ngsiLdMigrations: MigrationSet = {
     },
   },
   '0652-ngsi-ld-subscriptions': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('ngsi_ld_subscription')
         .addColumn('id', 'text', (c) => c.primaryKey())

@@ -121,18 +121,15 @@ export class SubscriptionService {
   /** Loads active subscriptions into memory and registers the periodic job. */
   async start(): Promise<void> {
     this.#stopped = false;
-    const rows = (await this.#db
-      .selectFrom('ngsi_ld_subscription')
-      .selectAll()
-      .execute()) as SubscriptionRow[];
+    const rows = await this.#db.selectFrom('ngsi_ld_subscription').selectAll().execute();
     for (const row of rows) await this.#cache(row);
     this.o.kernel.scheduler.handle(PERIODIC_JOB, async (job, trx) => {
       const id = String(job.payload.id);
-      const row = (await trx
+      const row = await trx
         .selectFrom('ngsi_ld_subscription')
         .selectAll()
         .where('id', '=', id)
-        .executeTakeFirst()) as SubscriptionRow | undefined;
+        .executeTakeFirst();
       if (!row) return;
       const body = parse(row.body);
       // A job of an older version of the subscription (before a PATCH) ends its chain.
@@ -391,11 +388,11 @@ export class SubscriptionService {
   }
 
   async #row(id: string): Promise<SubscriptionRow> {
-    const row = (await this.#db
+    const row = await this.#db
       .selectFrom('ngsi_ld_subscription')
       .selectAll()
       .where('id', '=', id)
-      .executeTakeFirst()) as SubscriptionRow | undefined;
+      .executeTakeFirst();
     if (!row) throw new NgsiLdError('ResourceNotFound', `Subscription ${id} not found.`);
     return row;
   }
@@ -448,14 +445,14 @@ export class SubscriptionService {
 
   /** Lists subscriptions with paging; returns the page and the total. */
   async list(ctx: ActiveContext, limit: number, offset: number, sysAttrs = false) {
-    const rows = (await this.#db
+    const rows = await this.#db
       .selectFrom('ngsi_ld_subscription')
       .selectAll()
       .orderBy('created_at')
       .orderBy('id')
       .limit(limit)
       .offset(offset)
-      .execute()) as SubscriptionRow[];
+      .execute();
     const total = await this.#db
       .selectFrom('ngsi_ld_subscription')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -480,12 +477,12 @@ export class SubscriptionService {
     if (typeof endpoint?.uri === 'string') await this.#assertPublicEndpoint(endpoint.uri);
     const now = this.o.kernel.clock.now();
     await this.#db.transaction().execute(async (trx) => {
-      const row = (await trx
+      const row = await trx
         .selectFrom('ngsi_ld_subscription')
         .selectAll()
         .where('id', '=', id)
         .forUpdate()
-        .executeTakeFirst()) as SubscriptionRow | undefined;
+        .executeTakeFirst();
       if (!row) throw new NgsiLdError('ResourceNotFound', `Subscription ${id} not found.`);
       const storedCtx = await this.o.resolver.resolve(parse(row.context));
       const current = this.render(storedCtx, row);

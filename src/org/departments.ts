@@ -17,6 +17,8 @@ import {
 } from '../kernel/index.ts';
 import type { DivisionLevel } from './division-levels.ts';
 import { inTransaction } from './in-transaction.ts';
+import type { Selectable } from 'kysely';
+import type { OrgDepartmentTable, OrgPostTable } from './org-tables.ts';
 
 /** The supervision track's center (监督中心): files, verifies, closes. */
 export const SUPERVISION_CENTER = 'supervision-center';
@@ -51,17 +53,8 @@ export interface DepartmentInput {
   divisionCodes?: string[];
 }
 
-interface DepartmentRow {
-  code: string;
-  name_zh: string;
-  name_en: string;
-  kind: string;
-  parent_code: string | null;
-  division_codes: unknown;
-  source: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A row of `org_department`. */
+type DepartmentRow = Selectable<OrgDepartmentTable>;
 
 const toDepartment = (r: DepartmentRow): Department => ({
   code: r.code,
@@ -194,12 +187,12 @@ export async function listDepartments(
   let q = db.selectFrom('org_department').selectAll().orderBy('code');
   if (query.kind) q = q.where('kind', '=', query.kind);
   if (query.parent) q = q.where('parent_code', '=', query.parent);
-  return (await q.execute()).map((r) => toDepartment(r as DepartmentRow));
+  return (await q.execute()).map((r) => toDepartment(r));
 }
 
 async function findDepartment(db: Db, code: string): Promise<Department | null> {
   const row = await db.selectFrom('org_department').selectAll().where('code', '=', code).executeTakeFirst();
-  return row ? toDepartment(row as DepartmentRow) : null;
+  return row ? toDepartment(row) : null;
 }
 
 export async function getDepartment(db: Db, actor: Actor, code: string): Promise<Department> {
@@ -390,15 +383,8 @@ export interface PostInput {
   holderIds?: string[];
 }
 
-interface PostRow {
-  code: string;
-  department_code: string;
-  name_zh: string;
-  name_en: string;
-  role: string | null;
-  holder_ids: unknown;
-  updated_at: Date;
-}
+/** A row of `org_post`. */
+type PostRow = Selectable<OrgPostTable>;
 
 const toPost = (r: PostRow): Post => ({
   code: r.code,
@@ -423,12 +409,12 @@ export async function listPosts(db: Db, actor: Actor, query: { department?: stri
   authorize(actor.principal, 'org.read');
   let q = db.selectFrom('org_post').selectAll().orderBy('code');
   if (query.department) q = q.where('department_code', '=', query.department);
-  return (await q.execute()).map((r) => toPost(r as PostRow));
+  return (await q.execute()).map((r) => toPost(r));
 }
 
 async function findPost(db: Db, code: string) {
   const row = await db.selectFrom('org_post').selectAll().where('code', '=', code).executeTakeFirst();
-  return row ? toPost(row as PostRow) : null;
+  return row ? toPost(row) : null;
 }
 
 export async function getPost(db: Db, actor: Actor, code: string): Promise<Post> {

@@ -32,6 +32,8 @@ import {
   interiorsOverlap,
   withinArea,
 } from './geometry.ts';
+import type { Selectable } from 'kysely';
+import type { OrgDivisionTable } from './org-tables.ts';
 
 /**
  * Tolerance of the import checks, in degrees (about 0.1 m): a child may stick out of its
@@ -62,20 +64,8 @@ export interface DivisionInput {
   boundary: AreaGeometry;
 }
 
-interface DivisionRow {
-  code: string;
-  level: string;
-  parent_code: string | null;
-  name_zh: string;
-  name_en: string;
-  boundary?: unknown;
-  min_lon: number;
-  min_lat: number;
-  max_lon: number;
-  max_lat: number;
-  area_m2: number;
-  updated_at: Date;
-}
+/** A row of `org_division`; the boundary only where it was selected. */
+type DivisionRow = Omit<Selectable<OrgDivisionTable>, 'boundary' | 'created_at'> & { boundary?: unknown };
 
 const SUMMARY_COLUMNS = [
   'code',
@@ -127,7 +117,7 @@ export async function listDivisions(
   if (query.level) q = q.where('level', '=', query.level);
   if (query.parent) q = q.where('parent_code', '=', query.parent);
   if (query.within) q = q.where('code', 'like', `${query.within.replace(/[^0-9]/g, '')}%`);
-  return (await q.execute()).map((r) => toDivision(r as DivisionRow));
+  return (await q.execute()).map((r) => toDivision(r));
 }
 
 /** One division with its boundary (`org.read`). */
@@ -144,7 +134,7 @@ async function findDivision(db: Db, code: string): Promise<Division> {
   const row = await db.selectFrom('org_division').selectAll().where('code', '=', code).executeTakeFirst();
   if (!row)
     throw new NotFoundError(`Division ${code} not found.`, 'division.not_found', { divisionCode: code });
-  return toDivision(row as DivisionRow);
+  return toDivision(row);
 }
 
 /** True when no division exists yet (an empty city). */
@@ -413,7 +403,7 @@ export async function saveDivisions(
                 incoming.map((d) => d.code),
               )
               .execute()
-          ).map((r) => [r.code, toDivision(r as DivisionRow)])
+          ).map((r) => [r.code, toDivision(r)])
         : [],
     );
     // Parents first, so a reader inside the transaction never sees an orphan.

@@ -68,11 +68,11 @@ export async function placeAddress(
   address: { addressId?: string; addressString?: string },
 ): Promise<PlacedAddress | null> {
   if (address.addressId) {
-    const row = (await db
+    const row = await db
       .selectFrom('org_division')
       .select(COLUMNS)
       .where('code', '=', address.addressId.trim())
-      .executeTakeFirst()) as Row | undefined;
+      .executeTakeFirst();
     if (row) {
       const p = interiorPoint(index, row);
       if (p) return { ...p, divisionCode: row.code, level: row.level as DivisionLevel, matched: row.code };
@@ -81,7 +81,7 @@ export async function placeAddress(
   }
   const text = address.addressString ? normalize(address.addressString) : '';
   if (!text) return null;
-  const rows = (await db.selectFrom('org_division').select(COLUMNS).execute()) as Row[];
+  const rows = await db.selectFrom('org_division').select(COLUMNS).execute();
   let best: { row: Row; name: string } | null = null;
   for (const row of rows) {
     for (const name of [row.name_zh, row.name_en]) {

@@ -12,6 +12,8 @@ import {
   NotFoundError,
 } from '../kernel/index.ts';
 import { inTransaction } from './in-transaction.ts';
+import type { Selectable } from 'kysely';
+import type { OrgResponsibilityGridTable } from './org-tables.ts';
 
 export interface ResponsibilityGrid {
   code: string;
@@ -33,15 +35,8 @@ export interface ResponsibilityGridInput {
   workerIds?: string[];
 }
 
-interface Row {
-  code: string;
-  name_zh: string;
-  name_en: string;
-  division_code: string;
-  grid_codes: unknown;
-  worker_ids: unknown;
-  updated_at: Date;
-}
+/** A row of `org_responsibility_grid`. */
+type Row = Selectable<OrgResponsibilityGridTable>;
 
 const toGrid = (r: Row): ResponsibilityGrid => ({
   code: r.code,
@@ -70,7 +65,7 @@ export async function listResponsibilityGrids(
   authorize(actor.principal, 'org.read');
   let q = db.selectFrom('org_responsibility_grid').selectAll().orderBy('code');
   if (query.within) q = q.where('division_code', 'like', `${query.within.replace(/[^0-9]/g, '')}%`);
-  const grids = (await q.execute()).map((r) => toGrid(r as Row));
+  const grids = (await q.execute()).map((r) => toGrid(r));
   return query.worker ? grids.filter((g) => g.workerIds.includes(query.worker!)) : grids;
 }
 
@@ -80,7 +75,7 @@ async function find(db: Db, code: string) {
     .selectAll()
     .where('code', '=', code)
     .executeTakeFirst();
-  return row ? toGrid(row as Row) : null;
+  return row ? toGrid(row) : null;
 }
 
 export async function getResponsibilityGrid(db: Db, actor: Actor, code: string): Promise<ResponsibilityGrid> {

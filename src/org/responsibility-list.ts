@@ -19,7 +19,9 @@ import { assertDepartmentsExist, COMMAND_CENTER, districtGovernmentCode } from '
 import { CODE_LENGTH, DIVISION_LEVELS, levelOfCode } from './division-levels.ts';
 import type { LocatedChain } from './division-index.ts';
 import { inTransaction } from './in-transaction.ts';
+import type { Selectable } from 'kysely';
 import type { DivisionLocator } from './locate.ts';
+import type { OrgResponsibilityRuleTable } from './org-tables.ts';
 
 /** A rule of the list. `category` is a category code or a prefix pattern ending in `*`. */
 export interface ResponsibilityRule {
@@ -61,15 +63,8 @@ export interface ListVersion {
   note: string;
 }
 
-interface RuleRow {
-  rule_id: string;
-  category: string;
-  division_code: string;
-  lead: string;
-  assist: unknown;
-  note: string;
-  from_version: number;
-}
+/** A rule of `org_responsibility_rule`, as a version lists it. */
+type RuleRow = Omit<Selectable<OrgResponsibilityRuleTable>, 'row_id' | 'to_version'>;
 
 const toRule = (r: RuleRow): ResponsibilityRule => ({
   ruleId: r.rule_id,
@@ -117,7 +112,7 @@ export async function listRules(
     .orderBy('rule_id');
   if (query.category) q = q.where('category', '=', query.category);
   if (query.division) q = q.where('division_code', 'like', `${query.division.replace(/[^0-9]/g, '')}%`);
-  return { version, rules: (await q.execute()).map((r) => toRule(r as RuleRow)) };
+  return { version, rules: (await q.execute()).map((r) => toRule(r)) };
 }
 
 /** A version with its rules. */
@@ -339,7 +334,7 @@ export async function updateRule(
     const row = await currentRuleRow(trx, ruleId);
     if (!row)
       throw new NotFoundError(`Responsibility rule ${ruleId} not found.`, 'responsibility.rule_not_found');
-    const before = toRule(row as RuleRow);
+    const before = toRule(row);
     assertInJurisdiction(actor.principal, before.divisionCode, `Responsibility rule ${ruleId}`);
     const next: RuleInput = {
       category: patch.category ?? before.category,
@@ -359,7 +354,7 @@ export async function updateRule(
       .execute();
     const newRow = ruleRow(ruleId, next, version);
     await trx.insertInto('org_responsibility_rule').values(newRow).execute();
-    const after = toRule({ ...newRow, assist: next.assist });
+    const after = toRule({ ...newRow, assist: next.assist ?? [] });
     await appendAudit(trx, {
       actor: actor.principal.id,
       action: 'responsibility.rule.update',
@@ -381,7 +376,7 @@ export async function deleteRule(db: Db, ruleId: string, actor: Actor): Promise<
     const row = await currentRuleRow(trx, ruleId);
     if (!row)
       throw new NotFoundError(`Responsibility rule ${ruleId} not found.`, 'responsibility.rule_not_found');
-    const before = toRule(row as RuleRow);
+    const before = toRule(row);
     assertInJurisdiction(actor.principal, before.divisionCode, `Responsibility rule ${ruleId}`);
     const version = await openVersion(trx, actor, `delete rule ${ruleId}`);
     await trx
@@ -465,7 +460,7 @@ export async function resolveResponsibility(
           .execute()
       : Promise.resolve([]),
   ]);
-  return pickResponsibility(rows as RuleRow[], categoryCode, divisionCode, lineage, modules, listVersion);
+  return pickResponsibility(rows, categoryCode, divisionCode, lineage, modules, listVersion);
 }
 
 /** The most specific of `rows` (current rules at the division's prefixes), else the fallbacks. */
@@ -584,7 +579,7 @@ function createResponsibilityResolver(modules: ModuleRegistry | null) {
         .execute()
         .then((rows) => {
           const byDivision = new Map<string, RuleRow[]>();
-          for (const r of rows as RuleRow[]) {
+          for (const r of rows) {
             const list = byDivision.get(r.division_code);
             if (list) list.push(r);
             else byDivision.set(r.division_code, [r]);

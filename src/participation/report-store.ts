@@ -9,30 +9,17 @@ import { sql } from 'kysely';
 import type { AlongsideRow, IntakeInput } from '../cases/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Db } from '../kernel/index.ts';
+import type { Selectable } from 'kysely';
+import type { ParticipationReportTable } from './participation-tables.ts';
 
 export type ReportStatus = 'queued' | 'filing' | 'filed' | 'failed';
 
-export interface ReportRow {
-  token: string;
-  source: 'open311' | 'citizen';
-  status: ReportStatus;
-  case_id: string | null;
-  case_number: string | null;
-  service_code: string;
-  principal: Principal;
-  device_id: string | null;
-  account_id: string | null;
-  attributes: Record<string, string | string[]>;
-  contact_email: string | null;
-  contact_phone: string | null;
-  intake: IntakeInput | null;
-  attempts: number;
-  error: string | null;
-  created_at: Date;
-  filed_at: Date | null;
-}
+/** A row of `participation_report`. */
+export type ReportRow = Selectable<ParticipationReportTable>;
 
-export type NewReport = Omit<ReportRow, 'attempts' | 'error' | 'filed_at'> & { filed_at?: Date | null };
+export type NewReport = Omit<ReportRow, 'attempts' | 'error' | 'filed_at' | 'claimed_at'> & {
+  filed_at?: Date | null;
+};
 
 /** A follow token: unguessable, URL-safe, recognizable (`t_` + 22 characters). */
 export const newToken = () => `t_${randomBytes(16).toString('base64url')}`;
@@ -129,31 +116,27 @@ export class ReportWriter {
 }
 
 export async function findReport(db: Db, token: string): Promise<ReportRow | undefined> {
-  return (await db
+  return await db
     .selectFrom('participation_report')
     .selectAll()
     .where('token', '=', token)
-    .executeTakeFirst()) as ReportRow | undefined;
+    .executeTakeFirst();
 }
 
 /** The reports behind a case (several after merges or duplicates). */
 export async function reportsOfCase(db: Db, caseId: string): Promise<ReportRow[]> {
-  return (await db
-    .selectFrom('participation_report')
-    .selectAll()
-    .where('case_id', '=', caseId)
-    .execute()) as ReportRow[];
+  return await db.selectFrom('participation_report').selectAll().where('case_id', '=', caseId).execute();
 }
 
 /** The first report that became a case number (for its Open311 attributes). */
 export async function reportOfCaseNumber(db: Db, number: string): Promise<ReportRow | undefined> {
-  return (await db
+  return await db
     .selectFrom('participation_report')
     .selectAll()
     .where('case_number', '=', number)
     .orderBy('created_at')
     .limit(1)
-    .executeTakeFirst()) as ReportRow | undefined;
+    .executeTakeFirst();
 }
 
 /**

@@ -102,10 +102,9 @@ for (const backend of testBackends()) {
           .insertInto('case_timing')
           .values({ case_id: id, milestone, at: now, working_minutes: 5 })
           .execute();
-      await db
-        .insertInto('case_duplicate')
-        .values({ case_id: 'case-b', candidate_id: 'case-a', distance_m: 12.5 })
-        .execute();
+      // The schema before candidate_number, which the typed table already has.
+      await sql`insert into case_duplicate (case_id, candidate_id, distance_m)
+        values ('case-b', 'case-a', 12.5)`.execute(db);
 
       assert.deepEqual((await migrateToLatest(storage.db, sets([]))).applied, UPGRADE);
       const duplicates =

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { verifyAuditChain } from '../../src/audit/index.ts';
 import { buildApp, type OneCityApp } from '../../src/app.ts';
 import { CATEGORY } from '../../src/cases/testing.ts';
@@ -35,7 +36,9 @@ const onecity = (args: string[], dataDir: string) =>
 /** Every row of the tables a restore must bring back, in a stable order, as JSON. */
 async function contents(db: Db) {
   const rows = async (table: string, order: string) =>
-    JSON.stringify(await db.selectFrom(table).selectAll().orderBy(order).execute());
+    JSON.stringify(
+      (await sql`select * from ${sql.table(table)} order by ${sql.ref(order)}`.execute(db)).rows,
+    );
   return {
     cases: await rows('case_record', 'id'),
     history: await rows('case_history', 'id'),

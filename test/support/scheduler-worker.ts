@@ -22,7 +22,11 @@ const scheduler = createScheduler({
   nodeId: NODE_ID,
 });
 scheduler.handle('count', async (job, trx) => {
-  await trx.insertInto('firings').values({ job_id: job.id, node: NODE_ID }).execute();
+  await trx
+    .withTables<{ firings: { job_id: number; node: string } }>()
+    .insertInto('firings')
+    .values({ job_id: job.id, node: NODE_ID })
+    .execute();
   // Hold the row lock a moment so the other process really competes for the same jobs.
   await sql`select pg_sleep(0.002)`.execute(trx);
 });

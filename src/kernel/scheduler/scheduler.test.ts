@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import {
   type Backend,
   closeTestStorage,
@@ -23,6 +23,11 @@ import {
 const logger = createLogger({ logLevel: 'silent', logPretty: false });
 const MINUTE = 60_000;
 
+/** The table the handlers in these tests write to. */
+type EffectsTable = {
+  effects: { id: Generated<number>; job_id: number; note: string };
+};
+
 for (const backend of testBackends()) {
   describe(`scheduler on ${backend}`, () => {
     let storage: Storage & { schema?: string };
@@ -43,25 +48,15 @@ for (const backend of testBackends()) {
       scheduler = createScheduler({ db: storage.db, clock, logger, nodeId: 'node-a' });
     });
 
-    const jobRow = async (id: number) =>
-      (await storage.db
-        .selectFrom('kernel_job')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow()) as {
-        status: string;
-        attempts: number;
-        last_error: string | null;
-        run_at: Date;
-        fired_by: string | null;
-        fired_at: Date | null;
-        payload: unknown;
-      };
-    const effects = async () =>
-      (await storage.db.selectFrom('effects').select(['job_id', 'note']).orderBy('id').execute()) as {
-        job_id: number;
-        note: string;
-      }[];
+    const jobRow = (id: number) =>
+      storage.db.selectFrom('kernel_job').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const effects = () =>
+      storage.db
+        .withTables<EffectsTable>()
+        .selectFrom('effects')
+        .select(['job_id', 'note'])
+        .orderBy('id')
+        .execute();
 
     test('a job fires at its due time, not before, once, with its payload', async () => {
       const seen: Job[] = [];
@@ -183,7 +178,11 @@ for (const backend of testBackends()) {
 
     test("a handler's writes commit with the job", async () => {
       scheduler.handle('write', async (job, trx) => {
-        await trx.insertInto('effects').values({ job_id: job.id, note: 'written' }).execute();
+        await trx
+          .withTables<EffectsTable>()
+          .insertInto('effects')
+          .values({ job_id: job.id, note: 'written' })
+          .execute();
       });
       const { id } = await scheduler.schedule({ kind: 'write', runAt: clock.now() });
       assert.equal(await scheduler.runDue(), 1);
@@ -196,6 +195,7 @@ for (const backend of testBackends()) {
       scheduler.handle('flaky', async (job, trx) => {
         calls++;
         await trx
+          .withTables<EffectsTable>()
           .insertInto('effects')
           .values({ job_id: job.id, note: `attempt ${job.attempts}` })
           .execute();
@@ -233,6 +233,7 @@ for (const backend of testBackends()) {
       scheduler.handle('polite', async (job, trx) => {
         calls++;
         await trx
+          .withTables<EffectsTable>()
           .insertInto('effects')
           .values({ job_id: job.id, note: `call ${calls}` })
           .execute();
@@ -320,7 +321,11 @@ for (const backend of testBackends()) {
       let finished = 0;
       scheduler.handle('polled', async (job, trx) => {
         await new Promise((r) => setTimeout(r, 30));
-        await trx.insertInto('effects').values({ job_id: job.id, note: 'polled' }).execute();
+        await trx
+          .withTables<EffectsTable>()
+          .insertInto('effects')
+          .values({ job_id: job.id, note: 'polled' })
+          .execute();
         finished++;
       });
       await scheduler.schedule({ kind: 'polled', runAt: clock.now() });
@@ -343,7 +348,11 @@ for (const backend of testBackends()) {
     test('two schedulers on one database never run the same job twice', async () => {
       const other = createScheduler({ db: storage.db, clock, logger, nodeId: 'node-b' });
       const handler = async (job: Job, trx: Parameters<Parameters<Scheduler['handle']>[1]>[1]) => {
-        await trx.insertInto('effects').values({ job_id: job.id, note: 'fired' }).execute();
+        await trx
+          .withTables<EffectsTable>()
+          .insertInto('effects')
+          .values({ job_id: job.id, note: 'fired' })
+          .execute();
       };
       scheduler.handle('both', handler);
       other.handle('both', handler);

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { Db, MigrationSet } from '../storage/index.ts';
+import type { Database, Db, MigrationSet } from '../storage/index.ts';
+import type { KernelJobTable } from './scheduler-tables.ts';
 
 /** A job as its handler sees it. */
 export interface Job<P = Record<string, unknown>> {
@@ -19,7 +20,7 @@ export interface Job<P = Record<string, unknown>> {
  * handler commits together with "fired", so a job fires exactly once across any number of
  * nodes. Effects outside the database (HTTP calls) belong in their own retried jobs.
  */
-export type JobHandler = (job: Job, trx: Transaction<any>) => Promise<void>;
+export type JobHandler = (job: Job, trx: Transaction<Database>) => Promise<void>;
 
 /**
  * Thrown by a handler whose object another transaction holds (a row it would lock with
@@ -54,16 +55,16 @@ export interface ScheduleRequest {
 /** Database-backed timers (deadlines, retries) that fire exactly once with several nodes. */
 export interface Scheduler {
   /** Adds a job; pass the caller's transaction so it commits with the state change. */
-  schedule(request: ScheduleRequest, db?: Kysely<any>): Promise<{ id: number | null; created: boolean }>;
+  schedule(request: ScheduleRequest, db?: Kysely<Database>): Promise<{ id: number | null; created: boolean }>;
   /**
    * Adds many jobs in one statement (group-committed case intake and transitions); the same
    * key rule as `schedule`. Returns how many were created.
    */
-  scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<any>): Promise<number>;
+  scheduleMany(requests: readonly ScheduleRequest[], db?: Kysely<Database>): Promise<number>;
   /** Cancels pending jobs by key; returns how many. */
-  cancel(key: string, db?: Kysely<any>): Promise<number>;
+  cancel(key: string, db?: Kysely<Database>): Promise<number>;
   /** Cancels the pending jobs of many keys in one statement; returns how many. */
-  cancelMany(keys: readonly string[], db?: Kysely<any>): Promise<number>;
+  cancelMany(keys: readonly string[], db?: Kysely<Database>): Promise<number>;
   /**
    * `cancelMany(cancelKeys)` then `scheduleMany(requests)`, as one statement when no request
    * reuses a cancelled key (a group-committed batch's ended and started timers). Returns how
@@ -72,7 +73,7 @@ export interface Scheduler {
   rescheduleMany(
     cancelKeys: readonly string[],
     requests: readonly ScheduleRequest[],
-    db?: Kysely<any>,
+    db?: Kysely<Database>,
   ): Promise<number>;
   /** Registers the handler of a job kind (one per kind). */
   handle(kind: string, handler: JobHandler): void;
@@ -129,15 +130,11 @@ export const schedulerMigrations: MigrationSet = {
   },
 };
 
-interface JobRow {
-  id: number;
-  kind: string;
-  key: string | null;
-  run_at: Date;
-  payload: Record<string, unknown>;
-  attempts: number;
-  max_attempts: number;
-}
+/** The columns of `kernel_job` a firing reads. */
+type JobRow = Pick<
+  Selectable<KernelJobTable>,
+  'id' | 'kind' | 'key' | 'run_at' | 'payload' | 'attempts' | 'max_attempts'
+>;
 
 /** Delay before retry number `attempt` (1-based): 2 s, 4 s, 8 s… capped at one hour. */
 export function retryDelayMs(attempt: number): number {
@@ -188,7 +185,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
     if (kinds.length === 0) return false;
     let failed: { job: JobRow; error: unknown } | null = null;
     const fired = await db.transaction().execute(async (trx) => {
-      const job = (await trx
+      const job: JobRow | undefined = await trx
         .selectFrom('kernel_job')
         .select(['id', 'kind', 'key', 'run_at', 'payload', 'attempts', 'max_attempts'])
         .where('status', '=', 'pending')
@@ -199,7 +196,7 @@ export function createScheduler(opts: { db: Db; clock: Clock; logger: Logger; no
         .limit(1)
         .forUpdate()
         .skipLocked()
-        .executeTakeFirst()) as JobRow | undefined;
+        .executeTakeFirst();
       if (!job) return false;
       const handler = handlers.get(job.kind)!;
       try {

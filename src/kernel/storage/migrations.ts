@@ -1,8 +1,16 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { type MigrationProvider, Migrator } from 'kysely/migration';
 import type { Db } from './storage.ts';
 
-export type { Migration } from 'kysely/migration';
+/**
+ * One step of the schema. It takes `Kysely<unknown>`, not the platform's `Database`: a
+ * migration runs against the schema as the migrations before it left it, not as the code
+ * describes it now, so it builds with the schema builder and `sql` and names no typed table.
+ */
+export interface Migration {
+  up(db: Kysely<unknown>): Promise<void>;
+  down?(db: Kysely<unknown>): Promise<void>;
+}
 
 /**
  * A migration contributed by a capability. Names sort globally, so each is prefixed with

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import { spawnForTest, within } from '../../../test/support/processes.ts';
 import {
   type Backend,
@@ -25,6 +25,36 @@ import {
   pendingMigrations,
   type Storage,
 } from './index.ts';
+
+/** The tables these tests create, beside the platform's `Database`. */
+type TestTables = {
+  widget: {
+    id: Generated<number>;
+    name: string;
+    price?: number | null;
+    colour?: string | null;
+    size?: number | null;
+  };
+  typed: {
+    id: Generated<number>;
+    i4: number;
+    i8: number;
+    num: number;
+    f8: number;
+    flag: boolean;
+    label: string;
+    at: Date;
+    naive: Date;
+    day: string;
+    doc: unknown;
+    tags: string[];
+    counts: number[];
+    span: string;
+    raw: Buffer;
+  };
+  ledger: { id: Generated<number>; tx: number; n: number };
+  counter: { id: number; value: number };
+};
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -66,6 +96,7 @@ for (const backend of testBackends()) {
       storage = await openTestStorage(backend as Backend);
     });
     after(() => (storage ? closeTestStorage(storage) : undefined));
+    const testDb = () => storage.db.withTables<TestTables>();
 
     test('answers ping and says which engine it is', async () => {
       await storage.ping();
@@ -90,11 +121,13 @@ for (const backend of testBackends()) {
         // Held open together, the queries take several of the pool's connections.
         const answers = await Promise.all(
           Array.from({ length: 6 }, () =>
-            storage.db.transaction().execute(async (trx) => {
-              const { rows } = await sql<{ jit: string; pid: number }>`
+            testDb()
+              .transaction()
+              .execute(async (trx) => {
+                const { rows } = await sql<{ jit: string; pid: number }>`
                 select current_setting('jit') as jit, pg_backend_pid() as pid, pg_sleep(0.05)`.execute(trx);
-              return rows[0];
-            }),
+                return rows[0];
+              }),
           ),
         );
         assert.ok(new Set(answers.map((a) => a.pid)).size > 1, 'several connections');
@@ -112,9 +145,9 @@ for (const backend of testBackends()) {
       assert.deepEqual(await pendingMigrations(storage.db, [setA, setB]), []);
       const second = await migrateToLatest(storage.db, [setA, setB]);
       assert.deepEqual(second.applied, [], 'a second run applies nothing');
-      await storage.db.insertInto('widget').values({ name: 'w0', price: 1 }).execute();
+      await testDb().insertInto('widget').values({ name: 'w0', price: 1 }).execute();
       await migrateToLatest(storage.db, [setA, setB]);
-      const rows = await storage.db.selectFrom('widget').select('name').execute();
+      const rows = await testDb().selectFrom('widget').select('name').execute();
       assert.deepEqual(rows, [{ name: 'w0' }], 'data survives a re-run');
     });
 
@@ -159,7 +192,7 @@ for (const backend of testBackends()) {
       assert.deepEqual((await migrateToLatest(storage.db, [setA, setB, setC, early])).applied, [
         '9002-5-test-widget-size',
       ]);
-      await storage.db.insertInto('widget').values({ name: 'sized', size: 3 }).execute();
+      await testDb().insertInto('widget').values({ name: 'sized', size: 3 }).execute();
     });
 
     test('bookkeeping of another schema in the same database is not taken for ours', {
@@ -210,11 +243,13 @@ for (const backend of testBackends()) {
     });
 
     test('a transaction commits all its writes', async () => {
-      await storage.db.transaction().execute(async (trx) => {
-        await trx.insertInto('widget').values({ name: 'tx-1', price: 2 }).execute();
-        await trx.insertInto('widget').values({ name: 'tx-2', price: 3 }).execute();
-      });
-      const names = await storage.db
+      await testDb()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('widget').values({ name: 'tx-1', price: 2 }).execute();
+          await trx.insertInto('widget').values({ name: 'tx-2', price: 3 }).execute();
+        });
+      const names = await testDb()
         .selectFrom('widget')
         .select('name')
         .where('name', 'like', 'tx-%')
@@ -224,25 +259,25 @@ for (const backend of testBackends()) {
 
     test('a transaction that throws rolls back all its writes', async () => {
       await assert.rejects(
-        storage.db.transaction().execute(async (trx) => {
-          await trx.insertInto('widget').values({ name: 'rb-1' }).execute();
-          throw new Error('changed my mind');
-        }),
+        testDb()
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto('widget').values({ name: 'rb-1' }).execute();
+            throw new Error('changed my mind');
+          }),
         /changed my mind/,
       );
       await assert.rejects(
-        storage.db.transaction().execute(async (trx) => {
-          await trx.insertInto('widget').values({ name: 'rb-2' }).execute();
-          await trx.insertInto('widget').values({ name: 'rb-2' }).execute(); // unique violation
-        }),
+        testDb()
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto('widget').values({ name: 'rb-2' }).execute();
+            await trx.insertInto('widget').values({ name: 'rb-2' }).execute(); // unique violation
+          }),
       );
-      const rows = await storage.db
-        .selectFrom('widget')
-        .select('name')
-        .where('name', 'like', 'rb-%')
-        .execute();
+      const rows = await testDb().selectFrom('widget').select('name').where('name', 'like', 'rb-%').execute();
       assert.deepEqual(rows, []);
-      await storage.db.insertInto('widget').values({ name: 'rb-after' }).execute();
+      await testDb().insertInto('widget').values({ name: 'rb-after' }).execute();
     });
 
     test('value types are the same on both engines', async () => {
@@ -251,7 +286,7 @@ for (const backend of testBackends()) {
         flag boolean, label text, at timestamptz, naive timestamp, day date, doc jsonb,
         tags text[], counts bigint[], span interval, raw bytea)`.execute(storage.db);
       const at = new Date('2026-03-02T01:02:03.456Z');
-      await storage.db
+      await testDb()
         .insertInto('typed')
         .values({
           i4: 7,
@@ -270,7 +305,7 @@ for (const backend of testBackends()) {
           raw: Buffer.from([1, 2, 255]),
         })
         .execute();
-      const row = await storage.db.selectFrom('typed').selectAll().executeTakeFirstOrThrow();
+      const row = await testDb().selectFrom('typed').selectAll().executeTakeFirstOrThrow();
       const { raw, ...rest } = row;
       assert.deepEqual(rest, {
         id: 1,
@@ -348,13 +383,15 @@ for (const backend of testBackends()) {
       await assert.rejects(insert(6, 'again'), (e: { code?: string }) => e.code === '23505');
       // Inside a transaction that rolls back, the writes go with it.
       await assert.rejects(
-        storage.db.transaction().execute(async (trx) => {
-          for (const id of [7, 8, 9, 10])
-            await sql`insert into hot (id, doc, tags, at, flag, note)
+        testDb()
+          .transaction()
+          .execute(async (trx) => {
+            for (const id of [7, 8, 9, 10])
+              await sql`insert into hot (id, doc, tags, at, flag, note)
               select ${id}, ${JSON.stringify({ id, nested: { n: null } })}::jsonb, ${['a', `"q'${id}`]}::text[],
                 ${at}::timestamptz, ${id % 2 === 0}, ${'in a transaction'}`.execute(trx);
-          throw new Error('roll back');
-        }),
+            throw new Error('roll back');
+          }),
         /roll back/,
       );
       assert.deepEqual((await read(7)).rows, []);
@@ -372,20 +409,22 @@ for (const backend of testBackends()) {
       );
       const results = await Promise.allSettled(
         Array.from({ length: 8 }, (_, tx) =>
-          storage.db.transaction().execute(async (trx) => {
-            for (let n = 0; n < 5; n++) {
-              await trx.insertInto('ledger').values({ tx, n }).execute();
-              await new Promise((r) => setTimeout(r, 1));
-            }
-            const own = await trx
-              .selectFrom('ledger')
-              .select(sql<number>`count(*)`.as('c'))
-              .where('tx', '=', tx)
-              .executeTakeFirstOrThrow();
-            assert.equal(own.c, 5, 'a transaction sees its own writes');
-            if (tx === 3) throw new Error('transaction 3 fails');
-            return tx;
-          }),
+          testDb()
+            .transaction()
+            .execute(async (trx) => {
+              for (let n = 0; n < 5; n++) {
+                await trx.insertInto('ledger').values({ tx, n }).execute();
+                await new Promise((r) => setTimeout(r, 1));
+              }
+              const own = await trx
+                .selectFrom('ledger')
+                .select(sql<number>`count(*)`.as('c'))
+                .where('tx', '=', tx)
+                .executeTakeFirstOrThrow();
+              assert.equal(own.c, 5, 'a transaction sees its own writes');
+              if (tx === 3) throw new Error('transaction 3 fails');
+              return tx;
+            }),
         ),
       );
       assert.deepEqual(
@@ -414,23 +453,25 @@ for (const backend of testBackends()) {
       await sql`insert into counter values (1, 0)`.execute(storage.db);
       await Promise.all(
         Array.from({ length: 12 }, () =>
-          storage.db.transaction().execute(async (trx) => {
-            const { value } = await trx
-              .selectFrom('counter')
-              .select('value')
-              .where('id', '=', 1)
-              .forUpdate()
-              .executeTakeFirstOrThrow();
-            await new Promise((r) => setTimeout(r, 2));
-            await trx
-              .updateTable('counter')
-              .set({ value: value + 1 })
-              .where('id', '=', 1)
-              .execute();
-          }),
+          testDb()
+            .transaction()
+            .execute(async (trx) => {
+              const { value } = await trx
+                .selectFrom('counter')
+                .select('value')
+                .where('id', '=', 1)
+                .forUpdate()
+                .executeTakeFirstOrThrow();
+              await new Promise((r) => setTimeout(r, 2));
+              await trx
+                .updateTable('counter')
+                .set({ value: value + 1 })
+                .where('id', '=', 1)
+                .execute();
+            }),
         ),
       );
-      const { value } = await storage.db.selectFrom('counter').select('value').executeTakeFirstOrThrow();
+      const { value } = await testDb().selectFrom('counter').select('value').executeTakeFirstOrThrow();
       assert.equal(value, 12);
     });
   });
