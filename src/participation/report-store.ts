@@ -6,8 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { AlongsideRow, IntakeInput } from '../cases/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { AlongsideRow } from '../cases/index.ts';
 import type { Db } from '../kernel/index.ts';
 import type { Selectable } from 'kysely';
 import type { ParticipationReportTable } from './participation-tables.ts';
