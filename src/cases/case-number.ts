@@ -1,24 +1,8 @@
 /**
  * Human-readable case numbers: the city's local date `YYYYMMDD` and a 5-digit sequence of
- * that day, e.g. `2026030200017`. The sequence comes from one counter row per day,
- * incremented with `insert … on conflict do update … returning` inside the intake
- * transaction: the row lock serializes concurrent intakes, so no two share a number
- * (never `max()+1`, which hands one number to two concurrent requests).
+ * that day, e.g. `2026030200017`. The sequence comes from the day's counter
+ * (case-number-counter.ts).
  */
-import { sql } from 'kysely';
-import type { Db } from '../kernel/index.ts';
-
-/**
- * Reserves `count` consecutive numbers of a day (`YYYYMMDD`) in one statement, for a
- * group-committed batch; returns the last sequence reserved (the block ends there).
- */
-export async function reserveCaseNumbers(trx: Db, day: string, count: number): Promise<number> {
-  const { rows } = await sql<{ last: number }>`
-    insert into case_number_counter (day, last) values (${day}, ${count})
-    on conflict (day) do update set last = case_number_counter.last + ${count}
-    returning last`.execute(trx);
-  return Number(rows[0].last);
-}
 
 /** The case number of a day's sequence. Beyond 99,999 a day it grows a digit rather than wrapping. */
 export function formatCaseNumber(day: string, seq: number): string {

@@ -18,7 +18,8 @@ import {
 import type { CaseEngine, LocatedPoint } from './case-engine.ts';
 import { OPEN_CASE_NUMBER_SQL, OPEN_CASE_PLACE_SQL, OPEN_POINT_STATES_SQL } from './case-migrations-0450.ts';
 import type { CaseView, Channel, Reporter } from './case-model.ts';
-import { formatCaseNumber, reserveCaseNumbers } from './case-number.ts';
+import { formatCaseNumber } from './case-number.ts';
+import { reserveCaseNumbers } from './case-number-counter.ts';
 import { recordCaseEvents } from './case-outbox.ts';
 import {
   type CaseRow,
