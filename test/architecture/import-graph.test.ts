@@ -33,6 +33,7 @@ const LAYERS = [
   'datahub',
   'ngsi-ld',
   'operations',
+  'simulator',
   'web',
   'app',
   'cli',
