@@ -1,7 +1,7 @@
 /** The data hub's tables (migrations in datahub-migrations.ts), added to the kernel's `Database`. */
 import type { Generated } from 'kysely';
 import type { Timestamp } from '../kernel/index.ts';
-import type { DeviceStatus } from './devices.ts';
+import type { DeviceStatus } from './device-view.ts';
 
 /** `datahub_device`: a registered sensor, by the hash of its key. */
 export interface DatahubDeviceTable {

@@ -3,7 +3,9 @@ import type { Generated } from 'kysely';
 import type { IntakeInput } from '../cases/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { DefaultedJson, Json, Timestamp } from '../kernel/index.ts';
-import type { ReportStatus } from './report-store.ts';
+
+/** Where a citizen report stands on its way to a case. */
+export type ReportStatus = 'queued' | 'filing' | 'filed' | 'failed';
 
 /** `participation_report`: a citizen's or an Open311 client's report, queued until filed as a case. */
 export interface ParticipationReportTable {

@@ -11,7 +11,7 @@ import type { Db } from '../kernel/index.ts';
 import type { Selectable } from 'kysely';
 import type { ParticipationReportTable } from './participation-tables.ts';
 
-export type ReportStatus = 'queued' | 'filing' | 'filed' | 'failed';
+export type { ReportStatus } from './participation-tables.ts';
 
 /** A row of `participation_report`. */
 export type ReportRow = Selectable<ParticipationReportTable>;

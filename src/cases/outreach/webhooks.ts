@@ -21,6 +21,7 @@ import {
 } from '../../kernel/index.ts';
 import type { CaseEngine } from '../case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from '../store/case-outbox.ts';
+import type { DeliveryAttempt, DeliveryStatus } from '../store/case-tables.ts';
 import { assertWebhookTarget } from './webhook-target.ts';
 
 /** Delivery policy: attempts and the backoff between them. */
@@ -76,14 +77,14 @@ export interface DeliveryView {
   id: number;
   eventId: string;
   eventType: string;
-  status: 'pending' | 'retrying' | 'delivered' | 'failed' | 'cancelled';
+  status: DeliveryStatus;
   attempts: number;
   responseStatus: number | null;
   lastError: string | null;
   nextAttemptAt: string | null;
   createdAt: string;
   deliveredAt: string | null;
-  log: Array<{ attempt: number; at: string; status: number | null; error: string | null; ms: number }>;
+  log: DeliveryAttempt[];
 }
 
 const PATTERN = /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$/;

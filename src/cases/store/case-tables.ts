@@ -3,7 +3,6 @@ import type { Generated } from 'kysely';
 import type { DefaultedJson, Json, Stage, Timestamp, Urgency } from '../../kernel/index.ts';
 import type { CaseState, Channel, Satisfaction } from '../rules/case-model.ts';
 import type { SlaLight } from '../rules/sla-clock.ts';
-import type { DeliveryView } from '../outreach/webhooks.ts';
 
 /** `case_record`: one case, its state, place, departments and SLA summary. */
 export interface CaseRecordTable {
@@ -232,14 +231,26 @@ export interface CaseWebhookDeliveryTable {
   event_id: string;
   event_type: string;
   body: string;
-  status: DeliveryView['status'];
+  status: DeliveryStatus;
   attempts: Generated<number>;
   response_status: number | null;
   last_error: string | null;
-  log: DefaultedJson<DeliveryView['log']>;
+  log: DefaultedJson<DeliveryAttempt[]>;
   next_attempt_at: Timestamp | null;
   created_at: Timestamp;
   delivered_at: Timestamp | null;
+}
+
+/** Where a webhook delivery stands. */
+export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed' | 'cancelled';
+
+/** One attempt of a webhook delivery, as its log keeps it. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  ms: number;
 }
 
 declare module '../../kernel/index.ts' {
