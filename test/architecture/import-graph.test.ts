@@ -227,6 +227,23 @@ describe('the import graph (docs/architecture.md, Rules of the house and Layers)
     assert.deepEqual(bad.map(show), []);
   });
 
+  test("the cases capability's rules import no other wing of it and no database", () => {
+    const rules = 'src/cases/rules/';
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith(rules) &&
+        !isTestCode(e.from) &&
+        (e.to === null
+          ? e.specifier === 'kysely' || e.specifier === 'pg' || e.specifier.startsWith('@electric-sql/')
+          : e.to.startsWith('src/cases/') && !e.to.startsWith(rules)),
+    );
+    assert.ok(
+      edges.some((e) => e.from.startsWith(rules)),
+      'the rules wing has imports to check',
+    );
+    assert.deepEqual(bad.map(show), [], 'the rules sit below the store: no database, no other wing');
+  });
+
   test('each capability imports only the layers below it', () => {
     // Tests may drive the whole platform (src/app.ts) and any capability's face.
     const bad = edges.filter((e) => {
