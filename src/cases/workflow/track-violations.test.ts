@@ -43,7 +43,7 @@ describe('transition table', () => {
   });
 
   it('docs/case-workflow.md shows the current table', () => {
-    const doc = readFileSync(new URL('../../docs/case-workflow.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../../docs/case-workflow.md', import.meta.url), 'utf8');
     assert.ok(doc.includes(renderTransitionTable()), 'regenerate the table in docs/case-workflow.md');
   });
 });
