@@ -7,7 +7,7 @@ import { appendAudit, appendAuditBatch } from '../audit/index.ts';
 import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
 import { currentListVersion, type OrgServices } from '../org/index.ts';
 import type { CaseSettings } from './case-settings.ts';
-import type { WorkingCalendar } from './sla-clock.ts';
+import type { WorkingCalendar } from './rules/sla-clock.ts';
 
 /** Divisions a point lies in (org's `locate`), null outside the city. */
 export interface LocatedPoint {

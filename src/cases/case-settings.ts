@@ -4,7 +4,7 @@
  * stops the server with a message naming the key.
  */
 import { ConfigError, type StageLimits, type Urgency } from '../kernel/index.ts';
-import { DEFAULT_CALENDAR, validateCalendar, type WorkingCalendar } from './sla-clock.ts';
+import { DEFAULT_CALENDAR, validateCalendar, type WorkingCalendar } from './rules/sla-clock.ts';
 
 export interface CaseSettings {
   /** Working periods, weekends, holidays, make-up days; the time zone comes from config. */

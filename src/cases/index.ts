@@ -11,21 +11,25 @@ import {
   type CaseDependencies,
   type CaseEngine,
 } from './case-engine.ts';
-import { caseMigrations } from './case-migrations.ts';
-import { caseMigrations0450 } from './case-migrations-0450.ts';
-import { registerCaseRoutes } from './case-routes.ts';
-import { CaseStreamHub, DEFAULT_STREAM_OPTIONS, type StreamOptions } from './case-stream.ts';
-import { type CitizenNotifier, LogCitizenNotifier, registerCitizenUpdateJobs } from './citizen-updates.ts';
-import { registerOutreachRoutes } from './outreach-routes.ts';
-import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './webhooks.ts';
+import { caseMigrations } from './store/case-migrations.ts';
+import { caseMigrations0450 } from './store/case-migrations-0450.ts';
+import { registerCaseRoutes } from './workflow/case-routes.ts';
+import { CaseStreamHub, DEFAULT_STREAM_OPTIONS, type StreamOptions } from './stream/case-stream.ts';
+import {
+  type CitizenNotifier,
+  LogCitizenNotifier,
+  registerCitizenUpdateJobs,
+} from './outreach/citizen-updates.ts';
+import { registerOutreachRoutes } from './outreach/outreach-routes.ts';
+import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from './outreach/webhooks.ts';
 import { CASE_SETTING_KEYS, type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
-import { registerLinkageJobs } from './linkage.ts';
-import { registerLinkageRoutes } from './linkage-routes.ts';
-import { intakeBatcher } from './intake.ts';
-import { registerSlaJobs } from './sla-timers.ts';
-import { transitionBatcher } from './transition-batch.ts';
+import { registerLinkageJobs } from './workflow/linkage.ts';
+import { registerLinkageRoutes } from './workflow/linkage-routes.ts';
+import { intakeBatcher } from './intake/intake.ts';
+import { registerSlaJobs } from './timers/sla-timers.ts';
+import { transitionBatcher } from './workflow/transition-batch.ts';
 
-export { type ActionParams, applyAction } from './case-actions.ts';
+export { type ActionParams, applyAction } from './workflow/case-actions.ts';
 export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';
 export {
   type CaseEscalatedBySla,
@@ -40,10 +44,10 @@ export {
   type CaseTransitionEventType,
   caseEvents,
   type EscalationParams,
-} from './case-events.ts';
-export { caseMigrations } from './case-migrations.ts';
-export { CaseStreamHub, type StreamOptions } from './case-stream.ts';
-export { type CitizenMessage, type CitizenNotifier, LogCitizenNotifier } from './citizen-updates.ts';
+} from './rules/case-events.ts';
+export { caseMigrations } from './store/case-migrations.ts';
+export { CaseStreamHub, type StreamOptions } from './stream/case-stream.ts';
+export { type CitizenMessage, type CitizenNotifier, LogCitizenNotifier } from './outreach/citizen-updates.ts';
 export {
   CITIZEN_CHANNELS,
   computeIndicators,
@@ -52,15 +56,26 @@ export {
   type IndicatorQuery,
   type IndicatorReport,
   rankIndicators,
-} from './indicators.ts';
-export { type SimulationOptions, type SimulationSummary, simulateCity } from './simulator.ts';
-export { signWebhook, type WebhookPolicy, webhookBackoffSeconds } from './webhooks.ts';
-export * from './case-model.ts';
-export { type CaseList, type CaseListFilter, getCase, getCaseHistory, listCases } from './case-queries.ts';
-export { type CaseReach, caseReadReach } from './case-store.ts';
+} from './indicators/indicators.ts';
+export { signWebhook, type WebhookPolicy, webhookBackoffSeconds } from './outreach/webhooks.ts';
+export * from './rules/case-model.ts';
+export {
+  type CaseList,
+  type CaseListFilter,
+  getCase,
+  getCaseHistory,
+  listCases,
+} from './store/case-queries.ts';
+export { type CaseReach, caseReadReach } from './store/case-store.ts';
 export { type CaseSettings, caseSettingsFromEnv, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
-export { type AlongsideRow, distanceMeters, type IntakeInput, intakeBatcher, reportCase } from './intake.ts';
-export * from './sla-clock.ts';
+export {
+  type AlongsideRow,
+  distanceMeters,
+  type IntakeInput,
+  intakeBatcher,
+  reportCase,
+} from './intake/intake.ts';
+export * from './rules/sla-clock.ts';
 export {
   CASE_ACTIONS,
   type CaseAction,
@@ -69,7 +84,7 @@ export {
   TRANSITIONS,
   type Track,
   type Transition,
-} from './transitions.ts';
+} from './rules/transitions.ts';
 
 /** What the cases capability hands to its dependents (participation, ngsi-ld, operations). */
 export interface CasesServices {

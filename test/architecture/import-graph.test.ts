@@ -33,6 +33,7 @@ const LAYERS = [
   'datahub',
   'ngsi-ld',
   'operations',
+  'simulator',
   'web',
   'app',
   'cli',
@@ -224,6 +225,23 @@ describe('the import graph (docs/architecture.md, Rules of the house and Layers)
         capabilityOf(e.to) !== 'kernel',
     );
     assert.deepEqual(bad.map(show), []);
+  });
+
+  test("the cases capability's rules import no other wing of it and no database", () => {
+    const rules = 'src/cases/rules/';
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith(rules) &&
+        !isTestCode(e.from) &&
+        (e.to === null
+          ? e.specifier === 'kysely' || e.specifier === 'pg' || e.specifier.startsWith('@electric-sql/')
+          : e.to.startsWith('src/cases/') && !e.to.startsWith(rules)),
+    );
+    assert.ok(
+      edges.some((e) => e.from.startsWith(rules)),
+      'the rules wing has imports to check',
+    );
+    assert.deepEqual(bad.map(show), [], 'the rules sit below the store: no database, no other wing');
   });
 
   test('each capability imports only the layers below it', () => {

@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { CASES } from '../../src/cases/index.ts';
-import { APPEND_ONLY_CASE_CHILDREN } from '../../src/cases/case-migrations-0450.ts';
+import { APPEND_ONLY_CASE_CHILDREN } from '../../src/cases/store/case-migrations-0450.ts';
 import {
   CASE_TIMESTAMPS,
   casesFromJson,
   STAGE_TIMESTAMPS,
   stagesFromJson,
-} from '../../src/cases/case-store.ts';
-import { simulateCity } from '../../src/cases/simulator.ts';
+} from '../../src/cases/store/case-store.ts';
+import { simulateCity } from '../../src/simulator/index.ts';
 import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
 import { wholeRowJson } from '../../src/kernel/index.ts';
 import { patience } from '../support/processes.ts';

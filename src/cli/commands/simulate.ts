@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { buildApp } from '../../app.ts';
-import { CASES, localMidnight, type SimulationOptions, simulateCity } from '../../cases/index.ts';
+import { CASES, localMidnight } from '../../cases/index.ts';
+import { type SimulationOptions, simulateCity } from '../../simulator/index.ts';
 import {
   type DemoObservationTotals,
   demoObservationStream,
