@@ -15,7 +15,10 @@ const REVIEWED: Record<string, { count: number; why: string }> = {
     count: 2,
     why: "an action's track (then its permission, assertMayTake); supervision evaluating for a citizen",
   },
-  'src/cases/outreach/notification-inbox.ts': { count: 1, why: 'whom a notice is addressed to, after caseReadReach' },
+  'src/cases/outreach/notification-inbox.ts': {
+    count: 1,
+    why: 'whom a notice is addressed to, after caseReadReach',
+  },
   'src/cases/rules/transitions.ts': { count: 1, why: 'the actions of a set of roles, for the documentation' },
   'src/participation/citizen-service.ts': { count: 1, why: 'a citizen following their own report' },
 };
