@@ -55,12 +55,20 @@ for (const backend of testBackends()) {
     });
 
     it('posts that arrive while another is being filed are queued; each report becomes one case', async () => {
-      const answers = await Promise.all(Array.from({ length: 16 }, (_, k) => postReport(k + 1)));
+      // One filing in flight on this node. Left to timing, the burst may not overlap: on the
+      // embedded database each post's checks wait behind the previous post's commit.
+      const load = fx.t.services(PARTICIPATION).context.intakeLoad;
+      load.immediateInFlight++;
+      let answers: Awaited<ReturnType<typeof postReport>>[];
+      try {
+        answers = await Promise.all(Array.from({ length: 16 }, (_, k) => postReport(k + 1)));
+      } finally {
+        load.immediateInFlight--;
+      }
       const immediate = answers.filter((a) => a.service_request_id);
       const queued = answers.filter((a) => a.token);
-      assert.ok(immediate.length >= 1, 'the first posts are filed at once');
-      assert.ok(queued.length >= 1, 'posts beyond the limit are queued');
-      assert.equal(immediate.length + queued.length, 16);
+      assert.equal(queued.length, 16, 'posts beyond the limit are queued');
+      assert.equal(immediate.length, 0);
       await fx.t.services(PARTICIPATION).drainQueue();
       const ids = new Set(immediate.map((a) => a.service_request_id));
       for (const q of queued) {
