@@ -286,7 +286,7 @@ export async function startProjections(
     if (!caseId || !caseEngine) return;
     let c: Awaited<ReturnType<typeof getCase>>;
     try {
-      c = await getCase(caseEngine, SYSTEM_PRINCIPAL, caseId);
+      c = await getCase(kernel.db, SYSTEM_PRINCIPAL, caseId);
     } catch (err) {
       kernel.logger.debug({ err, caseId }, 'NGSI-LD: case not projected');
       return;

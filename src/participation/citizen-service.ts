@@ -160,7 +160,6 @@ interface Follower {
 }
 
 async function follow(p: Participation, principal: Principal, ref: string): Promise<Follower> {
-  const engine = p.engine();
   if (isToken(ref)) {
     const row: ReportRow | undefined = await findReport(p.kernel.db, ref);
     if (!row) throw new NotFoundError(`No report with token ${ref}.`, 'citizen.report_not_found');
@@ -169,15 +168,15 @@ async function follow(p: Participation, principal: Principal, ref: string): Prom
         'The report is still being registered; try again in a moment.',
         'citizen.report_pending',
       );
-    return { case: await getCase(engine, PUBLIC_READER, row.case_number), reporter: row.principal };
+    return { case: await getCase(p.kernel.db, PUBLIC_READER, row.case_number), reporter: row.principal };
   }
   if (!/^\d{8,20}$/.test(ref)) throw new NotFoundError(`Case ${ref} not found.`, 'case.not_found');
   if (principal.kind === 'user') {
     // A citizen sees their own reports through the engine's visibility rule.
-    const own = await getCase(engine, principal, ref).catch(() => null);
+    const own = await getCase(p.kernel.db, principal, ref).catch(() => null);
     if (own && principal.roles.includes('citizen')) return { case: own, reporter: principal };
   }
-  return { case: await getCase(engine, PUBLIC_READER, ref), reporter: null };
+  return { case: await getCase(p.kernel.db, PUBLIC_READER, ref), reporter: null };
 }
 
 /** Follows a report by token or case number. */
@@ -189,7 +188,7 @@ export async function followReport(
   baseUrl: string,
 ): Promise<CitizenCaseView> {
   const { case: c, reporter } = await follow(p, principal, ref);
-  const { entries } = await getCaseHistory(p.engine(), PUBLIC_READER, c.id);
+  const { entries } = await getCaseHistory(p.kernel.db, PUBLIC_READER, c.id);
   const tz = p.kernel.config.timeZone;
   const history: CitizenHistoryStep[] = entries
     .filter((e) => e.action in PUBLIC_ACTIONS)
@@ -262,7 +261,7 @@ export async function rateReport(
 /** The signed-in citizen's own reports, newest first. */
 export async function myReports(p: Participation, principal: Principal, lang: Language) {
   if (principal.kind === 'anonymous') throw new UnauthenticatedError();
-  const page = await listCases(p.engine(), principal, { limit: 100 });
+  const page = await listCases(p.kernel.db, principal, { limit: 100 });
   const tz = p.kernel.config.timeZone;
   return page.items.map((c) => ({
     number: c.number,

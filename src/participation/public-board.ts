@@ -28,7 +28,7 @@ async function snapshot(p: Participation, days: number): Promise<BoardSnapshot> 
   const cases: CaseView[] = [];
   let truncated = false;
   for (let offset = 0; ; offset += PAGE) {
-    const page = await listCases(p.engine(), PUBLIC_READER, { reportedFrom: from, limit: PAGE, offset });
+    const page = await listCases(p.kernel.db, PUBLIC_READER, { reportedFrom: from, limit: PAGE, offset });
     for (const c of page.items) {
       const cat = p.kernel.modules.category(c.category);
       if (cat && isPublicService(cat)) cases.push(c);

@@ -115,7 +115,6 @@ export async function findRequests(
   q: RequestQuery,
   view: RequestView,
 ): Promise<Open311Request[]> {
-  const engine = p.engine();
   const ids = list(q.service_request_id);
   if (ids.length) {
     if (ids.length > 100)
@@ -150,7 +149,7 @@ export async function findRequests(
   const out: CaseView[] = [];
   for (const code of codes.length ? codes : [undefined]) {
     for (let offset = 0; out.length < MAX_RESULTS; offset += PAGE) {
-      const page = await listCases(engine, PUBLIC_READER, {
+      const page = await listCases(p.kernel.db, PUBLIC_READER, {
         state: states.length ? states : undefined,
         category: code,
         reportedFrom: from,
@@ -175,7 +174,7 @@ export async function findRequests(
 async function publicCase(p: Participation, number: string): Promise<CaseView> {
   if (!/^\d{8,20}$/.test(number))
     throw new NotFoundError(`Service request not found with id ${number}`, 'open311.request_not_found');
-  const c = await getCase(p.engine(), PUBLIC_READER, number).catch(() => null);
+  const c = await getCase(p.kernel.db, PUBLIC_READER, number).catch(() => null);
   const cat = c ? p.kernel.modules.category(c.category) : undefined;
   if (!c || !cat || !isPublicService(cat))
     throw new NotFoundError(`Service request not found with id ${number}`, 'open311.request_not_found');
@@ -186,12 +185,12 @@ async function publicCase(p: Participation, number: string): Promise<CaseView> {
 export async function publicNotes(p: Participation, c: CaseView, lang: Language): Promise<string> {
   const label = stateLabel(c.state, lang);
   if (c.state === 'rejected') {
-    const { entries } = await getCaseHistory(p.engine(), PUBLIC_READER, c.id);
+    const { entries } = await getCaseHistory(p.kernel.db, PUBLIC_READER, c.id);
     const reason = [...entries].reverse().find((e) => e.action === 'reject')?.params.reason;
     return typeof reason === 'string' ? `${label}: ${redactContactDetails(reason)}` : label;
   }
   if (c.state === 'merged' && c.links.mergedInto) {
-    const into = await getCase(p.engine(), PUBLIC_READER, c.links.mergedInto).catch(() => null);
+    const into = await getCase(p.kernel.db, PUBLIC_READER, c.links.mergedInto).catch(() => null);
     return into ? `${label}: ${into.number}` : label;
   }
   return label;

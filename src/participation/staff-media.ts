@@ -65,9 +65,9 @@ const notFound = (name: string) => new NotFoundError(`No media ${name}.`, 'media
 
 /** Whether a case's media or the evidence of an action in its history cites the reference. */
 async function caseCites(p: Participation, principal: Principal, caseRef: string, url: string) {
-  const c = await getCase(p.engine(), principal, caseRef);
+  const c = await getCase(p.kernel.db, principal, caseRef);
   if (c.media.includes(url)) return true;
-  const { entries } = await getCaseHistory(p.engine(), principal, c.id);
+  const { entries } = await getCaseHistory(p.kernel.db, principal, c.id);
   return entries.some((e) => Array.isArray(e.params.evidence) && e.params.evidence.includes(url));
 }
 

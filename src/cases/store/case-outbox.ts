@@ -14,12 +14,12 @@ import {
   type Db,
   type PlatformEvent,
   type ScheduleRequest,
+  type Scheduler,
   takeCommitOrderLock,
 } from '../../kernel/index.ts';
-import type { CaseEngine } from '../case-engine.ts';
 import type { CaseState } from '../rules/case-model.ts';
 import type { CaseRow } from './case-store.ts';
-import { elapsedWorkingTime } from '../rules/sla-clock.ts';
+import { elapsedWorkingTime, type WorkingCalendar } from '../rules/sla-clock.ts';
 
 export const JOB_WEBHOOK_DELIVER = 'case.webhook.deliver';
 export const JOB_CITIZEN_UPDATE = 'case.citizen.update';
@@ -55,8 +55,8 @@ export function caseScopeOf(row: CaseRow): {
 
 /** Writes the event, its webhook deliveries and citizen update job in the caller's transaction. */
 export async function recordCaseEvent(
-  engine: CaseEngine,
   trx: Db,
+  scheduler: Scheduler,
   event: PlatformEvent,
   departmentBefore: string | null = null,
 ): Promise<void> {
@@ -92,7 +92,7 @@ export async function recordCaseEvent(
     )
     returning id`.execute(trx);
   for (const r of rows)
-    await engine.scheduler.schedule(
+    await scheduler.schedule(
       {
         kind: JOB_WEBHOOK_DELIVER,
         runAt: at,
@@ -103,7 +103,7 @@ export async function recordCaseEvent(
       trx,
     );
   if (tellsCitizens(data) && (await casesWithReporters(trx, [data.caseId])).has(data.caseId))
-    await engine.scheduler.schedule(
+    await scheduler.schedule(
       {
         kind: JOB_CITIZEN_UPDATE,
         runAt: at,
@@ -256,7 +256,7 @@ export type Milestone = 'file' | 'dispatch' | 'accept' | 'handle' | 'close';
  * case's when the case later changes hands; migration 0457).
  */
 export function timingsOf(
-  engine: Pick<CaseEngine, 'calendar'>,
+  calendar: WorkingCalendar,
   before: CaseRow,
   action: string,
   to: CaseState,
@@ -297,7 +297,7 @@ export function timingsOf(
       case_id: before.id,
       milestone: m,
       at: now,
-      working_minutes: elapsedWorkingTime(new Date(start), now, engine.calendar),
+      working_minutes: elapsedWorkingTime(new Date(start), now, calendar),
       ...caseScopeOf(before),
       lead_department: leadAfter,
     }));

@@ -4,8 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Principal } from '../../identity/index.ts';
-import type { Urgency } from '../../kernel/index.ts';
-import type { CaseEngine } from '../case-engine.ts';
+import type { Db, Urgency } from '../../kernel/index.ts';
 import type { CaseState, CaseView, Channel, HistoryEntry } from '../rules/case-model.ts';
 import {
   caseHistory,
@@ -44,15 +43,11 @@ export interface CaseList {
 }
 
 /** Lists the cases within the caller's reach (`case.read`, or `case.report` for its own), newest first. */
-export async function listCases(
-  engine: CaseEngine,
-  principal: Principal,
-  filter: CaseListFilter,
-): Promise<CaseList> {
+export async function listCases(db: Db, principal: Principal, filter: CaseListFilter): Promise<CaseList> {
   const reach = caseReadReach(principal);
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
   const offset = Math.max(filter.offset ?? 0, 0);
-  let q = engine.db.selectFrom('case_record').where(visibleTo(principal, reach));
+  let q = db.selectFrom('case_record').where(visibleTo(principal, reach));
   if (filter.state?.length) q = q.where('state', 'in', filter.state);
   if (filter.category)
     q = q.where((eb) =>
@@ -91,31 +86,27 @@ export async function listCases(
 }
 
 /** One case by id or number, with its stage, reporters (masked), duplicates and linkage. */
-export async function getCase(
-  engine: CaseEngine,
-  principal: Principal,
-  idOrNumber: string,
-): Promise<CaseView> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
-  return loadCaseDetail(engine.db, principal, row);
+export async function getCase(db: Db, principal: Principal, idOrNumber: string): Promise<CaseView> {
+  const row = await loadVisibleCase(db, principal, idOrNumber, caseReadReach(principal));
+  return loadCaseDetail(db, principal, row);
 }
 
 /** The full history of a case, oldest first. */
 export async function getCaseHistory(
-  engine: CaseEngine,
+  db: Db,
   principal: Principal,
   idOrNumber: string,
 ): Promise<{ caseId: string; number: string; entries: HistoryEntry[] }> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
-  return { caseId: row.id, number: row.number, entries: await caseHistory(engine.db, row.id) };
+  const row = await loadVisibleCase(db, principal, idOrNumber, caseReadReach(principal));
+  return { caseId: row.id, number: row.number, entries: await caseHistory(db, row.id) };
 }
 
 /** In-app notifications raised on a case (supervision notices, escalations, summons). */
 export async function getCaseNotifications(
-  engine: CaseEngine,
+  db: Db,
   principal: Principal,
   idOrNumber: string,
 ): Promise<NotificationView[]> {
-  const row = await loadVisibleCase(engine.db, principal, idOrNumber, caseReadReach(principal));
-  return caseNotifications(engine.db, row.id);
+  const row = await loadVisibleCase(db, principal, idOrNumber, caseReadReach(principal));
+  return caseNotifications(db, row.id);
 }

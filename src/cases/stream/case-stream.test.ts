@@ -197,7 +197,7 @@ for (const backend of testBackends()) {
       });
       // The first transaction numbers its event and stays open; the second tries meanwhile.
       const first = engine.db.transaction().execute(async (trx) => {
-        await recordCaseEvent(engine, trx, noted(a));
+        await recordCaseEvent(trx, engine.scheduler, noted(a));
         firstWritten();
         await held;
       });
@@ -205,7 +205,7 @@ for (const backend of testBackends()) {
       let secondDone = false;
       const second = engine.db
         .transaction()
-        .execute((trx) => recordCaseEvent(engine, trx, noted(b)))
+        .execute((trx) => recordCaseEvent(trx, engine.scheduler, noted(b)))
         .then(() => {
           secondDone = true;
         });

@@ -67,7 +67,7 @@ export type StagePatch = Partial<Pick<CaseRow, 'stage' | 'light' | 'deadlines' |
 
 /** Schedules an event to be published once the current transaction has committed. */
 export async function publishAfterCommit(engine: CaseEngine, trx: Db, event: PlatformEvent): Promise<void> {
-  await recordCaseEvent(engine, trx, event);
+  await recordCaseEvent(trx, engine.scheduler, event);
   await engine.scheduler.schedule(
     {
       kind: JOB_PUBLISH,

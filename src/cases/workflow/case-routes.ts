@@ -148,7 +148,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
           field: 'state',
         });
       const ids = typeof q.ids === 'string' ? q.ids.split(',') : undefined;
-      return listCases(engine(), request.principal, {
+      return listCases(engine().db, request.principal, {
         state: states as CaseState[] | undefined,
         category: q.category as string | undefined,
         urgency: q.urgency as Urgency | undefined,
@@ -176,7 +176,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         response: { 200: caseObject },
       },
     },
-    async (request) => getCase(engine(), request.principal, (request.params as { id: string }).id),
+    async (request) => getCase(engine().db, request.principal, (request.params as { id: string }).id),
   );
 
   app.get(
@@ -185,7 +185,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
       preHandler: requireAuthenticated,
       schema: { tags: ['cases'], summary: 'Every transition of a case, oldest first', params: idParam },
     },
-    async (request) => getCaseHistory(engine(), request.principal, (request.params as { id: string }).id),
+    async (request) => getCaseHistory(engine().db, request.principal, (request.params as { id: string }).id),
   );
 
   app.get(
@@ -199,7 +199,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
       },
     },
     async (request) =>
-      getCaseNotifications(engine(), request.principal, (request.params as { id: string }).id),
+      getCaseNotifications(engine().db, request.principal, (request.params as { id: string }).id),
   );
 
   app.post(

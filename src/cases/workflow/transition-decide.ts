@@ -398,7 +398,7 @@ export function decide(
   });
   w.audit.push(audit);
   w.events.push({ event, row });
-  w.timings.push(...timingsOf(engine, row, action, to, now, next.lead_department));
+  w.timings.push(...timingsOf(engine.calendar, row, action, to, now, next.lead_department));
   return { row: next, writes: w };
 }
 
