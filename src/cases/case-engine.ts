@@ -4,7 +4,15 @@
  * the contracts of org and audit. Services receive it as their first argument.
  */
 import { appendAudit, appendAuditBatch } from '../audit/index.ts';
-import type { Clock, Db, EventBus, Kernel, ModuleRegistry, Scheduler } from '../kernel/index.ts';
+import {
+  type Clock,
+  type Db,
+  type EventBus,
+  GroupCommits,
+  type Kernel,
+  type ModuleRegistry,
+  type Scheduler,
+} from '../kernel/index.ts';
 import { currentListVersion, type OrgServices } from '../org/index.ts';
 import type { CaseSettings } from './case-settings.ts';
 import type { WorkingCalendar } from './rules/sla-clock.ts';
@@ -70,11 +78,8 @@ export interface CaseEngine {
   readonly calendar: WorkingCalendar;
   readonly settings: CaseSettings;
   readonly deps: CaseDependencies;
-  /**
-   * The engine's group-commit loops, made with their first command (intake.ts,
-   * transition-batch.ts, which know their commands' types).
-   */
-  readonly loops: { intake?: unknown; transitions?: unknown };
+  /** The engine's group-commit loops (intake.ts, transition-batch.ts), each made on first use. */
+  readonly loops: GroupCommits;
 }
 
 /** Builds the engine of a kernel. */
@@ -88,6 +93,6 @@ export function createCaseEngine(kernel: Kernel, settings: CaseSettings, deps: C
     calendar: Object.freeze({ ...settings.calendar, timeZone: kernel.config.timeZone }),
     settings,
     deps,
-    loops: {},
+    loops: new GroupCommits(),
   });
 }

@@ -153,7 +153,7 @@ export function createCasesCapability(
           if (!started) return;
           hub.close();
           // Requests still queued for a group commit finish before storage closes.
-          await Promise.all([intakeBatcher(engine).idle(), transitionBatcher(engine).idle()]);
+          await engine.loops.drain();
         },
       };
     },

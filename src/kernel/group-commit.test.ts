@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GroupCommit, type GroupCommitOptions, type Outcome } from './group-commit.ts';
+import { GroupCommit, type GroupCommitOptions, GroupCommits, loopKey, type Outcome } from './group-commit.ts';
 
 /** A group commit over numbers that records its batches; `bad` numbers fail any batch. */
 function recorder(
@@ -146,5 +146,43 @@ describe('group commit', () => {
     assert.equal(await a, 10);
     assert.equal(gc.closed, true);
     await assert.rejects(gc.submit(2), /shutting down/);
+  });
+});
+
+describe('group commits of one owner', () => {
+  test('a key gives the same loop every time; drain waits for every loop', async () => {
+    const loops = new GroupCommits();
+    const A = loopKey<number, number>('a');
+    const B = loopKey<string, string>('b');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let made = 0;
+    const a = () =>
+      loops.of(A, () => {
+        made++;
+        return { maxBatch: 10, runBatch: async (cs) => cs.map((c) => ({ ok: true, value: c + 1 })) };
+      });
+    const b = loops.of(B, () => ({
+      maxBatch: 10,
+      runBatch: async (cs) => {
+        await gate;
+        return cs.map((c) => ({ ok: true, value: c.toUpperCase() }));
+      },
+    }));
+    assert.equal(a(), a());
+    assert.equal(made, 1);
+    assert.equal(await a().submit(1), 2);
+    const answer = b.submit('x');
+    let drained = false;
+    const drain = loops.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(drained, false, 'the drain waits for the loop still running');
+    release();
+    await drain;
+    assert.equal(await answer, 'X');
   });
 });

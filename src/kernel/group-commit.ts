@@ -143,11 +143,6 @@ export class GroupCommit<C, R> {
     }
   }
 
-  /** The same as {@link drain} (the case engine waits for it on stop). */
-  idle(): Promise<void> {
-    return this.drain();
-  }
-
   /** Refuses new commands, then drains. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -270,6 +265,41 @@ export class GroupCommit<C, R> {
   #wakeRoomWaiters(): void {
     while (this.#roomWaiters.length && this.hasRoom(this.#roomWaiters[0].weight))
       this.#roomWaiters.shift()!.resolve();
+  }
+}
+
+/** The typed name of one of a {@link GroupCommits}' loops: its commands `C` and results `R`. */
+export interface LoopKey<C, R> {
+  readonly name: string;
+  /** Never set: carries the loop's types. */
+  readonly __types?: (command: C) => R;
+}
+
+/** The key of the loop named `name`. */
+export function loopKey<C, R>(name: string): LoopKey<C, R> {
+  return Object.freeze({ name });
+}
+
+/**
+ * The group-commit loops of one owner (a capability's instance), by key, each made on first
+ * use; {@link drain} waits for all of them.
+ */
+export class GroupCommits {
+  readonly #loops = new Map<LoopKey<never, unknown>, { drain(): Promise<void> }>();
+
+  /** The loop of `key`, made from `options()` the first time. */
+  of<C, R>(key: LoopKey<C, R>, options: () => GroupCommitOptions<C, R>): GroupCommit<C, R> {
+    // The key carries the types its loop was made with: the map holds each key's own loop.
+    const found = this.#loops.get(key) as GroupCommit<C, R> | undefined;
+    if (found) return found;
+    const loop = new GroupCommit(options());
+    this.#loops.set(key, loop);
+    return loop;
+  }
+
+  /** Runs what every loop holds and resolves when none has anything left. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#loops.values()].map((loop) => loop.drain()));
   }
 }
 

@@ -34,7 +34,14 @@ export {
   type EventTypeOf,
 } from './events/event-family.ts';
 export { registerHealthRoutes } from './http/health-routes.ts';
-export { GroupCommit, type GroupCommitOptions, type Outcome } from './group-commit.ts';
+export {
+  GroupCommit,
+  type GroupCommitOptions,
+  GroupCommits,
+  type LoopKey,
+  loopKey,
+  type Outcome,
+} from './group-commit.ts';
 export * from './http/index.ts';
 export {
   type Capability,

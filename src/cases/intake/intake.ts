@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import { authorize, maskPersonalData, type Principal } from '../../identity/index.ts';
 import {
   type Db,
-  GroupCommit,
+  type GroupCommit,
+  loopKey,
   InvalidInputError,
   type Outcome,
   type PlatformEvent,
@@ -199,13 +200,14 @@ export const INTAKE_BATCH = 256;
 
 /** The engine's intake group-commit loop (made with its first report, kept on the engine). */
 export function intakeBatcher(engine: CaseEngine): GroupCommit<IntakeCommand, IntakeResult> {
-  engine.loops.intake ??= new GroupCommit<IntakeCommand, IntakeResult>({
+  return engine.loops.of(INTAKE_LOOP, () => ({
     maxBatch: INTAKE_BATCH,
     runBatch: (commands) => reportBatch(engine, commands),
     runOne: (command) => reportAlone(engine, command),
-  });
-  return engine.loops.intake as GroupCommit<IntakeCommand, IntakeResult>;
+  }));
 }
+
+const INTAKE_LOOP = loopKey<IntakeCommand, IntakeResult>('cases.intake');
 
 /**
  * One report as a batch of one (after its batch failed as a whole). A concurrent repeat of

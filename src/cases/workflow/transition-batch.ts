@@ -17,7 +17,8 @@
 import { sql } from 'kysely';
 import {
   type Db,
-  GroupCommit,
+  type GroupCommit,
+  loopKey,
   NotFoundError,
   type Outcome,
   type PlatformEvent,
@@ -60,13 +61,14 @@ export const TRANSITION_BATCH = 256;
 
 /** The engine's transition group-commit loop (made with its first command, kept on the engine). */
 export function transitionBatcher(engine: CaseEngine): GroupCommit<TransitionCommand, CaseView> {
-  engine.loops.transitions ??= new GroupCommit<TransitionCommand, CaseView>({
+  return engine.loops.of(TRANSITION_LOOP, () => ({
     maxBatch: TRANSITION_BATCH,
     runBatch: (commands) => runTransitions(engine, commands),
     runOne: (command) => runAlone(engine, command),
-  });
-  return engine.loops.transitions as GroupCommit<TransitionCommand, CaseView>;
+  }));
 }
+
+const TRANSITION_LOOP = loopKey<TransitionCommand, CaseView>('cases.transitions');
 
 /** One command as a batch of one: its outcome is its caller's answer or error. */
 export async function runAlone(engine: CaseEngine, command: TransitionCommand): Promise<CaseView> {
