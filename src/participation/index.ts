@@ -112,12 +112,12 @@ export function createParticipationCapability(
           perAddress: s.ratePerAddressPerMinute,
         }),
         notifier: options.notifier ?? new LogStatusNotifier(kernel.logger),
-        intakeLoad: { immediateInFlight: 0, backlog: false },
+        intakeLoad: { immediateInFlight: 0, backlog: false, lastPostAt: Number.NEGATIVE_INFINITY },
         boardSnapshots: new Map(),
         apiKeys: new Map(),
       });
       const writer = new ReportWriter(kernel.db);
-      const worker = new ReportQueueWorker(p, { lastPostAt: () => writer.lastInsertAt });
+      const worker = new ReportQueueWorker(p);
       const unsubscribes: Array<() => void> = [];
       let workerStarted = false;
       return {
@@ -166,7 +166,7 @@ export function createParticipationCapability(
           if (workerStarted) await worker.stop();
           workerStarted = false;
           // Reports accepted before the server stopped are written before the database closes.
-          await writer.idle();
+          await writer.drain();
         },
       };
     },

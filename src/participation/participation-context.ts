@@ -29,9 +29,10 @@ export interface Participation {
    * What `auto` intake decides by: reports this node is filing inside their POST right now,
    * and whether reports it queued may still wait (set when one is queued, cleared when the
    * worker finds the queue empty): while they wait, new posts queue behind them, first
-   * come first numbered.
+   * come first numbered; and when this node last accepted a post (`performance.now()`), so
+   * the queue worker files its backlog while posts pause (report-queue.ts).
    */
-  readonly intakeLoad: { immediateInFlight: number; backlog: boolean };
+  readonly intakeLoad: { immediateInFlight: number; backlog: boolean; lastPostAt: number };
   /** The public board's snapshots of this app's cases, by window in days (public-board.ts). */
   readonly boardSnapshots: Map<number, BoardSnapshot>;
   /** Principals of api_keys seen lately (30 s; revocation events clear it: report-intake.ts). */

@@ -330,6 +330,7 @@ export async function submitReport(
   };
   const mode = p.settings.intakeMode;
   const load = p.intakeLoad;
+  load.lastPostAt = performance.now();
   if (
     mode === 'queued' ||
     (mode === 'auto' && (load.backlog || load.immediateInFlight >= p.settings.autoQueueAbove))
@@ -348,7 +349,6 @@ export async function submitReport(
   // A fresh token cannot have a case yet: skip the engine's idempotency lookup. The report
   // row is written with the case, in the intake batch's transaction.
   p.intakeLoad.immediateInFlight++;
-  writer.lastInsertAt = performance.now();
   let c: CaseView;
   try {
     c = (

@@ -33,8 +33,6 @@ export class ReportQueueWorker {
     private readonly p: Participation,
     private readonly options: {
       pollMs?: number;
-      /** When this node last accepted a report (`performance.now()`). */
-      lastPostAt?: () => number;
     } = {},
   ) {}
 
@@ -68,8 +66,7 @@ export class ReportQueueWorker {
   }
 
   #postsArriving(): boolean {
-    const lastPost = this.options.lastPostAt?.() ?? Number.NEGATIVE_INFINITY;
-    return performance.now() - lastPost < BUSY_WINDOW_MS;
+    return performance.now() - this.p.intakeLoad.lastPostAt < BUSY_WINDOW_MS;
   }
 
   #schedule(ms: number): void {

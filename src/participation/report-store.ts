@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AlongsideRow } from '../cases/index.ts';
-import type { Db } from '../kernel/index.ts';
+import { type Db, GroupCommit } from '../kernel/index.ts';
 import type { Selectable } from 'kysely';
 import type { ParticipationReportTable } from './participation-tables.ts';
 
@@ -36,82 +36,48 @@ export function reportAlongside(row: (created: { id: string; number: string }) =
 }
 
 /**
- * Batches inserts: rows arriving while a statement is in flight are written together by
- * the next one. Each caller's promise settles after the statement holding its row commits.
+ * Writes queued reports through a group commit: rows arriving while a statement is in flight
+ * are written together by the next one, and each caller's promise settles after the
+ * statement holding its row commits. One bad row fails alone: the rows of a failed
+ * statement are written again one by one.
  */
 export class ReportWriter {
-  #pending: Array<{ row: NewReport; resolve: () => void; reject: (e: unknown) => void }> = [];
-  #running = false;
-  /**
-   * When the last report was handed in (`performance.now()`), or -Infinity; a post filed at
-   * once sets it too (its row goes with its case: `reportAlongside`).
-   */
-  lastInsertAt = Number.NEGATIVE_INFINITY;
+  readonly #commit: GroupCommit<NewReport, void>;
 
-  constructor(
-    private readonly db: Db,
-    private readonly maxBatch = 500,
-  ) {}
-
-  insert(row: NewReport): Promise<void> {
-    this.lastInsertAt = performance.now();
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ row, resolve, reject });
-      if (!this.#running) {
-        this.#running = true;
-        // Posts parsed in the same turn of the event loop share the first statement.
-        setImmediate(() => void this.#drain());
-      }
+  constructor(db: Db, maxBatch = 500) {
+    this.#commit = new GroupCommit<NewReport, void>({
+      maxBatch,
+      runBatch: async (rows) => {
+        await writeReports(db, rows);
+        return rows.map(() => ({ ok: true, value: undefined }));
+      },
     });
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending.length) {
-        const batch = this.#pending.splice(0, this.maxBatch);
-        try {
-          await this.#write(batch.map((b) => b.row));
-          for (const b of batch) b.resolve();
-        } catch (e) {
-          if (batch.length === 1) batch[0].reject(e);
-          // One bad row must not fail the others: each is written again on its own.
-          else
-            for (const b of batch)
-              await this.#write([b.row]).then(
-                () => b.resolve(),
-                (err) => b.reject(err),
-              );
-        }
-      }
-    } finally {
-      this.#running = false;
-      if (this.#pending.length) {
-        this.#running = true;
-        setImmediate(() => void this.#drain());
-      }
-    }
-  }
-
-  /**
-   * One statement for many rows, as one JSON parameter: PGlite's cost per statement grows
-   * with the number of parameters, not with the size of one JSON value.
-   */
-  async #write(rows: NewReport[]): Promise<void> {
-    await sql`
-      insert into participation_report
-        (token, source, status, case_id, case_number, service_code, principal, device_id,
-         account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at)
-      select token, source, status, case_id, case_number, service_code, principal, device_id,
-         account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at
-      from jsonb_populate_recordset(null::participation_report, ${JSON.stringify(rows.map(toJsonRow))}::jsonb)`.execute(
-      this.db,
-    );
+  insert(row: NewReport): Promise<void> {
+    return this.#commit.submit(row);
   }
 
   /** Resolves once nothing is waiting or being written (the capability waits on stop). */
-  async idle(): Promise<void> {
-    while (this.#running || this.#pending.length) await new Promise((r) => setTimeout(r, 5));
+  drain(): Promise<void> {
+    return this.#commit.drain();
   }
+}
+
+/**
+ * One statement for many rows, as one JSON parameter: PGlite's cost per statement grows
+ * with the number of parameters, not with the size of one JSON value.
+ */
+async function writeReports(db: Db, rows: NewReport[]): Promise<void> {
+  await sql`
+    insert into participation_report
+      (token, source, status, case_id, case_number, service_code, principal, device_id,
+       account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at)
+    select token, source, status, case_id, case_number, service_code, principal, device_id,
+       account_id, attributes, contact_email, contact_phone, intake, created_at, filed_at
+    from jsonb_populate_recordset(null::participation_report, ${JSON.stringify(rows.map(toJsonRow))}::jsonb)`.execute(
+    db,
+  );
 }
 
 export async function findReport(db: Db, token: string): Promise<ReportRow | undefined> {
