@@ -4,7 +4,7 @@
  * NO2, an afternoon ozone peak, quieter nights, dissolved oxygen following daylight).
  */
 import { systemActor } from '../identity/index.ts';
-import type { CapabilityHost, Kernel } from '../kernel/index.ts';
+import { type CapabilityHost, type Kernel, zonedParts } from '../kernel/index.ts';
 import { type AreaGeometry, listDivisions } from '../org/index.ts';
 import { DATAHUB } from './datahub-services.ts';
 import { registerDevice } from './devices.ts';
@@ -177,17 +177,9 @@ export async function seedDemoSensors(
   return out;
 }
 
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
 function localHour(timeMs: number, timeZone: string): number {
-  let f = hourFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
-    hourFormats.set(timeZone, f);
-  }
-  const parts = f.formatToParts(new Date(timeMs));
-  const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
-  const m = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
-  return h + m / 60;
+  const { hour, minute } = zonedParts(timeMs, timeZone);
+  return hour + minute / 60;
 }
 
 /** A bump centred on `peak` (hours, wrapping at midnight) with a width in hours. */
@@ -199,17 +191,11 @@ const bump = (h: number, peak: number, width: number) => {
 /** Ambient illuminance (lx) below which demo lamps light up (the plate's fault threshold). */
 const DARK_LUX = 10;
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** About one lamp-night in 25 the lamp stays dark: deterministic in (device, night, seed). */
 function lampFailsTonight(deviceId: string, timeMs: number, options: { seed: number; timeZone: string }) {
   // The night is named by the local date 12 hours earlier (evening and the next morning share it).
-  let f = dateFormats.get(options.timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone });
-    dateFormats.set(options.timeZone, f);
-  }
-  const night = f.format(new Date(timeMs - 12 * 3_600_000));
+  const { year, month, day } = zonedParts(timeMs - 12 * 3_600_000, options.timeZone);
+  const night = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
   let hash = (options.seed ^ 0x5bd1e995) >>> 0;
   for (const c of `${deviceId}/night/${night}`) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
   return random(hash)() < 0.04;

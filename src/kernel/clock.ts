@@ -26,3 +26,40 @@ export class ManualClock implements Clock {
     return this.now();
   }
 }
+
+/** An instant's calendar fields in a time zone (month 1–12, hour 0–23). */
+export interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * One formatter per time zone: building an `Intl.DateTimeFormat` costs far more than using
+ * it. A memo of a pure function: what it holds is the same for every app of the process.
+ */
+const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar fields of `at` in `timeZone` (an IANA name), asked of Intl. */
+export function zonedParts(at: Date | number, timeZone: string): ZonedParts {
+  let f = zonedFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zonedFormatters.set(timeZone, f);
+  }
+  const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const p of f.formatToParts(at)) if (p.type in out) out[p.type as keyof ZonedParts] = Number(p.value);
+  return out;
+}

@@ -3,7 +3,7 @@
  * module registry, group commit, the HTTP conventions and the public-address check of outbound
  * requests. Capabilities import only from here.
  */
-export { type Clock, ManualClock, systemClock } from './clock.ts';
+export { type Clock, type ZonedParts, zonedParts, ManualClock, systemClock } from './clock.ts';
 export {
   CONFIG_KEYS,
   capabilitySettings,

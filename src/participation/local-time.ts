@@ -2,35 +2,14 @@
  * ISO 8601 date-times with the city's UTC offset (`2026-03-02T09:00:00+08:00`), as
  * GeoReport v2 examples write them, and parsing of the dates clients send.
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsIn(date: Date, timeZone: string): Record<string, number> {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  const out: Record<string, number> = {};
-  for (const p of f.formatToParts(date)) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return out;
-}
+import { zonedParts } from '../kernel/index.ts';
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 
 /** The date-time in a time zone with its offset, to the second. */
 export function isoWithOffset(date: Date | string, timeZone: string): string {
   const d = typeof date === 'string' ? new Date(date) : date;
-  const p = partsIn(d, timeZone);
+  const p = zonedParts(d, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   const offsetMinutes = Math.round((asUtc - Math.floor(d.getTime() / 1000) * 1000) / 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';

@@ -3,7 +3,7 @@
  * weekends, holidays, make-up working days, the city's time zone) or calendar time.
  * Nothing here reads the wall clock; callers pass the instants.
  */
-import type { TimeBasis } from '../../kernel/index.ts';
+import { zonedParts, type TimeBasis } from '../../kernel/index.ts';
 
 /** A working period of a day in local time, `HH:MM`–`HH:MM` (end exclusive). */
 export interface WorkingPeriod {
@@ -76,47 +76,14 @@ function toMinutes(hhmm: string): number {
   return h * 60 + m;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Local calendar fields of an instant in a time zone, asked of Intl (slow: docs/benchmarks-log.md, 2026-11-28 20:56). */
-function intlParts(at: Date, timeZone: string) {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(at))
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return {
-    year: parts.year,
-    month: parts.month,
-    day: parts.day,
-    hour: parts.hour,
-    minute: parts.minute,
-    second: parts.second,
-  };
-}
-
 const QUARTER_HOUR = 15 * 60_000;
 /** Per zone: the zone's UTC offset over a quarter hour (by its index), when it is constant. */
 const offsets = new Map<string, Map<number, number | null>>();
 
 /** The zone's offset (local minus UTC, whole seconds) at an instant, from Intl. */
 function intlOffset(ms: number, timeZone: string): number {
-  const p = intlParts(new Date(ms), timeZone);
+  // Intl is slow (docs/benchmarks-log.md, 2026-11-28 20:56): its answers are memoized below.
+  const p = zonedParts(ms, timeZone);
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
 }
 
