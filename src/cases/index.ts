@@ -25,9 +25,7 @@ import { DEFAULT_WEBHOOK_POLICY, registerWebhookJobs, type WebhookPolicy } from 
 import { CASE_SETTING_KEYS, type CaseSettings, caseSettingsFromEnv } from './case-settings.ts';
 import { registerLinkageJobs } from './workflow/linkage.ts';
 import { registerLinkageRoutes } from './workflow/linkage-routes.ts';
-import { intakeBatcher } from './intake/intake.ts';
 import { registerSlaJobs } from './timers/sla-timers.ts';
-import { transitionBatcher } from './workflow/transition-batch.ts';
 
 export { type ActionParams, applyAction } from './workflow/case-actions.ts';
 export type { CaseDependencies, CaseEngine, LocatedPoint, Responsibility } from './case-engine.ts';

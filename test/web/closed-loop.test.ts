@@ -133,6 +133,7 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     await page.goto('/');
     await page.waitForURL('**/login');
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     assert.match(await page.locator('h1').innerText(), /登录/);
     await check(page, '01-login-zh-CN');
     const outlines = page.waitForResponse((r) => r.url().includes('/api/v1/public/divisions.geojson'));
@@ -278,6 +279,7 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
     });
     await command.locator(`[data-feed-case="${caseNumber}"]`).first().click();
     await command.locator('[data-case-drawer] .history li').nth(5).waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     const history = await command.locator('[data-case-drawer] .history').innerText();
     for (const step of ['report', 'file', 'dispatch', 'accept', 'handle', 'verify', 'evaluate'])
       assert.match(history, new RegExp(`\\b${step}\\b`), `history has ${step}`);
@@ -333,6 +335,7 @@ describe('web app: closed loop in the browser', { skip: skip ?? false, timeout: 
       if (tab === 'Categories and time limits') {
         const cm = admin.locator('[data-module="city-management"]');
         await cm.waitFor();
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
         assert.match(await cm.locator('tbody tr').first().innerText(), /\d+ (min|h)/);
       }
       await check(admin, name);
