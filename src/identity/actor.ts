@@ -1,7 +1,7 @@
 import type { Db, EventBus } from '../kernel/index.ts';
 import type { IdentityEvent } from './identity-events.ts';
 import type { Principal } from './permissions.ts';
-import { invalidatePrincipals, invalidationOf, PRINCIPAL_INVALIDATED } from './principal-cache.ts';
+import { invalidationOf, PRINCIPAL_INVALIDATED, type PrincipalInvalidator } from './principal-cache.ts';
 
 /** Who performs a change, when, and under which request: what every audited service needs. */
 export interface Actor {
@@ -11,6 +11,12 @@ export interface Actor {
   requestId?: string;
   /** When given, events are published on it after commit. */
   bus?: EventBus;
+  /**
+   * The app's principal cache (identity's), when given: the cached principals a change
+   * affects are dropped from it right after commit. `actorOf` sets it from the request's
+   * app; without it, the change reaches caches only through the bus event.
+   */
+  principalCache?: PrincipalInvalidator;
 }
 
 /** The platform itself (first start, seeding): an administrator that is not a person. */
@@ -33,10 +39,11 @@ export function systemActor(now: Date, requestId?: string): Actor {
  * publishes its events, but only when the transaction was ours: inside a caller's
  * transaction the caller owns the commit, and so the publishing.
  *
- * `identity.principal_invalidated` events also drop the cached principals of this process
- * right after commit, before anything is published, so a revoked credential stops working
- * here at once. Inside a caller's transaction that happens immediately (best effort: a
- * request racing the caller's commit may cache the old state until the TTL).
+ * `identity.principal_invalidated` events also drop the cached principals of the actor's
+ * app (`actor.principalCache`) right after commit, before anything is published, so a
+ * revoked credential stops working on this node at once; no other app's cache is touched.
+ * Inside a caller's transaction that happens immediately (best effort: a request racing
+ * the caller's commit may cache the old state until the TTL).
  */
 export async function inTransaction<T>(
   db: Db,
@@ -46,16 +53,18 @@ export async function inTransaction<T>(
   const events: IdentityEvent[] = [];
   if (db.isTransaction) {
     const result = await work(db, events);
-    invalidateCachedPrincipals(events);
+    invalidateCachedPrincipals(actor, events);
     return result;
   }
   const result = await db.transaction().execute((trx) => work(trx, events));
-  invalidateCachedPrincipals(events);
+  invalidateCachedPrincipals(actor, events);
   if (actor.bus) for (const event of events) await actor.bus.publish(event);
   return result;
 }
 
-function invalidateCachedPrincipals(events: readonly IdentityEvent[]) {
+function invalidateCachedPrincipals(actor: Actor, events: readonly IdentityEvent[]) {
+  const cache = actor.principalCache;
+  if (!cache) return;
   for (const event of events)
-    if (event.type === PRINCIPAL_INVALIDATED) invalidatePrincipals(invalidationOf(event));
+    if (event.type === PRINCIPAL_INVALIDATED) cache.invalidate(invalidationOf(event));
 }

@@ -164,10 +164,16 @@ export function accessOfRoute(route: { config?: unknown; preHandler?: unknown })
   return undefined;
 }
 
-/** The actor of a request: its principal, the platform clock's now, its id and the bus. */
+/** The actor of a request: its principal, the platform clock's now, its id, the bus and the app's cache. */
 export function actorOf(request: FastifyRequest): Actor {
   const { clock, bus } = request.server.kernel;
-  return { principal: request.principal ?? ANONYMOUS, now: clock.now(), requestId: String(request.id), bus };
+  return {
+    principal: request.principal ?? ANONYMOUS,
+    now: clock.now(),
+    requestId: String(request.id),
+    bus,
+    principalCache: request.server.principalCache,
+  };
 }
 
 /**

@@ -11,12 +11,7 @@ import { registerIdentityRoutes } from './identity-routes.ts';
 import { scheduleThrottlePruning } from './login-throttle.ts';
 import { registerRequestRateLimit } from './request-rate-limit.ts';
 import { IDENTITY_SETTING_KEYS, type IdentitySettings, loadIdentitySettings } from './identity-settings.ts';
-import {
-  invalidationOf,
-  PRINCIPAL_INVALIDATED,
-  PrincipalCache,
-  trackPrincipalCache,
-} from './principal-cache.ts';
+import { invalidationOf, PRINCIPAL_INVALIDATED, PrincipalCache } from './principal-cache.ts';
 
 export { type Actor, SYSTEM_PRINCIPAL, systemActor } from './actor.ts';
 export {
@@ -84,12 +79,12 @@ export {
   type PersonalData,
 } from './pii-masking.ts';
 export {
-  invalidatePrincipals,
   invalidationOf,
   PRINCIPAL_INVALIDATED,
   PrincipalCache,
   type PrincipalInvalidated,
   type PrincipalInvalidation,
+  type PrincipalInvalidator,
 } from './principal-cache.ts';
 export {
   type LoginResult,
@@ -138,7 +133,6 @@ export function createIdentityCapability(
         ttlMs: settings.principalCacheSeconds * 1000,
         maxEntries: settings.principalCacheSize,
       });
-      trackPrincipalCache(cache);
       let unsubscribe: (() => void) | null = null;
       return {
         services: { settings, principalCache: cache },

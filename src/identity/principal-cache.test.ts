@@ -141,17 +141,19 @@ for (const backend of testBackends()) {
       const erin = await loginAs(t, 'erin');
       const erinMe = (await me(bearer(erin))).json();
       assert.deepEqual(erinMe.roles, ['dispatcher']);
-      // A role change through the service without a bus (as the CLI does) still invalidates here.
-      await updateUser(t.kernel.db, erinMe.id, { roles: ['auditor'] }, systemActor(t.clock.now()));
+      // A role change through the service without a bus still invalidates here when the
+      // actor carries the app's cache.
+      const local = { ...systemActor(t.clock.now()), principalCache: t.services(IDENTITY).principalCache };
+      await updateUser(t.kernel.db, erinMe.id, { roles: ['auditor'] }, local);
       assert.deepEqual((await me(bearer(erin))).json().roles, ['auditor']);
-      await updateUser(t.kernel.db, erinMe.id, { disabled: true }, systemActor(t.clock.now()));
+      await updateUser(t.kernel.db, erinMe.id, { disabled: true }, local);
       const res = await me(bearer(erin));
       assert.equal(res.statusCode, 401);
       assert.ok(['auth.token_revoked', 'auth.account_disabled'].includes(res.json().code));
     });
 
     test('a revoked API key stops working at once, even when cached', async () => {
-      const actor = systemActor(t.clock.now());
+      const actor = { ...systemActor(t.clock.now()), principalCache: t.services(IDENTITY).principalCache };
       const { id, key } = await issueApiKey(
         t.kernel.db,
         { account: 'sensor-gw', name: 'gw', scopes: ['device.read'] },

@@ -10,8 +10,8 @@
  * - the session's or key's own `expires_at` is checked against the platform clock on every
  *   hit;
  * - logout, session and key revocation, password reset and any user change invalidate the
- *   affected entries on this node right after commit ({@link invalidatePrincipals}), and on
- *   other nodes through the `identity.principal_invalidated` bus event; a node that misses
+ *   affected entries of the app's own cache right after commit (`inTransaction`, through the
+ *   actor's `principalCache`), and on other nodes through the `identity.principal_invalidated` bus event; a node that misses
  *   the event serves a stale entry at most for the TTL;
  * - a lookup that started before an invalidation does not store its (possibly stale) result.
  */
@@ -50,6 +50,9 @@ interface Entry {
   value: CachedPrincipal;
   storedAt: number;
 }
+
+/** What a change needs of a cache: dropping the entries it affects (see `Actor.principalCache`). */
+export type PrincipalInvalidator = Pick<PrincipalCache, 'invalidate'>;
 
 /** A bounded LRU map from credential hash to principal, with a TTL and invalidation. */
 export class PrincipalCache {
@@ -117,31 +120,6 @@ export class PrincipalCache {
   clear(): void {
     this.#generation++;
     this.#entries.clear();
-  }
-}
-
-/**
- * Every live cache of this process, so services can invalidate right after commit without
- * an app at hand (`inTransaction`). Only ever drops entries, which is always safe: an app
- * whose cache loses an entry to another app's change reads it again from its database.
- * Each app's cache itself belongs to its identity capability's instance.
- */
-const live = new Set<WeakRef<PrincipalCache>>();
-
-/** Lets {@link invalidatePrincipals} reach a cache (the identity capability's instance does this). */
-export function trackPrincipalCache(cache: PrincipalCache): void {
-  live.add(new WeakRef(cache));
-}
-
-/**
- * Invalidates on this node, in every cache of the process. Call it after the change
- * committed; publish {@link principalInvalidatedEvent} for the other nodes.
- */
-export function invalidatePrincipals(what: PrincipalInvalidation): void {
-  for (const ref of live) {
-    const cache = ref.deref();
-    if (cache) cache.invalidate(what);
-    else live.delete(ref);
   }
 }
 

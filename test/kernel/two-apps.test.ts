@@ -3,7 +3,8 @@
  * the same capability objects on two embedded databases with different settings, each
  * capability's state answers per app — org's division index and public outlines, the case
  * engine and its settings, identity's principal cache, participation's settings and
- * context, the data hub's writer — and a change in app A is not seen by app B.
+ * context, the data hub's writer — and a change in app A is not seen by app B, nor does
+ * it drop anything from B's caches.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import { auditCapability } from '../../src/audit/index.ts';
 import { CASES, casesCapability } from '../../src/cases/index.ts';
 import { DATAHUB, datahubCapability } from '../../src/datahub/index.ts';
 import { IDENTITY, identityCapability } from '../../src/identity/index.ts';
-import { addUser, bearer, loginAs } from '../../src/identity/testing.ts';
+import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../../src/identity/testing.ts';
 import { loadConfig } from '../../src/kernel/index.ts';
 import { ORG, orgCapability, seedDemoCity } from '../../src/org/index.ts';
 import { PARTICIPATION, participationCapability } from '../../src/participation/index.ts';
@@ -121,5 +122,39 @@ describe('two apps in one process', () => {
     assert.equal(cacheA.size, before.a + 1);
     assert.equal((await b.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })).statusCode, 401);
     assert.equal(cacheB.size, before.b);
+  });
+
+  it("a user change committed in A drops A's cached principal, never B's", async () => {
+    // The same user id in both databases (two cities restored from one backup, say), so an
+    // invalidation that leaked across apps would name B's entry too.
+    const bobA = await addUser(a, 'bob', ['dispatcher']);
+    const bobB = await addUser(b, 'bob', ['dispatcher']);
+    await b.kernel.db.updateTable('identity_user').set({ id: bobA.id }).where('id', '=', bobB.id).execute();
+    const admin = await loginAs(a, 'admin', TEST_ADMIN_PASSWORD);
+    const [tokenA, tokenB] = [await loginAs(a, 'bob'), await loginAs(b, 'bob')];
+    const me = (t: TestApp, token: string) =>
+      t.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
+    assert.equal((await me(a, admin)).statusCode, 200);
+    assert.equal((await me(a, tokenA)).statusCode, 200);
+    assert.equal((await me(b, tokenB)).statusCode, 200);
+    const cacheA = a.services(IDENTITY).principalCache;
+    const cacheB = b.services(IDENTITY).principalCache;
+    const before = { a: cacheA.size, b: cacheB.size };
+    // B's session ends in its database behind the cache's back: only B's cached entry still
+    // answers for it, so dropping that entry would show as a 401 below.
+    await b.kernel.db.updateTable('identity_session').set({ revoked_at: b.clock.now() }).execute();
+    const res = await a.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${bobA.id}`,
+      headers: bearer(admin),
+      payload: { roles: ['auditor'] },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(cacheA.size, before.a - 1);
+    assert.deepEqual((await me(a, tokenA)).json().roles, ['auditor']);
+    assert.equal(cacheB.size, before.b);
+    const stillB = await me(b, tokenB);
+    assert.equal(stillB.statusCode, 200, stillB.body);
+    assert.deepEqual(stillB.json().roles, ['dispatcher']);
   });
 });

@@ -44,7 +44,12 @@ export function registerAuthRoutes(app: FastifyInstance, kernel: Kernel, setting
         kernel.db,
         settings,
         { ...body, address: request.ip },
-        { now: kernel.clock.now(), requestId: String(request.id), bus: kernel.bus },
+        {
+          now: kernel.clock.now(),
+          requestId: String(request.id),
+          bus: kernel.bus,
+          principalCache: request.server.principalCache,
+        },
       );
     },
   );
