@@ -213,7 +213,9 @@ export async function followReport(
     updatedAt: isoWithOffset(c.updatedAt, tz),
     expectedAt: c.deadlines.handle ? isoWithOffset(c.deadlines.handle, tz) : null,
     satisfaction: c.satisfaction,
-    canRate: Boolean(reporter) && c.state === 'closed' && !c.satisfaction,
+    // Rating runs as the reporter: offered only when the reporter (a key's scopes included) may.
+    canRate:
+      !!reporter && hasPermission(reporter, 'case.evaluate') && c.state === 'closed' && !c.satisfaction,
     history,
     ...(reporter
       ? {

@@ -35,6 +35,27 @@ for (const backend of testBackends()) {
       return fetch(`${fx.base}/api/v1/citizen/reports`, { method: 'POST', body: fd, headers });
     };
 
+    /** Applies a case action as one of the fixture's staff, at the case's current version. */
+    const actOn = async (
+      caseNumber: string,
+      who: string,
+      action: string,
+      params: Record<string, unknown> = {},
+    ) => {
+      const current = await fx.t.app.inject({
+        method: 'GET',
+        url: `/api/v1/cases/${caseNumber}`,
+        headers: fx.as.sup,
+      });
+      const res = await fx.t.app.inject({
+        method: 'POST',
+        url: `/api/v1/cases/${caseNumber}/actions/${action}`,
+        headers: fx.as[who],
+        payload: { version: current.json().version, ...params },
+      });
+      assert.equal(res.statusCode, 200, `${who} ${action}: ${res.body}`);
+    };
+
     let token = '';
     let number = '';
     it('a report with a photo: GPS metadata is stripped before the photo is stored under its content hash', async () => {
@@ -109,20 +130,8 @@ for (const backend of testBackends()) {
     });
 
     it('the history hides internal notes, evidence and staff; rating works once closed, once', async () => {
-      const act = async (who: string, action: string, params: Record<string, unknown> = {}) => {
-        const current = await fx.t.app.inject({
-          method: 'GET',
-          url: `/api/v1/cases/${number}`,
-          headers: fx.as.sup,
-        });
-        const res = await fx.t.app.inject({
-          method: 'POST',
-          url: `/api/v1/cases/${number}/actions/${action}`,
-          headers: fx.as[who],
-          payload: { version: current.json().version, ...params },
-        });
-        assert.equal(res.statusCode, 200, `${who} ${action}: ${res.body}`);
-      };
+      const act = (who: string, action: string, params: Record<string, unknown> = {}) =>
+        actOn(number, who, action, params);
       const early = await fetch(`${fx.base}/api/v1/citizen/reports/${token}/rating`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -212,6 +221,31 @@ for (const backend of testBackends()) {
       });
       assert.equal(spam.status, 400);
       assert.equal((await spam.json()).code, 'open311.spam');
+    });
+
+    it('a report sent with a key that may not rate is never offered for rating', async () => {
+      const posted = await report(null, { 'x-api-key': fx.reportOnlyKey });
+      const answer = await posted.json();
+      assert.equal(posted.status, 201, JSON.stringify(answer));
+      const kioskToken = answer.token;
+      const view = async () => (await fetch(`${fx.base}/api/v1/citizen/reports/${kioskToken}`)).json();
+      const followed = await view();
+      const caseNumber = followed.number;
+      assert.match(caseNumber, /^\d+$/, JSON.stringify(followed));
+      await actOn(caseNumber, 'sup', 'file');
+      await actOn(caseNumber, 'disp', 'dispatch');
+      await actOn(caseNumber, 'handler', 'accept');
+      await actOn(caseNumber, 'handler', 'handle', { evidence: ['photo:bench-fixed'], note: 'fixed' });
+      await actOn(caseNumber, 'sup', 'verify', { result: 'pass' });
+      const closed = await view();
+      assert.equal(closed.state, 'closed');
+      assert.equal(closed.canRate, false);
+      const rated = await fetch(`${fx.base}/api/v1/citizen/reports/${kioskToken}/rating`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ satisfaction: 'satisfied' }),
+      });
+      assert.equal(rated.status, 403, await rated.text());
     });
   });
 }

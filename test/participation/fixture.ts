@@ -42,6 +42,8 @@ export interface ParticipationFixture {
   uploadDir: string;
   /** An api_key of a client app allowed to report. */
   apiKey: string;
+  /** A key of the same app scoped to `case.report` only (it may report, not rate). */
+  reportOnlyKey: string;
   /** Bearer headers of fixture users by name. */
   as: Record<string, { authorization: string }>;
   participation: ReturnType<typeof createParticipationCapability>;
@@ -116,6 +118,11 @@ export async function participationFixture(
     { account: 'app.lanhu311', name: 'Lanhu 311 app', scopes: ['case.report', 'case.evaluate'] },
     { ...systemActor(t.clock.now()), bus: t.kernel.bus },
   );
+  const reportOnly = await issueApiKey(
+    t.kernel.db,
+    { account: 'app.lanhu311', name: 'Lanhu 311 kiosk', scopes: ['case.report'] },
+    { ...systemActor(t.clock.now()), bus: t.kernel.bus },
+  );
   const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     t,
@@ -128,6 +135,7 @@ export async function participationFixture(
     notifier,
     uploadDir,
     apiKey: issued.key,
+    reportOnlyKey: reportOnly.key,
     as,
     participation,
     async dispose() {
