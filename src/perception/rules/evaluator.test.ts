@@ -518,3 +518,75 @@ describe('rules by code and version', () => {
     });
   });
 });
+
+describe('the worked examples of docs/perception.md', () => {
+  /** A time of the day of T0, as `hh:mm`. */
+  const hm = (time: string) => {
+    const [h, mm] = time.split(':').map(Number);
+    return m(h! * 60 + mm!);
+  };
+  const clock = (t: number) => new Date(t).toISOString().slice(11, 16);
+  const show = (ts: readonly AlertTransition[]) => ts.map((t) => `${t.kind}@${clock(t.at)}`);
+
+  it('1. held for an hour, broken once, out of order', () => {
+    const r = ruleFromDeclaration({
+      code: 'env-aqi-heavy',
+      name: { 'zh-CN': '空气重度污染持续1小时', en: 'Heavy air pollution for an hour' },
+      sensorType: 'air-quality-station',
+      property: 'aqi',
+      operator: '>',
+      threshold: 200,
+      forMinutes: 60,
+      severity: 'severe',
+    });
+    const options = { lateMinutes: 15 };
+    const values = [230, 240, 250, 190, 220, 230, 225, 235, 230, 240, 260];
+    const obs = values.map((value, i) => ({ property: 'aqi', at: hm('08:00') + i * 10 * MINUTE, value }));
+    const state = newDeviceState('aq-001', hm('08:00'));
+    const early = observe([r], state, obs.slice(0, 9), options);
+    // 09:40 before 09:30.
+    const swapped = observe([r], state, [obs[10]!, obs[9]!], options);
+    assert.deepEqual([...early.transitions, ...swapped.transitions], []);
+    assert.equal(swapped.late, 0);
+    assert.deepEqual(tick([r], state, hm('09:54'), options).transitions, []);
+    const raised = tick([r], state, hm('09:55'), options).transitions;
+    assert.deepEqual(show(raised), ['raise@09:40']);
+    assert.ok(raised[0]!.kind === 'raise' && clock(raised[0]!.since) === '08:40');
+
+    // 09:30 after a tick at 09:46: late, ignored, same answer.
+    const other = newDeviceState('aq-001', hm('08:00'));
+    observe([r], other, [...obs.slice(0, 9), obs[10]!], options);
+    tick([r], other, hm('09:46'), options);
+    assert.equal(observe([r], other, [obs[9]!], options).late, 1);
+    assert.deepEqual(show(tick([r], other, hm('09:55'), options).transitions), ['raise@09:40']);
+  });
+
+  it('2. hysteresis and clear time', () => {
+    const r = rule(
+      { kind: 'value', property: 'so2', operator: '>', threshold: 800, clearThreshold: 700 },
+      { clearMinutes: 10 },
+    );
+    const values = [820, 790, 690, 710, 650, 640, 600];
+    const obs = values.map((value, i) => ({ property: 'so2', at: hm('10:00') + i * 5 * MINUTE, value }));
+    const { transitions } = run([r], obs);
+    assert.deepEqual(show(transitions), ['raise@10:00', 'repeat@10:15', 'clear@10:30']);
+    const clear = transitions[2]!;
+    assert.ok(clear.kind === 'clear' && clear.repeats === 2);
+  });
+
+  it('3. a silent station', () => {
+    const r = rule({ kind: 'absent', minutes: 30 });
+    const options = { lateMinutes: 2 };
+    const state = newDeviceState('aq-001', hm('14:00'));
+    observe([r], state, [{ property: 'pm25', at: hm('14:07'), value: 12 }], options);
+    const answers: string[] = [];
+    for (let t = hm('14:08'); t <= hm('14:55'); t += MINUTE) {
+      if (t === hm('14:52'))
+        answers.push(
+          ...show(observe([r], state, [{ property: 'pm25', at: t, value: 13 }], options).transitions),
+        );
+      answers.push(...show(tick([r], state, t, options).transitions).map((a) => `${a} (tick ${clock(t)})`));
+    }
+    assert.deepEqual(answers, ['raise@14:37 (tick 14:39)', 'clear@14:52 (tick 14:54)']);
+  });
+});
