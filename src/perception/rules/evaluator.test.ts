@@ -491,6 +491,18 @@ describe('rules by code and version', () => {
     assert.deepEqual(state.rules, {});
   });
 
+  it('refuses two rules of one code, and what is not an observation, before changing the state', () => {
+    const state = newDeviceState('dev-1', m(0));
+    const r = rule(above('aqi', 200));
+    assert.throws(() => tick([r, r], state, m(10)), /two rules share a code/);
+    assert.throws(
+      () =>
+        observe([r], state, [...series('aqi', [[0, 250]]), { property: 'aqi', at: m(1), value: Number.NaN }]),
+      /not an observation/,
+    );
+    assert.deepEqual(state, newDeviceState('dev-1', m(0)));
+  });
+
   it('takes a plate declaration in the threshold form as a value condition with defaults', () => {
     const r = ruleFromDeclaration(
       {

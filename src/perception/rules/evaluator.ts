@@ -226,6 +226,7 @@ function newRuleState(version: number): RuleState {
 function forgetStaleRules(rules: readonly PerceptionRule[], state: DeviceState): AlertTransition[] {
   const out: AlertTransition[] = [];
   const byCode = new Map(rules.map((r) => [r.code, r]));
+  if (byCode.size !== rules.length) throw new TypeError('two rules share a code');
   for (const [code, rs] of Object.entries(state.rules)) {
     const rule = byCode.get(code);
     if (rule && rule.version === rs.version) continue;
