@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { RuleCondition } from '../../kernel/index.ts';
+import { loadModules, type RuleCondition } from '../../kernel/index.ts';
 import {
   type AlertTransition,
   type DeviceState,
@@ -528,6 +529,32 @@ describe('rules by code and version', () => {
       maxGapMinutes: 60,
       severity: 'severe',
     });
+  });
+});
+
+describe("the shipped plates' rules", () => {
+  it('each raises after its forMinutes of holding values and clears on the first that does not', async () => {
+    const registry = await loadModules(path.resolve(import.meta.dirname, '../../../modules'), 'all');
+    const declared = registry.modules.flatMap((mod) => mod.rules ?? []);
+    assert.ok(declared.length >= 10, `${declared.length} rules`);
+    for (const declaration of declared) {
+      const r = ruleFromDeclaration(declaration);
+      assert.ok(r.condition.kind === 'value', r.code);
+      const { operator, threshold, property } = r.condition;
+      const holding =
+        operator === '<' || operator === '<='
+          ? threshold - 1
+          : operator === '!='
+            ? threshold + 1
+            : threshold + (operator === '==' ? 0 : 1);
+      const clearing =
+        operator === '<' || operator === '<=' ? threshold + 1 : operator === '!=' ? threshold : threshold - 1;
+      const points: [number, number][] = [];
+      for (let minute = 0; minute <= r.forMinutes; minute += 5) points.push([minute, holding]);
+      points.push([r.forMinutes + 5, clearing]);
+      const { transitions } = run([r], series(property, points));
+      assert.deepEqual(brief(transitions), [`raise@${r.forMinutes}`, `clear@${r.forMinutes + 5}`], r.code);
+    }
   });
 });
 
