@@ -32,6 +32,7 @@ const LAYERS = [
   'participation',
   'datahub',
   'ngsi-ld',
+  'perception',
   'operations',
   'simulator',
   'web',
@@ -242,6 +243,25 @@ describe('the import graph (docs/architecture.md, Rules of the house and Layers)
       'the rules wing has imports to check',
     );
     assert.deepEqual(bad.map(show), [], 'the rules sit below the store: no database, no other wing');
+  });
+
+  test("perception's rules import nothing but their own files and the kernel's face", () => {
+    const rules = 'src/perception/rules/';
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith(rules) &&
+        !isTestCode(e.from) &&
+        !(e.to !== null && (e.to.startsWith(rules) || e.to === 'src/kernel/index.ts')),
+    );
+    assert.ok(
+      edges.some((e) => e.from.startsWith(rules)),
+      'the rules wing has imports to check',
+    );
+    assert.deepEqual(
+      bad.map(show),
+      [],
+      'the rule semantics are pure: no database, no package, no other wing',
+    );
   });
 
   test('each capability imports only the layers below it', () => {

@@ -187,6 +187,177 @@ describe('module registry', () => {
     );
   });
 
+  it('accepts a rule with a composed condition, hysteresis and durations', () => {
+    const condition = {
+      kind: 'and',
+      conditions: [
+        { kind: 'value', property: 'level', operator: '>', threshold: 3, clearThreshold: 2.5 },
+        { kind: 'rate', property: 'level', windowMinutes: 30, per: 'hour', operator: '>=', threshold: 0.5 },
+        {
+          kind: 'or',
+          conditions: [
+            {
+              kind: 'aggregate',
+              property: 'level',
+              aggregate: 'mean',
+              windowMinutes: 60,
+              operator: '<',
+              threshold: 9,
+            },
+            { kind: 'not', condition: { kind: 'absent', property: 'level', minutes: 15 } },
+            { kind: 'absent', minutes: 30 },
+          ],
+        },
+      ],
+    };
+    const def = withItem(plate('a'), 'rules', 0, {
+      property: undefined,
+      operator: undefined,
+      threshold: undefined,
+      condition,
+      forMinutes: 0,
+      clearMinutes: 10,
+      maxGapMinutes: 20,
+    });
+    assert.ok(createModuleRegistry([def]));
+    assert.ok(createModuleRegistry([withItem(plate('a'), 'rules', 0, { operator: '<', clearThreshold: 4 })]));
+  });
+
+  it('refuses a rule with both a condition and a threshold, or with neither', () => {
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { condition: { kind: 'absent', minutes: 5 } })],
+      'a',
+      'rules[0].property',
+      /cannot be declared beside a condition/,
+    );
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { property: undefined })],
+      'a',
+      'rules[0].property',
+      /must name a property \(or declare a condition instead\)/,
+    );
+  });
+
+  it('refuses a clear level on the raising side, or on an equality', () => {
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { clearThreshold: 4 })],
+      'a',
+      'rules[0].clearThreshold',
+      /must be at or below the threshold 3 for operator ">"/,
+    );
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { operator: '<=', clearThreshold: 2 })],
+      'a',
+      'rules[0].clearThreshold',
+      /at or above/,
+    );
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { operator: '==', clearThreshold: 3 })],
+      'a',
+      'rules[0].clearThreshold',
+      /does not apply to operator "=="/,
+    );
+  });
+
+  it('refuses bad durations', () => {
+    refuses([withItem(plate('a'), 'rules', 0, { forMinutes: -1 })], 'a', 'rules[0].forMinutes', /≥ 0/);
+    refuses([withItem(plate('a'), 'rules', 0, { clearMinutes: '5' })], 'a', 'rules[0].clearMinutes');
+    refuses(
+      [withItem(plate('a'), 'rules', 0, { maxGapMinutes: 0 })],
+      'a',
+      'rules[0].maxGapMinutes',
+      /positive/,
+    );
+  });
+
+  it('refuses a malformed condition, naming the field inside it', () => {
+    const rule = (condition: unknown) =>
+      withItem(plate('a'), 'rules', 0, {
+        property: undefined,
+        operator: undefined,
+        threshold: undefined,
+        condition,
+      });
+    refuses([rule({ kind: 'xor', conditions: [] })], 'a', 'rules[0].condition.kind', /must be one of value,/);
+    refuses([rule({ kind: 'and', conditions: [] })], 'a', 'rules[0].condition.conditions', /at least one/);
+    refuses(
+      [rule({ kind: 'or', conditions: [{ kind: 'value', property: 'level', operator: '>' }] })],
+      'a',
+      'rules[0].condition.conditions[0].threshold',
+      /must be a number/,
+    );
+    refuses(
+      [rule({ kind: 'rate', property: 'level', windowMinutes: 0, per: 'hour', operator: '>', threshold: 1 })],
+      'a',
+      'rules[0].condition.windowMinutes',
+    );
+    refuses(
+      [rule({ kind: 'rate', property: 'level', windowMinutes: 10, per: 'day', operator: '>', threshold: 1 })],
+      'a',
+      'rules[0].condition.per',
+    );
+    refuses(
+      [
+        rule({
+          kind: 'aggregate',
+          property: 'level',
+          aggregate: 'median',
+          windowMinutes: 10,
+          operator: '>',
+          threshold: 1,
+        }),
+      ],
+      'a',
+      'rules[0].condition.aggregate',
+    );
+    refuses(
+      [rule({ kind: 'not', condition: { kind: 'absent' } })],
+      'a',
+      'rules[0].condition.condition.minutes',
+    );
+    refuses(
+      [
+        rule({
+          kind: 'not',
+          condition: {
+            kind: 'or',
+            conditions: [
+              { kind: 'value', property: 'level', operator: '>', threshold: 3, clearThreshold: 2 },
+            ],
+          },
+        }),
+      ],
+      'a',
+      'rules[0].condition.condition.conditions[0].clearThreshold',
+      /cannot be used under "not"/,
+    );
+    let deep: unknown = { kind: 'absent', minutes: 5 };
+    for (let i = 0; i < 8; i++) deep = { kind: 'not', condition: deep };
+    refuses([rule(deep)], 'a', `rules[0].condition${'.condition'.repeat(8)}`, /nests deeper than 8/);
+  });
+
+  it('refuses a condition on a property the sensor type does not have', () => {
+    refuses(
+      [
+        withItem(plate('a'), 'rules', 0, {
+          property: undefined,
+          operator: undefined,
+          threshold: undefined,
+          condition: {
+            kind: 'and',
+            conditions: [
+              { kind: 'value', property: 'level', operator: '>', threshold: 1 },
+              { kind: 'not', condition: { kind: 'absent', property: 'flow', minutes: 5 } },
+            ],
+          },
+        }),
+      ],
+      'a',
+      'rules[0].condition.conditions[1].condition.property',
+      /"flow" is not a property of sensor type "a-sensor"/,
+    );
+  });
+
   it('refuses a bad urgency, as default and as a time-limit key', () => {
     refuses(
       [withItem(plate('a'), 'categories', 0, { defaultUrgency: 'critical' })],

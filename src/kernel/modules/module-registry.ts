@@ -7,7 +7,14 @@ import {
   type CategoryDeclaration,
   DEPARTMENT_KINDS,
   type ModuleDefinition,
+  RATE_UNITS,
+  RULE_AGGREGATES,
+  RULE_CONDITION_KINDS,
   RULE_OPERATORS,
+  type RuleCondition,
+  type RuleConditionKind,
+  type RuleDeclaration,
+  type RuleOperator,
   SEVERITIES,
   STAGES,
   type StageLimits,
@@ -177,12 +184,13 @@ export function createModuleRegistry(
           `${f}.sensorType`,
           `"${r.sensorType}" is not a known sensor type`,
         );
-      if (!st.properties.has(r.property))
-        throw new ModuleValidationError(
-          def.id,
-          `${f}.property`,
-          `"${r.property}" is not a property of sensor type "${r.sensorType}"`,
-        );
+      for (const { field, property } of ruleProperties(r, f))
+        if (!st.properties.has(property))
+          throw new ModuleValidationError(
+            def.id,
+            field,
+            `"${property}" is not a property of sensor type "${r.sensorType}"`,
+          );
       if (r.createCase && !categories.has(r.createCase.category))
         throw new ModuleValidationError(
           def.id,
@@ -251,6 +259,107 @@ function list(id: string, field: string, value: unknown): readonly Record<string
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new ModuleValidationError(id, field, 'must be a list');
   return value;
+}
+
+/** A finite number of minutes, > 0 (or ≥ 0 when `zero` is allowed). */
+function isDuration(value: unknown, zero: boolean): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && (zero ? value >= 0 : value > 0);
+}
+
+/** How deep `and`/`or`/`not` may nest in a rule condition. */
+const MAX_CONDITION_DEPTH = 8;
+
+/** Operator, threshold and the clear level of hysteresis (on the clearing side). */
+function validateComparison(id: string, f: string, c: Record<string, unknown>) {
+  oneOf(id, `${f}.operator`, c.operator, RULE_OPERATORS);
+  if (typeof c.threshold !== 'number' || !Number.isFinite(c.threshold))
+    throw new ModuleValidationError(id, `${f}.threshold`, 'must be a number');
+  if (c.clearThreshold === undefined) return;
+  if (typeof c.clearThreshold !== 'number' || !Number.isFinite(c.clearThreshold))
+    throw new ModuleValidationError(id, `${f}.clearThreshold`, 'must be a number');
+  const op = c.operator as RuleOperator;
+  if (op === '==' || op === '!=')
+    throw new ModuleValidationError(id, `${f}.clearThreshold`, `does not apply to operator "${op}"`);
+  const upward = op === '>' || op === '>=';
+  if (upward ? c.clearThreshold > c.threshold : c.clearThreshold < c.threshold)
+    throw new ModuleValidationError(
+      id,
+      `${f}.clearThreshold`,
+      `must be ${upward ? 'at or below' : 'at or above'} the threshold ${c.threshold} for operator "${op}"`,
+    );
+}
+
+/**
+ * Checks a rule condition's shape, recursively; `depth` counts from 1. Under `not` a clear
+ * level would narrow what keeps an alert open, so there the comparison is to be turned round.
+ */
+function validateCondition(id: string, f: string, value: unknown, depth: number, negated = false): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ModuleValidationError(id, f, 'must be an object');
+  if (depth > MAX_CONDITION_DEPTH)
+    throw new ModuleValidationError(id, f, `nests deeper than ${MAX_CONDITION_DEPTH} levels`);
+  const c = value as Record<string, unknown>;
+  oneOf(id, `${f}.kind`, c.kind, RULE_CONDITION_KINDS);
+  if (negated && c.clearThreshold !== undefined)
+    throw new ModuleValidationError(
+      id,
+      `${f}.clearThreshold`,
+      'cannot be used under "not": state the comparison the other way round instead',
+    );
+  const needProperty = () => needCode(id, `${f}.property`, c.property);
+  const needWindow = () => {
+    if (!isDuration(c.windowMinutes, false))
+      throw new ModuleValidationError(id, `${f}.windowMinutes`, 'must be a positive number of minutes');
+  };
+  switch (c.kind as RuleConditionKind) {
+    case 'value':
+      needProperty();
+      validateComparison(id, f, c);
+      return;
+    case 'rate':
+      needProperty();
+      needWindow();
+      oneOf(id, `${f}.per`, c.per, RATE_UNITS);
+      validateComparison(id, f, c);
+      return;
+    case 'aggregate':
+      needProperty();
+      needWindow();
+      oneOf(id, `${f}.aggregate`, c.aggregate, RULE_AGGREGATES);
+      validateComparison(id, f, c);
+      return;
+    case 'absent':
+      if (c.property !== undefined) needProperty();
+      if (!isDuration(c.minutes, false))
+        throw new ModuleValidationError(id, `${f}.minutes`, 'must be a positive number of minutes');
+      return;
+    case 'and':
+    case 'or': {
+      if (!Array.isArray(c.conditions) || c.conditions.length === 0)
+        throw new ModuleValidationError(id, `${f}.conditions`, 'must list at least one condition');
+      c.conditions.forEach((inner, j) => {
+        validateCondition(id, `${f}.conditions[${j}]`, inner, depth + 1, negated);
+      });
+      return;
+    }
+    case 'not':
+      validateCondition(id, `${f}.condition`, c.condition, depth + 1, true);
+      return;
+  }
+}
+
+/** Every property a (shape-checked) rule reads, with the field that names it. */
+function ruleProperties(rule: RuleDeclaration, f: string): { field: string; property: string }[] {
+  if (rule.condition === undefined) return [{ field: `${f}.property`, property: rule.property }];
+  const out: { field: string; property: string }[] = [];
+  const walk = (c: RuleCondition, at: string) => {
+    if (c.kind === 'and' || c.kind === 'or')
+      for (const [j, inner] of c.conditions.entries()) walk(inner, `${at}.conditions[${j}]`);
+    else if (c.kind === 'not') walk(c.condition, `${at}.condition`);
+    else if (c.property !== undefined) out.push({ field: `${at}.property`, property: c.property });
+  };
+  walk(rule.condition, `${f}.condition`);
+  return out;
 }
 
 /** Checks one declaration on its own: types, enums, required names. */
@@ -339,10 +448,30 @@ function validateShape(def: ModuleDefinition): void {
     const f = `rules[${i}]`;
     needCode(id, `${f}.code`, r.code);
     needText(id, `${f}.name`, r.name);
-    oneOf(id, `${f}.operator`, r.operator, RULE_OPERATORS);
     oneOf(id, `${f}.severity`, r.severity, SEVERITIES);
-    if (typeof r.threshold !== 'number' || !Number.isFinite(r.threshold))
-      throw new ModuleValidationError(id, `${f}.threshold`, 'must be a number');
+    const simple = ['property', 'operator', 'threshold', 'clearThreshold'].filter((k) => r[k] !== undefined);
+    if (r.condition !== undefined) {
+      if (simple.length > 0)
+        throw new ModuleValidationError(
+          id,
+          `${f}.${simple[0]}`,
+          'cannot be declared beside a condition (state it inside the condition)',
+        );
+      validateCondition(id, `${f}.condition`, r.condition, 1);
+    } else {
+      if (typeof r.property !== 'string')
+        throw new ModuleValidationError(
+          id,
+          `${f}.property`,
+          'must name a property (or declare a condition instead)',
+        );
+      validateComparison(id, f, r);
+    }
+    for (const key of ['forMinutes', 'clearMinutes'])
+      if (r[key] !== undefined && !isDuration(r[key], true))
+        throw new ModuleValidationError(id, `${f}.${key}`, 'must be a number of minutes ≥ 0');
+    if (r.maxGapMinutes !== undefined && !isDuration(r.maxGapMinutes, false))
+      throw new ModuleValidationError(id, `${f}.maxGapMinutes`, 'must be a positive number of minutes');
   });
 
   list(id, 'entityTypes', raw.entityTypes).forEach((e, i) => {

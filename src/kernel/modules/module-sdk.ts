@@ -144,21 +144,130 @@ export type RuleOperator = (typeof RULE_OPERATORS)[number];
 export const SEVERITIES = ['info', 'minor', 'moderate', 'severe', 'extreme'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** A threshold rule on a sensor type's datastream or derived value. */
-export interface RuleDeclaration {
+/** Functions of a sliding window of a property's observations, by observation time. */
+export const RULE_AGGREGATES = ['mean', 'max', 'min', 'count'] as const;
+export type RuleAggregate = (typeof RULE_AGGREGATES)[number];
+/** The time unit a rate of change is expressed in. */
+export const RATE_UNITS = ['minute', 'hour'] as const;
+export type RateUnit = (typeof RATE_UNITS)[number];
+/** The kinds of a rule condition. */
+export const RULE_CONDITION_KINDS = ['value', 'rate', 'aggregate', 'absent', 'and', 'or', 'not'] as const;
+export type RuleConditionKind = (typeof RULE_CONDITION_KINDS)[number];
+
+/**
+ * A comparison with a threshold, and its hysteresis: an alert raised on `operator threshold`
+ * holds while the value still compares the same way with `clearThreshold` (default: the
+ * threshold), so a value hovering at the threshold does not clear and raise again. The clear
+ * level lies on the clearing side: at or below the threshold for `>`/`>=`, at or above it for
+ * `<`/`<=`; `==` and `!=` take none, nor does a comparison under `not`
+ * (docs/perception.md#rule-semantics).
+ */
+export interface RuleComparison {
+  readonly operator: RuleOperator;
+  readonly threshold: number;
+  readonly clearThreshold?: number;
+}
+
+/** The latest value of a datastream or derived property, compared with a threshold. */
+export interface ValueCondition extends RuleComparison {
+  readonly kind: 'value';
+  readonly property: string;
+}
+
+/**
+ * The rate of change of a property over a sliding window by observation time: (last − first)
+ * of the window's observations divided by the time between them, per minute or per hour.
+ */
+export interface RateCondition extends RuleComparison {
+  readonly kind: 'rate';
+  readonly property: string;
+  readonly windowMinutes: number;
+  readonly per: RateUnit;
+}
+
+/** The mean, max, min or count of a property's observations in a sliding window. */
+export interface AggregateCondition extends RuleComparison {
+  readonly kind: 'aggregate';
+  readonly property: string;
+  readonly aggregate: RuleAggregate;
+  readonly windowMinutes: number;
+}
+
+/**
+ * No observation of `property` (or, without it, of any property of the device) for `minutes`
+ * of observation time: a silent station is itself an alert.
+ */
+export interface AbsenceCondition {
+  readonly kind: 'absent';
+  readonly property?: string;
+  readonly minutes: number;
+}
+
+/** All of the conditions hold (on the same device). */
+export interface AndCondition {
+  readonly kind: 'and';
+  readonly conditions: readonly RuleCondition[];
+}
+
+/** At least one of the conditions holds (on the same device). */
+export interface OrCondition {
+  readonly kind: 'or';
+  readonly conditions: readonly RuleCondition[];
+}
+
+/** The condition does not hold. */
+export interface NotCondition {
+  readonly kind: 'not';
+  readonly condition: RuleCondition;
+}
+
+/** What a rule watches on one device: comparisons, windows and absences, combined. */
+export type RuleCondition =
+  | ValueCondition
+  | RateCondition
+  | AggregateCondition
+  | AbsenceCondition
+  | AndCondition
+  | OrCondition
+  | NotCondition;
+
+/** What every rule declares, whichever way it states its condition. */
+export interface RuleDeclarationBase {
   readonly code: string;
   readonly name: LocalizedText;
   readonly sensorType: string;
-  /** A datastream property or derived property of the sensor type. */
-  readonly property: string;
-  readonly operator: RuleOperator;
-  readonly threshold: number;
-  /** The condition must hold this long before the alert is raised. */
+  /** The condition must hold this long, without a break, before the alert is raised. */
   readonly forMinutes?: number;
+  /** Once raised, the condition must have stopped holding this long before the alert clears. */
+  readonly clearMinutes?: number;
+  /** A gap between two observations longer than this breaks a run (default 60). */
+  readonly maxGapMinutes?: number;
   readonly severity: Severity;
   /** When set, the alert opens a case of this category (of any enabled module). */
   readonly createCase?: { readonly category: string; readonly urgency?: Urgency };
 }
+
+/** A threshold rule on a sensor type's datastream or derived value. */
+export interface ThresholdRuleDeclaration extends RuleDeclarationBase, RuleComparison {
+  /** A datastream property or derived property of the sensor type. */
+  readonly property: string;
+  readonly condition?: undefined;
+}
+
+/** A rule with a composed condition (and/or/not, rates, windows, absence) on one device. */
+export interface ConditionRuleDeclaration extends RuleDeclarationBase {
+  readonly condition: RuleCondition;
+  readonly property?: undefined;
+  readonly operator?: undefined;
+  readonly threshold?: undefined;
+  readonly clearThreshold?: undefined;
+}
+
+/**
+ * A rule on a sensor type's data: a threshold on one property, or a `condition`. Semantics
+ * (runs, hysteresis, lateness): docs/perception.md#rule-semantics.
+ */
+export type RuleDeclaration = ThresholdRuleDeclaration | ConditionRuleDeclaration;
 
 /** An NGSI-LD entity type the plate publishes. */
 export interface EntityTypeDeclaration {
