@@ -1,4 +1,5 @@
 /** Test fixtures for case suites: a seeded demo city, users per role, report and act helpers. */
+import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Backend } from '../../test/support/storage.ts';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
@@ -8,6 +9,7 @@ import { addUser, bearer, loginAs } from '../identity/testing.ts';
 import { ORG, type OrgServices, orgCapability, seedDemoCity } from '../org/index.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './case-settings.ts';
 import { createCasesCapability } from './index.ts';
+import type { CaseView } from './rules/case-model.ts';
 
 /** Monday 2026-03-02 09:00 in Asia/Shanghai. */
 export const MONDAY_9AM = '2026-03-02T01:00:00Z';
@@ -32,12 +34,12 @@ export interface CaseFixture {
     action: string,
     body?: Record<string, unknown>,
   ): Promise<LightMyRequestResponse>;
-  get(who: string, id: string): Promise<Record<string, any>>;
+  get(who: string, id: string): Promise<CaseView>;
   /** Reports as the citizen and takes the case through the given actions; returns the case. */
   walk(
     steps: Array<[who: string, action: string, params?: Record<string, unknown>]>,
     body?: Record<string, unknown>,
-  ): Promise<Record<string, any>>;
+  ): Promise<CaseView>;
   /** Logs every fixture user in again (after moving the clock past the session lifetime). */
   relogin(): Promise<void>;
   dispose(): Promise<void>;
@@ -154,6 +156,12 @@ export async function caseFixture(
     dispose: () => t.dispose(),
   };
   return fx;
+}
+
+/** `value`, failing the test when it is null or undefined: a field of a view the test relies on. */
+export function present<T>(value: T | null | undefined, what: string): T {
+  assert.ok(value !== null && value !== undefined, `${what} is missing`);
+  return value;
 }
 
 /** The steps from report to a case in progress with the lead department. */

@@ -55,6 +55,13 @@ export {
 export { TokenBuckets } from './rate-limiter.ts';
 export { spamReason } from './spam-check.ts';
 export { toXml } from './open311-xml.ts';
+export type {
+  Open311Discovery,
+  Open311Request,
+  Open311Service,
+  Open311ServiceDefinition,
+  Open311Token,
+} from './open311-documents.ts';
 
 export interface ParticipationOptions {
   settings?: ParticipationSettings;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { CASES } from '../../src/cases/index.ts';
-import { type CaseFixture, caseFixture } from '../../src/cases/testing.ts';
+import { type CaseFixture, caseFixture, present } from '../../src/cases/testing.ts';
 
 const skip = process.env.TEST_DATABASE_URL ? false : 'needs PostgreSQL: set TEST_DATABASE_URL';
 
@@ -35,7 +35,7 @@ describe('cases: a timer gives way to a transition on its case (PostgreSQL)', { 
     // The jobs already due (citizen updates of the walk) run first, out of the way.
     await fx.t.kernel.scheduler.runDue();
     // Past the yellow threshold (80 % of the stage), before the deadline.
-    fx.t.clock.set(new Date(c.stage.deadline).getTime() - 60_000);
+    fx.t.clock.set(new Date(present(c.stage?.deadline, 'stage deadline')).getTime() - 60_000);
 
     let release!: () => void;
     const held = new Promise<void>((r) => {

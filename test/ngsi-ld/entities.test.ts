@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../support/storage.ts';
-import { type NgsiLdTestServer, NGSI, startNgsiLdServer } from './ngsi-ld-fixtures.ts';
+import { type NgsiConnection, type NgsiLdTestServer, NGSI, startNgsiLdServer } from './ngsi-ld-fixtures.ts';
 
 const room = (
   n: number,
@@ -26,7 +26,7 @@ const room = (
 for (const backend of testBackends()) {
   describe(`NGSI-LD entities over ngsijs (${backend})`, () => {
     let s: NgsiLdTestServer;
-    let c: any;
+    let c: NgsiConnection;
     before(async () => {
       s = await startNgsiLdServer(backend);
       c = s.connection();

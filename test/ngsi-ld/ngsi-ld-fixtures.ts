@@ -14,9 +14,92 @@ import { buildTestApp, type TestApp } from '../support/app.ts';
 import { patience } from '../support/processes.ts';
 import type { Backend } from '../support/storage.ts';
 
+/** An attribute as the broker answers it in the normalized form. */
+export interface NgsiAttribute {
+  type: string;
+  value?: unknown;
+  object?: string;
+  unitCode?: string;
+  observedAt?: string;
+}
+
+/** An entity as the broker answers it: id, type and its attributes by name. */
+export type NgsiEntity = { id: string; type: string } & { [attribute: string]: NgsiAttribute };
+
+/** One instance of an attribute in the temporal representation. */
+export interface NgsiAttributeInstance extends NgsiAttribute {
+  instanceId: string;
+}
+
+/** An entity of the temporal API: each attribute the list of its instances. */
+export type NgsiTemporalEntity = { id: string; type: string } & {
+  [attribute: string]: NgsiAttributeInstance[];
+};
+
+/** A subscription as the broker answers it, with the status of its notifications. */
+export interface NgsiSubscription {
+  id: string;
+  type: 'Subscription';
+  status?: 'active' | 'paused' | 'expired';
+  notification: {
+    status?: 'ok' | 'failed';
+    timesSent?: number;
+    lastNotification?: string;
+    lastSuccess?: string;
+    lastFailure?: string;
+  };
+}
+
+/** What an attribute update answers: the attributes updated and those left alone. */
+interface NgsiUpdateResult {
+  updated: string[];
+  notUpdated: Array<{ attributeName: string; reason: string }>;
+}
+
+/** The options of a query of entities or of their history. */
+type NgsiQuery = Record<string, string | number | boolean | string[]>;
+
+/** The part of an ngsijs connection the suites use (ngsijs ships no types). */
+export interface NgsiConnection {
+  ld: {
+    createEntity(entity: object): Promise<{ location: string }>;
+    getEntity(
+      options: string | { id: string; keyValues?: boolean; attrs?: string[]; '@context'?: string },
+    ): Promise<{ entity: NgsiEntity }>;
+    queryEntities(options: NgsiQuery): Promise<{ results: NgsiEntity[]; count?: number }>;
+    deleteEntity(id: string): Promise<unknown>;
+    appendEntityAttributes(
+      attributes: object,
+      options: { id: string; noOverwrite?: boolean },
+    ): Promise<NgsiUpdateResult>;
+    updateEntityAttributes(attributes: object, options: { id: string }): Promise<NgsiUpdateResult>;
+    updateEntityAttribute(changes: object, options: { id: string; attribute: string }): Promise<unknown>;
+    deleteEntityAttribute(options: { id: string; attribute: string }): Promise<unknown>;
+    listTypes(): Promise<{ results: { type: 'EntityTypeList'; typeList: string[] } }>;
+    getType(
+      type: string,
+    ): Promise<{ type: { entityCount: number; attributeDetails: Array<{ attributeName: string }> } }>;
+    createTemporalEntity(entity: object): Promise<{ created: boolean }>;
+    queryTemporalEntities(options: NgsiQuery): Promise<{ results: NgsiTemporalEntity[] }>;
+    createSubscription(subscription: object): Promise<{ subscription: NgsiSubscription }>;
+    getSubscription(id: string): Promise<{ subscription: NgsiSubscription }>;
+    listSubscriptions(options: { limit?: number }): Promise<{ results: NgsiSubscription[] }>;
+    updateSubscription(changes: { id: string; isActive?: boolean }): Promise<unknown>;
+    deleteSubscription(id: string): Promise<unknown>;
+  };
+}
+
+/** The ngsijs module: the connection and the errors its calls reject with. */
+interface NgsiModule {
+  Connection: new (url: string, options: { headers: Record<string, string> }) => NgsiConnection;
+  AlreadyExistsError: new () => Error;
+  BadRequestError: new () => Error;
+  NotFoundError: new () => Error;
+}
+
 const require = createRequire(import.meta.url);
-/** The ngsijs library (CommonJS, untyped). */
-export const NGSI: any = require('ngsijs');
+/** The ngsijs library (CommonJS, untyped: NgsiModule describes what the suites use). */
+export const NGSI: NgsiModule = require('ngsijs');
 
 export const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld';
 export const LINK_REL = 'http://www.w3.org/ns/json-ld#context';
@@ -28,7 +111,7 @@ export interface NgsiLdTestServer {
   writerKey: string;
   readerKey: string;
   /** An ngsijs connection authenticated as the writer. */
-  connection(key?: string): any;
+  connection(key?: string): NgsiConnection;
   /** fetch against /ngsi-ld/v1 with the writer's key unless headers say otherwise. */
   call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   waitForNotifications(): Promise<void>;

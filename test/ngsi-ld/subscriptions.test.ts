@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   LINK_REL,
+  type NgsiConnection,
   type NgsiLdTestServer,
   NGSI,
   type Receiver,
@@ -17,7 +18,7 @@ import {
 describe('NGSI-LD subscriptions and notifications', () => {
   let s: NgsiLdTestServer;
   let rx: Receiver;
-  let c: any;
+  let c: NgsiConnection;
   let n = 0;
   const sensor = (temperature: number) => ({
     id: `urn:ngsi-ld:TemperatureSensor:${++n}`,

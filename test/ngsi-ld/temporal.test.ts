@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createEvent } from '../../src/kernel/index.ts';
-import { type NgsiLdTestServer, NGSI, startNgsiLdServer } from './ngsi-ld-fixtures.ts';
+import { type NgsiConnection, type NgsiLdTestServer, NGSI, startNgsiLdServer } from './ngsi-ld-fixtures.ts';
 
 const ENV = 'https://raw.githubusercontent.com/smart-data-models/dataModel.Environment/master/context.jsonld';
 
 describe('NGSI-LD temporal API', () => {
   let s: NgsiLdTestServer;
-  let c: any;
+  let c: NgsiConnection;
   const id = 'urn:ngsi-ld:WaterLevel:river-1';
   const at = (h: number) => `2026-03-01T${String(h).padStart(2, '0')}:00:00Z`;
 
@@ -43,7 +43,7 @@ describe('NGSI-LD temporal API', () => {
     });
     assert.equal(between.results.length, 1);
     assert.deepEqual(
-      between.results[0].level.map((i: { value: number; observedAt: string }) => [i.value, i.observedAt]),
+      between.results[0].level.map((i) => [i.value, i.observedAt]),
       [
         [20, '2026-03-01T02:00:00.000Z'],
         [30, '2026-03-01T03:00:00.000Z'],
@@ -52,12 +52,12 @@ describe('NGSI-LD temporal API', () => {
     assert.match(between.results[0].level[0].instanceId, /^urn:ngsi-ld:attribute:instance:/);
     const before = await c.ld.queryTemporalEntities({ type: 'WaterLevel', timerel: 'before', timeAt: at(3) });
     assert.deepEqual(
-      before.results[0].level.map((i: { value: number }) => i.value),
+      before.results[0].level.map((i) => i.value),
       [10, 20],
     );
     const afterQ = await c.ld.queryTemporalEntities({ id, attrs: 'level', timerel: 'after', timeAt: at(4) });
     assert.deepEqual(
-      afterQ.results[0].level.map((i: { value: number }) => i.value),
+      afterQ.results[0].level.map((i) => i.value),
       [50, 60],
     );
   });
@@ -106,7 +106,7 @@ describe('NGSI-LD temporal API', () => {
     await c.ld.updateEntityAttribute({ value: 3, observedAt: at(3) }, { id: eid, attribute: 'count' });
     const res = await c.ld.queryTemporalEntities({ type: 'Counter', timerel: 'after', timeAt: at(0) });
     assert.deepEqual(
-      res.results[0].count.map((i: { value: number }) => i.value),
+      res.results[0].count.map((i) => i.value),
       [1, 2, 3],
     );
   });
@@ -159,7 +159,7 @@ describe('NGSI-LD temporal API', () => {
       '@context': ENV,
     });
     assert.deepEqual(
-      history.results[0].pm25.map((i: { value: number }) => i.value),
+      history.results[0].pm25.map((i) => i.value),
       [35, 80],
     );
     // Without the Smart Data Models context the attribute comes back as its full IRI.

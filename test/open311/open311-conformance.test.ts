@@ -6,10 +6,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ORG } from '../../src/org/index.ts';
-import { PARTICIPATION } from '../../src/participation/index.ts';
+import {
+  type Open311Discovery,
+  type Open311Request,
+  type Open311Service,
+  type Open311ServiceDefinition,
+  type Open311Token,
+  PARTICIPATION,
+} from '../../src/participation/index.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
 import { assertSchema, assertXmlMatches, fetchBoth, ITEMS, parseXml } from './open311-support.ts';
+
+/** An `<errors>` document as parseXml reads it. */
+interface XmlErrors {
+  errors: { error: Array<{ code: string; description: string }> };
+}
+
+/** The answer to a POST in XML: one `<request>` of text elements. */
+interface XmlPostAnswer {
+  service_requests: { request: Array<Record<string, string>> };
+}
 
 const post = (
   url: string,
@@ -35,7 +52,7 @@ async function assertError(
     const x = await fetch(xmlUrl, init);
     assert.equal(x.status, status);
     assert.match(x.headers.get('content-type') ?? '', /^text\/xml/);
-    const xml = parseXml(await x.text());
+    const xml = parseXml<XmlErrors>(await x.text());
     assert.equal(xml.errors.error.length, 1);
     assert.equal(xml.errors.error[0].code, String(status));
     assert.ok(xml.errors.error[0].description.length > 0);
@@ -90,7 +107,7 @@ for (const backend of testBackends()) {
     });
 
     it('discovery names the endpoint, its specification and both formats', async () => {
-      const { json } = await fetchBoth(`${fx.open311}/discovery.json`, 'discovery');
+      const { json } = await fetchBoth<Open311Discovery>(`${fx.open311}/discovery.json`, 'discovery');
       assert.ok(json.changeset && json.contact && json.key_service);
       assert.equal(json.endpoints.length, 1);
       assert.equal(json.endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
@@ -99,7 +116,7 @@ for (const backend of testBackends()) {
     });
 
     it('services: public minor classes, grouped by major class, in zh-CN by default and en on request', async () => {
-      const { json } = await fetchBoth(`${fx.open311}/services.json`, 'services');
+      const { json } = await fetchBoth<Open311Service[]>(`${fx.open311}/services.json`, 'services');
       assertSchema('services.json', json);
       const codes = json.map((s: { service_code: string }) => s.service_code);
       const registry = fx.t.kernel.modules;
@@ -111,21 +128,20 @@ for (const backend of testBackends()) {
       const hidden = registry.categories().filter((c) => c.parent && c.public === false);
       assert.ok(hidden.length > 0);
       for (const h of hidden) assert.ok(!codes.includes(h.code), `${h.code} is not public`);
-      const garbage = json.find((s: { service_code: string }) => s.service_code === SERVICE);
+      const garbage = json.find((s) => s.service_code === SERVICE);
+      assert.ok(garbage, `${SERVICE} is a service`);
       assert.equal(garbage.service_name, '暴露垃圾');
       assert.equal(garbage.group, '市容环卫');
       assert.equal(garbage.type, 'realtime');
       assert.equal(garbage.metadata, false);
-      assert.equal(
-        json.find((s: { service_code: string }) => s.service_code === 'CM.E.01.03').metadata,
-        true,
-      );
+      assert.equal(json.find((s) => s.service_code === 'CM.E.01.03')?.metadata, true);
 
-      const en = await fetchBoth(`${fx.open311}/services.json`, 'services', {
+      const en = await fetchBoth<Open311Service[]>(`${fx.open311}/services.json`, 'services', {
         headers: { 'accept-language': 'en-GB,en;q=0.9,zh;q=0.5' },
       });
       assertSchema('services.json', en.json);
-      const g = en.json.find((s: { service_code: string }) => s.service_code === SERVICE);
+      const g = en.json.find((s) => s.service_code === SERVICE);
+      assert.ok(g, `${SERVICE} is a service in English too`);
       assert.equal(g.service_name, 'Exposed garbage');
       assert.equal(g.group, 'City appearance and sanitation');
       const fr = await (
@@ -140,7 +156,10 @@ for (const backend of testBackends()) {
     it('service definitions carry attributes of every datatype', async () => {
       const seen = new Set<string>();
       for (const code of ['CM.C.01.01', 'CM.E.01.02', 'CM.E.01.03', 'CM.E.03.01', 'CM.E.06.02']) {
-        const { json } = await fetchBoth(`${fx.open311}/services/${code}.json`, 'service_definition');
+        const { json } = await fetchBoth<Open311ServiceDefinition>(
+          `${fx.open311}/services/${code}.json`,
+          'service_definition',
+        );
         assertSchema('service-definition.json', json);
         assert.equal(json.service_code, code);
         assert.ok(json.attributes.length > 0);
@@ -149,10 +168,10 @@ for (const backend of testBackends()) {
           assert.equal(typeof a.variable, 'boolean');
           assert.equal(typeof a.order, 'number');
           assert.ok(a.description && a.datatype_description);
-          if (a.datatype.endsWith('valuelist')) assert.ok(a.values.length > 0);
+          if (a.datatype.endsWith('valuelist')) assert.ok((a.values?.length ?? 0) > 0);
           else assert.equal(a.values, undefined);
         }
-        const orders = json.attributes.map((a: { order: number }) => a.order);
+        const orders = json.attributes.map((a) => Number(a.order));
         assert.deepEqual(
           orders,
           [...orders].sort((a, b) => a - b),
@@ -193,7 +212,7 @@ for (const backend of testBackends()) {
 
       const x = await post(`${fx.open311}/requests.xml`, { ...valid(), description: '另一处垃圾没有清理' });
       assert.equal(x.status, 200);
-      const xml = parseXml(await x.text());
+      const xml = parseXml<XmlPostAnswer>(await x.text());
       const r = xml.service_requests.request;
       assert.equal(r.length, 1);
       assert.deepEqual(Object.keys(r[0]), ['service_request_id', 'service_notice', 'account_id']);
@@ -239,10 +258,11 @@ for (const backend of testBackends()) {
     });
 
     it('GET requests lists requests (schema-valid, XML element by element), newest first, with status and agency', async () => {
-      const { json } = await fetchBoth(`${fx.open311}/requests.json`, 'service_requests');
+      const { json } = await fetchBoth<Open311Request[]>(`${fx.open311}/requests.json`, 'service_requests');
       assertSchema('requests.json', json);
       assert.ok(json.length >= 5);
-      const first = json.find((r: { service_request_id: string }) => r.service_request_id === firstId);
+      const first = json.find((r) => r.service_request_id === firstId);
+      assert.ok(first, `${firstId} is listed`);
       assert.equal(first.status, 'open');
       assert.equal(first.onecity_state, 'reported');
       assert.equal(first.service_code, SERVICE);
@@ -250,6 +270,7 @@ for (const backend of testBackends()) {
       assert.equal(first.requested_datetime, '2026-03-02T09:00:00+08:00');
       assert.equal(first.address, null, 'no address on the public face');
       // The point is the centre of its ~200 m cell, never the reported point.
+      assert.ok(first.lat !== null && first.long !== null, 'the request has its point');
       assert.ok(Math.abs(first.lat - fx.point.lat) <= 0.001 + 1e-9);
       assert.ok(Math.abs(first.long - fx.point.lon) <= 0.001 + 1e-9);
       assert.ok(!JSON.stringify(json).includes('lily@example.cn'));
@@ -258,7 +279,7 @@ for (const backend of testBackends()) {
     });
 
     it('GET requests filters by ids, service_code, status and dates', async () => {
-      const both = await fetchBoth(
+      const both = await fetchBoth<Open311Request[]>(
         `${fx.open311}/requests.json?service_request_id=${firstId},99999999999`,
         'service_requests',
       );
@@ -292,7 +313,7 @@ for (const backend of testBackends()) {
     });
 
     it('GET requests/{id} and the jurisdiction_id of this endpoint', async () => {
-      const { json } = await fetchBoth(
+      const { json } = await fetchBoth<Open311Request[]>(
         `${fx.open311}/requests/${firstId}.json?jurisdiction_id=lanhu.gov.cn`,
         'service_requests',
       );
@@ -473,10 +494,13 @@ for (const backend of testBackends()) {
       assert.match(token, /^t_/);
       assert.equal(body[0].service_request_id, undefined);
       await fx.t.services(PARTICIPATION).drainQueue();
-      const { json } = await fetchBoth(`${fx.open311}/tokens/${token}.json`, 'service_requests');
+      const { json } = await fetchBoth<Open311Token[]>(
+        `${fx.open311}/tokens/${token}.json`,
+        'service_requests',
+      );
       assert.equal(json.length, 1);
       assert.equal(json[0].token, token);
-      assert.match(json[0].service_request_id, /^2026030200\d{3}$/);
+      assert.match(json[0].service_request_id ?? '', /^2026030200\d{3}$/);
       const again = await (await fetch(`${fx.open311}/requests/${json[0].service_request_id}.json`)).json();
       assertSchema('requests.json', again);
 
@@ -487,7 +511,7 @@ for (const backend of testBackends()) {
         description: '垃圾依然没人清理',
         api_key: fx.apiKey,
       });
-      const xml = parseXml(await x.text());
+      const xml = parseXml<XmlPostAnswer>(await x.text());
       assert.deepEqual(Object.keys(xml.service_requests.request[0]), [
         'token',
         'service_notice',

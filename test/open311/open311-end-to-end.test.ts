@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Open311Request } from '../../src/participation/index.ts';
 import { form, type ParticipationFixture, participationFixture, SERVICE } from '../participation/fixture.ts';
 import { testBackends } from '../support/storage.ts';
 import { assertSchema, fetchBoth } from './open311-support.ts';
@@ -41,7 +42,7 @@ for (const backend of testBackends()) {
       const seen: Array<{ status: string; state: string; agency: string | null; expected: string | null }> =
         [];
       const look = async () => {
-        const { json } = await fetchBoth(
+        const { json } = await fetchBoth<Open311Request[]>(
           `${fx.open311}/requests.json?service_request_id=${id}`,
           'service_requests',
         );
@@ -87,7 +88,7 @@ for (const backend of testBackends()) {
       await act('handler', 'accept');
       r = await look();
       assert.match(
-        r.expected_datetime,
+        r.expected_datetime ?? '',
         /^2026-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/,
         'the SLA handling deadline',
       );

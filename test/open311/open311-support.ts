@@ -91,8 +91,20 @@ const parser = new XMLParser({
   isArray: (name) => ARRAY_ELEMENTS.includes(name),
 });
 
-/** Parses an XML document (after checking the declaration). */
-export function parseXml(text: string): Record<string, any> {
+/**
+ * An XML element as the parser reads it: its text (empty for an empty element), or its child
+ * elements by name, those of ARRAY_ELEMENTS as arrays.
+ */
+export type XmlValue = string | XmlElement | XmlElement[];
+export interface XmlElement {
+  [name: string]: XmlValue;
+}
+
+/**
+ * Parses an XML document (after checking the declaration). `T` is the shape the caller reads
+ * (by default any element); assertXmlMatches holds a document to its JSON twin.
+ */
+export function parseXml<T extends object = XmlElement>(text: string): T {
   assert.match(text, /^<\?xml version="1\.0" encoding="utf-8"\?>/);
   return parser.parse(text);
 }
@@ -102,7 +114,12 @@ export function parseXml(text: string): Record<string, any> {
  * (same element names in the same order), arrays as repeated children named by `items`,
  * null as an empty element, numbers and booleans by their text.
  */
-export function assertXmlMatches(xml: any, json: unknown, items: Record<string, string>, name: string): void {
+export function assertXmlMatches(
+  xml: XmlValue | undefined,
+  json: unknown,
+  items: Record<string, string>,
+  name: string,
+): void {
   if (json === null || json === undefined) {
     assert.ok(xml === '' || xml === undefined, `<${name}>: expected empty, got ${JSON.stringify(xml)}`);
     return;
@@ -110,13 +127,17 @@ export function assertXmlMatches(xml: any, json: unknown, items: Record<string, 
   if (Array.isArray(json)) {
     const child = items[name];
     assert.ok(child, `<${name}>: no item name for this array`);
-    const children = (xml === '' || xml === undefined ? [] : xml[child]) as unknown[];
-    assert.equal(children?.length ?? 0, json.length, `<${name}>: ${json.length} <${child}> expected`);
+    const children = typeof xml === 'object' && !Array.isArray(xml) ? (xml[child] ?? []) : [];
+    assert.ok(Array.isArray(children), `<${name}>: <${child}> elements expected, got ${JSON.stringify(xml)}`);
+    assert.equal(children.length, json.length, `<${name}>: ${json.length} <${child}> expected`);
     for (const [i, v] of json.entries()) assertXmlMatches(children[i], v, items, child);
     return;
   }
   if (typeof json === 'object') {
-    assert.equal(typeof xml, 'object', `<${name}>: expected child elements, got ${JSON.stringify(xml)}`);
+    assert.ok(
+      typeof xml === 'object' && !Array.isArray(xml),
+      `<${name}>: expected child elements, got ${JSON.stringify(xml)}`,
+    );
     assert.deepEqual(Object.keys(xml), Object.keys(json as object), `<${name}>: element names`);
     for (const [k, v] of Object.entries(json as object)) assertXmlMatches(xml[k], v, items, k);
     return;
@@ -135,14 +156,17 @@ export const ITEMS: Record<string, string> = {
   formats: 'format',
 };
 
-/** Fetches the same path as .json and .xml and checks the XML against the JSON element by element. */
-export async function fetchBoth(
+/**
+ * Fetches the same path as .json and .xml and checks the XML against the JSON element by
+ * element. `T` is the document the JSON should be (the caller checks it against its schema).
+ */
+export async function fetchBoth<T>(
   urlJson: string,
   root: string,
   init: RequestInit = {},
-): Promise<{ status: number; json: any; xml: any; headers: Headers }> {
+): Promise<{ status: number; json: T; xml: XmlElement; headers: Headers }> {
   const j = await fetch(urlJson, init);
-  const json = await j.json();
+  const json: T = await j.json();
   const x = await fetch(urlJson.replace(/\.json(\?|$)/, '.xml$1'), init);
   assert.equal(x.status, j.status, `XML status for ${urlJson}`);
   assert.match(x.headers.get('content-type') ?? '', /^text\/xml/);

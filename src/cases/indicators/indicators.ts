@@ -256,6 +256,39 @@ const emptyTimes = (): AverageTimes => ({
   toClose: null,
 });
 
+/*
+ * The rows of the four aggregate queries, one per key `k` (int8 and numeric read as numbers).
+ */
+interface DueRow {
+  k: string;
+  due: number;
+  deferred: number;
+  closed: number;
+  closed_on_time: number;
+}
+interface EventCountsRow {
+  k: string;
+  dispatches: number;
+  returns: number;
+  handled: number;
+  reworked: number;
+  dispatched: number;
+  extended: number;
+}
+interface ReceivedRow {
+  k: string;
+  received: number;
+  responded: number;
+  resolved: number;
+  rated: number;
+  satisfied: number;
+}
+interface TimingRow {
+  k: string;
+  milestone: Milestone;
+  avg: number;
+}
+
 /** Runs the four aggregate queries grouped by `key`; returns counts and averages per key. */
 async function aggregate(
   engine: CaseEngine,
@@ -267,7 +300,7 @@ async function aggregate(
   const { from, to } = s;
   const citizen = sql.join(CITIZEN_CHANNELS.map((ch) => sql`${ch}`));
   const [due, events, received, timing] = await Promise.all([
-    sql<any>`
+    sql<DueRow>`
       select ${keySql(key, CASE_COLUMNS)} as k,
         count(*) as due,
         count(*) filter (where c.was_deferred) as deferred,
@@ -281,7 +314,7 @@ async function aggregate(
     // gathered per case. Reworked and extended cases are two small sets (partial indexes
     // case_event_rework and case_history_extension), joined to those cases by hash: one
     // lookup per case in a hash table instead of one index probe per event.
-    sql<any>`
+    sql<EventCountsRow>`
       with reworked as (
         select distinct case_id from case_event where action = 'verify' and to_state = 'rework'
       ), extended as (
@@ -312,7 +345,7 @@ async function aggregate(
       left join reworked rw on rw.case_id = p.case_id
       left join extended ex on ex.case_id = p.case_id
       group by k`.execute(engine.db),
-    sql<any>`
+    sql<ReceivedRow>`
       select ${keySql(key, CASE_COLUMNS)} as k,
         count(*) as received,
         count(*) filter (where s.ended_at is not null and s.deadline is not null
@@ -325,7 +358,7 @@ async function aggregate(
       where c.reported_at >= ${from} and c.reported_at < ${to} and c.channel in (${citizen})
         and ${scopeSql(s, CASE_COLUMNS)}
       group by 1`.execute(engine.db),
-    sql<any>`
+    sql<TimingRow>`
       select ${keySql(key, milestoneCols)} as k, t.milestone, avg(t.working_minutes) as avg
       from case_timing t
       where t.milestone in (${sql.join(MILESTONES.map((m) => sql`${m}`))}) and t.at >= ${from} and t.at < ${to}
@@ -366,7 +399,7 @@ async function aggregate(
     c.rated = n(r.rated);
     c.satisfied = n(r.satisfied);
   }
-  for (const r of timing.rows) at(r.k).times[AVERAGE_OF[r.milestone as Milestone]] = Number(r.avg);
+  for (const r of timing.rows) at(r.k).times[AVERAGE_OF[r.milestone]] = Number(r.avg);
   return out;
 }
 

@@ -13,7 +13,7 @@
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { isCityWide, type Principal } from '../../identity/index.ts';
-import { NotFoundError } from '../../kernel/index.ts';
+import { type Database, NotFoundError } from '../../kernel/index.ts';
 import type { CaseEngine } from '../case-engine.ts';
 import { type CaseReach, caseReadReach } from '../store/case-store.ts';
 
@@ -35,41 +35,43 @@ export interface Inbox {
   total: number;
 }
 
+/** The notifications as the inbox's queries name them: `case_notification as n`. */
+type AliasedNotifications = { n: Database['case_notification'] };
+
 /** The SQL condition "this notification is addressed to the principal" (within its reach). */
 function addressedTo(p: Principal, reach: CaseReach) {
-  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
-    const n = (c: string) => sql.ref(`n.${c}`);
-    const ors: Expression<SqlBool>[] = [eb(n('recipient_user') as any, '=', p.id)];
+  return (eb: ExpressionBuilder<AliasedNotifications, 'n'>): Expression<SqlBool> => {
+    const ors: Expression<SqlBool>[] = [eb('n.recipient_user', '=', p.id)];
     if (reach === 'own') return eb.or(ors);
     const roles: string[] = [...p.roles];
     if (p.roles.includes('dispatcher') || p.roles.includes('city_leader')) roles.push('city_command_center');
-    const inScope = (col: Expression<any>): Expression<SqlBool> => {
+    const inScope = (): Expression<SqlBool> => {
       if (isCityWide(p)) return sql<boolean>`true`;
       if (p.divisionCodes.length === 0) return sql<boolean>`false`;
-      return eb.or(p.divisionCodes.map((code) => eb(col as any, 'like', `${code}%`)));
+      return eb.or(p.divisionCodes.map((code) => eb('n.recipient_division', 'like', `${code}%`)));
     };
     if (p.departmentCodes.length) {
       ors.push(
         eb.and([
-          eb(n('recipient_department') as any, 'in', p.departmentCodes),
-          eb.or([eb(n('recipient_role') as any, 'is', null), eb(n('recipient_role') as any, 'in', roles)]),
+          eb('n.recipient_department', 'in', p.departmentCodes),
+          eb.or([eb('n.recipient_role', 'is', null), eb('n.recipient_role', 'in', roles)]),
         ]),
       );
       const govs = p.departmentCodes.filter((d) => d.startsWith('district-gov-'));
       if (govs.length)
         ors.push(
           eb.and([
-            eb(n('recipient_role') as any, '=', 'district_government'),
+            eb('n.recipient_role', '=', 'district_government'),
             eb(sql`'district-gov-' || n.recipient_division`, 'in', govs),
           ]),
         );
     }
     ors.push(
       eb.and([
-        eb(n('recipient_department') as any, 'is', null),
-        eb(n('recipient_user') as any, 'is', null),
-        eb(n('recipient_role') as any, 'in', roles),
-        eb.or([eb(n('recipient_division') as any, 'is', null), inScope(n('recipient_division'))]),
+        eb('n.recipient_department', 'is', null),
+        eb('n.recipient_user', 'is', null),
+        eb('n.recipient_role', 'in', roles),
+        eb.or([eb('n.recipient_division', 'is', null), inScope()]),
       ]),
     );
     return eb.or(ors);

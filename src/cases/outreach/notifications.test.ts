@@ -62,8 +62,7 @@ for (const backend of testBackends()) {
       url: string,
       headers: object,
       payload?: object,
-    ) =>
-      fx.t.app.inject({ method, url, headers: headers as Record<string, string>, payload: payload as any });
+    ) => fx.t.app.inject({ method, url, headers: headers as Record<string, string>, payload });
 
     it('webhook subscriptions: admin only, http(s) only, the secret shown once', async () => {
       let r = await api('POST', '/api/v1/webhooks', fx.as.disp, { url: receiverUrl, events: ['case.*'] });

@@ -9,7 +9,7 @@
  * addresses unless private ones are allowed (webhook-target.ts, the kernel's public-address.ts).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import { authorize, type Principal } from '../../identity/index.ts';
 import {
   type Database,
@@ -21,7 +21,7 @@ import {
 } from '../../kernel/index.ts';
 import type { CaseEngine } from '../case-engine.ts';
 import { JOB_WEBHOOK_DELIVER } from '../store/case-outbox.ts';
-import type { DeliveryAttempt, DeliveryStatus } from '../store/case-tables.ts';
+import type { CaseWebhookTable, DeliveryAttempt, DeliveryStatus } from '../store/case-tables.ts';
 import { assertWebhookTarget } from './webhook-target.ts';
 
 /** Delivery policy: attempts and the backoff between them. */
@@ -129,7 +129,7 @@ function checkEvents(events: string[]): string[] {
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-function toView(r: any): WebhookView {
+function toView(r: Selectable<CaseWebhookTable>): WebhookView {
   return {
     id: r.id,
     url: r.url,

@@ -11,7 +11,7 @@ import {
   sql,
 } from 'kysely';
 import { authorizeAny, inJurisdiction, maskPersonalData, type Principal } from '../../identity/index.ts';
-import { arrayFromJson, type Db, NotFoundError, rowsFromJson } from '../../kernel/index.ts';
+import { arrayFromJson, type Database, type Db, NotFoundError, rowsFromJson } from '../../kernel/index.ts';
 import {
   type CaseState,
   type CaseView,
@@ -20,7 +20,7 @@ import {
   type LinkageView,
   type Reporter,
 } from '../rules/case-model.ts';
-import type { CaseRecordTable, CaseStageTable } from './case-tables.ts';
+import type { CaseLinkageTable, CaseRecordTable, CaseReporterTable, CaseStageTable } from './case-tables.ts';
 
 /** A row of `case_record`. */
 export type CaseRow = Selectable<CaseRecordTable>;
@@ -148,7 +148,7 @@ export async function loadVisibleCase(
 
 /** The SQL form of {@link canSeeCase}, for lists. */
 export function visibleTo(principal: Principal, reach: CaseReach) {
-  return (eb: ExpressionBuilder<any, 'case_record'>): Expression<SqlBool> => {
+  return (eb: ExpressionBuilder<Database, 'case_record'>): Expression<SqlBool> => {
     if (principal.kind === 'anonymous') return sql<boolean>`false`;
     if (reach === 'jurisdiction' && inJurisdiction(principal, null)) return sql<boolean>`true`;
     const ors: Expression<SqlBool>[] = [eb('case_record.reported_by', '=', principal.id)];
@@ -309,8 +309,8 @@ export async function loadCaseDetails(
   const duplicates = arrayFromJson<{ case_id: string; id: string; number: string; distance_m: number }>(
     lists.duplicates,
   );
-  const reporters = arrayFromJson<any>(lists.reporters);
-  const linkage = arrayFromJson<any>(lists.linkage);
+  const reporters = arrayFromJson<ReporterRow>(lists.reporters);
+  const linkage = arrayFromJson<LinkageRow>(lists.linkage, LINKAGE_TIMESTAMPS);
   const group = <T extends { case_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
     for (const r of rows) {
@@ -337,13 +337,26 @@ export async function loadCaseDetails(
   );
 }
 
+/** The columns of `case_reporter` a case's view shows. */
+type ReporterRow = Pick<
+  Selectable<CaseReporterTable>,
+  'case_id' | 'source_case_id' | 'user_id' | 'name' | 'phone' | 'email' | 'address' | 'consent'
+>;
+
+/** The columns of `case_linkage` a case's view shows, and its timestamps among them. */
+type LinkageRow = Pick<
+  Selectable<CaseLinkageTable>,
+  'case_id' | 'whistle_id' | 'department' | 'deadline' | 'reported_in_at' | 'missed' | 'rating'
+>;
+const LINKAGE_TIMESTAMPS = ['deadline', 'reported_in_at'] as const satisfies ReadonlyArray<keyof LinkageRow>;
+
 function viewOf(
   principal: Principal,
   row: CaseRow,
   stage: StageRow | null,
   duplicates: Array<{ id: string; number: string; distance_m: number }>,
-  reporters: Array<any>,
-  linkage: Array<any>,
+  reporters: ReporterRow[],
+  linkage: LinkageRow[],
 ): CaseView {
   return toCaseView(row, {
     stage,

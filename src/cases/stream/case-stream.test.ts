@@ -11,10 +11,44 @@ import { CaseStreamHub, DEFAULT_STREAM_OPTIONS } from './case-stream.ts';
 import { CASES } from '../index.ts';
 import { type CaseFixture, caseFixture } from '../testing.ts';
 
+/** The `data:` of a case event's frame (`frame` in case-stream.ts). */
+interface CaseEventData {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+  case: {
+    id: string;
+    number: string;
+    state: string;
+    category: string;
+    light: string | null;
+    district: string | null;
+    leadDepartment: string | null;
+    address: string | null;
+  };
+}
+
+/** The `data:` of a `stream.gap` frame: the events after `after` up to `resumedAt` were skipped. */
+interface GapData {
+  after: number;
+  resumedAt: number;
+  message: string;
+}
+
 interface Frame {
   id: string | null;
   event: string | null;
-  data: any;
+  data: CaseEventData | GapData | null;
+}
+
+/** The case a frame tells of (none for a gap frame). */
+const caseOf = (f: Frame) => (f.data && 'case' in f.data ? f.data.case : undefined);
+
+/** What a `stream.gap` frame says was skipped. */
+function gapOf(f: Frame): GapData {
+  assert.ok(f.data && 'resumedAt' in f.data, `frame ${f.id} (${f.event}) is not a gap frame`);
+  return f.data;
 }
 
 /** A real SSE client over fetch streaming: collects frames and comments. */
@@ -111,23 +145,20 @@ for (const backend of testBackends()) {
         ],
         { address },
       );
-      const filed = await sup.waitFor((f) => f.event === 'case.filed' && f.data.case.id === c.id);
-      assert.equal(filed.data.case.number, c.number);
+      const filed = await sup.waitFor((f) => f.event === 'case.filed' && caseOf(f)?.id === c.id);
+      assert.equal(caseOf(filed)?.number, c.number);
       assert.match(filed.id!, /^\d+$/);
-      const seen = await handler.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
-      const supSeen = await sup.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
-      assert.equal(supSeen.data.case.address, address, 'pii.read sees the address');
-      assert.ok(
-        seen.data.case.address && seen.data.case.address !== address,
-        'without pii.read it is masked',
-      );
+      const seen = await handler.waitFor((f) => f.event === 'case.dispatched' && caseOf(f)?.id === c.id);
+      const supSeen = await sup.waitFor((f) => f.event === 'case.dispatched' && caseOf(f)?.id === c.id);
+      assert.equal(caseOf(supSeen)?.address, address, 'pii.read sees the address');
+      assert.ok(caseOf(seen)?.address && caseOf(seen)?.address !== address, 'without pii.read it is masked');
       assert.equal(seen.id, supSeen.id);
       assert.ok(
-        !handler.frames.some((f) => f.event === 'case.filed' && f.data.case.id === c.id),
+        !handler.frames.some((f) => f.event === 'case.filed' && caseOf(f)?.id === c.id),
         'before dispatch the department does not see the case',
       );
       await new Promise((r) => setTimeout(r, 250));
-      assert.ok(!other.frames.some((f) => f.data.case.id === c.id), 'another department sees nothing of it');
+      assert.ok(!other.frames.some((f) => caseOf(f)?.id === c.id), 'another department sees nothing of it');
       assert.ok(sup.comments.includes('heartbeat'), 'heartbeats keep the connection alive');
       assert.ok(!JSON.stringify(sup.frames).includes('13812341234'), 'no reporter data on the stream');
       await Promise.all([sup.close(), other.close(), handler.close()]);
@@ -138,7 +169,7 @@ for (const backend of testBackends()) {
       const c = (await fx.report('citizen')).json();
       // Intake publishes through the outbox job (the scheduler's next poll, ≤ SCHEDULER_POLL_MS).
       await fx.t.kernel.scheduler.runDue();
-      const reported = await s.waitFor((f) => f.event === 'case.reported' && f.data.case.id === c.id);
+      const reported = await s.waitFor((f) => f.event === 'case.reported' && caseOf(f)?.id === c.id);
       await s.close();
       // While disconnected:
       await fx.act('sup', c.id, 'file', { version: 1 });
@@ -147,17 +178,17 @@ for (const backend of testBackends()) {
         ...fx.as.sup,
         'last-event-id': reported.id!,
       });
-      await again.waitFor((f) => f.event === 'case.dispatched' && f.data.case.id === c.id);
-      const mine = again.frames.filter((f) => f.data.case.id === c.id).map((f) => f.event);
+      await again.waitFor((f) => f.event === 'case.dispatched' && caseOf(f)?.id === c.id);
+      const mine = again.frames.filter((f) => caseOf(f)?.id === c.id).map((f) => f.event);
       assert.deepEqual(mine, ['case.filed', 'case.dispatched'], 'exactly the missed ones, in order');
       await fx.act('handler', c.id, 'accept', { version: 3 });
-      await again.waitFor((f) => f.event === 'case.accepted' && f.data.case.id === c.id);
+      await again.waitFor((f) => f.event === 'case.accepted' && caseOf(f)?.id === c.id);
       await again.close();
       // A new EventSource cannot send the header: ?lastEventId= does the same.
       const byQuery = await openStream(`${base}/api/v1/stream?lastEventId=${reported.id}`, fx.as.sup);
-      await byQuery.waitFor((f) => f.event === 'case.accepted' && f.data.case.id === c.id);
+      await byQuery.waitFor((f) => f.event === 'case.accepted' && caseOf(f)?.id === c.id);
       assert.deepEqual(
-        byQuery.frames.filter((f) => f.data.case.id === c.id).map((f) => f.event),
+        byQuery.frames.filter((f) => caseOf(f)?.id === c.id).map((f) => f.event),
         ['case.filed', 'case.dispatched', 'case.accepted'],
       );
       await byQuery.close();
@@ -173,9 +204,9 @@ for (const backend of testBackends()) {
       // An id beyond the log's end (a restored database): one gap frame, then live events.
       const ahead = await openStream(`${base}/api/v1/stream`, { ...fx.as.sup, 'last-event-id': '999999999' });
       const gap = await ahead.waitFor((f) => f.event === 'stream.gap');
-      assert.equal(gap.data.after, 999999999);
+      assert.equal(gapOf(gap).after, 999999999);
       await fx.act('handler', c.id, 'handle', { version: 4, evidence: ['after.jpg'] });
-      const handled = await ahead.waitFor((f) => f.event === 'case.handled' && f.data.case.id === c.id);
+      const handled = await ahead.waitFor((f) => f.event === 'case.handled' && caseOf(f)?.id === c.id);
       assert.ok(Number(handled.id) > Number(gap.id));
       await ahead.close();
     });
@@ -225,11 +256,8 @@ for (const backend of testBackends()) {
         'the event that committed first has the lower seq',
       );
       // The bus says nothing of these events: the hub's periodic read finds them.
-      const fb = await s.waitFor(
-        (f) => f.event === 'case.noted' && f.data.case.id === b.id,
-        patience(15_000),
-      );
-      const fa = s.frames.find((f) => f.event === 'case.noted' && f.data.case.id === a.id)!;
+      const fb = await s.waitFor((f) => f.event === 'case.noted' && caseOf(f)?.id === b.id, patience(15_000));
+      const fa = s.frames.find((f) => f.event === 'case.noted' && caseOf(f)?.id === a.id)!;
       assert.equal(fa.id, String(rows[0].seq));
       assert.equal(fb.id, String(rows[1].seq));
       assert.ok(s.frames.indexOf(fa) < s.frames.indexOf(fb), 'sent in seq order');
@@ -247,7 +275,7 @@ for (const backend of testBackends()) {
       const s = await openStream(`${base}/api/v1/stream`, fx.as.sup);
       const c = (await fx.report('citizen')).json();
       await fx.t.kernel.scheduler.runDue();
-      const reported = await s.waitFor((f) => f.event === 'case.reported' && f.data.case.id === c.id);
+      const reported = await s.waitFor((f) => f.event === 'case.reported' && caseOf(f)?.id === c.id);
       await s.close();
       // Eight events while away: the fixture's streams replay five (replayLimit).
       const missed: string[] = [];
@@ -272,10 +300,10 @@ for (const backend of testBackends()) {
         'the first five, in order',
       );
       assert.equal(gap.id, String(rows[7].seq), 'the gap frame moves the client to the log head');
-      assert.equal(gap.data.after, Number(reported.id));
-      assert.equal(gap.data.resumedAt, Number(rows[7].seq));
+      assert.equal(gapOf(gap).after, Number(reported.id));
+      assert.equal(gapOf(gap).resumedAt, Number(rows[7].seq));
       const live = await fx.walk([['sup', 'file']]);
-      const next = await again.waitFor((f) => f.event === 'case.filed' && f.data.case.id === live.id);
+      const next = await again.waitFor((f) => f.event === 'case.filed' && caseOf(f)?.id === live.id);
       assert.ok(Number(next.id) > Number(gap.id));
       assert.ok(
         !again.frames.some((f) => Number(f.id) > Number(rows[4].seq) && Number(f.id) < Number(gap.id)),
@@ -302,12 +330,12 @@ for (const backend of testBackends()) {
       assert.equal(s.res.status, 200);
       const mine = (await fx.report('citizen')).json();
       await fx.t.kernel.scheduler.runDue();
-      const seen = await s.waitFor((f) => f.data.case.id === mine.id);
+      const seen = await s.waitFor((f) => caseOf(f)?.id === mine.id);
       assert.equal(seen.event, 'case.reported');
       const theirs = (await fx.report('citizen2')).json();
       await fx.t.kernel.scheduler.runDue();
       await new Promise((r) => setTimeout(r, 250));
-      assert.ok(!s.frames.some((f) => f.data.case.id === theirs.id), 'a citizen sees only their own cases');
+      assert.ok(!s.frames.some((f) => caseOf(f)?.id === theirs.id), 'a citizen sees only their own cases');
       await s.close();
       fx.t.clock.advance(61_000);
       r = await fetch(`${base}/api/v1/stream?token=${encodeURIComponent(token)}`);
@@ -371,7 +399,7 @@ for (const backend of testBackends()) {
       assert.equal(elsewhere.ended, false);
       const mine = (await fx.report('citizen2')).json();
       await fx.t.kernel.scheduler.runDue();
-      await elsewhere.waitFor((f) => f.data.case.id === mine.id);
+      await elsewhere.waitFor((f) => caseOf(f)?.id === mine.id);
       await Promise.all([byHeader.close(), byTicket.close(), elsewhere.close()]);
     });
 

@@ -225,7 +225,7 @@ for (const backend of testBackends()) {
       const view = handled.json();
       assert.equal(view.state, 'handled');
       assert.deepEqual(view, await fx.get('handler', c.id));
-      assert.ok(view.reporters.length > 0 && view.reporters[0].phone !== '13812341234', 'masked');
+      assert.ok(view.reporters?.length && view.reporters[0].phone !== '13812341234', 'masked');
       assert.deepEqual(view.duplicateCandidates, c.duplicateCandidates);
       for (const [k, f] of filed.entries()) assert.deepEqual(f.json(), await fx.get('sup', others[k].id));
     });

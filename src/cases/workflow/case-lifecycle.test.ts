@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../../../test/support/storage.ts';
 import { verifyAuditChain } from '../../audit/index.ts';
 import { type CaseEvent, caseEvents } from '../rules/case-events.ts';
-import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from '../testing.ts';
+import { type CaseFixture, caseFixture, present, TO_IN_PROGRESS } from '../testing.ts';
 
 const MIN = 60_000;
 
@@ -89,8 +89,8 @@ for (const backend of testBackends()) {
       assert.ok(dispatched.responsibility.listVersion !== null);
       assert.equal(dispatched.responsibility.override, false);
       const masked = await fx.get('handler', c.id);
-      assert.equal(masked.reporters[0].phone, '138****1234');
-      assert.equal(masked.reporters[0].name, '张**');
+      assert.equal(masked.reporters?.[0].phone, '138****1234');
+      assert.equal(masked.reporters?.[0].name, '张**');
 
       r = await fx.act('handler', c.id, 'accept');
       assert.equal(r.json().state, 'in_progress');
@@ -204,8 +204,8 @@ for (const backend of testBackends()) {
         ['sup', 'verify', { result: 'fail', note: 'still there' }],
       ]);
       assert.equal(c.state, 'rework');
-      assert.equal(c.stage.stage, 'handle');
-      assert.equal(c.stage.round, 2);
+      assert.equal(c.stage?.stage, 'handle');
+      assert.equal(c.stage?.round, 2);
       let r = await fx.act('handler', c.id, 'verify', { result: 'pass' });
       assert.equal(r.statusCode, 403);
       assert.equal(r.json().code, 'case.track_violation');
@@ -217,7 +217,7 @@ for (const backend of testBackends()) {
 
     it('extension approved moves the handle deadline; refused leaves it', async () => {
       const c = await fx.walk(TO_IN_PROGRESS);
-      const before = new Date(c.deadlines.handle).getTime();
+      const before = new Date(present(c.deadlines.handle, 'handle deadline')).getTime();
       let r = await fx.act('handler', c.id, 'request-extension', { minutes: 450, reason: 'needs a crane' });
       assert.equal(r.json().state, 'extension_pending');
       assert.deepEqual(r.json().extension, { status: 'pending', minutes: 450 });
@@ -254,7 +254,8 @@ for (const backend of testBackends()) {
       assert.equal(r.json().state, 'in_progress');
       assert.equal(r.json().stage.paused, false);
       assert.equal(
-        new Date(r.json().deadlines.handle).getTime() - new Date(c.deadlines.handle).getTime(),
+        new Date(r.json().deadlines.handle).getTime() -
+          new Date(present(c.deadlines.handle, 'deadline')).getTime(),
         7 * 24 * 60 * MIN,
       );
     });
@@ -285,8 +286,8 @@ for (const backend of testBackends()) {
       assert.equal(r.json().state, 'merged');
       assert.equal(r.json().links.mergedInto, first.id);
       const target = await fx.get('sup', first.id);
-      assert.equal(target.reporters.length, 2);
-      assert.ok(target.reporters.some((p: { sourceCaseId: string }) => p.sourceCaseId === second.id));
+      assert.equal(target.reporters?.length, 2);
+      assert.ok(target.reporters?.some((p) => p.sourceCaseId === second.id));
       assert.ok((await notifications(second.id)).some((n) => n.kind === 'merged'));
       // The second reporter still sees the merged report.
       assert.equal((await fx.get('citizen2', second.id)).state, 'merged');
@@ -305,17 +306,10 @@ for (const backend of testBackends()) {
       assert.equal(r.statusCode, 403, 'a department reports in once');
       fx.t.clock.advance(29 * MIN);
       await fx.t.kernel.scheduler.runDue();
-      assert.equal(
-        (await fx.get('sup', c.id)).linkage.filter((l: { missed: boolean }) => l.missed).length,
-        0,
-      );
+      assert.equal((await fx.get('sup', c.id)).linkage?.filter((l) => l.missed).length, 0);
       fx.t.clock.advance(2 * MIN);
       await fx.t.kernel.scheduler.runDue();
-      const linkage = (await fx.get('sup', c.id)).linkage as Array<{
-        department: string;
-        missed: boolean;
-        reportedInAt: string | null;
-      }>;
+      const linkage = present((await fx.get('sup', c.id)).linkage, 'linkage');
       assert.deepEqual(
         linkage.map((l) => [l.department, l.missed, l.reportedInAt !== null]).sort(),
         [
@@ -328,10 +322,8 @@ for (const backend of testBackends()) {
       assert.equal(r.statusCode, 200, r.body);
       r = await fx.act('street', c.id, 'rate-linkage', { department: 'fire-rescue', rating: 3 });
       assert.equal(r.statusCode, 400);
-      const rated = (await fx.get('sup', c.id)).linkage.find(
-        (l: { department: string }) => l.department === fx.lead,
-      );
-      assert.equal(rated.rating, 5);
+      const rated = (await fx.get('sup', c.id)).linkage?.find((l) => l.department === fx.lead);
+      assert.equal(rated?.rating, 5);
     });
 
     it('overdue → yellow → red with a supervision notice → escalation, each exactly once', async () => {
@@ -340,9 +332,10 @@ for (const backend of testBackends()) {
         ['disp', 'dispatch'],
       ]);
       // accept: 60 working minutes from now (a Monday morning, maybe moved by earlier tests).
-      const deadline = new Date(c.stage.deadline).getTime();
-      const start = new Date(c.stage.startedAt).getTime();
-      assert.equal(c.stage.stage, 'accept');
+      const stage = present(c.stage, 'stage');
+      const deadline = new Date(present(stage.deadline, 'accept deadline')).getTime();
+      const start = new Date(stage.startedAt).getTime();
+      assert.equal(stage.stage, 'accept');
       // One timer per running stage: yellow first; when it fires it schedules red.
       const timers = () => pendingTimers(c.id, 'accept');
       assert.deepEqual(
@@ -396,8 +389,9 @@ for (const backend of testBackends()) {
         ['disp', 'dispatch'],
       ]);
       const timers = () => pendingTimers(c.id, 'accept');
-      const start = new Date(c.stage.startedAt).getTime();
-      const deadline = new Date(c.stage.deadline).getTime();
+      const stage = present(c.stage, 'stage');
+      const start = new Date(stage.startedAt).getTime();
+      const deadline = new Date(present(stage.deadline, 'accept deadline')).getTime();
       fx.t.clock.set(start + (deadline - start) * 0.85);
       let r = await fx.act('disp', c.id, 'park', { reason: 'waiting for the owner' });
       assert.equal(r.json().state, 'parked');
@@ -429,7 +423,7 @@ for (const backend of testBackends()) {
         ['sup', 'file'],
         ['disp', 'dispatch'],
       ]);
-      fx.t.clock.set(new Date(c.stage.deadline).getTime() + MIN);
+      fx.t.clock.set(new Date(present(c.stage?.deadline, 'accept deadline')).getTime() + MIN);
       await fx.t.kernel.scheduler.runDue(); // yellow, which schedules red
       await fx.t.kernel.scheduler.runDue(); // red: supervision, escalation in 60 minutes
       await fx.relogin();

@@ -371,7 +371,8 @@ const STAGE_CHANGES = [
   ['escalated_at', 'timestamptz'],
 ] as const satisfies ReadonlyArray<readonly [keyof StageRow, string]>;
 
-type Changes = ReadonlyArray<readonly [string, string]>;
+/** Changed columns of rows of type `R`, each with its SQL type. */
+type Changes<R> = ReadonlyArray<readonly [keyof R & string, string]>;
 
 /**
  * The columns of `changes` that some row changed (and `always`): a flush of one kind of
@@ -382,7 +383,7 @@ function changedColumns<R extends object>(
   pairs: ReadonlyArray<{ before: R; row: R }>,
   changes: ReadonlyArray<readonly [keyof R & string, string]>,
   always?: keyof R & string,
-): Changes {
+): Changes<R> {
   return changes.filter(
     ([column]) => column === always || pairs.some((p) => !sameValue(p.before[column], p.row[column])),
   );
@@ -397,7 +398,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** `col = v.col, …` for the changed columns. */
-const setFrom = (changes: Changes) => sql.raw(changes.map(([c]) => `${c} = v.${c}`).join(', '));
+const setFrom = <R>(changes: Changes<R>) => sql.raw(changes.map(([c]) => `${c} = v.${c}`).join(', '));
 
 /**
  * The rows as `v`, with their id and the changed columns only: the JSON carries, and the
@@ -410,7 +411,7 @@ const setFrom = (changes: Changes) => sql.raw(changes.map(([c]) => `${c} = v.${c
  * few thousand rows (a cost growing with the table: docs/benchmarks-log.md, 2026-11-29 04:58);
  * `id = any(array)` is estimated from the array and keeps the lookups on the primary key.
  */
-function changedRows(rows: ReadonlyArray<Record<string, any>>, changes: Changes, idType: string) {
+function changedRows<R extends { id: unknown }>(rows: readonly R[], changes: Changes<R>, idType: string) {
   const slim = rows.map((row) => {
     const out: Record<string, unknown> = { id: row.id };
     for (const [c] of changes) out[c] = row[c];
