@@ -4,7 +4,8 @@
  * made on this node are forgotten at once; on other nodes they show within the TTL).
  */
 import type { Db, DerivedValueDeclaration } from '../kernel/index.ts';
-import { type DeviceStatus, deviceKeyHash, type GeoPoint } from './devices.ts';
+import { deviceKeyHash } from './device-key.ts';
+import type { DeviceStatus, GeoPoint } from './device-view.ts';
 import type { RegisteredSensorType } from './sensor-types.ts';
 
 export interface StreamMeta {

@@ -3,11 +3,11 @@
  * plate; its datastreams are created from that type's datastreams and derived values.
  * Every change is audited in its transaction and announced on the bus after commit.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
 import { type Actor, authorize, inJurisdiction, isCityWide, type Principal } from '../identity/index.ts';
 import { ConflictError, type Db, InvalidInputError, NotFoundError } from '../kernel/index.ts';
 import { type DatahubEvent, datahubEvents } from './datahub-events.ts';
+import { newDeviceKey } from './device-key.ts';
 import type { DatahubContext } from './datahub-context.ts';
 import type { Selectable } from 'kysely';
 import type { DatahubDeviceTable } from './datahub-tables.ts';
@@ -23,9 +23,6 @@ export const DEVICE_KEY_ROTATED = 'device.key_rotated';
 
 const DEVICE_ID = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const DEPARTMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Device keys carry this prefix so the ingestion route can tell them from service API keys. */
-export const DEVICE_KEY_PREFIX = 'ocd_';
-
 export interface DatastreamView {
   /** Numeric id; also addressable as `{deviceId}.{property}`. */
   id: number;
@@ -86,14 +83,6 @@ const DEVICE_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-
-/** SHA-256 of a device key, as stored. */
-export const deviceKeyHash = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
-
-function newDeviceKey(): { key: string; prefix: string; hash: string } {
-  const key = `${DEVICE_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-  return { key, prefix: key.slice(0, 12), hash: deviceKeyHash(key) };
-}
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

@@ -21,6 +21,7 @@ export type { LocatedDivisions, LocatePoint } from './datahub-context.ts';
 export { DATAHUB, type DatahubServices } from './datahub-services.ts';
 export { datahubMigrations } from './datahub-migrations.ts';
 export { type DeadLetterView, listDeadLetters } from './dead-letters.ts';
+export { DEVICE_KEY_PREFIX } from './device-key.ts';
 export {
   DEMO_CITY_BBOX,
   type DemoObservationTotals,
@@ -33,7 +34,6 @@ export {
 } from './demo-sensors.ts';
 export {
   DEVICE_DELETED,
-  DEVICE_KEY_PREFIX,
   DEVICE_KEY_ROTATED,
   DEVICE_REGISTERED,
   DEVICE_STATUSES,

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, authorize, routeAccess } from '../../identity/index.ts';
 import { type Kernel, UnauthenticatedError } from '../../kernel/index.ts';
 import type { DatahubContext } from '../datahub-context.ts';
-import { DEVICE_KEY_PREFIX } from '../devices.ts';
+import { DEVICE_KEY_PREFIX } from '../device-key.ts';
 import { type IngestCaller, ingestObservations, itemsOf, MAX_BATCH_ITEMS, QUALITIES } from '../ingestion.ts';
 import type { ObservationWriter } from '../observation-writer.ts';
 import { security, tags } from './schemas.ts';
