@@ -40,19 +40,6 @@ const LAYERS = [
   'cli',
 ] as const;
 
-/**
- * Cycles between files of one capability that exist today, each listed by its files (sorted).
- * The test fails when a listed cycle no longer exists, so this list only shrinks: remove an
- * entry when the renovation breaks that cycle.
- */
-const ALLOWED_FILE_CYCLES: readonly (readonly string[])[] = [
-  // The datahub context names the device catalog's type, the catalog uses the device helpers,
-  // and the device services take the context (type-only on two of the three edges).
-  ['src/datahub/datahub-context.ts', 'src/datahub/device-catalog.ts', 'src/datahub/devices.ts'],
-  // Storage starts the embedded maintenance, which takes storage's `Db` type.
-  ['src/kernel/storage/embedded-maintenance.ts', 'src/kernel/storage/storage.ts'],
-];
-
 /** An import as written in a file, resolved to a repository path when it is relative or `#sdk`. */
 interface Edge {
   from: string;
@@ -292,23 +279,13 @@ describe('the import graph (docs/architecture.md, Rules of the house and Layers)
     );
   });
 
-  test('no cycle between files of a capability beyond the allow-list, and each allowed one still exists', () => {
+  test('no cycle between files of a capability (the kernel counts as one)', () => {
     const graph = new Map<string, Set<string>>();
     for (const e of edges) {
       if (!e.to || capabilityOf(e.from) === null || capabilityOf(e.from) !== capabilityOf(e.to)) continue;
       graph.set(e.from, (graph.get(e.from) ?? new Set()).add(e.to));
     }
     const found = cycles(graph.keys(), (f) => graph.get(f) ?? []).map((c) => c.join(' ⇄ '));
-    const allowed = ALLOWED_FILE_CYCLES.map((c) => [...c].sort().join(' ⇄ '));
-    assert.deepEqual(
-      found.filter((c) => !allowed.includes(c)),
-      [],
-      'a new cycle between files: break it (a cycle that grew counts as new)',
-    );
-    assert.deepEqual(
-      allowed.filter((c) => !found.includes(c)),
-      [],
-      'an allowed cycle is gone: remove it from ALLOWED_FILE_CYCLES',
-    );
+    assert.deepEqual(found, [], 'a cycle between files: break it');
   });
 });

@@ -11,7 +11,7 @@
  * connection runs one transaction at a time, it costs a statement and changes nothing.
  */
 import { sql } from 'kysely';
-import type { Db } from './storage.ts';
+import type { Db } from './database.ts';
 
 export async function takeCommitOrderLock(db: Db): Promise<void> {
   if (!db.isTransaction) throw new Error('takeCommitOrderLock needs a transaction: the lock ends with it');

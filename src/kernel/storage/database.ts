@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
 
 /**
  * The tables of the platform's database as Kysely sees them (`Db` is `Kysely<Database>`).
@@ -10,6 +10,9 @@ import type { ColumnType } from 'kysely';
  */
 // biome-ignore lint/suspicious/noEmptyInterface: each capability's tables file fills it by declaration merging
 export interface Database {}
+
+/** The one database handle every service uses. Capabilities type their own tables. */
+export type Db = Kysely<Database>;
 
 /** A timestamptz column: read as a `Date`, written as a `Date` or an ISO 8601 string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;

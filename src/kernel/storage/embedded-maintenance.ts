@@ -21,7 +21,7 @@
  * (how long: docs/benchmarks-log.md, 2026-11-28 23:24).
  */
 import { sql } from 'kysely';
-import type { Db } from './storage.ts';
+import type { Db } from './database.ts';
 
 /** What one maintenance pass did (tables of other schemas than the current one qualified). */
 export interface MaintenanceReport {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type MigrationProvider, Migrator } from 'kysely/migration';
-import type { Db } from './storage.ts';
+import type { Db } from './database.ts';
 
 /**
  * One step of the schema. It takes `Kysely<unknown>`, not the platform's `Database`: a

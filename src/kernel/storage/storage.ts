@@ -5,13 +5,12 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_MAINTENANCE_SECONDS, redactUrl } from '../config.ts';
-import type { Database } from './database.ts';
+import type { Db } from './database.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type MaintenanceOutcome, startMaintenance } from './embedded-maintenance.ts';
 import { PreparingPGliteDialect, type StatementNamer } from './pglite-prepared.ts';
 
-/** The one database handle every service uses. Capabilities type their own tables. */
-export type Db = Kysely<Database>;
+export type { Db } from './database.ts';
 
 /** Which engine is behind the seam. */
 export type StorageKind = 'pglite' | 'postgres';
