@@ -5,8 +5,7 @@
  * restore writes a DATA_DIR that no process holds. PostgreSQL has its own tools
  * (pg_dump / pg_restore, docs/operations.md).
  */
-import { randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
@@ -18,6 +17,7 @@ import {
   capabilitySettings,
   InvalidInputError,
   lockDataDir,
+  makeScratchDir,
   openStorage,
   type Storage,
 } from '../kernel/index.ts';
@@ -81,7 +81,7 @@ export async function createBackup(source: BackupSource, actor: Actor): Promise<
       at: actor.now,
     }),
   );
-  const snapshot = await mkdtemp(path.join(path.dirname(files.dir), '.backup-'));
+  const snapshot = await makeScratchDir(path.dirname(files.dir), 'backup');
   try {
     await files.whileStill(() => cp(files.dir, path.join(snapshot, 'pgdata'), { recursive: true }));
     const manifest: BackupManifest = {
@@ -157,7 +157,7 @@ export async function restoreBackup(archive: string, target: RestoreTarget): Pro
     throw new InvalidInputError(`No such archive: ${archive}`, { archive }, 'backup.not_found');
   });
   const release = lockDataDir(target.dataDir);
-  const staging = path.join(target.dataDir, `.restore-${randomUUID().slice(0, 8)}`);
+  let staging: string | null = null;
   try {
     const occupied = await occupants(target);
     if (occupied.length && !target.force)
@@ -166,7 +166,7 @@ export async function restoreBackup(archive: string, target: RestoreTarget): Pro
         'restore.target_not_empty',
         { occupied },
       );
-    await mkdir(staging, { mode: 0o700 });
+    staging = await makeScratchDir(target.dataDir, 'restore');
     const manifest = await readArchive(archive, staging);
     const report = await checkRestored(staging, target.knownMigrations);
     const pgdata = path.join(target.dataDir, 'pgdata');
@@ -183,7 +183,7 @@ export async function restoreBackup(archive: string, target: RestoreTarget): Pro
     }
     return { manifest, ...report };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    if (staging) await rm(staging, { recursive: true, force: true });
     release();
   }
 }

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Thrown when another live process holds the data directory. */
@@ -24,10 +25,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Scratch folders in a data directory start with this (see {@link makeScratchDir}). */
+const SCRATCH_PREFIX = '.scratch-';
+/** Names the backup and restore gave their scratch folders before they shared the prefix. */
+const OLD_SCRATCH_PREFIXES = ['.backup-', '.restore-'];
+
+/**
+ * A scratch folder in the data directory (a backup's snapshot, a restore's unpacked copy),
+ * private to its process: whoever next locks the data directory removes any the process
+ * left behind (killed, or the machine lost power), since nothing else can still use them.
+ */
+export function makeScratchDir(dataDir: string, purpose: string): Promise<string> {
+  return mkdtemp(path.join(dataDir, `${SCRATCH_PREFIX}${purpose}-`));
+}
+
+function removeLeftScratch(dataDir: string): void {
+  for (const name of readdirSync(dataDir))
+    if ([SCRATCH_PREFIX, ...OLD_SCRATCH_PREFIXES].some((prefix) => name.startsWith(prefix)))
+      rmSync(path.join(dataDir, name), { recursive: true, force: true });
+}
+
 /**
  * Takes an exclusive lock on a data directory with an O_EXCL pid file. PGlite is a
  * single-process database: a second writer would corrupt it, so it must be refused.
- * A lock left by a dead process is taken over. Returns the release function.
+ * A lock left by a dead process is taken over, and scratch folders left behind are removed.
+ * Returns the release function.
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -37,6 +59,7 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      removeLeftScratch(dataDir);
       let released = false;
       return () => {
         if (released) return;

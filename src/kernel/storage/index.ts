@@ -1,5 +1,5 @@
 export { takeCommitOrderLock } from './commit-order.ts';
-export { DataDirLockedError, lockDataDir } from './data-dir-lock.ts';
+export { DataDirLockedError, lockDataDir, makeScratchDir } from './data-dir-lock.ts';
 export type { Database, DefaultedJson, DefaultedTimestamp, Json, Timestamp } from './database.ts';
 export {
   type Migration,
