@@ -9,6 +9,7 @@ import { datahubEvents } from '../datahub/index.ts';
 import { type Capability, capabilityKey } from '../kernel/index.ts';
 import { noteCaseClosed } from './alert-cases.ts';
 import { perceptionMigrations } from './perception-migrations.ts';
+import { registerPerceptionRoutes } from './perception-routes.ts';
 import { PerceptionRunner } from './perception-runner.ts';
 import { type RuleCatalog, ruleCatalog } from './rule-catalog.ts';
 import type { EvaluatorOptions } from './rules/index.ts';
@@ -21,6 +22,7 @@ export {
   CASE_LINK_STATUSES,
   type CaseLinkStatus,
 } from './alert-model.ts';
+export { acknowledgeAlert, getAlert, type ListAlertsQuery, listAlerts, resolveAlert } from './alerts.ts';
 export { PERCEPTION_PRINCIPAL } from './alert-cases.ts';
 export { type EvaluationReport, evaluateDevices, PERCEPTION_ACTOR } from './evaluation.ts';
 export {
@@ -93,6 +95,9 @@ export function createPerceptionCapability(options: PerceptionOptions = {}): Cap
           wake: (ids) => runner.wake(ids),
           tick: () => runner.tickAll(),
           idle: () => runner.idle(),
+        },
+        routes(app) {
+          registerPerceptionRoutes(app, kernel);
         },
         start() {
           const watched = new Set(catalog.sensorTypes);
