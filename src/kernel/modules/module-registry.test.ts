@@ -315,6 +315,22 @@ describe('module registry', () => {
       'a',
       'rules[0].condition.condition.minutes',
     );
+    refuses(
+      [
+        rule({
+          kind: 'not',
+          condition: {
+            kind: 'or',
+            conditions: [
+              { kind: 'value', property: 'level', operator: '>', threshold: 3, clearThreshold: 2 },
+            ],
+          },
+        }),
+      ],
+      'a',
+      'rules[0].condition.condition.conditions[0].clearThreshold',
+      /cannot be used under "not"/,
+    );
     let deep: unknown = { kind: 'absent', minutes: 5 };
     for (let i = 0; i < 8; i++) deep = { kind: 'not', condition: deep };
     refuses([rule(deep)], 'a', `rules[0].condition${'.condition'.repeat(8)}`, /nests deeper than 8/);

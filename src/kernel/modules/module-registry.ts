@@ -289,14 +289,23 @@ function validateComparison(id: string, f: string, c: Record<string, unknown>) {
     );
 }
 
-/** Checks a rule condition's shape, recursively; `depth` counts from 1. */
-function validateCondition(id: string, f: string, value: unknown, depth: number): void {
+/**
+ * Checks a rule condition's shape, recursively; `depth` counts from 1. Under `not` a clear
+ * level would narrow what keeps an alert open, so there the comparison is to be turned round.
+ */
+function validateCondition(id: string, f: string, value: unknown, depth: number, negated = false): void {
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ModuleValidationError(id, f, 'must be an object');
   if (depth > MAX_CONDITION_DEPTH)
     throw new ModuleValidationError(id, f, `nests deeper than ${MAX_CONDITION_DEPTH} levels`);
   const c = value as Record<string, unknown>;
   oneOf(id, `${f}.kind`, c.kind, RULE_CONDITION_KINDS);
+  if (negated && c.clearThreshold !== undefined)
+    throw new ModuleValidationError(
+      id,
+      `${f}.clearThreshold`,
+      'cannot be used under "not": state the comparison the other way round instead',
+    );
   const needProperty = () => needCode(id, `${f}.property`, c.property);
   const needWindow = () => {
     if (!isDuration(c.windowMinutes, false))
@@ -329,12 +338,12 @@ function validateCondition(id: string, f: string, value: unknown, depth: number)
       if (!Array.isArray(c.conditions) || c.conditions.length === 0)
         throw new ModuleValidationError(id, `${f}.conditions`, 'must list at least one condition');
       c.conditions.forEach((inner, j) => {
-        validateCondition(id, `${f}.conditions[${j}]`, inner, depth + 1);
+        validateCondition(id, `${f}.conditions[${j}]`, inner, depth + 1, negated);
       });
       return;
     }
     case 'not':
-      validateCondition(id, `${f}.condition`, c.condition, depth + 1);
+      validateCondition(id, `${f}.condition`, c.condition, depth + 1, true);
       return;
   }
 }

@@ -159,7 +159,8 @@ export type RuleConditionKind = (typeof RULE_CONDITION_KINDS)[number];
  * holds while the value still compares the same way with `clearThreshold` (default: the
  * threshold), so a value hovering at the threshold does not clear and raise again. The clear
  * level lies on the clearing side: at or below the threshold for `>`/`>=`, at or above it for
- * `<`/`<=`; `==` and `!=` take none (docs/perception.md#rule-semantics).
+ * `<`/`<=`; `==` and `!=` take none, nor does a comparison under `not`
+ * (docs/perception.md#rule-semantics).
  */
 export interface RuleComparison {
   readonly operator: RuleOperator;

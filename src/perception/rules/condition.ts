@@ -2,9 +2,9 @@
  * A condition's truth at one instant of a device's timeline, from the device's buffered
  * observations (docs/perception.md#rule-semantics). Three-valued: `null` is unknown (no
  * value yet, an empty window, a rate from fewer than two times), and unknown never counts as
- * holding. `hold` asks with the clear levels of hysteresis (an alert is open); `not` asks its
- * inner condition the other way round, so that hysteresis widens what keeps an alert open
- * under negation too.
+ * holding (and `not` of unknown is unknown). `hold` asks with the clear levels of hysteresis
+ * (the alert is open); the registry allows no clear level under `not`, where it would narrow
+ * what keeps an alert open instead of widening it.
  */
 import type { RuleCondition, RuleOperator } from '../../kernel/index.ts';
 
@@ -91,7 +91,7 @@ export function evaluateCondition(
       return truths.includes(true) ? true : truths.includes(null) ? null : false;
     }
     case 'not': {
-      const inner = evaluateCondition(c.condition, tl, !hold, leaves);
+      const inner = evaluateCondition(c.condition, tl, hold, leaves);
       return inner === null ? null : !inner;
     }
     case 'value': {

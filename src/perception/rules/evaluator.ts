@@ -226,6 +226,7 @@ function newRuleState(version: number): RuleState {
 function forgetStaleRules(rules: readonly PerceptionRule[], state: DeviceState): AlertTransition[] {
   const out: AlertTransition[] = [];
   const byCode = new Map(rules.map((r) => [r.code, r]));
+  if (byCode.size !== rules.length) throw new TypeError('two rules share a code');
   for (const [code, rs] of Object.entries(state.rules)) {
     const rule = byCode.get(code);
     if (rule && rule.version === rs.version) continue;
@@ -305,6 +306,18 @@ function sampleTimes(
   return [...times].sort((a, b) => a - b);
 }
 
+/** The first sample time after `t` of the given properties (`'*'`: all), or null. */
+function nextTime(state: DeviceState, properties: readonly string[], t: number): number | null {
+  const all = properties.includes(ANY_PROPERTY);
+  let next: number | null = null;
+  for (const [p, samples] of Object.entries(state.series)) {
+    if (!all && !properties.includes(p)) continue;
+    const i = upperBound(samples, t);
+    if (i < samples.length) next = Math.min(next ?? Infinity, samples[i]![0]);
+  }
+  return next;
+}
+
 /**
  * A rule's instants in (from, to]: the times of observations of what it reads, and the
  * onsets of its absences (the last observation before a silence, or `since`, plus the
@@ -314,12 +327,16 @@ function instantsOf(rule: PerceptionRule, state: DeviceState, from: number | nul
   const instants = new Set(sampleTimes(state, readsOf(rule).keys(), from, to));
   for (const leaf of leavesOf(rule.condition)) {
     if (leaf.kind !== 'absent') continue;
-    const times = [state.since, ...sampleTimes(state, [leaf.property ?? ANY_PROPERTY], null, to)];
-    times.sort((a, b) => a - b);
-    for (let i = 0; i < times.length; i++) {
-      const onset = times[i]! + leaf.minutes * MINUTE;
-      const next = i + 1 < times.length ? times[i + 1]! : Infinity;
-      if (onset < next && (from === null || onset > from) && onset <= to) instants.add(onset);
+    // An onset in (from, to] follows a time in (from − minutes, to − minutes] with nothing
+    // in between: those are the candidates, each checked against the time after it.
+    const ms = leaf.minutes * MINUTE;
+    const after = from === null ? null : from - ms;
+    const properties = [leaf.property ?? ANY_PROPERTY];
+    const candidates = sampleTimes(state, properties, after, to - ms);
+    if ((after === null || state.since > after) && state.since <= to - ms) candidates.push(state.since);
+    for (const a of candidates) {
+      const next = nextTime(state, properties, a);
+      if (next === null || a + ms < next) instants.add(a + ms);
     }
   }
   return [...instants].sort((a, b) => a - b);

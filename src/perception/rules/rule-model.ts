@@ -53,30 +53,42 @@ export function ruleFromDeclaration(rule: RuleDeclaration, version = 1): Percept
 /** `'*'` in what a rule reads: every property of the device (an absence of any observation). */
 export const ANY_PROPERTY = '*';
 
+type Leaf = Exclude<RuleCondition, { kind: 'and' | 'or' | 'not' }>;
+
 /** The leaves of a condition tree, left to right. */
-export function leavesOf(condition: RuleCondition): Exclude<RuleCondition, { kind: 'and' | 'or' | 'not' }>[] {
-  switch (condition.kind) {
-    case 'and':
-    case 'or':
-      return condition.conditions.flatMap(leavesOf);
-    case 'not':
-      return leavesOf(condition.condition);
-    default:
-      return [condition];
-  }
+export function leavesOf(condition: RuleCondition): readonly Leaf[] {
+  const known = leavesMemo.get(condition);
+  if (known) return known;
+  const leaves: Leaf[] = [];
+  const walk = (c: RuleCondition) => {
+    if (c.kind === 'and' || c.kind === 'or') for (const inner of c.conditions) walk(inner);
+    else if (c.kind === 'not') walk(c.condition);
+    else leaves.push(c);
+  };
+  walk(condition);
+  leavesMemo.set(condition, leaves);
+  return leaves;
 }
+
+const leavesMemo = new WeakMap<RuleCondition, readonly Leaf[]>();
 
 /**
  * How far back, in minutes of observation time, the rule reads each property: 0 for a
  * latest value, the window for rates and aggregates, the minutes of an absence. An absence
  * of any observation reads every property, as `'*'`.
  */
-export function readsOf(rule: PerceptionRule): Map<string, number> {
+export function readsOf(rule: PerceptionRule): ReadonlyMap<string, number> {
+  const known = readsMemo.get(rule);
+  if (known) return known;
   const reads = new Map<string, number>();
   for (const leaf of leavesOf(rule.condition)) {
     const property = leaf.property ?? ANY_PROPERTY;
     const back = leaf.kind === 'absent' ? leaf.minutes : leaf.kind === 'value' ? 0 : leaf.windowMinutes;
     reads.set(property, Math.max(reads.get(property) ?? 0, back));
   }
+  readsMemo.set(rule, reads);
   return reads;
 }
+
+/** A pure memo: a rule is an immutable value. */
+const readsMemo = new WeakMap<PerceptionRule, ReadonlyMap<string, number>>();
