@@ -84,7 +84,7 @@ for (const backend of testBackends()) {
         app,
         'perception-operator',
         ['supervision_operator'],
-        ['alert.read', 'case.read', 'case.file'],
+        ['alert.read', 'case.read', 'case.file', 'case.verify'],
       );
       T0 = Math.ceil(app.clock.now().getTime() / MINUTE) * MINUTE;
     });
@@ -189,6 +189,43 @@ for (const backend of testBackends()) {
           'alert.resolve system:perception',
         ],
       );
+    });
+
+    test('when the case closes, its alert notes it', async () => {
+      const alert = (await alertsOf(station.id, 'env-aqi-heavy')).items[0]!;
+      const caseId = alert.case.id as string;
+      const handler = await serviceKey(
+        app,
+        'perception-handler',
+        ['department_handler'],
+        ['case.read', 'case.handle'],
+        { departmentCodes: ['ecology-environment'] },
+      );
+      let version = (await get(`/api/v1/cases/${caseId}`)).json().version as number;
+      const act = async (action: string, body: Record<string, unknown>, key: string) => {
+        const res = await post(`/api/v1/cases/${caseId}/actions/${action}`, { version, ...body }, key);
+        assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
+        version = res.json().version;
+        return res.json();
+      };
+      await act('accept', {}, handler);
+      await act('handle', { evidence: ['photo:sprinklers-on'], note: 'Dust suppression done.' }, handler);
+      const closed = await act('verify', { result: 'pass' }, operator);
+      assert.equal(closed.state, 'closed');
+      const deadline = Date.now() + 10_000;
+      let seen = alert;
+      while (!seen.case.closedAt && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = (await get(`/api/v1/alerts/${alert.id}`)).json();
+      }
+      assert.ok(seen.case.closedAt, 'the alert notes the closed case');
+      const audit = await app.kernel.db
+        .selectFrom('audit_record')
+        .select('action')
+        .where('object_id', '=', alert.id)
+        .where('action', '=', 'alert.case_closed')
+        .execute();
+      assert.equal(audit.length, 1);
     });
 
     test('a silent noise monitor raises one absence alert, however often it is ticked', async () => {
