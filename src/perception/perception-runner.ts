@@ -20,6 +20,7 @@ export class PerceptionRunner {
   #running: Promise<void> | null = null;
   #casesRunning: Promise<void> | null = null;
   #casesAgain = false;
+  readonly #ticks = new Set<Promise<void>>();
   #stopped = false;
   /** Evaluations and ticks done (metrics, tests). */
   evaluations = 0;
@@ -69,7 +70,13 @@ export class PerceptionRunner {
    * Evaluates every device of a sensor type that has rules with the clock's time: their new
    * observations first, then a tick (absences fire, anything missed is caught up).
    */
-  async tickAll(): Promise<void> {
+  tickAll(): Promise<void> {
+    const run = this.#tickAll();
+    this.#ticks.add(run);
+    return run.finally(() => this.#ticks.delete(run));
+  }
+
+  async #tickAll(): Promise<void> {
     const types = this.#ctx.catalog.sensorTypes;
     if (types.length === 0 || this.#stopped) return;
     const now = this.#ctx.clock.now();
@@ -126,7 +133,8 @@ export class PerceptionRunner {
 
   /** Resolves once nothing is waiting or running (tests; shutdown). */
   async idle(): Promise<void> {
-    while (this.#running || this.#casesRunning) {
+    while (this.#running || this.#casesRunning || this.#ticks.size > 0) {
+      await Promise.allSettled(this.#ticks);
       await this.#running;
       await this.#casesRunning;
     }
