@@ -12,6 +12,7 @@ import { ngsiLdCapability } from './ngsi-ld/index.ts';
 import { createOperationsCapability } from './operations/index.ts';
 import { CORE_DEPARTMENT_CODES, orgCapability } from './org/index.ts';
 import { participationCapability } from './participation/index.ts';
+import { perceptionCapability } from './perception/index.ts';
 import { webCapability } from './web/index.ts';
 import {
   type Capability,
@@ -61,6 +62,7 @@ export const coreCapabilities: readonly Capability[] = [
   participationCapability,
   datahubCapability,
   ngsiLdCapability,
+  perceptionCapability,
   createOperationsCapability({ version: VERSION }),
   webCapability,
 ];

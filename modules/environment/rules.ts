@@ -83,6 +83,15 @@ export const rules: readonly RuleDeclaration[] = [
     createCase: { category: 'ENV.E.02.06' },
   },
   {
+    // A monitor that reports nothing for half an hour watches nothing: a silent station is
+    // itself an alert (docs/perception.md).
+    code: 'env-noise-silent',
+    name: { 'zh-CN': '噪声监测点30分钟无数据', en: 'Noise monitor silent for 30 minutes' },
+    sensorType: 'noise-monitor',
+    condition: { kind: 'absent', minutes: 30 },
+    severity: 'minor',
+  },
+  {
     code: 'env-water-ph-low',
     name: { 'zh-CN': 'pH值偏低', en: 'pH below 6' },
     sensorType: 'water-quality-station',

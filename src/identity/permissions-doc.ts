@@ -140,6 +140,12 @@ export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
   'POST /api/v1/devices/:id/key': { success: 404, note: 'an unknown device' },
   'GET /api/v1/devices/:id/datastreams': { success: 404, note: 'an unknown device' },
   'GET /api/v1/datastreams/:id/observations': { success: 404, note: 'an unknown datastream' },
+  'GET /api/v1/alerts/:id': { success: 404, note: 'an unknown alert: 404, as out of jurisdiction' },
+  'POST /api/v1/alerts/:id/actions/acknowledge': { success: 404, note: 'an unknown alert' },
+  'POST /api/v1/alerts/:id/actions/resolve': {
+    success: 400,
+    note: 'an empty body: `validation_failed`, after the guard',
+  },
   'POST /api/v1/observations': {
     success: 400,
     note: 'an empty body: `validation_failed`; also a device key (`X-API-Key: ocd_…`)',

@@ -13,6 +13,7 @@ import { caseEvents } from '../../src/cases/index.ts';
 import { datahubEvents } from '../../src/datahub/index.ts';
 import { identityEvents } from '../../src/identity/index.ts';
 import { orgEvents } from '../../src/org/index.ts';
+import { perceptionEvents } from '../../src/perception/index.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -22,6 +23,7 @@ const FAMILIES: Record<string, readonly string[]> = {
   org: orgEvents.types,
   cases: caseEvents.types,
   datahub: datahubEvents.types,
+  perception: perceptionEvents.types,
 };
 
 const TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$/;

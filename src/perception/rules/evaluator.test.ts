@@ -539,7 +539,8 @@ describe("the shipped plates' rules", () => {
     assert.ok(declared.length >= 10, `${declared.length} rules`);
     for (const declaration of declared) {
       const r = ruleFromDeclaration(declaration);
-      assert.ok(r.condition.kind === 'value', r.code);
+      // A composed condition (the silent noise monitor's absence) is tested end to end.
+      if (r.condition.kind !== 'value') continue;
       const { operator, threshold, property } = r.condition;
       const holding =
         operator === '<' || operator === '<='

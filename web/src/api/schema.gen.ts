@@ -36,6 +36,423 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts inside your jurisdiction or of your departments, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    device?: string;
+                    division?: string;
+                    /** @description Raised at or after */
+                    from?: string;
+                    limit?: number;
+                    offset?: number;
+                    /** @description The plate (module id) of the rule */
+                    plate?: string;
+                    rule?: string;
+                    severity?: "info" | "minor" | "moderate" | "severe" | "extreme";
+                    state?: "raised" | "acknowledged" | "resolved";
+                    /** @description Raised before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: string | null;
+                                case: {
+                                    category: string | null;
+                                    /** Format: date-time */
+                                    closedAt: string | null;
+                                    error: string | null;
+                                    id: string | null;
+                                    number: string | null;
+                                    /** @enum {string} */
+                                    status: "none" | "pending" | "opened" | "failed";
+                                };
+                                deviceId: string;
+                                districtCode: string | null;
+                                divisionCode: string | null;
+                                evidence: {
+                                    /** @description Observation time, ms since the epoch */
+                                    at: number;
+                                    id: string | number | null;
+                                    property: string;
+                                    value: number;
+                                }[];
+                                id: string;
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
+                                moduleId: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Observation time it was raised at
+                                 */
+                                raisedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the platform raised it
+                                 */
+                                raisedSeenAt: string;
+                                repeats: number;
+                                resolutionNote: string | null;
+                                /** Format: date-time */
+                                resolvedAt: string | null;
+                                /** @description Null when it cleared automatically */
+                                resolvedBy: string | null;
+                                rule: string;
+                                ruleVersion: number;
+                                /** @enum {string} */
+                                severity: "info" | "minor" | "moderate" | "severe" | "extreme";
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the run that raised it
+                                 */
+                                since: string;
+                                /** @enum {string} */
+                                state: "raised" | "acknowledged" | "resolved";
+                                values: {
+                                    label: string;
+                                    value: number | null;
+                                }[];
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            case: {
+                                category: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                error: string | null;
+                                id: string | null;
+                                number: string | null;
+                                /** @enum {string} */
+                                status: "none" | "pending" | "opened" | "failed";
+                            };
+                            deviceId: string;
+                            districtCode: string | null;
+                            divisionCode: string | null;
+                            evidence: {
+                                /** @description Observation time, ms since the epoch */
+                                at: number;
+                                id: string | number | null;
+                                property: string;
+                                value: number;
+                            }[];
+                            id: string;
+                            location: {
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            moduleId: string;
+                            /**
+                             * Format: date-time
+                             * @description Observation time it was raised at
+                             */
+                            raisedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the platform raised it
+                             */
+                            raisedSeenAt: string;
+                            repeats: number;
+                            resolutionNote: string | null;
+                            /** Format: date-time */
+                            resolvedAt: string | null;
+                            /** @description Null when it cleared automatically */
+                            resolvedBy: string | null;
+                            rule: string;
+                            ruleVersion: number;
+                            /** @enum {string} */
+                            severity: "info" | "minor" | "moderate" | "severe" | "extreme";
+                            /**
+                             * Format: date-time
+                             * @description Start of the run that raised it
+                             */
+                            since: string;
+                            /** @enum {string} */
+                            state: "raised" | "acknowledged" | "resolved";
+                            values: {
+                                label: string;
+                                value: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/actions/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a raised alert (again: no change) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            case: {
+                                category: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                error: string | null;
+                                id: string | null;
+                                number: string | null;
+                                /** @enum {string} */
+                                status: "none" | "pending" | "opened" | "failed";
+                            };
+                            deviceId: string;
+                            districtCode: string | null;
+                            divisionCode: string | null;
+                            evidence: {
+                                /** @description Observation time, ms since the epoch */
+                                at: number;
+                                id: string | number | null;
+                                property: string;
+                                value: number;
+                            }[];
+                            id: string;
+                            location: {
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            moduleId: string;
+                            /**
+                             * Format: date-time
+                             * @description Observation time it was raised at
+                             */
+                            raisedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the platform raised it
+                             */
+                            raisedSeenAt: string;
+                            repeats: number;
+                            resolutionNote: string | null;
+                            /** Format: date-time */
+                            resolvedAt: string | null;
+                            /** @description Null when it cleared automatically */
+                            resolvedBy: string | null;
+                            rule: string;
+                            ruleVersion: number;
+                            /** @enum {string} */
+                            severity: "info" | "minor" | "moderate" | "severe" | "extreme";
+                            /**
+                             * Format: date-time
+                             * @description Start of the run that raised it
+                             */
+                            since: string;
+                            /** @enum {string} */
+                            state: "raised" | "acknowledged" | "resolved";
+                            values: {
+                                label: string;
+                                value: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/actions/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an open alert by hand, with a note */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            case: {
+                                category: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                error: string | null;
+                                id: string | null;
+                                number: string | null;
+                                /** @enum {string} */
+                                status: "none" | "pending" | "opened" | "failed";
+                            };
+                            deviceId: string;
+                            districtCode: string | null;
+                            divisionCode: string | null;
+                            evidence: {
+                                /** @description Observation time, ms since the epoch */
+                                at: number;
+                                id: string | number | null;
+                                property: string;
+                                value: number;
+                            }[];
+                            id: string;
+                            location: {
+                                lat: number;
+                                lon: number;
+                            } | null;
+                            moduleId: string;
+                            /**
+                             * Format: date-time
+                             * @description Observation time it was raised at
+                             */
+                            raisedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the platform raised it
+                             */
+                            raisedSeenAt: string;
+                            repeats: number;
+                            resolutionNote: string | null;
+                            /** Format: date-time */
+                            resolvedAt: string | null;
+                            /** @description Null when it cleared automatically */
+                            resolvedBy: string | null;
+                            rule: string;
+                            ruleVersion: number;
+                            /** @enum {string} */
+                            severity: "info" | "minor" | "moderate" | "severe" | "extreme";
+                            /**
+                             * Format: date-time
+                             * @description Start of the run that raised it
+                             */
+                            since: string;
+                            /** @enum {string} */
+                            state: "raised" | "acknowledged" | "resolved";
+                            values: {
+                                label: string;
+                                value: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -99,7 +516,7 @@ export interface paths {
                         /** Format: date-time */
                         expiresAt?: string | null;
                         name: string;
-                        scopes: ("case.report" | "case.read" | "case.file" | "case.verify" | "case.dispatch" | "case.handle" | "case.close" | "case.evaluate" | "case.whistle" | "case.escalate" | "indicator.read" | "org.read" | "org.write" | "device.read" | "device.write" | "observation.ingest" | "user.read" | "user.manage" | "apikey.manage" | "webhook.manage" | "audit.read" | "audit.verify" | "backup.create" | "metrics.read" | "pii.read")[];
+                        scopes: ("case.report" | "case.read" | "case.file" | "case.verify" | "case.dispatch" | "case.handle" | "case.close" | "case.evaluate" | "case.whistle" | "case.escalate" | "indicator.read" | "org.read" | "org.write" | "device.read" | "device.write" | "observation.ingest" | "alert.read" | "alert.manage" | "user.read" | "user.manage" | "apikey.manage" | "webhook.manage" | "audit.read" | "audit.verify" | "backup.create" | "metrics.read" | "pii.read")[];
                     };
                 };
             };
