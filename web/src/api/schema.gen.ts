@@ -525,7 +525,126 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                assistDepartments: string[];
+                                category: string;
+                                /** @enum {string} */
+                                channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                                clientRequestId: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                /** @description The deadline of each stage the case has entered */
+                                deadlines: {
+                                    /** Format: date-time */
+                                    accept?: string;
+                                    /** Format: date-time */
+                                    dispatch?: string;
+                                    /** Format: date-time */
+                                    file?: string;
+                                    /** Format: date-time */
+                                    handle?: string;
+                                    /** Format: date-time */
+                                    verify?: string;
+                                };
+                                description: string;
+                                divisions: {
+                                    community: string | null;
+                                    district: string | null;
+                                    grid: string | null;
+                                    street: string | null;
+                                };
+                                duplicateCandidates: {
+                                    distanceMeters: number;
+                                    id: string;
+                                    number: string;
+                                }[];
+                                /** @enum {string} */
+                                escalationLevel: "department" | "district_government" | "city_command_center";
+                                extension: {
+                                    minutes: number;
+                                    /** @enum {string} */
+                                    status: "pending" | "approved" | "refused";
+                                } | null;
+                                id: string;
+                                leadDepartment: string | null;
+                                /** @enum {string|null} */
+                                light: "green" | "yellow" | "red" | null;
+                                /** @description With the case alone */
+                                linkage?: {
+                                    /** Format: date-time */
+                                    deadline: string;
+                                    department: string;
+                                    missed: boolean;
+                                    rating: number | null;
+                                    /** Format: date-time */
+                                    reportedInAt: string | null;
+                                    whistleId: number;
+                                }[];
+                                links: {
+                                    duplicateOf: string | null;
+                                    mergedInto: string | null;
+                                    parentAlertId: string | null;
+                                };
+                                location: {
+                                    address: string | null;
+                                    lat: number;
+                                    lon: number;
+                                };
+                                media: string[];
+                                number: string;
+                                /** Format: date-time */
+                                reportedAt: string;
+                                /** @description With the case alone, masked */
+                                reporters?: {
+                                    address: string | null;
+                                    consent: boolean;
+                                    email: string | null;
+                                    name: string | null;
+                                    phone: string | null;
+                                    sourceCaseId: string;
+                                }[];
+                                responsibility: {
+                                    listVersion: string | null;
+                                    override: boolean;
+                                    ruleId: string | null;
+                                };
+                                /** @enum {string|null} */
+                                resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                                /** @enum {string|null} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                                stage: {
+                                    /** @enum {string} */
+                                    basis: "working" | "calendar";
+                                    /** Format: date-time */
+                                    deadline: string | null;
+                                    /** Format: date-time */
+                                    endedAt: string | null;
+                                    extensionMinutes: number;
+                                    /** @enum {string} */
+                                    light: "green" | "yellow" | "red";
+                                    limitMinutes: number;
+                                    paused: boolean;
+                                    round: number;
+                                    /** @enum {string} */
+                                    stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                } | null;
+                                /** @enum {string} */
+                                state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                urgency: "normal" | "urgent" | "emergency";
+                                version: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -576,7 +695,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -587,7 +816,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -626,7 +965,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -696,7 +1145,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -733,7 +1292,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            entries: {
+                                action: string;
+                                actor: string;
+                                actorRoles: string[];
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string|null} */
+                                fromState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                                /** @description The parameters of the action */
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                /** @enum {string|null} */
+                                toState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            }[];
+                            number: string;
+                        };
+                    };
                 };
             };
         };
