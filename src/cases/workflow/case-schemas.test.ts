@@ -11,6 +11,7 @@ import { testBackends } from '../../../test/support/storage.ts';
 import { principalForToken } from '../../identity/index.ts';
 import { getCase, getCaseHistory, listCases } from '../store/case-queries.ts';
 import { type CaseFixture, caseFixture, TO_IN_PROGRESS } from '../testing.ts';
+import { listWhistles } from './linkage-routes.ts';
 
 /** What the service's value looks like once it is JSON, nothing dropped or coerced. */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -28,7 +29,7 @@ for (const backend of testBackends()) {
     const principal = (who: string) =>
       principalForToken(fx.t.kernel.db, fx.as[who].authorization.slice('Bearer '.length), fx.t.clock.now());
 
-    it('answers a fully-populated case, its list and its history unchanged', async () => {
+    it('answers a fully-populated case, its list, its history and its whistles unchanged', async () => {
       const first = await fx.walk([]);
       const created = await fx.report('citizen', {
         parentAlertId: 'alert-0001',
@@ -76,6 +77,13 @@ for (const backend of testBackends()) {
       const entries = await getCaseHistory(db, sup, c.id);
       assert.ok(entries.entries.some((e) => Object.keys(e.params).length > 0));
       assert.deepEqual(history.json(), asJson(entries));
+
+      const whistles = await fx.t.app.inject({
+        url: '/api/v1/linkage/whistles?state=all',
+        headers: fx.as.disp,
+      });
+      const listed = await listWhistles(db, await principal('disp'), { state: 'all', limit: 100, offset: 0 });
+      assert.deepEqual(whistles.json(), asJson(listed));
     });
   });
 }

@@ -2662,7 +2662,48 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseId: string;
+                                caseNumber: string;
+                                /** @enum {string} */
+                                caseState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                                category: string;
+                                /** Format: date-time */
+                                deadline: string;
+                                departments: {
+                                    department: string;
+                                    missed: boolean;
+                                    rating: number | null;
+                                    /** Format: date-time */
+                                    reportedInAt: string | null;
+                                    reportedInBy: string | null;
+                                }[];
+                                divisions: {
+                                    district: string | null;
+                                    grid: string | null;
+                                    street: string | null;
+                                };
+                                location: {
+                                    address: string | null;
+                                    lat: number;
+                                    lon: number;
+                                };
+                                missed: number;
+                                note: string | null;
+                                /** @description Summoned departments that have not reported in */
+                                pending: number;
+                                /** Format: date-time */
+                                whistledAt: string;
+                                whistledBy: string;
+                                whistleId: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
