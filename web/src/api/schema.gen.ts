@@ -2248,7 +2248,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -2280,11 +2309,40 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2318,7 +2376,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2353,7 +2440,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
