@@ -5361,7 +5361,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            description: string | null;
+                            group: string | null;
+                            /** @description Comma-separated */
+                            keywords: string | null;
+                            metadata: boolean;
+                            service_code: string;
+                            service_name: string;
+                            /** @enum {string} */
+                            type: "realtime" | "batch" | "blackbox";
+                        }[];
+                    };
                 };
             };
         };
