@@ -3640,7 +3640,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            assist: string[];
+                            category: string;
+                            divisionCode: string;
+                            lead: string;
+                            /** @description 0 before the first rule */
+                            listVersion: number;
+                            location: {
+                                city: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                community: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                district: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                grid: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                street: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                            } | null;
+                            rule: {
+                                assist: string[];
+                                category: string;
+                                divisionCode: string;
+                                lead: string;
+                                note: string;
+                                ruleId: string;
+                                sinceVersion: number;
+                            } | null;
+                            ruleId: string | null;
+                            /** @enum {string} */
+                            source: "rule" | "category_default" | "district_government" | "command_center";
+                        };
+                    };
                 };
             };
         };
