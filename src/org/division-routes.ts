@@ -6,6 +6,7 @@ import { type DivisionLevel, parentCodeOf } from './division-levels.ts';
 import {
   createDivision,
   deleteDivision,
+  divisionSchema,
   exportDivisions,
   getDivision,
   importDivisions,
@@ -100,6 +101,7 @@ export function registerDivisionRoutes(
             boundary: { type: 'boolean', default: false },
           },
         },
+        response: { 200: { type: 'array', items: divisionSchema } },
       },
     },
     async (request) => {
@@ -145,7 +147,13 @@ export function registerDivisionRoutes(
     '/api/v1/divisions/:code',
     {
       preHandler: read,
-      schema: { tags, summary: 'One division with its boundary', security: secured, params: codeParams },
+      schema: {
+        tags,
+        summary: 'One division with its boundary',
+        security: secured,
+        params: codeParams,
+        response: { 200: divisionSchema },
+      },
     },
     async (request) => getDivision(db, actorOf(request), (request.params as { code: string }).code),
   );
@@ -169,6 +177,7 @@ export function registerDivisionRoutes(
             boundary: areaGeometry,
           },
         },
+        response: { 201: divisionSchema },
       },
     },
     async (request, reply) => {
@@ -202,6 +211,7 @@ export function registerDivisionRoutes(
           minProperties: 1,
           properties: { name: localizedText, boundary: areaGeometry },
         },
+        response: { 200: divisionSchema },
       },
     },
     async (request) =>

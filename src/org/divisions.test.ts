@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { addUser, bearer, loginAs, TEST_ADMIN_PASSWORD } from '../identity/testing.ts';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { testBackends } from '../../test/support/storage.ts';
+import { systemActor } from '../identity/index.ts';
+import { getDivision, listDivisions } from './divisions.ts';
 import { rect, rectRing, tinyCity, tinyCityFeatures } from './testing.ts';
 
 for (const backend of testBackends()) {
@@ -326,6 +328,30 @@ for (const backend of testBackends()) {
       const busy = await write('DELETE', '/api/v1/divisions/330102001');
       assert.equal(busy.statusCode, 409);
       assert.equal((await inject('GET', '/api/v1/divisions/330199')).statusCode, 404);
+    });
+
+    it('answers divisions as the service builds them, boundary foreign members kept', async () => {
+      // The routes serialise with `divisionSchema`: what it left out would be dropped.
+      const boundary = {
+        type: 'MultiPolygon',
+        coordinates: [
+          rect(120.05, 30.0, 120.1, 30.04).coordinates,
+          rect(120.05, 30.06, 120.1, 30.1).coordinates,
+        ],
+        bbox: [120.05, 30.0, 120.1, 30.1],
+      };
+      const reshaped = await inject('PUT', '/api/v1/divisions/33010200100102', { boundary });
+      assert.equal(reshaped.statusCode, 200, reshaped.body);
+      const actor = systemActor(t.clock.now());
+      const service = JSON.parse(JSON.stringify(await getDivision(t.kernel.db, actor, '33010200100102')));
+      assert.deepEqual(service.boundary, boundary);
+      assert.deepEqual(reshaped.json(), service);
+      assert.deepEqual((await inject('GET', '/api/v1/divisions/33010200100102')).json(), service);
+      for (const withBoundary of [true, false]) {
+        const listed = await inject('GET', `/api/v1/divisions?boundary=${withBoundary}`);
+        const expected = await listDivisions(t.kernel.db, actor, { withBoundary });
+        assert.deepEqual(listed.json(), JSON.parse(JSON.stringify(expected)));
+      }
     });
 
     it('lists its routes in the OpenAPI document under tags', async () => {

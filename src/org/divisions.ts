@@ -34,6 +34,7 @@ import {
 } from './geometry.ts';
 import type { Selectable } from 'kysely';
 import type { OrgDivisionTable } from './org-tables.ts';
+import { divisionLevel, localizedText } from './org-schemas.ts';
 
 /**
  * Tolerance of the import checks, in degrees (about 0.1 m): a child may stick out of its
@@ -55,6 +56,59 @@ export interface Division {
   boundary?: AreaGeometry;
   updatedAt: string;
 }
+
+const position = { type: 'array', items: { type: 'number' } } as const;
+const ring = { type: 'array', items: position } as const;
+/** A boundary as it was imported or written, foreign members (`bbox`…) kept. */
+const boundarySchema = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['type', 'coordinates'],
+      additionalProperties: true,
+      properties: {
+        type: { type: 'string', enum: ['Polygon'] },
+        coordinates: { type: 'array', items: ring },
+      },
+    },
+    {
+      type: 'object',
+      required: ['type', 'coordinates'],
+      additionalProperties: true,
+      properties: {
+        type: { type: 'string', enum: ['MultiPolygon'] },
+        coordinates: { type: 'array', items: { type: 'array', items: ring } },
+      },
+    },
+  ],
+} as const;
+
+const divisionProperties = {
+  code: { type: 'string' },
+  level: divisionLevel,
+  name: localizedText,
+  parentCode: { type: ['string', 'null'] },
+  bbox: {
+    type: 'array',
+    minItems: 4,
+    maxItems: 4,
+    items: { type: 'number' },
+    description: '[minLon, minLat, maxLon, maxLat]',
+  },
+  areaM2: { type: 'integer' },
+  boundary: boundarySchema,
+  updatedAt: { type: 'string', format: 'date-time' },
+} as const;
+
+/**
+ * {@link Division}, the response schema of the division routes: the serialiser writes only
+ * what it lists. `boundary` comes with one division, or with a list asked `boundary=true`.
+ */
+export const divisionSchema = {
+  type: 'object',
+  required: Object.keys(divisionProperties).filter((k) => k !== 'boundary'),
+  properties: divisionProperties,
+} as const;
 
 /** What is needed to create or replace a division. */
 export interface DivisionInput {

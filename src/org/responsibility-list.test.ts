@@ -7,6 +7,7 @@ import { type Actor, systemActor } from '../identity/index.ts';
 import { createModuleRegistry, defineModule } from '../kernel/index.ts';
 import { createDepartment } from './departments.ts';
 import { importDivisions } from './divisions.ts';
+import { DivisionLocator } from './locate.ts';
 import { ORG } from './org-services.ts';
 import {
   addRules,
@@ -15,6 +16,7 @@ import {
   getListVersion,
   listRules,
   resolveResponsibility,
+  whoIsResponsible,
   updateRule,
 } from './responsibility-list.ts';
 import { tinyCity } from './testing.ts';
@@ -236,6 +238,24 @@ for (const backend of testBackends()) {
       assert.equal(res.json().listVersion, created.json().listVersion);
       res = await get('/api/v1/responsibility/resolve?category=CM.C.01.01&division=33010500100101');
       assert.equal(res.json().lead, 'water-utility');
+      // The route serialises with its response schema: nothing the service answers is dropped.
+      const locator = new DivisionLocator(t.kernel.db);
+      await locator.reload();
+      const queries: Array<[string, { lat?: number; lon?: number; division?: string }]> = [
+        ['lat=30.05&lon=120.02', { lat: 30.05, lon: 120.02 }],
+        ['division=33010500100101', { division: '33010500100101' }],
+      ];
+      for (const [query, where] of queries) {
+        const answer = await whoIsResponsible(
+          t.kernel.db,
+          actor,
+          { category: 'CM.C.01.01', ...where },
+          { modules: t.kernel.modules, locator },
+        );
+        const res = await get(`/api/v1/responsibility/resolve?category=CM.C.01.01&${query}`);
+        if (where.lat) assert.ok(answer.rule && answer.location, 'a rule and a location to compare');
+        assert.deepEqual(res.json(), JSON.parse(JSON.stringify(answer)), query);
+      }
 
       const version = await get(`/api/v1/responsibility/versions/${created.json().listVersion}`);
       assert.equal(version.statusCode, 200);

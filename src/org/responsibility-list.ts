@@ -21,6 +21,7 @@ import type { LocatedChain } from './division-index.ts';
 import { inTransaction } from './in-transaction.ts';
 import type { Selectable } from 'kysely';
 import type { DivisionLocator } from './locate.ts';
+import { locatedChain } from './org-schemas.ts';
 import type { OrgResponsibilityRuleTable } from './org-tables.ts';
 
 /** A rule of the list. `category` is a category code or a prefix pattern ending in `*`. */
@@ -617,6 +618,35 @@ export interface ResponsibilityAnswer extends Responsibility {
   divisionCode: string;
   location: LocatedChain | null;
 }
+
+const ruleSchema = {
+  type: ['object', 'null'],
+  properties: {
+    ruleId: { type: 'string' },
+    category: { type: 'string' },
+    divisionCode: { type: 'string' },
+    lead: { type: 'string' },
+    assist: { type: 'array', items: { type: 'string' } },
+    note: { type: 'string' },
+    sinceVersion: { type: 'integer' },
+  },
+} as const;
+
+/** {@link ResponsibilityAnswer}, what the serialiser writes (every property, or it is dropped). */
+export const responsibilityAnswerSchema = {
+  type: 'object',
+  properties: {
+    category: { type: 'string' },
+    divisionCode: { type: 'string' },
+    location: { ...locatedChain, type: ['object', 'null'] },
+    lead: { type: 'string' },
+    assist: { type: 'array', items: { type: 'string' } },
+    ruleId: { type: ['string', 'null'] },
+    listVersion: { type: 'integer', description: '0 before the first rule' },
+    source: { type: 'string', enum: ['rule', 'category_default', 'district_government', 'command_center'] },
+    rule: ruleSchema,
+  },
+} as const;
 
 /**
  * Resolves responsibility for a category at a point (located in the city) or at a

@@ -11,6 +11,7 @@ import {
   listRules,
   listVersions,
   type RuleInput,
+  responsibilityAnswerSchema,
   updateRule,
   whoIsResponsible,
 } from './responsibility-list.ts';
@@ -54,6 +55,7 @@ export function registerResponsibilityRoutes(app: FastifyInstance, kernel: Kerne
             division: divisionCode,
           },
         },
+        response: { 200: responsibilityAnswerSchema },
       },
     },
     async (request) =>

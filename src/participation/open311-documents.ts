@@ -18,6 +18,23 @@ export interface Open311Service {
   group: string | null;
 }
 
+/**
+ * {@link Open311Service} as a response schema, for the OpenAPI document and the web app's
+ * types: the Open311 routes send their documents already rendered, so it never filters.
+ */
+export const open311ServiceSchema = {
+  type: 'object',
+  properties: {
+    service_code: { type: 'string' },
+    service_name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    metadata: { type: 'boolean' },
+    type: { type: 'string', enum: ['realtime', 'batch', 'blackbox'] },
+    keywords: { type: ['string', 'null'], description: 'Comma-separated' },
+    group: { type: ['string', 'null'] },
+  },
+} as const;
+
 export interface Open311AttributeValue {
   key: string;
   name: string;

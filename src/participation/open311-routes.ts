@@ -8,7 +8,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasPermission, routeAccess } from '../identity/index.ts';
 import { NotFoundError } from '../kernel/index.ts';
-import { type Open311Format, sendOpen311 } from './open311-documents.ts';
+import { type Open311Format, open311ServiceSchema, sendOpen311 } from './open311-documents.ts';
 import { negotiateLanguage, listServices, serviceDefinition } from './open311-services.ts';
 import type { Participation } from './participation-context.ts';
 import { open311Submission, principalOfApiKey, resolvePoster, submitReport } from './report-intake.ts';
@@ -82,10 +82,14 @@ export function registerOpen311Routes(
       url: string,
       summary: string,
       handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
+      response?: Record<number, unknown>,
     ) =>
       scope.get(
         url,
-        { config: routeAccess('public'), schema: { tags, summary, hide: url.includes('.xml') } },
+        {
+          config: routeAccess('public'),
+          schema: { tags, summary, hide: url.includes('.xml'), ...(response ? { response } : {}) },
+        },
         handler as never,
       );
 
@@ -108,11 +112,16 @@ export function registerOpen311Routes(
         });
       });
 
-      get(`/open311/v2/services.${fmt}`, 'GeoReport v2 service list', async (request, reply) => {
-        checkJurisdiction(p(), request.query as Params);
-        const lang = negotiateLanguage(request.headers['accept-language']);
-        return sendOpen311(reply, 'services', fmt, listServices(p().kernel.modules, lang));
-      });
+      get(
+        `/open311/v2/services.${fmt}`,
+        'GeoReport v2 service list',
+        async (request, reply) => {
+          checkJurisdiction(p(), request.query as Params);
+          const lang = negotiateLanguage(request.headers['accept-language']);
+          return sendOpen311(reply, 'services', fmt, listServices(p().kernel.modules, lang));
+        },
+        fmt === 'json' ? { 200: { type: 'array', items: open311ServiceSchema } } : undefined,
+      );
 
       get(`/open311/v2/requests.${fmt}`, 'GeoReport v2 service requests', async (request, reply) => {
         const q = request.query as Params;

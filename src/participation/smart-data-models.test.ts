@@ -93,7 +93,7 @@ const view = (over: Partial<CaseView> = {}): CaseView => ({
   media: ['https://img.example.cn/a.jpg'],
   leadDepartment: 'sanitation',
   assistDepartments: [],
-  responsibility: { ruleId: null, listVersion: 1, override: false },
+  responsibility: { ruleId: null, listVersion: '1', override: false },
   escalationLevel: 'department',
   light: 'green',
   stage: null,

@@ -2,7 +2,7 @@
  * The case model: states, channels, satisfaction levels and the shapes services return.
  * docs/design.md#the-closed-loop names the states; `transitions.ts` says how a case moves between them.
  */
-import type { Stage, Urgency } from '../../kernel/index.ts';
+import { STAGES, type Stage, URGENCIES, type Urgency } from '../../kernel/index.ts';
 import type { SlaLight } from './sla-clock.ts';
 
 /** Main states of the closed loop (docs/design.md#the-closed-loop). */
@@ -113,7 +113,7 @@ export interface CaseView {
   media: string[];
   leadDepartment: string | null;
   assistDepartments: string[];
-  responsibility: { ruleId: string | null; listVersion: number | string | null; override: boolean };
+  responsibility: { ruleId: string | null; listVersion: string | null; override: boolean };
   escalationLevel: EscalationLevel;
   light: SlaLight | null;
   stage: CaseStageView | null;
@@ -150,3 +150,171 @@ export interface HistoryEntry {
   at: string;
   params: Record<string, unknown>;
 }
+
+/*
+ * Response schemas of the shapes above, one per shape, reused by every route answering it.
+ * Fastify serialises an answer with its schema: a property the schema leaves out is dropped
+ * and a value of another type coerced, so each schema lists every property its type has
+ * (`case-schemas.test.ts` answers a fully-populated case through the routes and compares).
+ * An object without `required` has every property always (the generated web types read it
+ * so, scripts/generate-api-types.ts); one with optional properties lists the others.
+ */
+
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const timeOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
+const lightSchema = { type: 'string', enum: ['green', 'yellow', 'red'] } as const;
+const stateOrNull = { type: ['string', 'null'], enum: [...CASE_STATES, null] } as const;
+
+/** A page of a list: its items, how many match, and the window asked for. */
+export const pageOf = <S extends object>(items: S) =>
+  ({
+    type: 'object',
+    properties: {
+      items: { type: 'array', items },
+      total: { type: 'integer' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
+  }) as const;
+
+/** {@link Reporter}, masked for who reads it. */
+export const reporterSchema = {
+  type: 'object',
+  properties: {
+    name: strOrNull,
+    phone: strOrNull,
+    email: strOrNull,
+    address: strOrNull,
+    consent: { type: 'boolean' },
+    sourceCaseId: str,
+  },
+} as const;
+
+/** {@link CaseStageView}. */
+export const caseStageSchema = {
+  type: ['object', 'null'],
+  properties: {
+    stage: { type: 'string', enum: STAGES },
+    round: { type: 'integer' },
+    basis: { type: 'string', enum: ['working', 'calendar'] },
+    limitMinutes: { type: 'number' },
+    extensionMinutes: { type: 'number' },
+    startedAt: time,
+    deadline: timeOrNull,
+    paused: { type: 'boolean' },
+    light: lightSchema,
+    endedAt: timeOrNull,
+  },
+} as const;
+
+/** {@link LinkageView}. */
+export const linkageViewSchema = {
+  type: 'object',
+  properties: {
+    whistleId: { type: 'integer' },
+    department: str,
+    deadline: time,
+    reportedInAt: timeOrNull,
+    missed: { type: 'boolean' },
+    rating: { type: ['integer', 'null'] },
+  },
+} as const;
+
+const caseViewProperties = {
+  id: str,
+  number: str,
+  channel: { type: 'string', enum: CHANNELS },
+  clientRequestId: strOrNull,
+  category: str,
+  urgency: { type: 'string', enum: URGENCIES },
+  state: { type: 'string', enum: CASE_STATES },
+  resumeState: stateOrNull,
+  version: { type: 'integer' },
+  location: {
+    type: 'object',
+    properties: { lat: { type: 'number' }, lon: { type: 'number' }, address: strOrNull },
+  },
+  divisions: {
+    type: 'object',
+    properties: { grid: strOrNull, community: strOrNull, street: strOrNull, district: strOrNull },
+  },
+  description: str,
+  media: { type: 'array', items: str },
+  leadDepartment: strOrNull,
+  assistDepartments: { type: 'array', items: str },
+  responsibility: {
+    type: 'object',
+    properties: { ruleId: strOrNull, listVersion: strOrNull, override: { type: 'boolean' } },
+  },
+  escalationLevel: { type: 'string', enum: ESCALATION_LEVELS },
+  light: { type: ['string', 'null'], enum: ['green', 'yellow', 'red', null] },
+  stage: caseStageSchema,
+  deadlines: {
+    type: 'object',
+    description: 'The deadline of each stage the case has entered',
+    required: [],
+    additionalProperties: false,
+    properties: Object.fromEntries(STAGES.map((s) => [s, time])) as Record<Stage, typeof time>,
+  },
+  extension: {
+    type: ['object', 'null'],
+    properties: {
+      status: { type: 'string', enum: ['pending', 'approved', 'refused'] },
+      minutes: { type: 'number' },
+    },
+  },
+  satisfaction: { type: ['string', 'null'], enum: [...SATISFACTION, null] },
+  links: {
+    type: 'object',
+    properties: { mergedInto: strOrNull, duplicateOf: strOrNull, parentAlertId: strOrNull },
+  },
+  duplicateCandidates: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { id: str, number: str, distanceMeters: { type: 'integer' } },
+    },
+  },
+  reporters: { type: 'array', items: reporterSchema, description: 'With the case alone, masked' },
+  linkage: { type: 'array', items: linkageViewSchema, description: 'With the case alone' },
+  reportedAt: time,
+  updatedAt: time,
+  closedAt: timeOrNull,
+} as const;
+
+/** {@link CaseView}: `reporters` and `linkage` come with one case, not with a list. */
+export const caseViewSchema = {
+  type: 'object',
+  required: Object.keys(caseViewProperties).filter((k) => k !== 'reporters' && k !== 'linkage'),
+  properties: caseViewProperties,
+} as const;
+
+/** {@link HistoryEntry}. */
+export const historyEntrySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    action: str,
+    fromState: stateOrNull,
+    toState: stateOrNull,
+    actor: str,
+    actorRoles: { type: 'array', items: str },
+    at: time,
+    params: { type: 'object', additionalProperties: true, description: 'The parameters of the action' },
+  },
+} as const;
+
+/** The history of one case. */
+export interface CaseHistory {
+  caseId: string;
+  number: string;
+  entries: HistoryEntry[];
+}
+
+/** {@link CaseHistory}. */
+export const caseHistorySchema = {
+  type: 'object',
+  properties: { caseId: str, number: str, entries: { type: 'array', items: historyEntrySchema } },
+} as const;

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Principal } from '../../identity/index.ts';
 import type { Db, Urgency } from '../../kernel/index.ts';
-import type { CaseState, CaseView, Channel, HistoryEntry } from '../rules/case-model.ts';
+import type { CaseHistory, CaseState, CaseView, Channel } from '../rules/case-model.ts';
 import {
   caseHistory,
   caseReadReach,
@@ -92,11 +92,7 @@ export async function getCase(db: Db, principal: Principal, idOrNumber: string):
 }
 
 /** The full history of a case, oldest first. */
-export async function getCaseHistory(
-  db: Db,
-  principal: Principal,
-  idOrNumber: string,
-): Promise<{ caseId: string; number: string; entries: HistoryEntry[] }> {
+export async function getCaseHistory(db: Db, principal: Principal, idOrNumber: string): Promise<CaseHistory> {
   const row = await loadVisibleCase(db, principal, idOrNumber, caseReadReach(principal));
   return { caseId: row.id, number: row.number, entries: await caseHistory(db, row.id) };
 }

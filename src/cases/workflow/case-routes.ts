@@ -7,7 +7,16 @@ import { requireAuthenticated, requirePermission } from '../../identity/index.ts
 import { InvalidInputError, type Urgency } from '../../kernel/index.ts';
 import { type ActionParams, applyAction } from './case-actions.ts';
 import type { CaseEngine } from '../case-engine.ts';
-import { CASE_STATES, type CaseState, CHANNELS, type Channel, SATISFACTION } from '../rules/case-model.ts';
+import {
+  CASE_STATES,
+  type CaseState,
+  CHANNELS,
+  type Channel,
+  caseHistorySchema,
+  caseViewSchema,
+  pageOf,
+  SATISFACTION,
+} from '../rules/case-model.ts';
 import { getCase, getCaseHistory, getCaseNotifications, listCases } from '../store/case-queries.ts';
 import { type IntakeInput, reportCase } from '../intake/intake.ts';
 import { CASE_ACTIONS } from '../rules/transitions.ts';
@@ -81,8 +90,6 @@ const idParam = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'Case id or case number' } },
 } as const;
 
-const caseObject = { type: 'object', additionalProperties: true } as const;
-
 /** Registers `/api/v1/cases…`. */
 export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngine): void {
   app.post(
@@ -95,7 +102,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         description:
           'Creates a case in state `reported`. Idempotent on `clientRequestId` per channel: a repeat returns the same case with 200 instead of 201. A location outside the city answers 400 `case.location_outside_city`.',
         body: intakeBody,
-        response: { 200: caseObject, 201: caseObject },
+        response: { 200: caseViewSchema, 201: caseViewSchema },
       },
     },
     async (request, reply) => {
@@ -137,6 +144,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
+        response: { 200: pageOf(caseViewSchema) },
       },
     },
     async (request) => {
@@ -173,7 +181,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
         tags: ['cases'],
         summary: 'One case, by id or case number',
         params: idParam,
-        response: { 200: caseObject },
+        response: { 200: caseViewSchema },
       },
     },
     async (request) => getCase(engine().db, request.principal, (request.params as { id: string }).id),
@@ -183,7 +191,12 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
     '/api/v1/cases/:id/history',
     {
       preHandler: requireAuthenticated,
-      schema: { tags: ['cases'], summary: 'Every transition of a case, oldest first', params: idParam },
+      schema: {
+        tags: ['cases'],
+        summary: 'Every transition of a case, oldest first',
+        params: idParam,
+        response: { 200: caseHistorySchema },
+      },
     },
     async (request) => getCaseHistory(engine().db, request.principal, (request.params as { id: string }).id),
   );
@@ -217,7 +230,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
           properties: { id: idParam.properties.id, action: { type: 'string', enum: CASE_ACTIONS } },
         },
         body: actionBody,
-        response: { 200: caseObject },
+        response: { 200: caseViewSchema },
       },
     },
     async (request) => {

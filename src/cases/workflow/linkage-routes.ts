@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authorize, type Principal, requirePermission } from '../../identity/index.ts';
+import type { Db } from '../../kernel/index.ts';
 import type { CaseEngine } from '../case-engine.ts';
-import { TERMINAL_STATES } from '../rules/case-model.ts';
+import { CASE_STATES, type CaseState, pageOf, TERMINAL_STATES } from '../rules/case-model.ts';
 import { visibleTo } from '../store/case-store.ts';
 
 /** One summoned department of a whistle. */
@@ -23,7 +24,7 @@ export interface WhistleView {
   whistleId: number;
   caseId: string;
   caseNumber: string;
-  caseState: string;
+  caseState: CaseState;
   category: string;
   location: { lat: number; lon: number; address: string | null };
   divisions: { grid: string | null; street: string | null; district: string | null };
@@ -37,6 +38,49 @@ export interface WhistleView {
   missed: number;
 }
 
+const strOrNull = { type: ['string', 'null'] } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const timeOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
+
+/** {@link WhistleView}, what the serialiser writes (every property, or it is dropped). */
+export const whistleViewSchema = {
+  type: 'object',
+  properties: {
+    whistleId: { type: 'integer' },
+    caseId: { type: 'string' },
+    caseNumber: { type: 'string' },
+    caseState: { type: 'string', enum: CASE_STATES },
+    category: { type: 'string' },
+    location: {
+      type: 'object',
+      properties: { lat: { type: 'number' }, lon: { type: 'number' }, address: strOrNull },
+    },
+    divisions: {
+      type: 'object',
+      properties: { grid: strOrNull, street: strOrNull, district: strOrNull },
+    },
+    whistledBy: { type: 'string' },
+    note: strOrNull,
+    whistledAt: time,
+    deadline: time,
+    departments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          department: { type: 'string' },
+          reportedInAt: timeOrNull,
+          reportedInBy: strOrNull,
+          missed: { type: 'boolean' },
+          rating: { type: ['integer', 'null'] },
+        },
+      },
+    },
+    pending: { type: 'integer', description: 'Summoned departments that have not reported in' },
+    missed: { type: 'integer' },
+  },
+} as const;
+
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
 /**
@@ -44,12 +88,11 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
  * summoned department has not reported in yet (missed ones included); `all`: every whistle.
  */
 export async function listWhistles(
-  engine: CaseEngine,
+  db: Db,
   principal: Principal,
   filter: { state: 'open' | 'all'; limit: number; offset: number },
 ): Promise<{ items: WhistleView[]; total: number; limit: number; offset: number }> {
   authorize(principal, 'case.read');
-  const db = engine.db;
   let q = db
     .selectFrom('case_whistle as w')
     .innerJoin('case_record', 'case_record.id', 'w.case_id')
@@ -121,7 +164,7 @@ export async function listWhistles(
         whistleId: Number(r.whistle_id),
         caseId: r.case_id as string,
         caseNumber: r.number as string,
-        caseState: r.state as string,
+        caseState: r.state as CaseState,
         category: r.category as string,
         location: { lat: Number(r.lat), lon: Number(r.lon), address: (r.address as string | null) ?? null },
         divisions: {
@@ -164,11 +207,12 @@ export function registerLinkageRoutes(app: FastifyInstance, engine: () => CaseEn
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
+        response: { 200: pageOf(whistleViewSchema) },
       },
     },
     async (request) => {
       const q = request.query as { state?: 'open' | 'all'; limit?: number; offset?: number };
-      return listWhistles(engine(), request.principal, {
+      return listWhistles(engine().db, request.principal, {
         state: q.state ?? 'open',
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,

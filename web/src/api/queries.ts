@@ -5,6 +5,9 @@
 import { api } from './client.ts';
 import { ENDPOINTS, pathOf } from './endpoints.ts';
 import type {
+  Answer,
+  CasePage,
+  CaseQuery,
   CaseView,
   Datastream,
   Department,
@@ -12,38 +15,19 @@ import type {
   Division,
   HistoryEntry,
   Page,
+  Responsibility,
   Service,
 } from './types.ts';
 
 const itemsOf = <T>(data: T[] | Page<T>): T[] => (Array.isArray(data) ? data : (data.items ?? []));
-
-export interface CaseQuery {
-  state?: string;
-  division?: string;
-  category?: string;
-  channel?: string;
-  urgency?: string;
-  department?: string;
-  light?: string;
-  limit?: number;
-  offset?: number;
-  reportedFrom?: string;
-  reportedTo?: string;
-  /** Comma-separated case ids (at most 500). */
-  ids?: string;
-}
 
 /** One page of cases matching the filters. */
 export async function listCases(
   query: CaseQuery,
   signal?: AbortSignal,
 ): Promise<{ items: CaseView[]; total: number }> {
-  const data = await api.get<CaseView[] | Page<CaseView>>(ENDPOINTS.cases.path, {
-    query: { limit: 200, ...query } as Record<string, string | number | boolean | undefined>,
-    signal,
-  });
-  const items = itemsOf(data);
-  return { items, total: Array.isArray(data) ? items.length : (data.total ?? items.length) };
+  const data = await api.get<CasePage>(ENDPOINTS.cases.path, { query: { limit: 200, ...query }, signal });
+  return { items: data.items, total: data.total };
 }
 
 /** Every case matching the filters for the map, page by page up to `max`. */
@@ -69,13 +53,11 @@ export const getCase = (id: string, signal?: AbortSignal) =>
   api.get<CaseView>(pathOf(ENDPOINTS.caseOne, { id }), { signal });
 
 export async function getHistory(id: string, signal?: AbortSignal): Promise<HistoryEntry[]> {
-  const data = await api.get<HistoryEntry[] | { entries: HistoryEntry[] }>(
+  const data = await api.get<Answer<'/api/v1/cases/{id}/history', 'get'>>(
     pathOf(ENDPOINTS.caseHistory, { id }),
-    {
-      signal,
-    },
+    { signal },
   );
-  return Array.isArray(data) ? data : data.entries;
+  return data.entries;
 }
 
 /** Takes an action on a case with its version (a stale version answers 409). */
@@ -90,11 +72,11 @@ export const actOnCase = (
 export async function getDivisionFeatures(
   signal?: AbortSignal,
 ): Promise<{ fc: GeoJSON.FeatureCollection; divisions: Division[] }> {
-  const data = await api.get<Division[] | Page<Division>>(ENDPOINTS.divisions.path, {
+  const data = await api.get<Division[]>(ENDPOINTS.divisions.path, {
     query: { boundary: true },
     signal,
   });
-  const divisions = itemsOf(data);
+  const divisions = data;
   return {
     divisions,
     fc: {
@@ -184,15 +166,6 @@ export function devicesToFeatures(devices: readonly Device[]): GeoJSON.FeatureCo
         geometry: { type: 'Point', coordinates: [d.location!.lon, d.location!.lat] },
       })),
   };
-}
-
-/** Who the responsibility list makes responsible for a case, and the rule that decided. */
-export interface Responsibility {
-  lead: string;
-  assist: string[];
-  ruleId: string | null;
-  listVersion: number;
-  source: string;
 }
 
 export const resolveResponsibility = (category: string, division: string | null, signal?: AbortSignal) =>

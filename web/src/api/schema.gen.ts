@@ -942,7 +942,126 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                assistDepartments: string[];
+                                category: string;
+                                /** @enum {string} */
+                                channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                                clientRequestId: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                /** @description The deadline of each stage the case has entered */
+                                deadlines: {
+                                    /** Format: date-time */
+                                    accept?: string;
+                                    /** Format: date-time */
+                                    dispatch?: string;
+                                    /** Format: date-time */
+                                    file?: string;
+                                    /** Format: date-time */
+                                    handle?: string;
+                                    /** Format: date-time */
+                                    verify?: string;
+                                };
+                                description: string;
+                                divisions: {
+                                    community: string | null;
+                                    district: string | null;
+                                    grid: string | null;
+                                    street: string | null;
+                                };
+                                duplicateCandidates: {
+                                    distanceMeters: number;
+                                    id: string;
+                                    number: string;
+                                }[];
+                                /** @enum {string} */
+                                escalationLevel: "department" | "district_government" | "city_command_center";
+                                extension: {
+                                    minutes: number;
+                                    /** @enum {string} */
+                                    status: "pending" | "approved" | "refused";
+                                } | null;
+                                id: string;
+                                leadDepartment: string | null;
+                                /** @enum {string|null} */
+                                light: "green" | "yellow" | "red" | null;
+                                /** @description With the case alone */
+                                linkage?: {
+                                    /** Format: date-time */
+                                    deadline: string;
+                                    department: string;
+                                    missed: boolean;
+                                    rating: number | null;
+                                    /** Format: date-time */
+                                    reportedInAt: string | null;
+                                    whistleId: number;
+                                }[];
+                                links: {
+                                    duplicateOf: string | null;
+                                    mergedInto: string | null;
+                                    parentAlertId: string | null;
+                                };
+                                location: {
+                                    address: string | null;
+                                    lat: number;
+                                    lon: number;
+                                };
+                                media: string[];
+                                number: string;
+                                /** Format: date-time */
+                                reportedAt: string;
+                                /** @description With the case alone, masked */
+                                reporters?: {
+                                    address: string | null;
+                                    consent: boolean;
+                                    email: string | null;
+                                    name: string | null;
+                                    phone: string | null;
+                                    sourceCaseId: string;
+                                }[];
+                                responsibility: {
+                                    listVersion: string | null;
+                                    override: boolean;
+                                    ruleId: string | null;
+                                };
+                                /** @enum {string|null} */
+                                resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                                /** @enum {string|null} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                                stage: {
+                                    /** @enum {string} */
+                                    basis: "working" | "calendar";
+                                    /** Format: date-time */
+                                    deadline: string | null;
+                                    /** Format: date-time */
+                                    endedAt: string | null;
+                                    extensionMinutes: number;
+                                    /** @enum {string} */
+                                    light: "green" | "yellow" | "red";
+                                    limitMinutes: number;
+                                    paused: boolean;
+                                    round: number;
+                                    /** @enum {string} */
+                                    stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                } | null;
+                                /** @enum {string} */
+                                state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                urgency: "normal" | "urgent" | "emergency";
+                                version: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -993,7 +1112,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -1004,7 +1233,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -1043,7 +1382,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -1113,7 +1562,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assistDepartments: string[];
+                            category: string;
+                            /** @enum {string} */
+                            channel: "hotline" | "web" | "app" | "open311" | "grid_patrol" | "sensor_alert" | "video_alert" | "higher_assignment" | "media";
+                            clientRequestId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** @description The deadline of each stage the case has entered */
+                            deadlines: {
+                                /** Format: date-time */
+                                accept?: string;
+                                /** Format: date-time */
+                                dispatch?: string;
+                                /** Format: date-time */
+                                file?: string;
+                                /** Format: date-time */
+                                handle?: string;
+                                /** Format: date-time */
+                                verify?: string;
+                            };
+                            description: string;
+                            divisions: {
+                                community: string | null;
+                                district: string | null;
+                                grid: string | null;
+                                street: string | null;
+                            };
+                            duplicateCandidates: {
+                                distanceMeters: number;
+                                id: string;
+                                number: string;
+                            }[];
+                            /** @enum {string} */
+                            escalationLevel: "department" | "district_government" | "city_command_center";
+                            extension: {
+                                minutes: number;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "refused";
+                            } | null;
+                            id: string;
+                            leadDepartment: string | null;
+                            /** @enum {string|null} */
+                            light: "green" | "yellow" | "red" | null;
+                            /** @description With the case alone */
+                            linkage?: {
+                                /** Format: date-time */
+                                deadline: string;
+                                department: string;
+                                missed: boolean;
+                                rating: number | null;
+                                /** Format: date-time */
+                                reportedInAt: string | null;
+                                whistleId: number;
+                            }[];
+                            links: {
+                                duplicateOf: string | null;
+                                mergedInto: string | null;
+                                parentAlertId: string | null;
+                            };
+                            location: {
+                                address: string | null;
+                                lat: number;
+                                lon: number;
+                            };
+                            media: string[];
+                            number: string;
+                            /** Format: date-time */
+                            reportedAt: string;
+                            /** @description With the case alone, masked */
+                            reporters?: {
+                                address: string | null;
+                                consent: boolean;
+                                email: string | null;
+                                name: string | null;
+                                phone: string | null;
+                                sourceCaseId: string;
+                            }[];
+                            responsibility: {
+                                listVersion: string | null;
+                                override: boolean;
+                                ruleId: string | null;
+                            };
+                            /** @enum {string|null} */
+                            resumeState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            /** @enum {string|null} */
+                            satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | null;
+                            stage: {
+                                /** @enum {string} */
+                                basis: "working" | "calendar";
+                                /** Format: date-time */
+                                deadline: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                extensionMinutes: number;
+                                /** @enum {string} */
+                                light: "green" | "yellow" | "red";
+                                limitMinutes: number;
+                                paused: boolean;
+                                round: number;
+                                /** @enum {string} */
+                                stage: "file" | "dispatch" | "accept" | "handle" | "verify";
+                                /** Format: date-time */
+                                startedAt: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            version: number;
                         };
                     };
                 };
@@ -1150,7 +1709,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            entries: {
+                                action: string;
+                                actor: string;
+                                actorRoles: string[];
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string|null} */
+                                fromState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                                /** @description The parameters of the action */
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                /** @enum {string|null} */
+                                toState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked" | null;
+                            }[];
+                            number: string;
+                        };
+                    };
                 };
             };
         };
@@ -2085,7 +2665,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -2117,11 +2726,40 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2155,7 +2793,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2190,7 +2857,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaM2: number;
+                            /** @description [minLon, minLat, maxLon, maxLat] */
+                            bbox: number[];
+                            boundary?: ({
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            } & {
+                                [key: string]: unknown;
+                            });
+                            code: string;
+                            /** @enum {string} */
+                            level: "city" | "district" | "street" | "community" | "grid";
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            parentCode: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2499,7 +3195,48 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseId: string;
+                                caseNumber: string;
+                                /** @enum {string} */
+                                caseState: "reported" | "filed" | "rejected" | "dispatched" | "in_progress" | "handled" | "rework" | "closed" | "evaluated" | "merged" | "extension_pending" | "deferred" | "parked";
+                                category: string;
+                                /** Format: date-time */
+                                deadline: string;
+                                departments: {
+                                    department: string;
+                                    missed: boolean;
+                                    rating: number | null;
+                                    /** Format: date-time */
+                                    reportedInAt: string | null;
+                                    reportedInBy: string | null;
+                                }[];
+                                divisions: {
+                                    district: string | null;
+                                    grid: string | null;
+                                    street: string | null;
+                                };
+                                location: {
+                                    address: string | null;
+                                    lat: number;
+                                    lon: number;
+                                };
+                                missed: number;
+                                note: string | null;
+                                /** @description Summoned departments that have not reported in */
+                                pending: number;
+                                /** Format: date-time */
+                                whistledAt: string;
+                                whistledBy: string;
+                                whistleId: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -3320,7 +4057,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            assist: string[];
+                            category: string;
+                            divisionCode: string;
+                            lead: string;
+                            /** @description 0 before the first rule */
+                            listVersion: number;
+                            location: {
+                                city: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                community: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                district: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                grid: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                street: {
+                                    code: string;
+                                    name: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                            } | null;
+                            rule: {
+                                assist: string[];
+                                category: string;
+                                divisionCode: string;
+                                lead: string;
+                                note: string;
+                                ruleId: string;
+                                sinceVersion: number;
+                            } | null;
+                            ruleId: string | null;
+                            /** @enum {string} */
+                            source: "rule" | "category_default" | "district_government" | "command_center";
+                        };
+                    };
                 };
             };
         };
@@ -5041,7 +5836,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            description: string | null;
+                            group: string | null;
+                            /** @description Comma-separated */
+                            keywords: string | null;
+                            metadata: boolean;
+                            service_code: string;
+                            service_name: string;
+                            /** @enum {string} */
+                            type: "realtime" | "batch" | "blackbox";
+                        }[];
+                    };
                 };
             };
         };

@@ -2,7 +2,6 @@
  * Shapes of the server's answers, as far as the web app reads them: aliases of the types
  * generated from the OpenAPI document (`schema.gen.ts`, `npm run api-types`), so a changed
  * route schema fails the web typecheck where the app reads it (docs/web.md#api-types).
- * The shapes marked "by hand" belong to routes that state no response schema yet.
  */
 import type { paths } from './schema.gen.ts';
 
@@ -95,74 +94,27 @@ export const SATISFACTION = ['satisfied', 'basically_satisfied', 'unsatisfied'] 
 export type Satisfaction = (typeof SATISFACTION)[number];
 same<Satisfaction, NonNullable<BodyOf<'/api/v1/cases/{id}/actions/{action}', 'post'>['satisfaction']>>(true);
 
-/** A case as the case API answers it. By hand: the case routes state no response schema. */
-export interface CaseView {
-  id: string;
-  number: string;
-  channel: Channel;
-  category: string;
-  module?: string;
-  urgency: Urgency;
-  state: CaseState;
-  version: number;
-  location: { lat: number; lon: number; address: string | null };
-  divisions: {
-    grid: string | null;
-    community: string | null;
-    street: string | null;
-    district: string | null;
-  };
-  description: string;
-  media: string[];
-  leadDepartment: string | null;
-  assistDepartments: string[];
-  responsibility?: { ruleId: string | null; listVersion: number | string | null; override: boolean };
-  light: SlaLight | null;
-  stage?: { stage: string; deadline: string | null; light: SlaLight } | null;
-  deadlines?: Record<string, string>;
-  satisfaction?: Satisfaction | null;
-  duplicateCandidates?: Array<{ id: string; number: string; distanceMeters: number }>;
-  linkage?: Array<{
-    whistleId: number;
-    department: string;
-    deadline: string;
-    reportedInAt: string | null;
-    missed: boolean;
-    rating: number | null;
-  }>;
-  allowedActions?: string[];
-  reportedAt: string;
-  updatedAt: string;
-  closedAt?: string | null;
-}
+/** A case as the case API answers it (`reporters` and `linkage` with one case only). */
+export type CaseView = Answer<'/api/v1/cases/{id}', 'get'>;
+same<CaseState, CaseView['state']>(true);
+same<Channel, CaseView['channel']>(true);
+same<Urgency, CaseView['urgency']>(true);
+same<SlaLight | null, CaseView['light']>(true);
+same<Satisfaction | null, CaseView['satisfaction']>(true);
 
-/** One step of a case's history. By hand: the route states no response schema. */
-export interface HistoryEntry {
-  seq: number;
-  action: string;
-  fromState: CaseState | null;
-  toState: CaseState | null;
-  actor: string;
-  actorRoles?: string[];
-  at: string;
-  params: Record<string, unknown>;
-}
+/** One page of cases, with how many match. */
+export type CasePage = Answer<'/api/v1/cases', 'get'>;
+same<CaseView, CasePage['items'][number]>(true);
 
-export interface Page<T> {
-  items: T[];
-  total?: number;
-  nextCursor?: string | null;
-}
+/** A page of a list route as the case list answers one: items, how many match, the window. */
+export type Page<T> = Omit<CasePage, 'items'> & { items: T[] };
 
-/** By hand: the division routes state no response schema. */
-export interface Division {
-  code: string;
-  level: 'city' | 'district' | 'street' | 'community' | 'grid';
-  name: LocalizedText;
-  parentCode: string | null;
-  bbox: [number, number, number, number];
-  boundary?: GeoJSON.Polygon | GeoJSON.MultiPolygon;
-}
+/** One step of a case's history. */
+export type HistoryEntry = Answer<'/api/v1/cases/{id}/history', 'get'>['entries'][number];
+
+/** A division; `boundary` only with one division or a list asked `boundary=true`. */
+export type Division = Answer<'/api/v1/divisions/{code}', 'get'>;
+same<Division, Answer<'/api/v1/divisions', 'get'>[number]>(true);
 same<Division['level'], NonNullable<QueryOf<'/api/v1/divisions', 'get'>['level']>>(true);
 
 /** A department, with the divisions it serves (none: the whole city). */
@@ -180,39 +132,17 @@ export const DEPARTMENT_KINDS = [
 export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
 same<DepartmentKind, BodyOf<'/api/v1/departments', 'post'>['kind']>(true);
 
-/**
- * One whistle (街乡吹哨) with its case and the report-ins of the summoned departments. By
- * hand: the route states no response schema.
- */
-export interface WhistleView {
-  whistleId: number;
-  caseId: string;
-  caseNumber: string;
-  caseState: CaseState;
-  category: string;
-  location: { lat: number; lon: number; address: string | null };
-  divisions: { grid: string | null; street: string | null; district: string | null };
-  whistledBy: string;
-  note: string | null;
-  whistledAt: string;
-  deadline: string;
-  departments: Array<{
-    department: string;
-    reportedInAt: string | null;
-    reportedInBy: string | null;
-    missed: boolean;
-    rating: number | null;
-  }>;
-  pending: number;
-  missed: number;
-}
+/** One whistle (街乡吹哨) with its case and the report-ins of the summoned departments. */
+export type WhistleView = Answer<'/api/v1/linkage/whistles', 'get'>['items'][number];
 
-/** An Open311 service: a reportable category of the module catalogues. By hand: no response schema. */
-export interface Service {
-  service_code: string;
-  service_name: string;
-  group: string | null;
-}
+/** An Open311 service: a reportable category of the module catalogues. */
+export type Service = Answer<'/open311/v2/services.json', 'get'>[number];
+
+/** The filters of the case list. */
+export type CaseQuery = QueryOf<'/api/v1/cases', 'get'>;
+
+/** Who the responsibility list makes responsible for a case, and the rule that decided. */
+export type Responsibility = Answer<'/api/v1/responsibility/resolve', 'get'>;
 
 /** A registered device (sensor, camera…). */
 export type Device = Answer<'/api/v1/devices', 'get'>['items'][number];

@@ -1,8 +1,8 @@
 /**
  * Which actions to offer on a case, and what each asks for. The server's transition table
- * (src/cases/transitions.ts) decides; when a case carries `allowedActions` the app uses
- * that, otherwise this mirror of the table's states and roles only chooses which buttons to
- * show — a refused action still comes back as a clear problem from the server.
+ * (src/cases/rules/transitions.ts) decides; this mirror of the table's states and roles only
+ * chooses which buttons to show — a refused action still comes back as a clear problem from
+ * the server.
  */
 import type { CaseState, CaseView, Role } from '../api/types.ts';
 
@@ -75,8 +75,7 @@ export type CaseActionName = keyof typeof ACTION_RULES;
 export const CASE_ACTION_NAMES = Object.keys(ACTION_RULES) as CaseActionName[];
 
 /** The actions to offer this user on this case. */
-export function actionsFor(c: CaseView, roles: readonly Role[]): CaseActionName[] {
-  if (c.allowedActions) return c.allowedActions.filter((a): a is CaseActionName => a in ACTION_RULES);
+export function actionsFor(c: Pick<CaseView, 'state'>, roles: readonly Role[]): CaseActionName[] {
   return CASE_ACTION_NAMES.filter((name) => {
     const rule: ActionRule = ACTION_RULES[name];
     return rule.from.includes(c.state) && rule.roles.some((r) => roles.includes(r));

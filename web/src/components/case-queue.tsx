@@ -4,8 +4,8 @@
  */
 import { useState } from 'react';
 import { ENDPOINTS } from '../api/endpoints.ts';
-import { type CaseQuery, listCases } from '../api/queries.ts';
-import type { CaseView } from '../api/types.ts';
+import { listCases } from '../api/queries.ts';
+import type { CaseQuery, CaseView } from '../api/types.ts';
 import { useResource } from '../api/use-resource.ts';
 import type { CaseActionName } from '../cases/case-actions.ts';
 import { useI18n } from '../i18n/i18n.tsx';

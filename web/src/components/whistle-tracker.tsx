@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { ENDPOINTS } from '../api/endpoints.ts';
 import { listDepartments } from '../api/queries.ts';
-import type { Page, WhistleView } from '../api/types.ts';
+import type { Answer } from '../api/types.ts';
 import { useResource } from '../api/use-resource.ts';
 import type { CaseActionName } from '../cases/case-actions.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -30,7 +30,7 @@ export function WhistleTracker({ refreshKey = 0, actions }: WhistleTrackerProps)
   const [open, setOpen] = useState<string | null>(null);
   const whistles = useResource(
     (signal) =>
-      api.get<Page<WhistleView>>(ENDPOINTS.linkageWhistles.path, {
+      api.get<Answer<'/api/v1/linkage/whistles', 'get'>>(ENDPOINTS.linkageWhistles.path, {
         query: { state: all ? 'all' : 'open', limit: 200 },
         signal,
       }),

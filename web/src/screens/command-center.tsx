@@ -192,7 +192,7 @@ export function CommandCenter() {
 
   const categories = useMemo(() => [...new Set(allCases.map((c) => c.category))].sort(), [allCases]);
   const modules = useMemo(
-    () => [...new Set(allCases.map((c) => c.module ?? c.category.split('.')[0]))].sort(),
+    () => [...new Set(allCases.map((c) => c.category.split('.')[0]))].sort(),
     [allCases],
   );
   const districts = useMemo(
@@ -205,7 +205,7 @@ export function CommandCenter() {
       allCases.filter(
         (c) =>
           (!filters.district || c.divisions?.district === filters.district) &&
-          (!filters.module || (c.module ?? c.category.split('.')[0]) === filters.module) &&
+          (!filters.module || c.category.split('.')[0] === filters.module) &&
           (!filters.category || c.category === filters.category) &&
           (!filters.channel || c.channel === filters.channel) &&
           (!filters.urgency || c.urgency === filters.urgency) &&
