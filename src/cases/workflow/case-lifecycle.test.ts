@@ -218,7 +218,11 @@ for (const backend of testBackends()) {
     it('extension approved moves the handle deadline; refused leaves it', async () => {
       const c = await fx.walk(TO_IN_PROGRESS);
       const before = new Date(present(c.deadlines.handle, 'handle deadline')).getTime();
-      let r = await fx.act('handler', c.id, 'request-extension', { minutes: 450, reason: 'needs a crane' });
+      // Extensions are whole minutes: a fraction is the caller's error, not the server's.
+      let r = await fx.act('handler', c.id, 'request-extension', { minutes: 90.5, reason: 'needs a crane' });
+      assert.equal(r.statusCode, 400, r.body);
+      assert.equal(r.json().code, 'validation_failed');
+      r = await fx.act('handler', c.id, 'request-extension', { minutes: 450, reason: 'needs a crane' });
       assert.equal(r.json().state, 'extension_pending');
       assert.deepEqual(r.json().extension, { status: 'pending', minutes: 450 });
       r = await fx.act('handler', c.id, 'decide-extension', { approve: true });

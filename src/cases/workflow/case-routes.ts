@@ -70,7 +70,7 @@ const actionBody = {
     note: { type: 'string', maxLength: 2000 },
     lead: text(100),
     assist: { type: 'array', maxItems: 20, items: text(100) },
-    minutes: { type: 'number', exclusiveMinimum: 0, maximum: 525600 },
+    minutes: { type: 'integer', minimum: 1, maximum: 525600 },
     approve: { type: 'boolean' },
     evidence: { type: 'array', maxItems: 20, items: text(1000) },
     result: { type: 'string', enum: ['pass', 'fail'] },

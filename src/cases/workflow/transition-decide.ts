@@ -290,14 +290,14 @@ export function checkGuard(g: GuardName, row: CaseRow, c: TransitionCommand, fac
         );
       return;
     case 'extension_minutes':
-      if (typeof p.minutes !== 'number' || !(p.minutes > 0))
-        throw new InvalidInputError('Ask for a positive number of minutes.', { field: 'minutes' });
+      if (!Number.isInteger(p.minutes) || !(Number(p.minutes) > 0))
+        throw new InvalidInputError('Ask for a whole, positive number of minutes.', { field: 'minutes' });
       return;
     case 'decision':
       if (typeof p.approve !== 'boolean')
         throw new InvalidInputError('Say whether the extension is approved.', { field: 'approve' });
-      if (p.minutes !== undefined && !(typeof p.minutes === 'number' && p.minutes > 0))
-        throw new InvalidInputError('Approve a positive number of minutes.', { field: 'minutes' });
+      if (p.minutes !== undefined && !(Number.isInteger(p.minutes) && p.minutes > 0))
+        throw new InvalidInputError('Approve a whole, positive number of minutes.', { field: 'minutes' });
       return;
     case 'verify_result':
       if (p.result !== 'pass' && p.result !== 'fail')
