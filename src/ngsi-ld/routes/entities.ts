@@ -8,6 +8,7 @@ import { type ActiveContext, expandTerm } from '../json-ld-context.ts';
 import { NgsiLdError, sendJson } from '../ngsi-ld-errors.ts';
 import { parseQuery } from '../query-language.ts';
 import {
+  collection,
   first,
   intParam,
   list,
@@ -24,31 +25,33 @@ const updateReply = (reply: FastifyReply, result: UpdateResult) =>
 
 /** Registers the entity routes on the `/ngsi-ld/v1` scope. */
 export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R, W }: NgsiLdGuards): void {
-  r.post('/entities', W, async (request, reply) => {
-    const e = await s.entities.create(request.ngsi!.ctx, request.body);
-    return reply
-      .status(201)
-      .header('location', `/ngsi-ld/v1/entities/${segment(e.id)}`)
-      .send();
-  });
+  for (const [path, o] of collection('/entities', W))
+    r.post(path, o, async (request, reply) => {
+      const e = await s.entities.create(request.ngsi!.ctx, request.body);
+      return reply
+        .status(201)
+        .header('location', `/ngsi-ld/v1/entities/${segment(e.id)}`)
+        .send();
+    });
 
-  r.get('/entities', R, async (request, reply) => {
-    const q = request.query as Record<string, unknown>;
-    const ctx = request.ngsi!.ctx;
-    const opts = options(q);
-    const query = entityQueryOf(ctx, q, s.settings.maxLimit, opts);
-    const { entities, count } = await s.entities.query(query);
-    if (count !== null) reply.header('NGSILD-Results-Count', String(count));
-    const attrs = query.attrs ? new Set(query.attrs) : null;
-    return respond(
-      request,
-      reply,
-      200,
-      entities.map((e) =>
-        renderEntity(ctx, e, { keyValues: opts.has('keyValues'), sysAttrs: opts.has('sysAttrs'), attrs }),
-      ),
-    );
-  });
+  for (const [path, o] of collection('/entities', R))
+    r.get(path, o, async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      const ctx = request.ngsi!.ctx;
+      const opts = options(q);
+      const query = entityQueryOf(ctx, q, s.settings.maxLimit, opts);
+      const { entities, count } = await s.entities.query(query);
+      if (count !== null) reply.header('NGSILD-Results-Count', String(count));
+      const attrs = query.attrs ? new Set(query.attrs) : null;
+      return respond(
+        request,
+        reply,
+        200,
+        entities.map((e) =>
+          renderEntity(ctx, e, { keyValues: opts.has('keyValues'), sysAttrs: opts.has('sysAttrs'), attrs }),
+        ),
+      );
+    });
 
   r.get<{ Params: { entityId: string } }>('/entities/:entityId', R, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
@@ -70,21 +73,23 @@ export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R,
     return reply.status(204).send();
   });
 
-  r.post<{ Params: { entityId: string } }>('/entities/:entityId/attrs', W, async (request, reply) => {
-    const opts = options(request.query as Record<string, unknown>);
-    const result = await s.entities.appendAttrs(
-      request.ngsi!.ctx,
-      request.params.entityId,
-      request.body,
-      opts.has('noOverwrite'),
-    );
-    return updateReply(reply, result);
-  });
+  for (const [path, o] of collection('/entities/:entityId/attrs', W))
+    r.post<{ Params: { entityId: string } }>(path, o, async (request, reply) => {
+      const opts = options(request.query as Record<string, unknown>);
+      const result = await s.entities.appendAttrs(
+        request.ngsi!.ctx,
+        request.params.entityId,
+        request.body,
+        opts.has('noOverwrite'),
+      );
+      return updateReply(reply, result);
+    });
 
-  r.patch<{ Params: { entityId: string } }>('/entities/:entityId/attrs', W, async (request, reply) => {
-    const result = await s.entities.updateAttrs(request.ngsi!.ctx, request.params.entityId, request.body);
-    return updateReply(reply, result);
-  });
+  for (const [path, o] of collection('/entities/:entityId/attrs', W))
+    r.patch<{ Params: { entityId: string } }>(path, o, async (request, reply) => {
+      const result = await s.entities.updateAttrs(request.ngsi!.ctx, request.params.entityId, request.body);
+      return updateReply(reply, result);
+    });
 
   r.patch<{ Params: { entityId: string; attrId: string } }>(
     '/entities/:entityId/attrs/:attrId',
