@@ -619,13 +619,16 @@ export class SubscriptionService {
     const notifiedAt = clock.now();
     const ld = b.notification.endpoint.accept === 'application/ld+json';
     const attrs = b.notification.attributes ? new Set(b.notification.attributes) : null;
-    const data = entities.map((e) =>
-      renderEntity(live.ctx, e, {
+    const context = ld ? bodyContextOf(live.ctx) : undefined;
+    const data = entities.map((e) => {
+      const rendered = renderEntity(live.ctx, e, {
         keyValues: b.notification.format === 'keyValues',
         sysAttrs: b.notification.sysAttrs,
         attrs,
-      }),
-    );
+      });
+      // As application/ld+json each entity is a JSON-LD document of its own (§6.3.5).
+      return ld ? { ...rendered, '@context': context } : rendered;
+    });
     const payload: Record<string, unknown> = {
       id: `urn:ngsi-ld:Notification:${randomUUID()}`,
       type: 'Notification',
@@ -633,7 +636,7 @@ export class SubscriptionService {
       notifiedAt: notifiedAt.toISOString(),
       data,
     };
-    if (ld) payload['@context'] = bodyContextOf(live.ctx);
+    if (ld) payload['@context'] = context;
     const headers: Record<string, string> = {
       'content-type': ld ? 'application/ld+json' : 'application/json',
     };
