@@ -18,7 +18,14 @@ import {
   postToPublicAddress,
   type ResolveAll,
 } from '../kernel/index.ts';
-import { iso, isUri, LOCATION_IRI, renderEntity, type StoredEntity } from './entity-model.ts';
+import {
+  defaultInstance,
+  iso,
+  isUri,
+  LOCATION_IRI,
+  renderEntity,
+  type StoredEntity,
+} from './entity-model.ts';
 import type { EntityChange, EntityService } from './entity-service.ts';
 import { queryEntities } from './entity-store.ts';
 import { type GeoQuery, matchesGeoQuery, parseGeoQuery } from './geo.ts';
@@ -563,7 +570,8 @@ export class SubscriptionService {
     if (!this.#selects(live, change.entity)) return false;
     if (b.watchedAttributes && !change.attrs.some((a) => b.watchedAttributes!.includes(a))) return false;
     if (b.qTree && !evaluateQuery(b.qTree, change.entity.attrs)) return false;
-    if (b.geoQ && !matchesGeoQuery(b.geoQ, change.entity.attrs[b.geoQ.geoproperty]?.value)) return false;
+    if (b.geoQ && !matchesGeoQuery(b.geoQ, defaultInstance(change.entity.attrs[b.geoQ.geoproperty])?.value))
+      return false;
     return true;
   }
 

@@ -1,6 +1,6 @@
 /** NGSI-LD entities (ETSI GS CIM 009 §5.6, §5.7): create, query, retrieve, delete, attributes. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { LOCATION_IRI, renderEntity } from '../entity-model.ts';
+import { isUri, LOCATION_IRI, renderEntity } from '../entity-model.ts';
 import type { UpdateResult } from '../entity-service.ts';
 import type { EntityQuery } from '../entity-store.ts';
 import { parseGeoQuery } from '../geo.ts';
@@ -109,7 +109,18 @@ export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R,
     '/entities/:entityId/attrs/:attrId',
     W,
     async (request, reply) => {
-      await s.entities.deleteAttr(request.ngsi!.ctx, request.params.entityId, request.params.attrId);
+      // §6.7.3.2: `datasetId` names the instance to delete, `deleteAll=true` deletes them all.
+      const q = request.query as Record<string, unknown>;
+      const datasetId = first(q.datasetId);
+      const deleteAll = first(q.deleteAll);
+      if (deleteAll !== undefined && deleteAll !== 'true' && deleteAll !== 'false')
+        throw new NgsiLdError('BadRequestData', 'deleteAll must be true or false.');
+      if (datasetId !== undefined && !isUri(datasetId))
+        throw new NgsiLdError('BadRequestData', 'datasetId must be a URI.');
+      await s.entities.deleteAttr(request.ngsi!.ctx, request.params.entityId, request.params.attrId, {
+        datasetId,
+        deleteAll: deleteAll === 'true',
+      });
       return reply.status(204).send();
     },
   );
