@@ -236,6 +236,34 @@ for (const backend of testBackends()) {
       assert.deepEqual(values, ['default=10', `${DS_A}=20`, `${DS_A}=21`, `${DS_B}=30`].sort());
     });
 
+    it('§5.6.3, §5.7.2, §5.6.5 with ngsijs: append, query with q, delete by datasetId and deleteAll', async () => {
+      const c = s.connection();
+      await c.ld.createEntity(station(3, [[1, undefined]]));
+      await c.ld.appendEntityAttributes(
+        { speed: [{ type: 'Property', value: 70, datasetId: DS_A }] },
+        { id: 'urn:ngsi-ld:Station:3' },
+      );
+      const found = await c.ld.queryEntities({ type: 'Station', q: 'speed==70' });
+      assert.deepEqual(
+        found.results.map((e: { id: string }) => e.id),
+        ['urn:ngsi-ld:Station:3'],
+      );
+      assert.deepEqual(byDataset(found.results[0].speed), { default: 1, [DS_A]: 70 });
+      await c.ld.deleteEntityAttribute({ id: 'urn:ngsi-ld:Station:3', attribute: 'speed', datasetId: DS_A });
+      assert.deepEqual((await c.ld.getEntity('urn:ngsi-ld:Station:3')).entity.speed, {
+        type: 'Property',
+        value: 1,
+      });
+      await c.ld.appendEntityAttributes(
+        { speed: { type: 'Property', value: 71, datasetId: DS_B } },
+        { id: 'urn:ngsi-ld:Station:3' },
+      );
+      await c.ld.deleteEntityAttribute({ id: 'urn:ngsi-ld:Station:3', attribute: 'speed', deleteAll: true });
+      assert.equal((await c.ld.getEntity('urn:ngsi-ld:Station:3')).entity.speed, undefined);
+      const none = await c.ld.queryEntities({ type: 'Station', q: 'speed==71' });
+      assert.deepEqual(none.results, []);
+    });
+
     it('§4.5.5 in subscriptions: q holds when any instance does, and notifications carry every instance', async () => {
       const sub = await s.call('/subscriptions', {
         method: 'POST',
