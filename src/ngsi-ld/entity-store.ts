@@ -400,7 +400,20 @@ export async function projectEntities(
       on conflict (id) do update set
         type = excluded.type,
         attrs = e.attrs || coalesce((
-          select jsonb_object_agg(n.key, case when e.attrs -> n.key -> 'createdAt' is null then n.value
+          select jsonb_object_agg(n.key, case
+            -- A multi-attribute (§4.5.5): the projected default instance replaces the stored
+            -- default one; the instances with a datasetId stay.
+            when jsonb_typeof(e.attrs -> n.key) = 'array' then (
+              select jsonb_agg(x.v) from (
+                select d.v from jsonb_array_elements(e.attrs -> n.key) d (v) where d.v ? 'datasetId'
+                union all
+                select n.value || coalesce((
+                  select jsonb_build_object('createdAt', d.v -> 'createdAt')
+                  from jsonb_array_elements(e.attrs -> n.key) d (v)
+                  where not d.v ? 'datasetId' limit 1), '{}'::jsonb)
+              ) x (v))
+            when e.attrs -> n.key ? 'datasetId' then jsonb_build_array(e.attrs -> n.key, n.value)
+            when e.attrs -> n.key -> 'createdAt' is null then n.value
             else n.value || jsonb_build_object('createdAt', e.attrs -> n.key -> 'createdAt') end)
           from jsonb_each(excluded.attrs) n), '{}'::jsonb),
         source = excluded.source,
