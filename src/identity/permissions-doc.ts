@@ -215,9 +215,15 @@ export const ROUTE_ANSWERS: Readonly<Record<string, RouteAnswers>> = {
   'GET /open311/v2/tokens/:file': { success: 404, note: 'an unknown token' },
 };
 
-/** The answers for a route. */
+/**
+ * The answers for a route. A path that differs only by a trailing slash (the NGSI-LD
+ * collection paths, served with and without it) answers as the path without it.
+ */
 export function answersOf(route: { method: string; url: string }): RouteAnswers {
-  return ROUTE_ANSWERS[`${route.method} ${route.url}`] ?? { success: 200 };
+  return (
+    ROUTE_ANSWERS[`${route.method} ${route.url}`] ??
+    ROUTE_ANSWERS[`${route.method} ${route.url.replace(/(.)\/$/, '$1')}`] ?? { success: 200 }
+  );
 }
 
 const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {

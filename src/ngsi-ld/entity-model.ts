@@ -1,7 +1,8 @@
 /**
  * The NGSI-LD information model as this broker stores it: an entity is its id, its
  * (expanded) type and a map of expanded attribute IRIs to attributes in normalized form,
- * with `createdAt`/`modifiedAt` kept on every attribute. Input may be normalized or
+ * with `createdAt`/`modifiedAt` kept on every attribute (a multi-attribute, §4.5.5, as the
+ * array of its instances). Input may be normalized or
  * concise (§4.5.2); output is normalized, keyValues (simplified) and/or with sysAttrs,
  * compacted with the request's context.
  */
@@ -55,11 +56,19 @@ export interface StoredAttribute {
   [member: string]: unknown;
 }
 
+/**
+ * An attribute as stored under its name: one instance, or, for a multi-attribute (§4.5.5),
+ * the array of its instances (two or more, distinct `datasetId`s, at most one without — the
+ * default instance). Stored data written before multi-attributes has only single instances,
+ * so it reads unchanged.
+ */
+export type StoredAttr = StoredAttribute | StoredAttribute[];
+
 /** An entity as stored. */
 export interface StoredEntity {
   id: string;
   type: string;
-  attrs: Record<string, StoredAttribute>;
+  attrs: Record<string, StoredAttr>;
   createdAt: string;
   modifiedAt: string;
 }
@@ -88,8 +97,97 @@ export function expandType(ctx: ActiveContext, type: unknown): string {
   return expandTerm(ctx, t);
 }
 
+/** The instances of a stored attribute (none when absent). */
+export const instancesOf = (a: StoredAttr | undefined): StoredAttribute[] =>
+  a === undefined ? [] : Array.isArray(a) ? a : [a];
+
+/** The stored form of a list of instances: absent, one instance, or the array. */
+export const packInstances = (list: StoredAttribute[]): StoredAttr | undefined =>
+  list.length === 0 ? undefined : list.length === 1 ? list[0] : list;
+
+/** The default instance (no datasetId), else the first: what single-valued readers use. */
+export const defaultInstance = (a: StoredAttr | undefined): StoredAttribute | undefined => {
+  const list = instancesOf(a);
+  return list.find((i) => i.datasetId === undefined) ?? list[0];
+};
+
+/** True when a raw attribute is an array of attribute instances (a multi-attribute, §4.5.5). */
+function isInstanceArray(raw: unknown): raw is Record<string, unknown>[] {
+  return (
+    Array.isArray(raw) &&
+    raw.length > 0 &&
+    raw.every(
+      (r) =>
+        r &&
+        typeof r === 'object' &&
+        !Array.isArray(r) &&
+        ((typeof r.type === 'string' && r.type in VALUE_KEY) || 'datasetId' in r),
+    )
+  );
+}
+
 /**
- * Normalizes one attribute (normalized or concise form) into its stored form. `previous`
+ * Normalizes an attribute given as one instance or an array of instances (a multi-attribute,
+ * §4.5.5): each instance keeps the `createdAt` of the stored instance with its datasetId.
+ * Two instances with one datasetId (or two defaults) are BadRequestData.
+ */
+export function normalizeAttr(
+  ctx: ActiveContext,
+  name: string,
+  raw: unknown,
+  now: string,
+  previous?: StoredAttr,
+): StoredAttr {
+  const stored = instancesOf(previous);
+  const items = isInstanceArray(raw) ? raw : [raw];
+  const out: StoredAttribute[] = [];
+  const seen = new Set<string | undefined>();
+  for (const item of items) {
+    const datasetId = (item as Record<string, unknown> | null)?.datasetId as string | undefined;
+    const before = stored.find((i) => i.datasetId === datasetId);
+    const instance = normalizeAttribute(ctx, name, item, now, before);
+    if (seen.has(instance.datasetId as string | undefined))
+      bad(
+        instance.datasetId === undefined
+          ? `Attribute ${name} has more than one default instance (without datasetId).`
+          : `Attribute ${name} has more than one instance with datasetId ${instance.datasetId}.`,
+      );
+    seen.add(instance.datasetId as string | undefined);
+    out.push(instance);
+  }
+  return packInstances(out)!;
+}
+
+/**
+ * Merges written instances into a stored attribute (§4.5.5): an instance replaces the stored
+ * one with its datasetId, others are added. `noOverwrite` keeps stored instances;
+ * `existingOnly` writes only instances whose datasetId is stored. Returns the attribute and
+ * which instances were written and which were not.
+ */
+export function mergeInstances(
+  previous: StoredAttr | undefined,
+  incoming: StoredAttr,
+  mode: 'overwrite' | 'noOverwrite' | 'existingOnly' = 'overwrite',
+): { attr: StoredAttr | undefined; written: StoredAttribute[]; skipped: StoredAttribute[] } {
+  const list = [...instancesOf(previous)];
+  const written: StoredAttribute[] = [];
+  const skipped: StoredAttribute[] = [];
+  for (const inst of instancesOf(incoming)) {
+    const at = list.findIndex((i) => i.datasetId === inst.datasetId);
+    if ((at >= 0 && mode === 'noOverwrite') || (at < 0 && mode === 'existingOnly')) {
+      skipped.push(inst);
+      continue;
+    }
+    const kept = { ...inst, createdAt: at >= 0 ? list[at].createdAt : inst.createdAt };
+    if (at >= 0) list[at] = kept;
+    else list.push(kept);
+    written.push(kept);
+  }
+  return { attr: packInstances(list), written, skipped };
+}
+
+/**
+ * Normalizes one attribute instance (normalized or concise form) into its stored form. `previous`
  * keeps `createdAt` when the attribute is replaced.
  */
 export function normalizeAttribute(
@@ -101,15 +199,6 @@ export function normalizeAttribute(
   depth = 0,
 ): StoredAttribute {
   if (raw === null || raw === undefined) bad(`Attribute ${name} has no value.`);
-  if (
-    Array.isArray(raw) &&
-    raw.length > 0 &&
-    raw.every((r) => r && typeof r === 'object' && 'datasetId' in r)
-  )
-    throw new NgsiLdError(
-      'OperationNotSupported',
-      `Multi-attributes (datasetId) are not supported: ${name}.`,
-    );
   let input: Record<string, unknown>;
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const obj = raw as Record<string, unknown>;
@@ -177,13 +266,13 @@ export function normalizeAttributes(
   ctx: ActiveContext,
   body: Record<string, unknown>,
   now: string,
-  previous: Record<string, StoredAttribute> = {},
-): Record<string, StoredAttribute> {
-  const attrs: Record<string, StoredAttribute> = {};
+  previous: Record<string, StoredAttr> = {},
+): Record<string, StoredAttr> {
+  const attrs: Record<string, StoredAttr> = {};
   for (const [key, raw] of Object.entries(body)) {
     if (ENTITY_KEYS.has(key)) continue;
     const iri = expandTerm(ctx, key);
-    attrs[iri] = normalizeAttribute(ctx, key, raw, now, previous[iri]);
+    attrs[iri] = normalizeAttr(ctx, key, raw, now, previous[iri]);
   }
   return attrs;
 }
@@ -198,8 +287,8 @@ export function normalizeEntity(ctx: ActiveContext, body: unknown, now: string):
 }
 
 /** The bounding box of the entity's `location`, for the geo prefilter columns. */
-export function locationBox(attrs: Record<string, StoredAttribute>): BBox | null {
-  const loc = attrs[LOCATION_IRI];
+export function locationBox(attrs: Record<string, StoredAttr>): BBox | null {
+  const loc = defaultInstance(attrs[LOCATION_IRI]);
   if (loc?.type !== 'GeoProperty' || !isGeometry(loc.value)) return null;
   return bboxOf(loc.value);
 }
@@ -240,7 +329,13 @@ export function renderEntity(
   for (const [iri, a] of Object.entries(e.attrs)) {
     if (options.attrs && !options.attrs.has(iri)) continue;
     const name = compactIri(ctx, iri);
-    out[name] = options.keyValues ? simplifiedValue(a) : renderAttribute(ctx, a, !!options.sysAttrs);
+    // A multi-attribute renders as the array of its instances (§4.5.5); simplified, as the
+    // array of their values.
+    out[name] = Array.isArray(a)
+      ? a.map((i) => (options.keyValues ? simplifiedValue(i) : renderAttribute(ctx, i, !!options.sysAttrs)))
+      : options.keyValues
+        ? simplifiedValue(a)
+        : renderAttribute(ctx, a, !!options.sysAttrs);
   }
   return out;
 }

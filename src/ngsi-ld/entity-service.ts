@@ -6,9 +6,12 @@
  */
 import type { Clock, Db } from '../kernel/index.ts';
 import {
+  instancesOf,
+  mergeInstances,
   normalizeAttribute,
   normalizeAttributes,
   normalizeEntity,
+  packInstances,
   type StoredAttribute,
   type StoredEntity,
 } from './entity-model.ts';
@@ -39,6 +42,8 @@ export interface EntityChange {
   entity: StoredEntity;
   /** Expanded IRIs of the attributes written. */
   attrs: string[];
+  /** Per attribute, the instances written when not all of a multi-attribute's (§4.5.5). */
+  written?: ReadonlyMap<string, StoredAttribute[]>;
 }
 
 /** Per-entity outcome of a batch operation (§5.2.16 BatchOperationResult). */
@@ -115,15 +120,15 @@ export class EntityService {
 
   #history(
     force: boolean,
-    entities: Array<{ e: StoredEntity; attrs: string[] }>,
+    entities: Array<{ e: StoredEntity; attrs: string[]; written?: ReadonlyMap<string, StoredAttribute[]> }>,
     now: string,
   ): InstanceRecord[] {
     if (!this.o.history && !force) return [];
     const out: InstanceRecord[] = [];
-    for (const { e, attrs } of entities)
+    for (const { e, attrs, written } of entities)
       for (const attr of attrs) {
-        const instance = e.attrs[attr];
-        if (instance) out.push({ entityId: e.id, entityType: e.type, attr, instance, recordedAt: now });
+        for (const instance of written?.get(attr) ?? instancesOf(e.attrs[attr]))
+          out.push({ entityId: e.id, entityType: e.type, attr, instance, recordedAt: now });
       }
     return out;
   }
@@ -139,7 +144,9 @@ export class EntityService {
         trx,
         this.#history(
           forceHistory,
-          out.changes.filter((c) => c.kind !== 'deleted').map((c) => ({ e: c.entity, attrs: c.attrs })),
+          out.changes
+            .filter((c) => c.kind !== 'deleted')
+            .map((c) => ({ e: c.entity, attrs: c.attrs, written: c.written })),
           now,
         ),
       );
@@ -205,15 +212,19 @@ export class EntityService {
       const incoming = normalizeAttributes(ctx, fragment, now, e.attrs);
       const result: UpdateResult = { updated: [], notUpdated: [] };
       const written: string[] = [];
+      const instances = new Map<string, StoredAttribute[]>();
       for (const [iri, attr] of Object.entries(incoming)) {
-        if (noOverwrite && e.attrs[iri]) {
+        // Instances replace the stored one with their datasetId; others are added (§4.5.5).
+        const merged = mergeInstances(e.attrs[iri], attr, noOverwrite ? 'noOverwrite' : 'overwrite');
+        if (merged.written.length === 0) {
           result.notUpdated.push({
             attributeName: compactIri(ctx, iri),
             reason: 'The attribute exists (noOverwrite).',
           });
           continue;
         }
-        e.attrs[iri] = attr;
+        e.attrs[iri] = merged.attr!;
+        instances.set(iri, merged.written);
         written.push(iri);
         result.updated.push(compactIri(ctx, iri));
       }
@@ -221,7 +232,10 @@ export class EntityService {
         e.modifiedAt = now;
         await saveEntity(trx, e);
       }
-      return { result, changes: written.length ? [{ kind: 'updated', entity: e, attrs: written }] : [] };
+      return {
+        result,
+        changes: written.length ? [{ kind: 'updated', entity: e, attrs: written, written: instances }] : [],
+      };
     });
   }
 
@@ -233,15 +247,21 @@ export class EntityService {
       const incoming = normalizeAttributes(ctx, fragment, now, e.attrs);
       const result: UpdateResult = { updated: [], notUpdated: [] };
       const written: string[] = [];
+      const instances = new Map<string, StoredAttribute[]>();
       for (const [iri, attr] of Object.entries(incoming)) {
-        if (!e.attrs[iri]) {
+        // Only stored instances (by datasetId) are updated (§4.5.5).
+        const merged = mergeInstances(e.attrs[iri], attr, 'existingOnly');
+        if (merged.written.length === 0) {
           result.notUpdated.push({
             attributeName: compactIri(ctx, iri),
-            reason: 'The entity has no such attribute.',
+            reason: e.attrs[iri]
+              ? 'The attribute has no instance with that datasetId.'
+              : 'The entity has no such attribute.',
           });
           continue;
         }
-        e.attrs[iri] = attr;
+        e.attrs[iri] = merged.attr!;
+        instances.set(iri, merged.written);
         written.push(iri);
         result.updated.push(compactIri(ctx, iri));
       }
@@ -249,7 +269,10 @@ export class EntityService {
         e.modifiedAt = now;
         await saveEntity(trx, e);
       }
-      return { result, changes: written.length ? [{ kind: 'updated', entity: e, attrs: written }] : [] };
+      return {
+        result,
+        changes: written.length ? [{ kind: 'updated', entity: e, attrs: written, written: instances }] : [],
+      };
     });
   }
 
@@ -259,8 +282,16 @@ export class EntityService {
     const iri = expandTerm(ctx, attrName);
     await this.#write(async (trx, now) => {
       const e = await loadEntity(trx, id, true);
-      const previous = e.attrs[iri];
-      if (!previous) throw new NgsiLdError('ResourceNotFound', `Entity ${id} has no attribute ${attrName}.`);
+      // The instance addressed is the one with the fragment's datasetId (§4.5.5), else the default.
+      const datasetId = fragment.datasetId as string | undefined;
+      const previous = instancesOf(e.attrs[iri]).find((i) => i.datasetId === datasetId);
+      if (!previous)
+        throw new NgsiLdError(
+          'ResourceNotFound',
+          datasetId === undefined
+            ? `Entity ${id} has no attribute ${attrName}.`
+            : `Entity ${id} has no instance of ${attrName} with datasetId ${datasetId}.`,
+        );
       if (fragment.type !== undefined && fragment.type !== previous.type)
         throw new NgsiLdError(
           'BadRequestData',
@@ -271,21 +302,42 @@ export class EntityService {
       const { createdAt: _c, modifiedAt: _m, ...rest } = previous;
       const { '@context': _ctx, ...changes } = fragment;
       const merged = { ...rest, ...changes };
-      e.attrs[iri] = normalizeAttribute(ctx, attrName, merged, now, previous);
+      const instance = normalizeAttribute(ctx, attrName, merged, now, previous);
+      e.attrs[iri] = mergeInstances(e.attrs[iri], instance).attr!;
       e.modifiedAt = now;
       await saveEntity(trx, e);
-      return { result: undefined, changes: [{ kind: 'updated', entity: e, attrs: [iri] }] };
+      return {
+        result: undefined,
+        changes: [{ kind: 'updated', entity: e, attrs: [iri], written: new Map([[iri, [instance]]]) }],
+      };
     });
   }
 
-  /** Deletes an attribute (§5.6.5). */
-  async deleteAttr(ctx: ActiveContext, id: string, attrName: string): Promise<void> {
+  /**
+   * Deletes an attribute (§5.6.5): its default instance, the instance with `datasetId`, or
+   * with `deleteAll` every instance (§4.5.5).
+   */
+  async deleteAttr(
+    ctx: ActiveContext,
+    id: string,
+    attrName: string,
+    which: { datasetId?: string; deleteAll?: boolean } = {},
+  ): Promise<void> {
     const iri = expandTerm(ctx, attrName);
     await this.#write(async (trx, now) => {
       const e = await loadEntity(trx, id, true);
-      if (!e.attrs[iri])
-        throw new NgsiLdError('ResourceNotFound', `Entity ${id} has no attribute ${attrName}.`);
-      delete e.attrs[iri];
+      const list = instancesOf(e.attrs[iri]);
+      const kept = which.deleteAll ? [] : list.filter((i) => i.datasetId !== which.datasetId);
+      if (list.length === 0 || kept.length === list.length)
+        throw new NgsiLdError(
+          'ResourceNotFound',
+          which.datasetId === undefined || which.deleteAll
+            ? `Entity ${id} has no attribute ${attrName}${which.deleteAll ? '' : ' without datasetId'}.`
+            : `Entity ${id} has no instance of ${attrName} with datasetId ${which.datasetId}.`,
+        );
+      const rest = packInstances(kept);
+      if (rest) e.attrs[iri] = rest;
+      else delete e.attrs[iri];
       e.modifiedAt = now;
       await saveEntity(trx, e);
       return { result: undefined, changes: [{ kind: 'updated', entity: e, attrs: [] }] };
@@ -351,16 +403,22 @@ export class EntityService {
         mode === 'update'
           ? await loadEntities(trx, [...new Set(normalized.map((e) => e.id))], true)
           : new Map();
-      const merged = new Map<string, { e: StoredEntity; attrs: Set<string> }>();
+      const merged = new Map<
+        string,
+        { e: StoredEntity; attrs: Set<string>; written?: Map<string, StoredAttribute[]> }
+      >();
       for (const e of normalized) {
         const base =
-          merged.get(e.id) ?? (existing.has(e.id) ? { e: existing.get(e.id)!, attrs: new Set() } : undefined);
+          merged.get(e.id) ??
+          (existing.has(e.id) ? { e: existing.get(e.id)!, attrs: new Set(), written: new Map() } : undefined);
         if (!base || mode === 'replace') {
           merged.set(e.id, { e, attrs: new Set(Object.keys(e.attrs)) });
           continue;
         }
         for (const [iri, a] of Object.entries(e.attrs)) {
-          base.e.attrs[iri] = { ...a, createdAt: (base.e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+          const m = mergeInstances(base.e.attrs[iri], a);
+          base.e.attrs[iri] = m.attr!;
+          base.written?.set(iri, [...(base.written.get(iri) ?? []), ...m.written]);
           base.attrs.add(iri);
         }
         base.e.modifiedAt = now;
@@ -372,10 +430,15 @@ export class EntityService {
         all.map((m) => m.e),
       );
       const changes: EntityChange[] = [];
-      for (const { e, attrs } of all) {
+      for (const { e, attrs, written } of all) {
         result.success.push(e.id);
         if (created.has(e.id)) result.created.push(e.id);
-        changes.push({ kind: created.has(e.id) ? 'created' : 'updated', entity: e, attrs: [...attrs] });
+        changes.push({
+          kind: created.has(e.id) ? 'created' : 'updated',
+          entity: e,
+          attrs: [...attrs],
+          written,
+        });
       }
       return { result, changes };
     });
@@ -388,11 +451,20 @@ export class EntityService {
     const normalized = this.#normalizeAll(items, now, result);
     return this.#write(async (trx) => {
       const existing = await loadEntities(trx, [...new Set(normalized.map((e) => e.id))], true);
-      const touched = new Map<string, { e: StoredEntity; attrs: Set<string> }>();
+      const touched = new Map<
+        string,
+        { e: StoredEntity; attrs: Set<string>; written: Map<string, StoredAttribute[]> }
+      >();
       for (const n of normalized) {
         const base =
           touched.get(n.id) ??
-          (existing.has(n.id) ? { e: existing.get(n.id)!, attrs: new Set<string>() } : null);
+          (existing.has(n.id)
+            ? {
+                e: existing.get(n.id)!,
+                attrs: new Set<string>(),
+                written: new Map<string, StoredAttribute[]>(),
+              }
+            : null);
         if (!base) {
           result.errors.push({
             entityId: n.id,
@@ -401,8 +473,10 @@ export class EntityService {
           continue;
         }
         for (const [iri, a] of Object.entries(n.attrs)) {
-          if (noOverwrite && base.e.attrs[iri]) continue;
-          base.e.attrs[iri] = { ...a, createdAt: (base.e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+          const merged = mergeInstances(base.e.attrs[iri], a, noOverwrite ? 'noOverwrite' : 'overwrite');
+          if (merged.written.length === 0) continue;
+          base.e.attrs[iri] = merged.attr!;
+          base.written.set(iri, [...(base.written.get(iri) ?? []), ...merged.written]);
           base.attrs.add(iri);
         }
         base.e.modifiedAt = now;
@@ -416,7 +490,12 @@ export class EntityService {
       for (const { e } of all) result.success.push(e.id);
       return {
         result,
-        changes: all.map(({ e, attrs }) => ({ kind: 'updated' as const, entity: e, attrs: [...attrs] })),
+        changes: all.map(({ e, attrs, written }) => ({
+          kind: 'updated' as const,
+          entity: e,
+          attrs: [...attrs],
+          written,
+        })),
       };
     });
   }
@@ -492,7 +571,7 @@ export class EntityService {
           modifiedAt: now,
         };
         for (const [iri, a] of Object.entries(entity.attrs))
-          e.attrs[iri] = { ...a, createdAt: (e.attrs[iri]?.createdAt as string) ?? a.createdAt };
+          e.attrs[iri] = mergeInstances(e.attrs[iri], a).attr!;
         e.type = entity.type;
         e.modifiedAt = now;
         await upsertEntities(trx, [e], origin);

@@ -238,7 +238,8 @@ export async function queryEntities(
   if (query.geo) {
     const geo = query.geo;
     const candidates = await sql<{ id: string; g: unknown }>`
-      select e.id, e.attrs -> ${geo.geoproperty}::text -> 'value' as g
+      select e.id, coalesce(e.attrs -> ${geo.geoproperty}::text -> 'value',
+        e.attrs -> ${geo.geoproperty}::text -> 0 -> 'value') as g
       from ngsi_ld_entity e where ${where} order by e.id`.execute(db);
     const matching = candidates.rows.filter((r) => matchesGeoQuery(geo, r.g)).map((r) => r.id);
     const page = matching.slice(query.offset, query.offset + query.limit);
@@ -297,6 +298,9 @@ export async function recordInstances(db: Db, records: InstanceRecord[]): Promis
   }
 }
 
+/** The instances of the attribute `a.value` as a jsonb array (a multi-attribute is one already). */
+const INSTANCES = sql`case when jsonb_typeof(a.value) = 'array' then a.value else jsonb_build_array(a.value) end`;
+
 /** Type discovery: per type, its entity count and attribute names with their types. */
 export async function typeDetails(
   db: Db,
@@ -308,8 +312,9 @@ export async function typeDetails(
     db,
   );
   const attrs = await sql<{ type: string; attr: string; attr_type: string }>`
-    select distinct e.type, a.key as attr, a.value ->> 'type' as attr_type
-    from ngsi_ld_entity e cross join lateral jsonb_each(e.attrs) a ${filter}
+    select distinct e.type, a.key as attr, i.value ->> 'type' as attr_type
+    from ngsi_ld_entity e cross join lateral jsonb_each(e.attrs) a
+      cross join lateral jsonb_array_elements(${INSTANCES}) i ${filter}
     order by 1, 2, 3`.execute(db);
   return counts.rows.map((c) => {
     const mine = attrs.rows.filter((a) => a.type === c.type);
@@ -331,7 +336,9 @@ export async function attributeDetails(
   const filter = attr ? sql`where a.key = ${attr}` : sql``;
   const rows = await sql<{ attr: string; n: number; attr_types: string[]; types: string[] }>`
     select a.key as attr, count(*)::int as n,
-      array_agg(distinct a.value ->> 'type') as attr_types, array_agg(distinct e.type) as types
+      array_agg(distinct (
+        select i.value ->> 'type' from jsonb_array_elements(${INSTANCES}) i limit 1)) as attr_types,
+      array_agg(distinct e.type) as types
     from ngsi_ld_entity e cross join lateral jsonb_each(e.attrs) a ${filter}
     group by a.key order by a.key`.execute(db);
   return rows.rows.map((r) => ({
@@ -393,7 +400,20 @@ export async function projectEntities(
       on conflict (id) do update set
         type = excluded.type,
         attrs = e.attrs || coalesce((
-          select jsonb_object_agg(n.key, case when e.attrs -> n.key -> 'createdAt' is null then n.value
+          select jsonb_object_agg(n.key, case
+            -- A multi-attribute (§4.5.5): the projected default instance replaces the stored
+            -- default one; the instances with a datasetId stay.
+            when jsonb_typeof(e.attrs -> n.key) = 'array' then (
+              select jsonb_agg(x.v) from (
+                select d.v from jsonb_array_elements(e.attrs -> n.key) d (v) where d.v ? 'datasetId'
+                union all
+                select n.value || coalesce((
+                  select jsonb_build_object('createdAt', d.v -> 'createdAt')
+                  from jsonb_array_elements(e.attrs -> n.key) d (v)
+                  where not d.v ? 'datasetId' limit 1), '{}'::jsonb)
+              ) x (v))
+            when e.attrs -> n.key ? 'datasetId' then jsonb_build_array(e.attrs -> n.key, n.value)
+            when e.attrs -> n.key -> 'createdAt' is null then n.value
             else n.value || jsonb_build_object('createdAt', e.attrs -> n.key -> 'createdAt') end)
           from jsonb_each(excluded.attrs) n), '{}'::jsonb),
         source = excluded.source,

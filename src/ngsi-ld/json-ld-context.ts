@@ -325,15 +325,24 @@ export function linkHeaderFor(url: string): string {
   return `<${url}>; rel="${JSON_LD_CONTEXT_REL}"; type="application/ld+json"`;
 }
 
-/** The `@context` value to put in an `application/ld+json` body. */
+/**
+ * The `@context` value to put in an `application/ld+json` body (§6.3.5): exactly the context
+ * the request was processed with — the Link header's URL, or the body's `@context` as given —
+ * or the core context when the request named none. Not followed by the core context: a
+ * client that compares or caches contexts gets back what it sent.
+ */
 export function bodyContextOf(ctx: ActiveContext): ContextRef | ContextRef[] {
-  const user = ctx.refs.filter((r) => !(typeof r === 'string' && CORE_CONTEXT_URLS.has(r)));
-  if (user.length === 0) return CORE_CONTEXT_URL;
-  return [...user, CORE_CONTEXT_URL];
+  if (ctx.refs.length === 0) return CORE_CONTEXT_URL;
+  return ctx.refs.length === 1 ? ctx.refs[0] : [...ctx.refs];
 }
 
-/** The URL to put in a `Link` header of an `application/json` response. */
+/**
+ * The URL to put in a `Link` header of an `application/json` response: the request's one
+ * context URL as given (a core context URL too), else its one user context URL beside core
+ * ones, else the core context.
+ */
 export function linkUrlOf(ctx: ActiveContext): string {
+  if (ctx.refs.length === 1 && typeof ctx.refs[0] === 'string') return ctx.refs[0];
   const urls = ctx.refs.filter((r): r is string => typeof r === 'string' && !CORE_CONTEXT_URLS.has(r));
   return urls.length === 1 && ctx.refs.every((r) => typeof r === 'string') ? urls[0] : CORE_CONTEXT_URL;
 }

@@ -251,8 +251,24 @@ function compare(column: Sql, path: AttrPath, op: '>' | '>=' | '<' | '<=' | '=',
   return sql`(jsonb_typeof(${v}) = ${jsonType} and ${v} ${sql.raw(op)} ${JSON.stringify(atom)}::jsonb)`;
 }
 
+/**
+ * A leaf over every instance of its attribute (a multi-attribute is stored as the array of
+ * its instances, §4.5.5): true when any instance satisfies it.
+ */
+function anyInstance(column: Sql, path: AttrPath, leaf: (attrs: Sql) => Sql): Sql {
+  const top = sql`${column} -> ${path.attrs[0]}::text`;
+  return sql`(case when jsonb_typeof(${top}) = 'array' then exists (select 1 from jsonb_array_elements(${top}) as inst (v) where ${leaf(sql`jsonb_build_object(${path.attrs[0]}::text, inst.v)`)}) else ${leaf(column)} end)`;
+}
+
+/** The containment document of `doc` with the attribute stored as an array of instances. */
+function asInstanceArray(path: AttrPath, doc: string): string {
+  const top = path.attrs[0];
+  const parsed = JSON.parse(doc) as Record<string, unknown>;
+  return JSON.stringify({ [top]: [parsed[top]] });
+}
+
 function equalsAtom(column: Sql, path: AttrPath, atom: Atom): Sql {
-  if (isDateTime(atom)) return compare(column, path, '=', atom);
+  if (isDateTime(atom)) return anyInstance(column, path, (c) => compare(c, path, '=', atom));
   // Containment is answered by the GIN index; the array form matches an element of an
   // array value (nested containment does not unwrap arrays on its own).
   const members = path.member ? [path.member] : ['value'];
@@ -263,7 +279,11 @@ function equalsAtom(column: Sql, path: AttrPath, atom: Atom): Sql {
     /^[A-Za-z][A-Za-z0-9+.-]*:/.test(atom)
   )
     members.push('object');
-  const docs = members.flatMap((m) => [containment(path, m, atom), containment(path, m, [atom])]);
+  // Each document also in the multi-attribute shape: any instance equal matches, still by
+  // containment (GIN-indexed).
+  const docs = members
+    .flatMap((m) => [containment(path, m, atom), containment(path, m, [atom])])
+    .flatMap((d) => [d, asInstanceArray(path, d)]);
   return sql`(${sql.join(
     docs.map((d) => sql`${column} @> ${d}::jsonb`),
     sql` or `,
@@ -298,23 +318,34 @@ export function compileQuery(node: QNode, column: Sql): Sql {
         node.items.map((n) => compileQuery(n, column)),
         sql` or `,
       )})`;
-    case 'exists':
-      return node.negated
-        ? sql`(not coalesce(${existsExpr(column, node.path)}, false))`
-        : existsExpr(column, node.path);
+    case 'exists': {
+      const path = node.path;
+      const present =
+        path.member || path.valuePath.length
+          ? anyInstance(column, path, (c) => existsExpr(c, path))
+          : existsExpr(column, path);
+      return node.negated ? sql`(not coalesce(${present}, false))` : present;
+    }
     case 'cmp': {
       const { path, op, value } = node;
-      if (op === '==') return positive(column, path, value);
-      if (op === '!=') return sql`(${existsExpr(column, path)} and not ${positive(column, path, value)})`;
-      if (op === '~=' || op === '!~=') {
-        const v = valueExpr(column, path);
-        const m = sql`(jsonb_typeof(${v}) = 'string' and (${v} #>> '{}') ~ ${String((value as { atom: string }).atom)})`;
-        return op === '~=' ? m : sql`(${existsExpr(column, path)} and not coalesce(${m}, false))`;
-      }
-      if (value.kind !== 'single') bad(`${op} needs a single value`);
-      return compare(column, path, op, value.atom);
+      if (op === '==' && value.kind !== 'range') return positive(column, path, value);
+      return anyInstance(column, path, (c) => compileLeaf(node, c));
     }
   }
+}
+
+/** A comparison over one instance of each attribute. */
+function compileLeaf(node: Extract<QNode, { kind: 'cmp' }>, column: Sql): Sql {
+  const { path, op, value } = node;
+  if (op === '==') return positive(column, path, value);
+  if (op === '!=') return sql`(${existsExpr(column, path)} and not ${positive(column, path, value)})`;
+  if (op === '~=' || op === '!~=') {
+    const v = valueExpr(column, path);
+    const m = sql`(jsonb_typeof(${v}) = 'string' and (${v} #>> '{}') ~ ${String((value as { atom: string }).atom)})`;
+    return op === '~=' ? m : sql`(${existsExpr(column, path)} and not coalesce(${m}, false))`;
+  }
+  if (value.kind !== 'single') bad(`${op} needs a single value`);
+  return compare(column, path, op, value.atom);
 }
 
 // ---------------------------------------------------------------- JavaScript evaluation
@@ -375,6 +406,12 @@ function positiveJs(v: unknown, value: QValue): boolean {
   return cmpAtom(v, '>=', value.from) && cmpAtom(v, '<=', value.to);
 }
 
+/** The attributes as seen by one instance of the path's attribute each (§4.5.5). */
+function instanceViews(attrs: Record<string, unknown>, path: AttrPath): Array<Record<string, unknown>> {
+  const top = attrs[path.attrs[0]];
+  return Array.isArray(top) ? top.map((i) => ({ ...attrs, [path.attrs[0]]: i })) : [attrs];
+}
+
 /** Evaluates a q tree against stored attributes (same semantics as the SQL). */
 export function evaluateQuery(node: QNode, attrs: Record<string, unknown>): boolean {
   switch (node.kind) {
@@ -383,9 +420,17 @@ export function evaluateQuery(node: QNode, attrs: Record<string, unknown>): bool
     case 'or':
       return node.items.some((n) => evaluateQuery(n, attrs));
     case 'exists': {
-      const present = valueAt(attrs, node.path) !== undefined;
+      const present = instanceViews(attrs, node.path).some((v) => valueAt(v, node.path) !== undefined);
       return node.negated ? !present : present;
     }
+    case 'cmp':
+      // A multi-attribute matches when any of its instances does.
+      return instanceViews(attrs, node.path).some((v) => evaluateLeaf(node, v));
+  }
+}
+
+function evaluateLeaf(node: Extract<QNode, { kind: 'cmp' }>, attrs: Record<string, unknown>): boolean {
+  switch (node.kind) {
     case 'cmp': {
       const v = valueAt(attrs, node.path);
       if (v === undefined) return false;

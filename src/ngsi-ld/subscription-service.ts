@@ -18,7 +18,14 @@ import {
   postToPublicAddress,
   type ResolveAll,
 } from '../kernel/index.ts';
-import { iso, isUri, LOCATION_IRI, renderEntity, type StoredEntity } from './entity-model.ts';
+import {
+  defaultInstance,
+  iso,
+  isUri,
+  LOCATION_IRI,
+  renderEntity,
+  type StoredEntity,
+} from './entity-model.ts';
 import type { EntityChange, EntityService } from './entity-service.ts';
 import { queryEntities } from './entity-store.ts';
 import { type GeoQuery, matchesGeoQuery, parseGeoQuery } from './geo.ts';
@@ -563,7 +570,8 @@ export class SubscriptionService {
     if (!this.#selects(live, change.entity)) return false;
     if (b.watchedAttributes && !change.attrs.some((a) => b.watchedAttributes!.includes(a))) return false;
     if (b.qTree && !evaluateQuery(b.qTree, change.entity.attrs)) return false;
-    if (b.geoQ && !matchesGeoQuery(b.geoQ, change.entity.attrs[b.geoQ.geoproperty]?.value)) return false;
+    if (b.geoQ && !matchesGeoQuery(b.geoQ, defaultInstance(change.entity.attrs[b.geoQ.geoproperty])?.value))
+      return false;
     return true;
   }
 
@@ -619,13 +627,16 @@ export class SubscriptionService {
     const notifiedAt = clock.now();
     const ld = b.notification.endpoint.accept === 'application/ld+json';
     const attrs = b.notification.attributes ? new Set(b.notification.attributes) : null;
-    const data = entities.map((e) =>
-      renderEntity(live.ctx, e, {
+    const context = ld ? bodyContextOf(live.ctx) : undefined;
+    const data = entities.map((e) => {
+      const rendered = renderEntity(live.ctx, e, {
         keyValues: b.notification.format === 'keyValues',
         sysAttrs: b.notification.sysAttrs,
         attrs,
-      }),
-    );
+      });
+      // As application/ld+json each entity is a JSON-LD document of its own (§6.3.5).
+      return ld ? { ...rendered, '@context': context } : rendered;
+    });
     const payload: Record<string, unknown> = {
       id: `urn:ngsi-ld:Notification:${randomUUID()}`,
       type: 'Notification',
@@ -633,7 +644,7 @@ export class SubscriptionService {
       notifiedAt: notifiedAt.toISOString(),
       data,
     };
-    if (ld) payload['@context'] = bodyContextOf(live.ctx);
+    if (ld) payload['@context'] = context;
     const headers: Record<string, string> = {
       'content-type': ld ? 'application/ld+json' : 'application/json',
     };

@@ -99,8 +99,15 @@ describe('NGSI-LD subscriptions and notifications', () => {
     await rx.waitFor(1);
     assert.equal(rx.received[0].headers['content-type'], 'application/ld+json');
     assert.ok(rx.received[0].body['@context']);
+    // Each entity of an ld+json notification is a JSON-LD document with its @context (§6.3.5).
     assert.deepEqual(rx.received[0].body.data, [
-      { id: e.id, type: 'TemperatureSensor', temperature: 12, battery: 90 },
+      {
+        id: e.id,
+        type: 'TemperatureSensor',
+        temperature: 12,
+        battery: 90,
+        '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld',
+      },
     ]);
   });
 

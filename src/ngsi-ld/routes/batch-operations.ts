@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BatchItem, BatchResult } from '../entity-service.ts';
 import type { ContextRef } from '../json-ld-context.ts';
 import { NgsiLdError, sendJson } from '../ngsi-ld-errors.ts';
-import { mediaOf, type NgsiLdGuards, type NgsiLdServices, options } from './binding.ts';
+import { collection, mediaOf, type NgsiLdGuards, type NgsiLdServices, options } from './binding.ts';
 
 const batchReply = (reply: FastifyReply, result: BatchResult, okStatus: 201 | 204, okBody?: unknown) => {
   if (result.errors.length) return sendJson(reply, 207, { success: result.success, errors: result.errors });
@@ -36,29 +36,33 @@ export function registerBatchOperationRoutes(
     return out;
   };
 
-  r.post('/entityOperations/create', W, async (request, reply) =>
-    batchReply(reply, await s.entities.batchCreate(await batchItems(request)), 201),
-  );
-  r.post('/entityOperations/upsert', W, async (request, reply) => {
-    const opts = options(request.query as Record<string, unknown>);
-    const result = await s.entities.batchUpsert(
-      await batchItems(request),
-      opts.has('update') ? 'update' : 'replace',
+  for (const [path, o] of collection('/entityOperations/create', W))
+    r.post(path, o, async (request, reply) =>
+      batchReply(reply, await s.entities.batchCreate(await batchItems(request)), 201),
     );
-    if (!result.errors.length && result.created.length) return sendJson(reply, 201, result.created);
-    return batchReply(reply, result, 204);
-  });
-  r.post('/entityOperations/update', W, async (request, reply) => {
-    const opts = options(request.query as Record<string, unknown>);
-    return batchReply(
-      reply,
-      await s.entities.batchUpdate(await batchItems(request), opts.has('noOverwrite')),
-      204,
-    );
-  });
-  r.post('/entityOperations/delete', W, async (request, reply) => {
-    if (!Array.isArray(request.body))
-      throw new NgsiLdError('BadRequestData', 'A batch delete body is an array of ids.');
-    return batchReply(reply, await s.entities.batchDelete(request.body), 204);
-  });
+  for (const [path, o] of collection('/entityOperations/upsert', W))
+    r.post(path, o, async (request, reply) => {
+      const opts = options(request.query as Record<string, unknown>);
+      const result = await s.entities.batchUpsert(
+        await batchItems(request),
+        opts.has('update') ? 'update' : 'replace',
+      );
+      if (!result.errors.length && result.created.length) return sendJson(reply, 201, result.created);
+      return batchReply(reply, result, 204);
+    });
+  for (const [path, o] of collection('/entityOperations/update', W))
+    r.post(path, o, async (request, reply) => {
+      const opts = options(request.query as Record<string, unknown>);
+      return batchReply(
+        reply,
+        await s.entities.batchUpdate(await batchItems(request), opts.has('noOverwrite')),
+        204,
+      );
+    });
+  for (const [path, o] of collection('/entityOperations/delete', W))
+    r.post(path, o, async (request, reply) => {
+      if (!Array.isArray(request.body))
+        throw new NgsiLdError('BadRequestData', 'A batch delete body is an array of ids.');
+      return batchReply(reply, await s.entities.batchDelete(request.body), 204);
+    });
 }

@@ -34,6 +34,19 @@ export interface NgsiLdGuards {
   W: { preHandler: preHandlerAsyncHookHandler[] };
 }
 
+/**
+ * A collection resource's paths: as the specification writes them (clause 6: `entities/`,
+ * `subscriptions/`, `entityOperations/create/` …, with the trailing slash) and without it,
+ * served by the same handler. The slash form is hidden from the OpenAPI document so that
+ * no path is listed twice.
+ */
+export function collection<O extends object>(path: string, options: O): Array<[string, O]> {
+  return [
+    [path, options],
+    [`${path}/`, { ...options, schema: { hide: true } }],
+  ];
+}
+
 /** The negotiated response type: application/json or application/ld+json. */
 export type Media = 'json' | 'ld';
 

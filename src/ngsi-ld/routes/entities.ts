@@ -1,6 +1,6 @@
 /** NGSI-LD entities (ETSI GS CIM 009 §5.6, §5.7): create, query, retrieve, delete, attributes. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { LOCATION_IRI, renderEntity } from '../entity-model.ts';
+import { isUri, LOCATION_IRI, renderEntity } from '../entity-model.ts';
 import type { UpdateResult } from '../entity-service.ts';
 import type { EntityQuery } from '../entity-store.ts';
 import { parseGeoQuery } from '../geo.ts';
@@ -8,6 +8,7 @@ import { type ActiveContext, expandTerm } from '../json-ld-context.ts';
 import { NgsiLdError, sendJson } from '../ngsi-ld-errors.ts';
 import { parseQuery } from '../query-language.ts';
 import {
+  collection,
   first,
   intParam,
   list,
@@ -24,31 +25,33 @@ const updateReply = (reply: FastifyReply, result: UpdateResult) =>
 
 /** Registers the entity routes on the `/ngsi-ld/v1` scope. */
 export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R, W }: NgsiLdGuards): void {
-  r.post('/entities', W, async (request, reply) => {
-    const e = await s.entities.create(request.ngsi!.ctx, request.body);
-    return reply
-      .status(201)
-      .header('location', `/ngsi-ld/v1/entities/${segment(e.id)}`)
-      .send();
-  });
+  for (const [path, o] of collection('/entities', W))
+    r.post(path, o, async (request, reply) => {
+      const e = await s.entities.create(request.ngsi!.ctx, request.body);
+      return reply
+        .status(201)
+        .header('location', `/ngsi-ld/v1/entities/${segment(e.id)}`)
+        .send();
+    });
 
-  r.get('/entities', R, async (request, reply) => {
-    const q = request.query as Record<string, unknown>;
-    const ctx = request.ngsi!.ctx;
-    const opts = options(q);
-    const query = entityQueryOf(ctx, q, s.settings.maxLimit, opts);
-    const { entities, count } = await s.entities.query(query);
-    if (count !== null) reply.header('NGSILD-Results-Count', String(count));
-    const attrs = query.attrs ? new Set(query.attrs) : null;
-    return respond(
-      request,
-      reply,
-      200,
-      entities.map((e) =>
-        renderEntity(ctx, e, { keyValues: opts.has('keyValues'), sysAttrs: opts.has('sysAttrs'), attrs }),
-      ),
-    );
-  });
+  for (const [path, o] of collection('/entities', R))
+    r.get(path, o, async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      const ctx = request.ngsi!.ctx;
+      const opts = options(q);
+      const query = entityQueryOf(ctx, q, s.settings.maxLimit, opts);
+      const { entities, count } = await s.entities.query(query);
+      if (count !== null) reply.header('NGSILD-Results-Count', String(count));
+      const attrs = query.attrs ? new Set(query.attrs) : null;
+      return respond(
+        request,
+        reply,
+        200,
+        entities.map((e) =>
+          renderEntity(ctx, e, { keyValues: opts.has('keyValues'), sysAttrs: opts.has('sysAttrs'), attrs }),
+        ),
+      );
+    });
 
   r.get<{ Params: { entityId: string } }>('/entities/:entityId', R, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
@@ -70,21 +73,23 @@ export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R,
     return reply.status(204).send();
   });
 
-  r.post<{ Params: { entityId: string } }>('/entities/:entityId/attrs', W, async (request, reply) => {
-    const opts = options(request.query as Record<string, unknown>);
-    const result = await s.entities.appendAttrs(
-      request.ngsi!.ctx,
-      request.params.entityId,
-      request.body,
-      opts.has('noOverwrite'),
-    );
-    return updateReply(reply, result);
-  });
+  for (const [path, o] of collection('/entities/:entityId/attrs', W))
+    r.post<{ Params: { entityId: string } }>(path, o, async (request, reply) => {
+      const opts = options(request.query as Record<string, unknown>);
+      const result = await s.entities.appendAttrs(
+        request.ngsi!.ctx,
+        request.params.entityId,
+        request.body,
+        opts.has('noOverwrite'),
+      );
+      return updateReply(reply, result);
+    });
 
-  r.patch<{ Params: { entityId: string } }>('/entities/:entityId/attrs', W, async (request, reply) => {
-    const result = await s.entities.updateAttrs(request.ngsi!.ctx, request.params.entityId, request.body);
-    return updateReply(reply, result);
-  });
+  for (const [path, o] of collection('/entities/:entityId/attrs', W))
+    r.patch<{ Params: { entityId: string } }>(path, o, async (request, reply) => {
+      const result = await s.entities.updateAttrs(request.ngsi!.ctx, request.params.entityId, request.body);
+      return updateReply(reply, result);
+    });
 
   r.patch<{ Params: { entityId: string; attrId: string } }>(
     '/entities/:entityId/attrs/:attrId',
@@ -104,7 +109,18 @@ export function registerEntityRoutes(r: FastifyInstance, s: NgsiLdServices, { R,
     '/entities/:entityId/attrs/:attrId',
     W,
     async (request, reply) => {
-      await s.entities.deleteAttr(request.ngsi!.ctx, request.params.entityId, request.params.attrId);
+      // §6.7.3.2: `datasetId` names the instance to delete, `deleteAll=true` deletes them all.
+      const q = request.query as Record<string, unknown>;
+      const datasetId = first(q.datasetId);
+      const deleteAll = first(q.deleteAll);
+      if (deleteAll !== undefined && deleteAll !== 'true' && deleteAll !== 'false')
+        throw new NgsiLdError('BadRequestData', 'deleteAll must be true or false.');
+      if (datasetId !== undefined && !isUri(datasetId))
+        throw new NgsiLdError('BadRequestData', 'datasetId must be a URI.');
+      await s.entities.deleteAttr(request.ngsi!.ctx, request.params.entityId, request.params.attrId, {
+        datasetId,
+        deleteAll: deleteAll === 'true',
+      });
       return reply.status(204).send();
     },
   );

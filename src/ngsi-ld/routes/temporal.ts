@@ -5,6 +5,7 @@ import { NgsiLdError } from '../ngsi-ld-errors.ts';
 import { parseQuery } from '../query-language.ts';
 import { renderTemporal, type TemporalQuery } from '../temporal-service.ts';
 import {
+  collection,
   first,
   intParam,
   list,
@@ -18,34 +19,36 @@ import {
 
 /** Registers the temporal entity routes on the `/ngsi-ld/v1` scope. */
 export function registerTemporalRoutes(r: FastifyInstance, s: NgsiLdServices, { R, W }: NgsiLdGuards): void {
-  r.post('/temporal/entities', W, async (request, reply) => {
-    const { id, created } = await s.temporal.create(request.ngsi!.ctx, request.body);
-    if (!created) return reply.status(204).send();
-    return reply
-      .status(201)
-      .header('location', `/ngsi-ld/v1/temporal/entities/${segment(id)}`)
-      .send();
-  });
-  r.get('/temporal/entities', R, async (request, reply) => {
-    const q = request.query as Record<string, unknown>;
-    const ctx = request.ngsi!.ctx;
-    const opts = options(q);
-    const query = temporalQueryOf(ctx, q, s.settings.maxLimit);
-    if (!query.types && !query.ids && !query.idPattern && !query.attrs)
-      throw new NgsiLdError('BadRequestData', 'A temporal query needs type, id, idPattern or attrs.');
-    const entities = await s.temporal.query(query);
-    return respond(
-      request,
-      reply,
-      200,
-      entities.map((e) =>
-        renderTemporal(ctx, e, {
-          temporalValues: opts.has('temporalValues'),
-          sysAttrs: opts.has('sysAttrs'),
-        }),
-      ),
-    );
-  });
+  for (const [path, o] of collection('/temporal/entities', W))
+    r.post(path, o, async (request, reply) => {
+      const { id, created } = await s.temporal.create(request.ngsi!.ctx, request.body);
+      if (!created) return reply.status(204).send();
+      return reply
+        .status(201)
+        .header('location', `/ngsi-ld/v1/temporal/entities/${segment(id)}`)
+        .send();
+    });
+  for (const [path, o] of collection('/temporal/entities', R))
+    r.get(path, o, async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      const ctx = request.ngsi!.ctx;
+      const opts = options(q);
+      const query = temporalQueryOf(ctx, q, s.settings.maxLimit);
+      if (!query.types && !query.ids && !query.idPattern && !query.attrs)
+        throw new NgsiLdError('BadRequestData', 'A temporal query needs type, id, idPattern or attrs.');
+      const entities = await s.temporal.query(query);
+      return respond(
+        request,
+        reply,
+        200,
+        entities.map((e) =>
+          renderTemporal(ctx, e, {
+            temporalValues: opts.has('temporalValues'),
+            sysAttrs: opts.has('sysAttrs'),
+          }),
+        ),
+      );
+    });
   r.get<{ Params: { entityId: string } }>('/temporal/entities/:entityId', R, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const ctx = request.ngsi!.ctx;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { attributeDetails, typeDetails } from '../entity-store.ts';
 import { compactIri, expandTerm } from '../json-ld-context.ts';
 import { NgsiLdError } from '../ngsi-ld-errors.ts';
-import { first, type NgsiLdGuards, type NgsiLdServices, respond } from './binding.ts';
+import { collection, first, type NgsiLdGuards, type NgsiLdServices, respond } from './binding.ts';
 
 /** Registers the type and attribute discovery routes on the `/ngsi-ld/v1` scope. */
 export function registerTypeAndAttributeRoutes(
@@ -12,28 +12,29 @@ export function registerTypeAndAttributeRoutes(
   s: NgsiLdServices,
   { R }: NgsiLdGuards,
 ): void {
-  r.get('/types', R, async (request, reply) => {
-    const ctx = request.ngsi!.ctx;
-    const details = first((request.query as Record<string, unknown>).details) === 'true';
-    const types = await typeDetails(s.entities.db);
-    if (details)
-      return respond(
-        request,
-        reply,
-        200,
-        types.map((t) => ({
-          id: t.type,
-          type: 'EntityType',
-          typeName: compactIri(ctx, t.type),
-          attributeNames: t.attrs.map((a) => compactIri(ctx, a.attr)),
-        })),
-      );
-    return respond(request, reply, 200, {
-      id: `urn:ngsi-ld:EntityTypeList:${randomUUID()}`,
-      type: 'EntityTypeList',
-      typeList: types.map((t) => compactIri(ctx, t.type)),
+  for (const [path, o] of collection('/types', R))
+    r.get(path, o, async (request, reply) => {
+      const ctx = request.ngsi!.ctx;
+      const details = first((request.query as Record<string, unknown>).details) === 'true';
+      const types = await typeDetails(s.entities.db);
+      if (details)
+        return respond(
+          request,
+          reply,
+          200,
+          types.map((t) => ({
+            id: t.type,
+            type: 'EntityType',
+            typeName: compactIri(ctx, t.type),
+            attributeNames: t.attrs.map((a) => compactIri(ctx, a.attr)),
+          })),
+        );
+      return respond(request, reply, 200, {
+        id: `urn:ngsi-ld:EntityTypeList:${randomUUID()}`,
+        type: 'EntityTypeList',
+        typeList: types.map((t) => compactIri(ctx, t.type)),
+      });
     });
-  });
   r.get<{ Params: { type: string } }>('/types/:type', R, async (request, reply) => {
     const ctx = request.ngsi!.ctx;
     const iri = expandTerm(ctx, request.params.type);
@@ -52,28 +53,29 @@ export function registerTypeAndAttributeRoutes(
       })),
     });
   });
-  r.get('/attributes', R, async (request, reply) => {
-    const ctx = request.ngsi!.ctx;
-    const details = first((request.query as Record<string, unknown>).details) === 'true';
-    const attrs = await attributeDetails(s.entities.db);
-    if (details)
-      return respond(
-        request,
-        reply,
-        200,
-        attrs.map((a) => ({
-          id: a.attr,
-          type: 'Attribute',
-          attributeName: compactIri(ctx, a.attr),
-          typeNames: a.types.map((t) => compactIri(ctx, t)),
-        })),
-      );
-    return respond(request, reply, 200, {
-      id: `urn:ngsi-ld:AttributeList:${randomUUID()}`,
-      type: 'AttributeList',
-      attributeList: attrs.map((a) => compactIri(ctx, a.attr)),
+  for (const [path, o] of collection('/attributes', R))
+    r.get(path, o, async (request, reply) => {
+      const ctx = request.ngsi!.ctx;
+      const details = first((request.query as Record<string, unknown>).details) === 'true';
+      const attrs = await attributeDetails(s.entities.db);
+      if (details)
+        return respond(
+          request,
+          reply,
+          200,
+          attrs.map((a) => ({
+            id: a.attr,
+            type: 'Attribute',
+            attributeName: compactIri(ctx, a.attr),
+            typeNames: a.types.map((t) => compactIri(ctx, t)),
+          })),
+        );
+      return respond(request, reply, 200, {
+        id: `urn:ngsi-ld:AttributeList:${randomUUID()}`,
+        type: 'AttributeList',
+        attributeList: attrs.map((a) => compactIri(ctx, a.attr)),
+      });
     });
-  });
   r.get<{ Params: { attr: string } }>('/attributes/:attr', R, async (request, reply) => {
     const ctx = request.ngsi!.ctx;
     const [a] = await attributeDetails(s.entities.db, expandTerm(ctx, request.params.attr));
