@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../support/storage.ts';
 import {
+  type NgsiAttribute,
   type NgsiLdTestServer,
   type Receiver,
   startNgsiLdServer,
@@ -32,8 +33,14 @@ const station = (n: number, speeds: Array<[number, string | undefined]>) => ({
 });
 
 type Instance = { type: string; value: unknown; datasetId?: string };
-const byDataset = (list: Instance[]) =>
-  Object.fromEntries(list.map((i) => [i.datasetId ?? 'default', i.value]));
+/** Each instance's value by its datasetId; fails unless the attribute is a list of instances. */
+const byDataset = (list: Instance[] | NgsiAttribute) => {
+  assert.ok(
+    Array.isArray(list),
+    `a multi-attribute answers its instances as a list: ${JSON.stringify(list)}`,
+  );
+  return Object.fromEntries(list.map((i) => [i.datasetId ?? 'default', i.value]));
+};
 
 for (const backend of testBackends()) {
   describe(`NGSI-LD multi-attributes (${backend})`, () => {

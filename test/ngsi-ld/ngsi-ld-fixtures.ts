@@ -74,7 +74,12 @@ export interface NgsiConnection {
     ): Promise<NgsiUpdateResult>;
     updateEntityAttributes(attributes: object, options: { id: string }): Promise<NgsiUpdateResult>;
     updateEntityAttribute(changes: object, options: { id: string; attribute: string }): Promise<unknown>;
-    deleteEntityAttribute(options: { id: string; attribute: string }): Promise<unknown>;
+    deleteEntityAttribute(options: {
+      id: string;
+      attribute: string;
+      datasetId?: string;
+      deleteAll?: boolean;
+    }): Promise<unknown>;
     listTypes(): Promise<{ results: { type: 'EntityTypeList'; typeList: string[] } }>;
     getType(
       type: string,
@@ -82,7 +87,9 @@ export interface NgsiConnection {
     createTemporalEntity(entity: object): Promise<{ created: boolean }>;
     queryTemporalEntities(options: NgsiQuery): Promise<{ results: NgsiTemporalEntity[] }>;
     createSubscription(subscription: object): Promise<{ subscription: NgsiSubscription }>;
-    getSubscription(id: string): Promise<{ subscription: NgsiSubscription }>;
+    getSubscription(
+      id: string | { id: string; '@context'?: string },
+    ): Promise<{ subscription: NgsiSubscription & { '@context'?: unknown; watchedAttributes?: string[] } }>;
     listSubscriptions(options: { limit?: number }): Promise<{ results: NgsiSubscription[] }>;
     updateSubscription(changes: { id: string; isActive?: boolean }): Promise<unknown>;
     deleteSubscription(id: string): Promise<unknown>;

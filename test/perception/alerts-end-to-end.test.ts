@@ -9,7 +9,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DATAHUB, seedDemoSensors } from '../../src/datahub/index.ts';
 import { seedDemoCity } from '../../src/org/index.ts';
-import { PERCEPTION, type PerceptionEvent, perceptionEvents } from '../../src/perception/index.ts';
+import {
+  type AlertView,
+  PERCEPTION,
+  type PerceptionEvent,
+  perceptionEvents,
+} from '../../src/perception/index.ts';
 import { serviceKey } from '../datahub/datahub-fixtures.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { testBackends } from '../support/storage.ts';
@@ -50,7 +55,7 @@ for (const backend of testBackends()) {
 
     const alertsOf = async (device: string, rule: string) =>
       (await get(`/api/v1/alerts?device=${device}&rule=${rule}`)).json() as {
-        items: Array<Record<string, any>>;
+        items: AlertView[];
         total: number;
       };
 
@@ -172,7 +177,7 @@ for (const backend of testBackends()) {
       assert.equal(alert.state, 'resolved');
       assert.equal(alert.resolvedBy, null);
       assert.equal(alert.resolvedAt, new Date(T0 + 95 * MINUTE).toISOString());
-      assert.match(alert.resolutionNote, /still open/);
+      assert.match(alert.resolutionNote ?? '', /still open/);
       const resolved = events.filter((e) => e.type === 'alert.resolved' && e.data.alertId === alert.id);
       assert.equal(resolved.length, 1);
       const audit = await app.kernel.db
