@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { actorOf, requirePermission } from '../identity/index.ts';
-import type { Kernel } from '../kernel/index.ts';
+import { type Kernel, pageOf } from '../kernel/index.ts';
 import { ALERT_STATES, CASE_LINK_STATUSES } from './alert-model.ts';
 import { acknowledgeAlert, getAlert, type ListAlertsQuery, listAlerts, resolveAlert } from './alerts.ts';
 
@@ -105,10 +105,7 @@ export function registerPerceptionRoutes(app: FastifyInstance, kernel: Kernel) {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: alert }, total: { type: 'integer' } },
-          },
+          200: pageOf(alert),
         },
       },
     },

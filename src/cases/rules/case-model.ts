@@ -167,18 +167,6 @@ const timeOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 const lightSchema = { type: 'string', enum: ['green', 'yellow', 'red'] } as const;
 const stateOrNull = { type: ['string', 'null'], enum: [...CASE_STATES, null] } as const;
 
-/** A page of a list: its items, how many match, and the window asked for. */
-export const pageOf = <S extends object>(items: S) =>
-  ({
-    type: 'object',
-    properties: {
-      items: { type: 'array', items },
-      total: { type: 'integer' },
-      limit: { type: 'integer' },
-      offset: { type: 'integer' },
-    },
-  }) as const;
-
 /** {@link Reporter}, masked for who reads it. */
 export const reporterSchema = {
   type: 'object',

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requireAuthenticated, requirePermission } from '../../identity/index.ts';
-import { InvalidInputError, type Urgency } from '../../kernel/index.ts';
+import { InvalidInputError, pageOf, type Urgency } from '../../kernel/index.ts';
 import { type ActionParams, applyAction } from './case-actions.ts';
 import type { CaseEngine } from '../case-engine.ts';
 import {
@@ -14,7 +14,6 @@ import {
   type Channel,
   caseHistorySchema,
   caseViewSchema,
-  pageOf,
   SATISFACTION,
 } from '../rules/case-model.ts';
 import { getCase, getCaseHistory, getCaseNotifications, listCases } from '../store/case-queries.ts';
@@ -144,7 +143,7 @@ export function registerCaseRoutes(app: FastifyInstance, engine: () => CaseEngin
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
-        response: { 200: pageOf(caseViewSchema) },
+        response: { 200: pageOf(caseViewSchema, { window: true }) },
       },
     },
     async (request) => {

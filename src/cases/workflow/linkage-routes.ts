@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authorize, type Principal, requirePermission } from '../../identity/index.ts';
-import type { Db } from '../../kernel/index.ts';
+import { type Db, pageOf } from '../../kernel/index.ts';
 import type { CaseEngine } from '../case-engine.ts';
-import { CASE_STATES, type CaseState, pageOf, TERMINAL_STATES } from '../rules/case-model.ts';
+import { CASE_STATES, type CaseState, TERMINAL_STATES } from '../rules/case-model.ts';
 import { visibleTo } from '../store/case-store.ts';
 
 /** One summoned department of a whistle. */
@@ -207,7 +207,7 @@ export function registerLinkageRoutes(app: FastifyInstance, engine: () => CaseEn
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
-        response: { 200: pageOf(whistleViewSchema) },
+        response: { 200: pageOf(whistleViewSchema, { window: true }) },
       },
     },
     async (request) => {

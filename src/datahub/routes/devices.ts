@@ -1,7 +1,7 @@
 /** Devices under `/api/v1/devices`: register, list, read, change, delete, rotate their key. */
 import type { FastifyInstance } from 'fastify';
 import { actorOf, requirePermission } from '../../identity/index.ts';
-import type { Kernel } from '../../kernel/index.ts';
+import { type Kernel, pageOf } from '../../kernel/index.ts';
 import type { DatahubContext } from '../datahub-context.ts';
 import {
   DEVICE_STATUSES,
@@ -117,10 +117,7 @@ export function registerDeviceRoutes(app: FastifyInstance, kernel: Kernel, hub: 
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: device }, total: { type: 'integer' } },
-          },
+          200: pageOf(device),
         },
       },
     },

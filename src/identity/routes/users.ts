@@ -1,6 +1,6 @@
 /** Users and service accounts under `/api/v1/users`. */
 import type { FastifyInstance } from 'fastify';
-import type { Kernel } from '../../kernel/index.ts';
+import { type Kernel, pageOf } from '../../kernel/index.ts';
 import { actorOf, requirePermission } from '../authenticate.ts';
 import { ROLES } from '../permissions.ts';
 import { revokeUserSessions } from '../sessions.ts';
@@ -40,10 +40,7 @@ export function registerUserRoutes(app: FastifyInstance, kernel: Kernel) {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: userSchema }, total: { type: 'integer' } },
-          },
+          200: pageOf(userSchema),
         },
       },
     },

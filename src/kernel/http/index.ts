@@ -16,7 +16,7 @@ export {
   sendProblem,
   toProblem,
 } from './problem-details.ts';
-export { registerOpenApi, registerOpenApiRoutes } from './openapi.ts';
+export { pageOf, registerOpenApi, registerOpenApiRoutes } from './openapi.ts';
 export {
   CONTENT_SECURITY_POLICY,
   registerSecurityHeaders,

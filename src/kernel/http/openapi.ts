@@ -97,3 +97,17 @@ fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
   document.getElementById('root').innerHTML=html;
 }).catch(e=>{document.getElementById('root').textContent='Could not load /api/openapi.json: '+e});
 `;
+
+/**
+ * The response schema of a list route: a page of `items` and how many match in all (`total`);
+ * with `window`, also the `limit` and `offset` the page was cut with.
+ */
+export const pageOf = <S extends object>(items: S, options: { window?: boolean } = {}) =>
+  ({
+    type: 'object',
+    properties: {
+      items: { type: 'array', items },
+      total: { type: 'integer' },
+      ...(options.window ? { limit: { type: 'integer' }, offset: { type: 'integer' } } : {}),
+    },
+  }) as const;
